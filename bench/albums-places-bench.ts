@@ -109,7 +109,7 @@ function fill(lib: Library, n: number): string[] {
   const start = Date.UTC(2020, 0, 1);
   const out: string[] = [];
   lib.store.transaction(() => {
-    const loc = locations.insert({ uuid: '00000000-0000-4000-8000-000000000001', device_id: lib.deviceId, name: 'photos', path: '/photos', index_mode: 'deep', ignore_rules: '[]', generation: null }, now);
+    const loc = locations.insert({ uuid: '00000000-0000-4000-8000-000000000001', device_id: lib.deviceId, name: 'photos', path: '/photos', kind: 'disk', index_mode: 'deep', ignore_rules: '[]', generation: null }, now);
     const root = entries.insertRoot(loc, '', 0, now, now);
     let files: EntryFacts[] = [];
     let uuids: string[] = [];

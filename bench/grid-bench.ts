@@ -152,7 +152,7 @@ function fillLibrary(lib: Library, n: number, remoteShare: number): void {
   const start = Date.UTC(2020, 0, 1);
   const peer = '00000000-0000-4000-8000-0000000000bb';
   lib.store.transaction(() => {
-    const loc = locations.insert({ uuid: '00000000-0000-4000-8000-000000000001', device_id: lib.deviceId, name: 'photos', path: '/photos', index_mode: 'deep', ignore_rules: '[]', generation: null }, now);
+    const loc = locations.insert({ uuid: '00000000-0000-4000-8000-000000000001', device_id: lib.deviceId, name: 'photos', path: '/photos', kind: 'disk', index_mode: 'deep', ignore_rules: '[]', generation: null }, now);
     const root = entries.insertRoot(loc, '', 0, now, now);
     if (remoteShare > 0) {
       lib.store.devices.upsertPeer({ uuid: peer, name: 'Laptop', publicKey: '', os: 'linux' }, now);

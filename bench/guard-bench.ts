@@ -39,7 +39,7 @@ async function main(): Promise<void> {
     for (const [name, d] of [['a', drives.a], ['b', drives.b], ['spare', drives.c]] as const) {
       const path = join(workDir, name);
       mkdirSync(path);
-      loc[name] = store.locations.insert({ uuid: `00000000-0000-4000-a000-00000000000${Object.keys(loc).length + 1}`, device_id: lib.deviceId, name, path, index_mode: 'content', ignore_rules: '[]', generation: null }, 0);
+      loc[name] = store.locations.insert({ uuid: `00000000-0000-4000-a000-00000000000${Object.keys(loc).length + 1}`, device_id: lib.deviceId, name, path, kind: 'disk', index_mode: 'content', ignore_rules: '[]', generation: null }, 0);
       store.entries.insertRoot(loc[name]!, name, statSync(path).ino, 0, 0);
       store.locations.setVolume(loc[name]!, d, name);
     }

@@ -70,7 +70,7 @@ function fillLibrary(lib: Library, n: number): { once: number; twice: number; pe
   store.transaction(() => {
     const drive = (fingerprint: string) => volumes.seen(lib.deviceId, { fingerprint, mount_point: `/mnt/${fingerprint}`, fs: 'ext4', capacity: 1e12, free: 1e11, removable: 1, read_only: 0 }, now).id;
     const loc = (i: number, name: string, volume: number) => {
-      const id = locations.insert({ uuid: `00000000-0000-4000-8000-00000000000${i}`, device_id: lib.deviceId, name, path: `/mnt/${name}`, index_mode: 'content', ignore_rules: '[]', generation: null }, now);
+      const id = locations.insert({ uuid: `00000000-0000-4000-8000-00000000000${i}`, device_id: lib.deviceId, name, path: `/mnt/${name}`, kind: 'disk', index_mode: 'content', ignore_rules: '[]', generation: null }, now);
       locations.setVolume(id, volume, name);
       return { id, root: entries.insertRoot(id, '', 0, now, now) };
     };

@@ -70,7 +70,7 @@ async function setUp(dir: string): Promise<Bench> {
   const ownerPeer = peerIdOfPublicKey(owner.device.publicKey);
   const pullerNode = await PeerNode.start({ privateKey: await devicePeerKey(pullerData), listen: ['/ip4/127.0.0.1/tcp/0'], admit: (p) => p === ownerPeer, isPaired: (p) => p === ownerPeer });
   const store = owner.store;
-  const locationId = store.locations.insert({ uuid: '6d1d3c55-0000-4000-8000-000000000001', device_id: owner.deviceId, name: 'Photos', path: join(dir, 'photos'), index_mode: 'content', ignore_rules: '[]', generation: null });
+  const locationId = store.locations.insert({ uuid: '6d1d3c55-0000-4000-8000-000000000001', device_id: owner.deviceId, name: 'Photos', path: join(dir, 'photos'), kind: 'disk', index_mode: 'content', ignore_rules: '[]', generation: null });
   const rootId = store.entries.insertRoot(locationId, 'photos', 1, 0);
   return {
     dir, ownerData, ownerRoot, owner, puller, pullerNode, locationId, rootId, child: null,

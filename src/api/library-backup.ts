@@ -1,4 +1,4 @@
-import { isBucketAddress, isDeviceAddress } from '../core/address.js';
+import { placeKind } from '../core/address.js';
 import { UsageError, VssError } from '../core/errors.js';
 import { backupWhenDue as backupHereWhenDue, listLibraryBackups, makeLibraryBackup, readBackupSchedule, writeBackupSchedule, type BackupSchedule } from '../guardian/library-backups.js';
 import type { MadeSnapshot } from '../library/snapshot.js';
@@ -81,5 +81,5 @@ export async function backupWhenDue(host: OpHost, now = Date.now()): Promise<voi
 
 /** Whether TO names a paired device's location (`DEVICE:/LOCATION[/PATH]`; a bucket's URL is not one: refused as a target where it is). */
 function onDevice(to: string): boolean {
-  return !isBucketAddress(to) && isDeviceAddress(to);
+  return placeKind(to) === 'device';
 }

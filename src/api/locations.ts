@@ -1,4 +1,4 @@
-import { isBucketAddress } from '../core/address.js';
+import { placeKind } from '../core/address.js';
 import { UsageError } from '../core/errors.js';
 import { INDEX_MODES, type IndexMode, type IndexResult } from '../indexer/types.js';
 import { oneOf } from './checks.js';
@@ -47,7 +47,7 @@ export class LocationsApi {
    * skipped files arrive as `index:*` events. The address says which (core/address.ts).
    */
   async add(path: string, input: AddBucketLocationInput = {}): Promise<IndexResult> {
-    if (isBucketAddress(path)) return this.addBucket(path, input);
+    if (placeKind(path) === 'bucket') return this.addBucket(path, input);
     if (input.endpoint !== undefined || input.region !== undefined || input.path_style !== undefined) {
       throw new UsageError('endpoint, region and path_style are for a bucket (s3://BUCKET/PREFIX)');
     }

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { isBucketAddress } from '../core/address.js';
+import { kindCaps } from '../storage/storages.js';
 import { UsageError, VssError } from '../core/errors.js';
 import { contentUuidFor } from '../content/identity.js';
 import { checkedPath, placeInLibrary } from '../files/places.js';
@@ -49,7 +49,7 @@ export class UploadsApi {
 
   /** Where a browser's uploads go unless told: `Uploads/NAME` in this device's first location. */
   defaultFolder(name: string): string {
-    const loc = this.lib.store.locations.ofDevice(this.lib.deviceId).find((l) => typeof l.path === 'string' && !isBucketAddress(l.path));
+    const loc = this.lib.store.locations.ofDevice(this.lib.deviceId).find((l) => typeof l.path === 'string' && kindCaps(l.kind).writable);
     if (!loc) throw new VssError('NOT_FOUND', 'this device has no location to put uploads in: add one (vss location add DIR), or give --uploads-to DIR');
     return join(loc.path, 'Uploads', name.replace(/[/\\\u0000-\u001f]/g, '-').replace(/^\.+/, '') || 'Browser');
   }

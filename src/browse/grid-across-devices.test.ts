@@ -35,7 +35,7 @@ describe('the grid across devices', () => {
   after(() => db.close());
   const store = new Stores(db, SELF);
   const deviceId = store.devices.upsertSelf({ uuid: SELF, name: 'Desktop', publicKey: 'k' }, 0);
-  const loc = store.locations.insert({ uuid: 'l', device_id: deviceId, name: 'Documents', path: '/home/me/Documents', index_mode: 'deep', ignore_rules: '[]', generation: null }, 0);
+  const loc = store.locations.insert({ uuid: 'l', device_id: deviceId, name: 'Documents', path: '/home/me/Documents', kind: 'disk', index_mode: 'deep', ignore_rules: '[]', generation: null }, 0);
   const root = store.entries.insertRoot(loc, '', 0, 0, 0);
   let inode = 0;
   const addLocal = (name: string, at: string | null) => {

@@ -19,7 +19,7 @@ describe('the grid order (migration 009 and its cache)', () => {
   after(() => db.close());
   const store = new Stores(db, 'd');
   const deviceId = store.devices.upsertSelf({ uuid: 'd', name: 'n', publicKey: 'k' }, 0);
-  const loc = store.locations.insert({ uuid: 'l', device_id: deviceId, name: 'l', path: '/l', index_mode: 'deep', ignore_rules: '[]', generation: null }, 0);
+  const loc = store.locations.insert({ uuid: 'l', device_id: deviceId, name: 'l', path: '/l', kind: 'disk', index_mode: 'deep', ignore_rules: '[]', generation: null }, 0);
   const root = store.entries.insertRoot(loc, '', 0, 0, 0);
   const ids = new Map<string, number>();
   /** Each content's one copy: its entry id and the facts it was written with (a rename rewrites them). */

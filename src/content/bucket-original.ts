@@ -4,7 +4,6 @@ import type { BucketStorage } from '../storage/bucket/bucket-storage.js';
 import type { RangeReader } from '../storage/port.js';
 import { readChunks } from '../storage/read-chunks.js';
 import { openBucketLocation, probeBucketLocation } from '../volumes/bucket-locations.js';
-import { isBucketAddress } from '../core/address.js';
 import { locationOnline } from '../volumes/location-online.js';
 
 /** How many of a content's copies are looked at for one in a bucket. */
@@ -30,7 +29,7 @@ export function bucketCopyOf(lib: Library, contentUuid: string): BucketCopy | un
   const content = lib.store.contents.byUuid(contentUuid);
   if (!content) return undefined;
   for (const c of lib.store.entries.filesOfContent(content.id, lib.deviceId, MAX_COPIES)) {
-    if (c.mtime_ms === null || !isBucketAddress(lib.store.locations.byId(c.location_id)?.path ?? '')) continue;
+    if (c.mtime_ms === null || lib.store.locations.byId(c.location_id)?.kind !== 'bucket') continue;
     if (locationOnline(lib, c.location_id)?.online !== true) continue;
     return { locationId: c.location_id, rel: c.rel_path, size: content.size, mtimeMs: c.mtime_ms, mime: content.mime, casId: content.cas_id, casVersion: content.cas_version };
   }

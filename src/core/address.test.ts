@@ -1,7 +1,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { asTypedPlace, asTypedTarget, destinationOf, targetOf } from './address.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO } from '../../test/helpers.js';
+import { asTypedPlace, asTypedTarget, destinationOf, placeKind, targetOf } from './address.js';
 
 /** The one address module (issue 43): every form a user types, told apart in one place. */
 describe('addresses', () => {
@@ -35,5 +38,17 @@ describe('addresses', () => {
       if (target.kind === 'volume') assert.equal(place.kind, 'here', `${p}: a bare name is a path where no volume is meant`);
       else assert.equal(target.kind, place.kind, p);
     }), { numRuns: 500 });
+  });
+
+  it('what is typed names a kind of place as the core will take it (a form, a command line): a bucket\'s, a device\'s folder, else a path here', () => {
+    // `s3:/x` is the folder x of a device named s3: a bucket's form has two slashes.
+    assert.deepEqual(['s3://b/p', 'Desk:/Photos', '/home/me', './a:b', '', 's3:/x'].map(placeKind), ['bucket', 'device', 'here', 'here', 'here', 'device']);
+    const typed = fc.oneof(fc.stringMatching(/^s3:\/\/[a-z0-9]{3,10}(\/[a-z0-9]{1,6}){0,2}$/), fc.stringMatching(/^[A-Za-z][A-Za-z0-9]{0,8}:\/[A-Za-z0-9/]{0,12}$/), fc.stringMatching(/^\/[A-Za-z0-9:/]{0,12}$/));
+    fc.assert(fc.property(typed, (p) => assert.equal(placeKind(p), destinationOf(p).kind, p)), { numRuns: 300 });
+  });
+
+  it('loads no module of Node: the web app bundles it to read what is typed', () => {
+    const source = readFileSync(join(REPO, 'src', 'core', 'address.ts'), 'utf8');
+    assert.deepEqual([...source.matchAll(/^import\b[^;]*?from\s+'([^']+)'/gm)].map((m) => m[1]), ['./errors.js']);
   });
 });

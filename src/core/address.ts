@@ -1,4 +1,3 @@
-import { isAbsolute, resolve, sep } from 'node:path';
 import { UsageError } from './errors.js';
 
 /*
@@ -6,8 +5,33 @@ import { UsageError } from './errors.js';
  * alone: a path here, `[DEVICE:]/LOCATION[/PATH]` (a folder of a device of the library: `ls`, a
  * copy to a paired device), `s3://BUCKET/PREFIX` (a bucket's), a volume's name where one may be
  * named by itself (`guardian protect --to`), and a relative path as a location records one. Nothing of the domain is loaded with it: the command line tells its arguments
- * apart with it before anything else is loaded.
+ * apart with it before anything else is loaded, and the web app reads what is typed into it with
+ * it too (so it imports no Node module: a path's rules are the host's, asked of the process when
+ * a path is resolved, below).
  */
+
+/** What this module takes of node:path: the host's rules for a path. */
+interface HostPath {
+  isAbsolute(p: string): boolean;
+  resolve(...paths: string[]): string;
+  readonly sep: string;
+}
+
+/** The process this runs in (Node), typed here so the web app's check, without Node's types, reads this module too. */
+interface HostProcess {
+  cwd(): string;
+  getBuiltinModule(id: 'node:path'): HostPath;
+}
+
+let hostPath: HostPath | undefined;
+/** node:path, asked of the process at first use rather than imported: a browser bundling this module has no node:path. */
+function host(): HostPath {
+  return (hostPath ??= hostProcess().getBuiltinModule('node:path'));
+}
+
+function hostProcess(): HostProcess {
+  return (globalThis as unknown as { process: HostProcess }).process;
+}
 
 /** Where a copy or move goes, told apart from what the user typed. */
 export type Destination =
@@ -49,19 +73,28 @@ export function isPlaceAddress(p: string): boolean {
 }
 
 /**
+ * The kind of place P names as typed, nothing checked yet: a bucket's, a paired device's folder,
+ * else a path here. For what is typed (a form's field, a command's argument); a location's kind
+ * is recorded with it (`locations.kind`), never read from its path.
+ */
+export function placeKind(p: string): Destination['kind'] {
+  return isBucketAddress(p) ? 'bucket' : isDeviceAddress(p) ? 'device' : 'here';
+}
+
+/**
  * P as an adapter hands it to the core: a device's or a bucket's address as typed, anything else a
  * path made absolute against CWD (the daemon's working directory is not the caller's).
  */
-export function asTypedPlace(p: string, cwd = process.cwd()): string {
-  return isPlaceAddress(p) ? p : resolve(cwd, p);
+export function asTypedPlace(p: string, cwd = hostProcess().cwd()): string {
+  return isPlaceAddress(p) ? p : host().resolve(cwd, p);
 }
 
 /**
  * P as an adapter hands over a target where a volume may be named by itself: as `asTypedPlace`,
  * but a bare name (no separator, not starting with `.` or `~`) stays as typed, a volume's.
  */
-export function asTypedTarget(p: string, cwd = process.cwd()): string {
-  return isPlaceAddress(p) || !looksLikePath(p) ? p : resolve(cwd, p);
+export function asTypedTarget(p: string, cwd = hostProcess().cwd()): string {
+  return isPlaceAddress(p) || !looksLikePath(p) ? p : host().resolve(cwd, p);
 }
 
 /** A path as typed, not a bare name: it has a separator, or starts with `.` or `~`. */
@@ -77,7 +110,7 @@ function looksLikePath(p: string): boolean {
 export function targetOf(to: string, what = 'to'): Target {
   if (isBucketAddress(to)) return { kind: 'bucket', url: to };
   if (isDeviceAddress(to)) return { kind: 'device', address: to };
-  if (isAbsolute(to)) return { kind: 'here', path: to };
+  if (host().isAbsolute(to)) return { kind: 'here', path: to };
   if (looksLikePath(to)) throw new UsageError(`${what} ${to}: a folder is named by an absolute path`);
   return { kind: 'volume', name: to };
 }
@@ -86,7 +119,7 @@ export function targetOf(to: string, what = 'to'): Target {
 export function destinationOf(to: string): Destination {
   if (isBucketAddress(to)) return { kind: 'bucket', url: to };
   if (isDeviceAddress(to)) return { kind: 'device', address: to };
-  if (!isAbsolute(to)) throw new UsageError(`to must be an absolute path, DEVICE:/LOCATION[/PATH] or s3://BUCKET/PREFIX[/FOLDER], got ${JSON.stringify(to.slice(0, 200))}`);
+  if (!host().isAbsolute(to)) throw new UsageError(`to must be an absolute path, DEVICE:/LOCATION[/PATH] or s3://BUCKET/PREFIX[/FOLDER], got ${JSON.stringify(to.slice(0, 200))}`);
   return { kind: 'here', path: to };
 }
 
@@ -146,10 +179,11 @@ export function relPathProblem(rel: unknown): string | undefined {
   if (typeof rel !== 'string') return 'not a path';
   if (rel === '') return undefined;
   if (rel.includes('\0')) return 'contains a NUL byte';
-  if (rel.startsWith('/') || isAbsolute(rel)) return 'an absolute path where a relative one belongs';
+  const path = host();
+  if (rel.startsWith('/') || path.isAbsolute(rel)) return 'an absolute path where a relative one belongs';
   // One scan instead of a split: this runs for every file a scan reads.
   if (EMPTY_DOT_OR_DOTDOT.test(rel)) return 'it has an empty, `.` or `..` part that could step outside its folder';
-  if (sep !== '/' && rel.includes(sep)) return `it has a ${sep} inside a name`;
+  if (path.sep !== '/' && rel.includes(path.sep)) return `it has a ${path.sep} inside a name`;
   return undefined;
 }
 

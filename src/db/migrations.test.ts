@@ -114,6 +114,21 @@ describe('migrations', () => {
     db.close();
   });
 
+  it('record each location\'s kind (v42) from the one form its path had: a bucket\'s `s3://`, exactly; every other a disk\'s', () => {
+    const path = join(tmp.path, 'v41.sqlite');
+    const db = openDatabase(path);
+    for (const m of MIGRATIONS.filter((x) => x.version <= 41)) db.exec(m.sql);
+    db.pragma('user_version = 41');
+    db.prepare("INSERT INTO devices (uuid, name, public_key, created_at, last_seen_at) VALUES ('d', 'n', 'k', 0, 0)").run();
+    const paths = ['/home/me/Pictures', 's3://photos/camera', 's3://photos', '/mnt/s3://x', 'S3://upper/case', 's3:/one-slash'];
+    paths.forEach((p, i) => db.prepare("INSERT INTO locations (uuid, device_id, name, path, index_mode, created_at) VALUES (?, 1, 'l', ?, 'content', 0)").run(`u${i}`, p));
+    migrate(db, path);
+    assert.deepEqual(db.prepare('SELECT path, kind FROM locations ORDER BY id').raw().all(), [
+      ['/home/me/Pictures', 'disk'], ['s3://photos/camera', 'bucket'], ['s3://photos', 'bucket'], ['/mnt/s3://x', 'disk'], ['S3://upper/case', 'disk'], ['s3:/one-slash', 'disk'],
+    ]);
+    db.close();
+  });
+
   it('refuse a database made by a newer vss', () => {
     const path = join(tmp.path, 'newer.sqlite');
     const db = openDatabase(path);

@@ -41,6 +41,7 @@ import { stacks } from './migrations/038-stacks.js';
 import { libraryMembers } from './migrations/039-library-members.js';
 import { memberRights } from './migrations/040-member-rights.js';
 import { forwardedRows } from './migrations/041-forwarded-rows.js';
+import { locationKind } from './migrations/042-location-kind.js';
 
 export interface Migration {
   version: number;
@@ -53,7 +54,7 @@ export const MIGRATIONS: readonly Migration[] = [
   foundation, sidecars, conversionJournal, jobs, finishedJobs, locationWatch, availabilitySync, search, captureOrder, searchOcrLines, batchedIdentityWrites,
   librarySync, availabilityKeys, gridPeerRows, jobParams, peerContentIds, sharedMetadata, volumes,
   fileOps, mediaFindersCursor, fileOpMeta, feedCursors, listingDigests, guardian, actions, scrub, contentCopiesIndex, buckets, facesPeople, albums, searchPlaces,
-  entryCtime, xmpBases, jobInterruptions, bucketEvidence, trash, libraryBackups, stacks, libraryMembers, memberRights, forwardedRows,
+  entryCtime, xmpBases, jobInterruptions, bucketEvidence, trash, libraryBackups, stacks, libraryMembers, memberRights, forwardedRows, locationKind,
 ];
 
 export function currentSchemaVersion(db: Db): number {

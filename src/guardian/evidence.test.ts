@@ -59,7 +59,7 @@ describe('evidence: the counts in SQL agree with the rule', () => {
         const { store } = lib;
         const vols = [0, 1, 2, 3].map((d) => store.volumes.seen(lib.deviceId, { fingerprint: `d${d}`, mount_point: `/mnt/d${d}`, fs: 'ext4', capacity: 1, free: 1, removable: 1, read_only: 0 }).id);
         const locs = drives.map((d, i) => {
-          const id = store.locations.insert({ uuid: `00000000-0000-4000-a000-${String(i).padStart(12, '0')}`, device_id: lib.deviceId, name: `l${i}`, path: `/l${i}`, index_mode: 'content', ignore_rules: '[]', generation: null }, 0);
+          const id = store.locations.insert({ uuid: `00000000-0000-4000-a000-${String(i).padStart(12, '0')}`, device_id: lib.deviceId, name: `l${i}`, path: `/l${i}`, kind: 'disk', index_mode: 'content', ignore_rules: '[]', generation: null }, 0);
           store.entries.insertRoot(id, `l${i}`, 1000 + i, 0, 0);
           store.locations.setVolume(id, vols[d]!, `l${i}`);
           return id;

@@ -8,7 +8,7 @@
  */
 import { mkdirSync, readdirSync, realpathSync, rmdirSync, unlinkSync } from 'node:fs';
 import { basename, dirname, join, posix, resolve } from 'node:path';
-import { isBucketAddress, isDeviceAddress } from '../core/address.js';
+import { placeKind } from '../core/address.js';
 import { UsageError, VssError } from '../core/errors.js';
 import type { Library } from '../library/library.js';
 import { readDeviceSettings, updateDeviceSettings } from '../jobs/cpu-budget.js';
@@ -36,8 +36,9 @@ export interface BackupTarget {
  */
 export function backupTarget(lib: Library, to?: string): BackupTarget {
   if (to === undefined || to === '') return { dir: join(lib.root, 'backups'), target: 'library', volumeId: null };
-  if (isBucketAddress(to)) throw new UsageError(`${to}: a snapshot goes to a folder, a drive or a paired device's location (DEVICE:/LOCATION), not to a bucket yet`);
-  if (isDeviceAddress(to)) throw new UsageError(`${to} is a paired device's location: its snapshot is sent by the transfer (vss library backup --to ${to})`);
+  const kind = placeKind(to);
+  if (kind === 'bucket') throw new UsageError(`${to}: a snapshot goes to a folder, a drive or a paired device's location (DEVICE:/LOCATION), not to a bucket yet`);
+  if (kind === 'device') throw new UsageError(`${to} is a paired device's location: its snapshot is sent by the transfer (vss library backup --to ${to})`);
   const volumes = lib.store.volumes.ofDevice(lib.deviceId).filter((v) => v.tracked === 1);
   const vol = volumes.find((v) => v.name === to || String(v.id) === to);
   if (vol) return { dir: join(vol.mount_point, DRIVE_FOLDER, safeFolder(lib.config.name)), target: `volume:${vol.name ?? vol.id}`, volumeId: vol.id };

@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { diskSpace } from '../core/disk-space.js';
 import { UsageError, VssError } from '../core/errors.js';
-import { isBucketAddress, targetOf } from '../core/address.js';
+import { targetOf } from '../core/address.js';
+import { kindCaps } from '../storage/storages.js';
 import { placeOf } from '../files/places.js';
 import type { Library } from '../library/library.js';
 import type { LocationRecord } from '../store/locations.js';
@@ -135,8 +136,8 @@ function chosenTargets(lib: Library): LocalTarget[] {
   const out: LocalTarget[] = [];
   const seen = new Set<string>();
   for (const loc of lib.store.locations.ofDevice(lib.deviceId)) {
-    // A bucket location is read only: copies into a bucket go by --to BUCKET.
-    if (loc.online !== 1 || isBucketAddress(loc.path) || seen.has(storeOf(loc))) continue;
+    // A location vss only reads (a bucket's) takes no copies: copies into a bucket go by --to BUCKET.
+    if (loc.online !== 1 || !kindCaps(loc.kind).writable || seen.has(storeOf(loc))) continue;
     seen.add(storeOf(loc));
     if (writeAccess(loc.path) !== 'ok') continue;
     out.push(target(lib, loc, join(loc.path, PROTECT_FOLDER), false));

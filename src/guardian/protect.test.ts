@@ -64,7 +64,7 @@ describe('protect: the copies planned', { skip: loopSkipReason() }, () => {
       mkdirSync(path);
       dir[name] = path;
       const uuid = `00000000-0000-4000-a000-00000000000${i}`;
-      loc[name] = store.locations.insert({ uuid, device_id: lib.deviceId, name, path, index_mode: 'content', ignore_rules: '[]', generation: null }, 0);
+      loc[name] = store.locations.insert({ uuid, device_id: lib.deviceId, name, path, kind: 'disk', index_mode: 'content', ignore_rules: '[]', generation: null }, 0);
       inst.grants.grant(lib.config.id, uuid, path);
       store.entries.insertRoot(loc[name]!, name, ++inode, 0, 0);
       store.locations.setVolume(loc[name]!, d, name);
@@ -198,7 +198,7 @@ describe('protect: the copies planned', { skip: loopSkipReason() }, () => {
     const path = join(tmp.path, 'pics-on-b');
     mkdirSync(path);
     dir.twin = path;
-    loc.twin = store.locations.insert({ uuid: '00000000-0000-4000-a000-000000000009', device_id: lib.deviceId, name: 'pics', path, index_mode: 'content', ignore_rules: '[]', generation: null }, 0);
+    loc.twin = store.locations.insert({ uuid: '00000000-0000-4000-a000-000000000009', device_id: lib.deviceId, name: 'pics', path, kind: 'disk', index_mode: 'content', ignore_rules: '[]', generation: null }, 0);
     store.entries.insertRoot(loc.twin, 'pics', ++inode, 0, 0);
     store.locations.setVolume(loc.twin, store.locations.byId(loc.backup!)!.volume_id!, 'pics-on-b');
     file('twin', 'twin.jpg', 7);

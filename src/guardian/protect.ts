@@ -10,7 +10,7 @@ import type { NewFileOpItem } from '../store/file-op-items.js';
 import type { GuardCopy, JudgedContent } from '../store/guardian.js';
 import type { GuardianProtectPlan } from '../wire/guardian.js';
 import { protectTargets, type BucketTarget, type DeviceTarget, type DeviceTargetResolver, type ProtectTarget } from './protect-targets.js';
-import { isBucketAddress } from '../core/address.js';
+import { kindCaps } from '../storage/storages.js';
 import { guardianQuery } from './redundancy.js';
 import { copyHereVerdict } from './evidence.js';
 
@@ -181,7 +181,7 @@ export function deviceShown(t: DeviceTarget): string {
 function noSourceReason(lib: Library, copies: readonly GuardCopy[]): string {
   const here = copies.filter((c) => c.here === 1);
   const uuid = copies[0]?.content_uuid ?? 'UUID';
-  const onDrives = here.filter((c) => !isBucketAddress(c.location_path));
+  const onDrives = here.filter((c) => c.location_id !== null && kindCaps(lib.store.locations.byId(c.location_id)?.kind ?? '').localPath);
   if (onDrives.length > 0) {
     const why = onDrives.map((c) => { const v = copyHereVerdict(c); return v.counts ? '' : v.why; }).filter((w) => w !== '');
     if (onDrives.every((c) => c.rotten === 1)) return `every copy of it on this device is rotten (${why.slice(0, 3).join('; ')}): nothing good to copy from here; guardian repair brings a good copy back if another device or a bucket holds one`;

@@ -58,7 +58,7 @@ describe('guardian: copies counted against a policy', () => {
     const driveB = seen('B', now - 40 * DAY);
     store.volumes.setTracked(driveB.id, true, 'Backup');
     for (const [i, name, drive] of [[1, 'pics', driveA.id], [2, 'more', driveA.id], [3, 'backup', driveB.id]] as const) {
-      loc[name] = store.locations.insert({ uuid: `00000000-0000-4000-a000-00000000000${i}`, device_id: lib.deviceId, name, path: `/mnt/x/${name}`, index_mode: 'content', ignore_rules: '[]', generation: null }, 0);
+      loc[name] = store.locations.insert({ uuid: `00000000-0000-4000-a000-00000000000${i}`, device_id: lib.deviceId, name, path: `/mnt/x/${name}`, kind: 'disk', index_mode: 'content', ignore_rules: '[]', generation: null }, 0);
       store.entries.insertRoot(loc[name]!, name, ++inode, 0, 0);
       store.locations.setVolume(loc[name]!, drive, name);
     }
@@ -214,7 +214,7 @@ describe('guardian: when a copy was last verified', () => {
 
   it('a whole hash verifies, a change of the bytes forgets it, and a scrub\'s mark numbers the folder for peers', () => {
     const { store } = lib;
-    const l = store.locations.insert({ uuid: '00000000-0000-4000-a000-000000000001', device_id: lib.deviceId, name: 'l', path: '/x', index_mode: 'content', ignore_rules: '[]', generation: null }, 0);
+    const l = store.locations.insert({ uuid: '00000000-0000-4000-a000-000000000001', device_id: lib.deviceId, name: 'l', path: '/x', kind: 'disk', index_mode: 'content', ignore_rules: '[]', generation: null }, 0);
     const root = store.entries.insertRoot(l, 'l', 1, 0, 0);
     const c = store.contents.upsert({ uuid: uuidOf(1), cas_id: 'c1', cas_version: 1, kind: 'image', mime: 'image/jpeg', size: 1 }, 0);
     const facts: EntryFacts = { parent_id: root, name: 'a', rel_path: 'a', kind: 'file', size: 1, inode: 2, mtime_ms: 1, link_target: null };
@@ -263,7 +263,7 @@ describe('guardian: three files and more, and a former device\'s locations', () 
     const locs: number[] = [];
     let inode = 0;
     for (const [i, vol, device] of [[1, drive('A'), lib.deviceId], [2, drive('A'), lib.deviceId], [3, drive('B'), lib.deviceId], [4, drive('C', formerId), formerId]] as const) {
-      const id = store.locations.insert({ uuid: `00000000-0000-4000-a000-00000000000${i}`, device_id: device, name: `l${i}`, path: `/mnt/l${i}`, index_mode: 'content', ignore_rules: '[]', generation: null }, 0);
+      const id = store.locations.insert({ uuid: `00000000-0000-4000-a000-00000000000${i}`, device_id: device, name: `l${i}`, path: `/mnt/l${i}`, kind: 'disk', index_mode: 'content', ignore_rules: '[]', generation: null }, 0);
       store.entries.insertRoot(id, `l${i}`, ++inode, 0, 0);
       store.locations.setVolume(id, vol, `l${i}`);
       locs.push(id);

@@ -5,7 +5,7 @@ import type { JobRow } from '../jobs/states.js';
 import { paramsJson } from '../jobs/wait-for-job.js';
 import type { Library } from '../library/library.js';
 import type { LocationRecord } from '../store/locations.js';
-import { isBucketAddress } from '../core/address.js';
+import { kindCaps } from '../storage/storages.js';
 import { locationOnline } from '../volumes/location-online.js';
 import type { ScrubLocationView, ScrubResult } from '../wire/guardian.js';
 import { scrubLocation } from './scrub.js';
@@ -56,10 +56,14 @@ export function queueScrub(lib: Library, locationIds: readonly number[], priorit
 }
 
 /**
- * A bucket location is not scrubbed: vss only reads it, a pass would download every object (a
- * service may bill each byte), and the service keeps its own checksums of what it stores.
+ * Only a location whose files are here is scrubbed (read at the disk's pace, by its local paths): a
+ * bucket's is not, vss only reads it, a pass would download every object (a service may bill each
+ * byte), and the service keeps its own checksums of what it stores.
  */
 const NOT_SCRUBBED = 'a bucket location, which is not scrubbed (each pass would download every object; the service checks what it stores)';
+
+/** Whether ROW's files are scrubbed: they are on a disk here. */
+const scrubbed = (row: Pick<LocationRecord, 'kind'>): boolean => kindCaps(row.kind).localPath;
 
 /** This device's locations IDS (none: all of them but those in a bucket), refused at once when one is not this device's or there are none. */
 export function scrubbedLocations(lib: Library, ids: readonly number[]): LocationRecord[] {
@@ -67,10 +71,10 @@ export function scrubbedLocations(lib: Library, ids: readonly number[]): Locatio
     ? ids.map((id) => {
       const row = lib.store.locations.ofDeviceById(id, lib.deviceId);
       if (!row) throw new VssError('NOT_FOUND', `location ${id} is not one of this device's`);
-      if (isBucketAddress(row.path)) throw new UsageError(`location ${id} (${row.path}) is ${NOT_SCRUBBED}`);
+      if (!scrubbed(row)) throw new UsageError(`location ${id} (${row.path}) is ${NOT_SCRUBBED}`);
       return row;
     })
-    : lib.store.locations.ofDevice(lib.deviceId).filter((l) => !isBucketAddress(l.path));
+    : lib.store.locations.ofDevice(lib.deviceId).filter(scrubbed);
   if (rows.length === 0) throw new UsageError('this device has no location to scrub: add one (vss location add PATH)');
   return rows;
 }
@@ -131,7 +135,7 @@ export function queueDueScrub(lib: Library, dataDir: string, now = Date.now()): 
   if (every <= 0) return null;
   if (lib.store.jobs.openKinds().includes(GUARDIAN_SCRUB)) return null;
   const scrubs = new Map(lib.store.scrubs.all().map((s) => [s.location_id, s]));
-  const online = lib.store.locations.ofDevice(lib.deviceId).filter((l) => l.watch_paused === 0 && !isBucketAddress(l.path) && locationOnline(lib, l.id)?.online === true);
+  const online = lib.store.locations.ofDevice(lib.deviceId).filter((l) => l.watch_paused === 0 && scrubbed(l) && locationOnline(lib, l.id)?.online === true);
   const due = nextDue(online, scrubs, every, now);
   return due ? queueScrub(lib, [due.id], SCRUB_SCHEDULED_PRIORITY) : null;
 }

@@ -4,7 +4,7 @@ import { ListingReconciler, type DiscoveryCounts } from './reconcile-listing.js'
 import type { ListedRow } from '../store/entries.js';
 import type { Stores } from '../store/stores.js';
 import type { SeenSet } from './seen-set.js';
-import type { LocalDisk } from '../storage/local-disk.js';
+import type { LocalAccess, LocationStorage } from '../storage/port.js';
 
 /** A folder of a location to list again; `subtree`: and everything beneath it, not only what is new there. */
 export interface ChangedDir {
@@ -17,7 +17,9 @@ export interface DirsDiscoveryInput {
   store: Stores;
   writer: BatchWriter;
   locationId: number;
-  storage: LocalDisk;
+  storage: LocationStorage;
+  /** The storage's own fast paths: the folders are listed at once, each between two writes. */
+  local: LocalAccess;
   rootEntryId: number;
   dirs: readonly ChangedDir[];
   ignoreRules: readonly string[];
@@ -53,7 +55,7 @@ export async function discoverDirs(input: DirsDiscoveryInput): Promise<Discovery
     const dir = todo.pop();
     if (!dir) return undefined;
     seen.add(dir.id);
-    const listing = input.storage.listNow(dir.rel, listOpts);
+    const listing = input.local.listNow(dir.rel, listOpts);
     const had = reconciler.apply(listing, dir.id, (child) => {
       // Unchanged folders beneath are left alone: their own changes come as their own events.
       if (dir.subtree || !child.settled) todo.push({ id: child.id, rel: child.rel, subtree: true });
@@ -102,7 +104,7 @@ function startingPoints(input: DirsDiscoveryInput): Pending[] {
     for (; depth < names.length; depth++) {
       const childId = input.store.entries.childDir(id, names[depth]!);
       if (childId === undefined) break;
-      if (!input.storage.statNow(names.slice(0, depth + 1).join('/'))?.isDirectory()) break;
+      if (!input.local.statNow(names.slice(0, depth + 1).join('/'))?.isDirectory()) break;
       id = childId;
     }
     const rel = names.slice(0, depth).join('/');

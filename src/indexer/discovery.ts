@@ -2,9 +2,7 @@ import { yieldToEventLoop, type BatchWriter } from '../store/batch-writer.js';
 import type { Stores } from '../store/stores.js';
 import { ListingReconciler, type DiscoveryCounts } from './reconcile-listing.js';
 import type { SeenSet } from './seen-set.js';
-import { LocalDisk } from '../storage/local-disk.js';
-import type { BucketStorage } from '../storage/bucket/bucket-storage.js';
-import type { DirListing, UnchangedListing, WalkedListing } from '../storage/port.js';
+import type { DirListing, LocalAccess, LocationStorage, UnchangedListing, WalkedListing } from '../storage/port.js';
 import type { EntryStore, KeptListing } from '../store/entries.js';
 import { describeFsError } from '../core/errors.js';
 
@@ -14,7 +12,7 @@ export interface DiscoveryInput {
   store: Stores;
   locationId: number;
   writer: BatchWriter;
-  storage: LocalDisk | BucketStorage;
+  storage: LocationStorage;
   rootEntryId: number;
   ignoreRules: readonly string[];
   /** Absolute paths never to descend into (the library folder, when it lies inside the location). */
@@ -49,10 +47,13 @@ export async function discover(input: DiscoveryInput): Promise<DiscoveryCounts &
   const listOpts = { ignoreRules: input.ignoreRules, exclude: input.exclude };
 
   const expectLarge = (input.lastEntries ?? 0) >= LARGE_ENTRIES;
-  const storage = input.storage;
-  const walk = storage instanceof LocalDisk
-    ? storage.walk({ ...listOpts, unchanged: kept.digests, expectLarge }, input.threaded !== false)
-    : storage.walk(listOpts);
+  const { storage } = input;
+  // A folder listed as it was last time is confirmed by its digest where files keep their identity
+  // (an inode) and a folder can be read whole again at once, should its rows have changed meanwhile.
+  const local = storage.caps.inodes ? storage.local : null;
+  const walk = storage.walk({
+    ...listOpts, ...(local ? { unchanged: kept.digests } : {}), expectLarge, threaded: storage.caps.threadedWalk && input.threaded !== false,
+  });
   // Listings are applied in walk order, each whole, a batch of them in one transaction that is
   // committed before the next batch is awaited (never held across the walk's awaits).
   const reconcile = (batch: readonly WalkedListing[]) => {
@@ -64,8 +65,8 @@ export async function discover(input: DiscoveryInput): Promise<DiscoveryCounts &
         reconciler.apply(listing, dirId, onDir);
       } else if (kept.idAt(listing.rel) !== dirId || !reconciler.applyUnchanged(listing, dirId, kept.subfolders(store, dirId, listing), onDir)) {
         // Not the folder whose digest it matched, or changed by this scan since it began: read it whole
-        // (only a disk's walk answers a folder unchanged).
-        reconciler.apply(listHere(storage as LocalDisk, listing.rel, listOpts), dirId, onDir);
+        // (only a walk handed digests answers a folder unchanged, and only where it is `local`).
+        reconciler.apply(listHere(local!, listing.rel, listOpts), dirId, onDir);
       }
     }
   };
@@ -102,7 +103,7 @@ const YIELD_MS = 100;
 const LARGE_ENTRIES = 20_000;
 
 /** The folder REL listed on this thread; a folder that cannot be listed is an error listing. */
-function listHere(storage: LocalDisk, rel: string, opts: { ignoreRules: readonly string[]; exclude: readonly string[] }): DirListing {
+function listHere(storage: LocalAccess, rel: string, opts: { ignoreRules: readonly string[]; exclude: readonly string[] }): DirListing {
   try {
     return storage.listNow(rel, opts);
   } catch (err) {

@@ -2,10 +2,9 @@ import { identifyFileSoon, identifyThroughStorage, type IdentifyOutcome, type Id
 import { IdentifyPool } from '../content/identify-pool.js';
 import { CAS_WHOLE, contentUuidFor } from '../content/identity.js';
 import { PathRefusedError } from '../library/confine.js';
-import { LocalDisk } from '../storage/local-disk.js';
-import type { BucketStorage } from '../storage/bucket/bucket-storage.js';
 import { yieldToEventLoop } from '../store/batch-writer.js';
-import type { LocationStorage } from '../storage/port.js';
+import { batchEarly, pagesAhead } from './read-ahead.js';
+import type { LocalAccess, LocationStorage } from '../storage/port.js';
 import type { ContentIdentity } from '../store/contents.js';
 import type { ContentLink, IdentifiedFile, UnidentifiedFile } from '../store/entries.js';
 import type { Stores } from '../store/stores.js';
@@ -13,8 +12,8 @@ import type { Stores } from '../store/stores.js';
 export interface IdentificationInput {
   store: Stores;
   locationId: number;
-  /** The location's storage: a disk's files are read by their local paths in worker threads, a bucket's objects by ranged reads. */
-  storage: LocalDisk | BucketStorage;
+  /** The location's storage: files with local paths (its `local`) are read by them in worker threads, others (a bucket's objects) by ranged reads. */
+  storage: LocationStorage;
   hashThresholdBytes: number;
   onSkip: (path: string, reason: string) => void;
   onProgress: (p: { done: number; total: number; doneBytes: number; totalBytes: number }) => void;
@@ -137,7 +136,7 @@ export async function identifyContents(input: IdentificationInput): Promise<{ ha
   const threaded = totals.n >= MIN_FILES_FOR_WORKERS && threads > 0;
   // Started by the first page with a file to read: a verified copy's files are answered without one.
   let pool: IdentifyPool | undefined;
-  const local = input.storage instanceof LocalDisk ? input.storage : undefined;
+  const local = input.storage.local;
   const root = local?.root;
   const identify = async (files: IdentifyRequest[]): Promise<IdentifyOutcome[]> => {
     if (files.length === 0) return [];
@@ -151,9 +150,10 @@ export async function identifyContents(input: IdentificationInput): Promise<{ ha
     return out;
   };
 
-  // Batches in flight, oldest first; a couple per worker keeps them busy and memory bounded.
-  const inFlight: Array<{ rows: PageRow[]; results: Promise<IdentifyOutcome[]> }> = [];
-  const maxInFlight = threaded ? threads * 2 : 1;
+  // Pages in flight, oldest first: the workers are kept as far ahead as the gathered writes
+  // (read-ahead.ts), so they read on while a batch is made; bounded as the batch is.
+  const inFlight: Array<{ rows: PageRow[]; results: Promise<IdentifyOutcome[]>; read: boolean }> = [];
+  const ahead = (): number => (threaded ? pagesAhead(writer.pending, threads) : 1);
   let lastId = 0;
   const unsettled = input.settle ? new Unsettled(input.settle) : undefined;
   try {
@@ -182,9 +182,12 @@ export async function identifyContents(input: IdentificationInput): Promise<{ ha
         const byId = new Map(out.map((o) => [o.id, o] as const));
         return rows.map((row) => answered.get(row.id) ?? byId.get(row.id)!);
       });
-      inFlight.push({ rows, results });
-      while (inFlight.length >= maxInFlight) {
+      const page = { rows, results, read: false };
+      results.then(() => { page.read = true; }, () => { page.read = true; });
+      inFlight.push(page);
+      while (inFlight.length >= ahead()) {
         const next = inFlight.shift()!;
+        if (batchEarly(writer.pending, next.read)) writer.flush();
         record(next.rows, await next.results);
       }
       await yieldToEventLoop();
@@ -243,7 +246,7 @@ async function identifyRemote(storage: LocationStorage, files: IdentifyRequest[]
   return out;
 }
 
-function copiedVerified(known: ReadonlyMap<string, KnownBytes> | undefined, root: LocalDisk['root'], row: UnidentifiedFile): boolean {
+function copiedVerified(known: ReadonlyMap<string, KnownBytes> | undefined, root: LocalAccess['root'], row: UnidentifiedFile): boolean {
   if (!known) return false;
   let k: KnownBytes | undefined;
   try {

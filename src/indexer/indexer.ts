@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { queueGeneration } from '../jobs/queueing.js';
 import { defaultGeneratorSettings } from '../jobs/settings.js';
 import type { GeneratorSettings } from '../generators/types.js';
@@ -20,11 +19,9 @@ import { FINDERS } from './finders.js';
 import { findStacks } from '../stacks/find-stacks.js';
 import { identifyContents, type SettleRule } from './identification.js';
 import { LEFTOVER_RULES } from '../storage/ignore-rules.js';
-import { LocalDisk, realPlaceOf } from '../storage/local-disk.js';
-import type { BucketStorage } from '../storage/bucket/bucket-storage.js';
-import { openBucketLocation } from '../volumes/bucket-locations.js';
-import { isBucketAddress } from '../core/address.js';
-import { locationStorage } from '../storage/storages.js';
+import { realPlaceOf } from '../storage/local-disk.js';
+import { storageOf } from '../storage/storages.js';
+import type { LocationStorage } from '../storage/port.js';
 import type { KnownBytes } from './identification.js';
 import { SeenSet } from './seen-set.js';
 import type { FoundKind } from '../sidecars/kinds.js';
@@ -78,35 +75,34 @@ export async function indexLocation(lib: Library, location: ScannedLocation, opt
   const { store, events } = lib;
   const locationId = location.id;
   const skipped = new SkipList();
+  // Built by the location's recorded kind; a bucket's holds a client for the scan, closed after it.
+  const storage = storageOf(lib, locationId);
   // The phases name a file by its path in the location ('' for the location itself: a bucket's
-  // object may be named '.', and is not its location); users and scripts get it absolute, as every
-  // path vss prints, a bucket's as its key is stored (never normalised: `cam/.` is not `cam`).
+  // object may be named '.', and is not its location); users and scripts get it as the storage
+  // shows it, absolute, as every path vss prints (a bucket's as its key is stored).
   const onSkip = (rel: string, reason: string) => {
-    const path = rel === '' ? location.path : isBucketAddress(location.path) ? `${location.path}/${rel}` : join(location.path, ...rel.split('/'));
+    const path = rel === '' ? location.path : storage.shown(rel);
     skipped.add(path, reason);
     log.warn({ locationId, path, reason }, 'skipped');
     events.emit('index:skipped', { locationId, path, reason });
   };
-
-  const rootId = store.entries.rootOf(locationId);
-  if (rootId === undefined) throw new Error(`location ${locationId} has no root entry`);
-  const previous = store.locations.byId(locationId);
-  if (!previous) throw new Error(`no location ${locationId}`);
-  store.locations.markScanning(locationId, started);
-
-  // Later rules win: a library's or location's negation can index a leftover after all.
-  const rules = [...LEFTOVER_RULES, ...lib.config.settings.ignore, ...parseRules(location.ignore_rules)];
-  // A bucket's location is read through its own storage (one client for the scan, closed after it).
-  const bucket = await openBucketLocation(lib, locationId);
   let phase: IndexPhase = 'discovery';
   const following = events.on('index:phase', (p) => { if (p.locationId === locationId) phase = p.phase; });
   try {
-    return await indexWith(lib, location, opts, bucket ?? locationStorage(lib, locationId), { started, rootId, previous, rules, onSkip, skipped });
+    const rootId = store.entries.rootOf(locationId);
+    if (rootId === undefined) throw new Error(`location ${locationId} has no root entry`);
+    const previous = store.locations.byId(locationId);
+    if (!previous) throw new Error(`no location ${locationId}`);
+    store.locations.markScanning(locationId, started);
+
+    // Later rules win: a library's or location's negation can index a leftover after all.
+    const rules = [...LEFTOVER_RULES, ...lib.config.settings.ignore, ...parseRules(location.ignore_rules)];
+    return await indexWith(lib, location, opts, storage, { started, rootId, previous, rules, onSkip, skipped });
   } catch (err) {
     throw isDiskFull(err) ? stoppedFull(lib, location, phase, err) : err;
   } finally {
     following();
-    bucket?.close();
+    storage.close();
   }
 }
 
@@ -139,7 +135,7 @@ function stoppedFull(lib: Library, location: ScannedLocation, phase: IndexPhase,
   return new VssError('IO', `the disk holding ${path} is full (${formatBytes(space.freeBytes)} free of ${formatBytes(space.totalBytes)}): the scan of location ${location.id} (${location.path}) stopped while ${DOING[phase]}; ${kept}. Make room on that disk, then \`vss location rescan ${location.id}\` goes on from there`, { path, cause: err });
 }
 
-async function indexWith(lib: Library, location: ScannedLocation, opts: IndexOptions, storage: LocalDisk | BucketStorage, ctx: ScanStart): Promise<IndexResult> {
+async function indexWith(lib: Library, location: ScannedLocation, opts: IndexOptions, storage: LocationStorage, ctx: ScanStart): Promise<IndexResult> {
   const { started, rootId, previous, rules, onSkip, skipped } = ctx;
   const { store, events } = lib;
   const locationId = location.id;
@@ -153,10 +149,12 @@ async function indexWith(lib: Library, location: ScannedLocation, opts: IndexOpt
   let unconfirmed = -1;
   let removed: { files: number; rows: number } | undefined;
   try {
-    // A bucket tells of no change, so nothing names folders to list in it alone.
-    if (opts.only && storage instanceof LocalDisk) {
+    // Folders listed alone are listed at once (a storage that answers by requests is walked whole:
+    // it tells of no change, so nothing names folders in it alone).
+    const local = storage.local;
+    if (opts.only && local) {
       const found = await discoverDirs({
-        store, writer, locationId, storage, rootEntryId: rootId, dirs: opts.only,
+        store, writer, locationId, storage, local, rootEntryId: rootId, dirs: opts.only,
         ignoreRules: rules, exclude, seen, onSkip, ...(opts.present ? { present: opts.present } : {}),
       });
       counts = found;
@@ -210,9 +208,10 @@ async function indexWith(lib: Library, location: ScannedLocation, opts: IndexOpt
   let queueing: Pick<IndexResult, 'sidecars_pending' | 'jobs_queued' | 'unavailable'> | undefined;
   // A watched batch that identified nothing new (a rename, a deletion) has nothing new to queue.
   const mayQueue = !opts.only || hashed > 0;
-  // A bucket's media metadata and the files beside its originals (XMP, Live Photo movies) are not
-  // read here: that would fetch every object whole; its sidecars are made from streamed reads.
-  if (location.index_mode === 'deep' && !(storage instanceof LocalDisk)) {
+  // Media metadata and the files beside the originals (XMP, Live Photo movies) are read by tools
+  // from local paths: a storage without them (a bucket's) would have every object fetched whole
+  // for it; its sidecars are made from streamed reads.
+  if (location.index_mode === 'deep' && !storage.caps.localPath) {
     if (mayQueue) queueing = queueFor(lib, locationId, opts, started);
   } else if (location.index_mode === 'deep') {
     events.emit('index:phase', { locationId, phase: 'media' });

@@ -1,10 +1,8 @@
 import type { EntryFacts, EntryStore, ListedRow, ScannedEntry } from '../store/entries.js';
 import { relPathProblem } from '../core/address.js';
 import type { SeenSet } from './seen-set.js';
-import type { DirListing, UnchangedListing } from '../storage/port.js';
+import type { DirListing, LocationStorage, UnchangedListing } from '../storage/port.js';
 import { listingDigest } from '../storage/walk-wire.js';
-import { LocalDisk } from '../storage/local-disk.js';
-import type { BucketStorage } from '../storage/bucket/bucket-storage.js';
 
 export interface DiscoveryCounts {
   files: number;
@@ -18,7 +16,7 @@ export interface DiscoveryCounts {
 export interface ListingContext {
   store: EntryStore;
   locationId: number;
-  storage: LocalDisk | BucketStorage;
+  storage: LocationStorage;
   seen: SeenSet;
   /**
    * The location had no rows but its root when the scan began (a first scan): every folder's
@@ -188,14 +186,16 @@ export class ListingReconciler {
    */
   private findMovedEntry(facts: EntryFacts): ScannedEntry | undefined {
     const { store, locationId, seen, storage } = this.ctx;
-    // A bucket's objects have no inode to follow: an object copied to another key is a new file there.
-    if (!(storage instanceof LocalDisk)) return undefined;
+    // Followed by inode, looked at again at once: where files have no inode (a bucket's objects),
+    // one copied to another key is a new file there.
+    const local = storage.caps.inodes ? storage.local : null;
+    if (!local) return undefined;
     for (const row of store.byInode(locationId, facts.inode)) {
       // A hand-edited row's path could lead outside the location: it is never looked at.
       if (row.kind !== facts.kind || seen.has(row.id, row.parent_id) || row.rel_path === '' || relPathProblem(row.rel_path)) continue;
       let still: { ino: number } | undefined;
       try {
-        still = storage.statNow(row.rel_path);
+        still = local.statNow(row.rel_path);
       } catch {
         still = undefined;
       }

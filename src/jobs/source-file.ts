@@ -5,7 +5,6 @@ import type { Library } from '../library/library.js';
 import { parseMetadata } from '../media/media-metadata.js';
 import type { ContentRecord } from '../store/contents.js';
 import { locationOnline, type LocationPlace } from '../volumes/location-online.js';
-import { isBucketAddress } from '../core/address.js';
 
 const log = childLog('source-file');
 
@@ -29,7 +28,7 @@ export function findSourceFile(lib: Library, content: Pick<ContentRecord, 'id' |
   for (const r of lib.store.entries.copiesOnDevice(content.id, lib.deviceId, MAX_COPIES)) {
     try {
       // An object of a bucket location: read only if no file here has the content (its fetch says whether the bucket answers).
-      if (isBucketAddress(lib.store.locations.byId(r.location_id)?.path ?? '')) {
+      if (lib.store.locations.byId(r.location_id)?.kind === 'bucket') {
         inBucket ??= { locationId: r.location_id, rel: r.rel_path };
         continue;
       }

@@ -13,7 +13,7 @@ import type { DeviceLocations, LocationInfo } from '../wire/locations.js';
 import { serializeScan } from './watch/scan-lock.js';
 import { PROTECT_FOLDER } from '../volumes/protect-folder.js';
 import { addBucketLocation, probeBucketLocation, type BucketLocationOptions } from '../volumes/bucket-locations.js';
-import { isBucketAddress } from '../core/address.js';
+import { placeKind } from '../core/address.js';
 import { locationOnline, mountedNow, settleLocation, type MountedNow } from '../volumes/location-online.js';
 import { driveOf, type LocationDrive } from '../volumes/location-drive.js';
 
@@ -31,7 +31,7 @@ const MAX_RULES = 1000;
 
 /** Register a folder of this device as a location of the library. Indexing is a separate step. */
 export function addLocation(lib: Library, path: string, opts: AddLocationOptions = {}): LocationInfo {
-  if (isBucketAddress(path)) throw new VssError('USAGE', `${path.slice(0, 100)} is a bucket: it is added as a location by \`vss location add s3://BUCKET/PREFIX\``);
+  if (placeKind(path) === 'bucket') throw new VssError('USAGE', `${path.slice(0, 100)} is a bucket: it is added as a location by \`vss location add s3://BUCKET/PREFIX\``);
   const abs = resolveLocationDir(path);
   if (abs === lib.root || abs.startsWith(lib.root + sep)) {
     throw new VssError('LOCATION_INVALID', 'a location cannot lie inside the library folder', { path: abs });
@@ -52,7 +52,7 @@ export function addLocation(lib: Library, path: string, opts: AddLocationOptions
   const { store } = lib;
   const id = store.transaction(() => {
     const locationId = store.locations.insert({
-      uuid, device_id: lib.deviceId, name: opts.name ?? (basename(abs) || abs), path: abs, index_mode: opts.mode ?? 'content',
+      uuid, device_id: lib.deviceId, name: opts.name ?? (basename(abs) || abs), path: abs, kind: 'disk', index_mode: opts.mode ?? 'content',
       ignore_rules: JSON.stringify(rules), generation: opts.generation ?? null,
     }, now);
     store.entries.insertRoot(locationId, basename(abs) || abs, st.ino, st.mtimeMs, now);
@@ -130,7 +130,8 @@ export function scanLocation(lib: Library, id: number, mode?: IndexMode, opts: I
 
 async function scanNow(lib: Library, id: number, mode: IndexMode | undefined, opts: IndexOptions): Promise<IndexResult> {
   const row = getLocation(lib, id);
-  if (isBucketAddress(row.path)) return scanBucketNow(lib, id, mode, opts);
+  // Online is the bucket's answer for a bucket's location, the mount table's for a drive's.
+  if (row.kind === 'bucket') return scanBucketNow(lib, id, mode, opts);
   lib.roots.location(id); // refuses a folder this device's user did not add, before anything else is looked at
   // Judged by its volume, not its folder: an unplugged drive leaves an empty mount point behind.
   const place = locationOnline(lib, id)!;
@@ -212,7 +213,7 @@ function toInfo(r: LocationRecord, drive: LocationDrive): LocationInfo {
   let ignore: string[] = [];
   try { ignore = JSON.parse(r.ignore_rules) as string[]; } catch { /* stored by us; treat damage as none */ }
   return {
-    id: r.id, uuid: r.uuid, name: r.name, path: r.path, mode: r.index_mode, ignore,
+    id: r.id, uuid: r.uuid, name: r.name, path: r.path, kind: r.kind, mode: r.index_mode, ignore,
     files: r.files, dirs: r.dirs, bytes: r.bytes, scan_state: r.scan_state,
     last_scan_completed_at: r.last_scan_completed_at ? new Date(r.last_scan_completed_at).toISOString() : null,
     generation: r.generation ?? null,

@@ -1,13 +1,13 @@
 import { constants, fstatSync, lstatSync, realpathSync, renameSync, rmdirSync, unlinkSync, type Stats } from 'node:fs';
 import { lstat, open, readdir, type FileHandle } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { errnoCode, VssError } from '../core/errors.js';
 import { fsyncDirAsync } from '../core/fs-atomic.js';
 import { Landing, partialIn, type LandingOptions } from '../core/landing.js';
 import { PathRefusedError, type ConfinedRoot } from '../library/confine.js';
 import { DirWatches } from './dir-watches.js';
 import { LocationWalker } from './local-walk.js';
-import type { DirListing, WalkedListing, FolderWatches, ListOptions, LocationStorage, NodeFacts, NodeKind, RangeReader, WalkOptions } from './port.js';
+import type { DirListing, WalkedListing, FolderWatches, ListOptions, LocalAccess, LocationStorage, NodeFacts, NodeKind, RangeReader, StorageCaps, WalkOptions } from './port.js';
 import { hybridWalk } from './threaded-walk.js';
 import { openInside } from './confined-open.js';
 
@@ -24,17 +24,35 @@ export function factsOf(st: Stats): NodeFacts {
   return { kind: kindOf(st), size: st.size, inode: st.ino, dev: st.dev, mode: st.mode, nlink: st.nlink, atimeMs: st.atimeMs, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs };
 }
 
+/** What a folder on a disk here can do: everything the port offers. */
+export const DISK_CAPS: StorageCaps = { rename: true, localPath: true, inodes: true, threadedWalk: true, writable: true, watch: 'events' };
+
 /**
  * A location on a local disk (or anything mounted as one): the storage port over a confined
- * folder. Besides the port, what only a local disk can answer at once (a synchronous lstat, a
- * walk in a worker thread) is offered to the hot paths that need it.
+ * folder. Besides the port, what only a local disk can answer at once (a synchronous lstat and
+ * listing) is offered to the hot paths that need it, as its `local` (port.ts, LocalAccess).
  */
-export class LocalDisk implements LocationStorage {
+export class LocalDisk implements LocationStorage, LocalAccess {
+  readonly kind = 'disk';
+  readonly caps = DISK_CAPS;
+
   constructor(readonly root: ConfinedRoot) {}
+
+  get local(): LocalAccess {
+    return this;
+  }
 
   get describe(): string {
     return this.root.root;
   }
+
+  /** Joined as named, never checked: a skipped name is shown as the walk found it. */
+  shown(rel: string): string {
+    return rel === '' ? this.root.root : join(this.root.root, ...rel.split('/'));
+  }
+
+  /** Nothing is held: the storage is kept with its root (storage/storages.ts). */
+  close(): void {}
 
   /** The location's folder. */
   get rootPath(): string {
@@ -88,9 +106,9 @@ export class LocalDisk implements LocationStorage {
     return readdir(this.folder(rel));
   }
 
-  /** Walked here for a small tree, with a worker thread for the rest of a large one (THREADED false: all here). */
-  walk(opts: WalkOptions, threaded = true): AsyncGenerator<WalkedListing[]> {
-    return hybridWalk({ ...opts, rootAbs: this.root.root }, threaded);
+  /** Walked here for a small tree, with a worker thread for the rest of a large one (`threaded` false: all here). */
+  walk(opts: WalkOptions): AsyncGenerator<WalkedListing[]> {
+    return hybridWalk({ ...opts, rootAbs: this.root.root }, opts.threaded !== false);
   }
 
   /** REL opened through storage/confined-open.ts: no symlink in any part of its path, whatever was checked before. */

@@ -1,4 +1,46 @@
+import type { Stats } from 'node:fs';
 import type { Landing, LandingOptions } from '../core/landing.js';
+import type { ConfinedRoot } from '../library/confine.js';
+import type { LocationKind } from '../wire/locations.js';
+
+/**
+ * What holds a location's files: recorded with the location (`locations.kind`), never read from
+ * its path. The names are the wire's (wire/locations.ts), which the web app reads; each has one
+ * line in the factory (storage/storages.ts).
+ */
+export type StorageKind = LocationKind;
+
+/**
+ * What a kind of storage can do, for the callers that decide by it (a scan, the watcher, the
+ * Guardian, a copy's target): they ask these, never which class or which address form it is.
+ */
+export interface StorageCaps {
+  /** A rename within the storage, in one step (a move within one filesystem). */
+  rename: boolean;
+  /** Its files have local paths that tools (ffmpeg, ExifTool) may read. */
+  localPath: boolean;
+  /** Files keep an identity across renames (an inode): a scan follows a move by it, and a folder listed as before is confirmed by its digest. */
+  inodes: boolean;
+  /** A walk may list it in a worker thread. */
+  threadedWalk: boolean;
+  /** vss may write into it (land, rename, remove): a bucket location is only read. */
+  writable: boolean;
+  /** How changes are heard of: folder watches, or a rescan on a schedule. */
+  watch: 'events' | 'poll';
+}
+
+/**
+ * What only a storage on a disk here answers at once, for the hot paths: a scan's loop that must
+ * not yield (a synchronous lstat and listing), and hashing by local path in worker threads (the
+ * confined root the paths are made from). Offered by such a storage as `local`, null elsewhere.
+ */
+export interface LocalAccess {
+  readonly root: ConfinedRoot;
+  /** What is at REL now, never following a symlink; undefined when nothing is. */
+  statNow(rel: string): Stats | undefined;
+  /** The folder REL listed now. */
+  listNow(rel: string, opts?: ListOptions): DirListing;
+}
 
 /**
  * What a location's storage does, whatever holds it: the indexer, hashing, file operations and
@@ -8,8 +50,14 @@ import type { Landing, LandingOptions } from '../core/landing.js';
  * it; nothing is ever reached through a symlink.
  */
 export interface LocationStorage {
+  readonly kind: StorageKind;
+  readonly caps: StorageCaps;
+  /** The disk's own fast paths where the storage is a disk here, else null. */
+  readonly local: LocalAccess | null;
   /** How the storage is named to a user (a folder's path, a bucket's URL). */
   readonly describe: string;
+  /** REL as a user is shown it: a folder's path joined, a bucket's URL and key as stored (never normalised). */
+  shown(rel: string): string;
   /** The local path of REL where the storage has one (a local disk), else null: tools that need a path (ffmpeg, ExifTool) read from it. */
   localPath(rel: string): string | null;
   /** What is at REL, never following a symlink; null when nothing is. */
@@ -31,6 +79,8 @@ export interface LocationStorage {
   remove(rel: string): Promise<void>;
   /** Hear of changes in the folders asked for (one watch per folder, not per file). */
   watch(onChange: (rel: string) => void): FolderWatches;
+  /** Let go of what it holds (a bucket's client); a disk's storage holds nothing. */
+  close(): void;
 }
 
 /** The kinds of thing a listing holds; a device, FIFO or socket is `other` (never indexed). */
@@ -106,6 +156,8 @@ export interface WalkOptions extends ListOptions {
   unchanged?: ReadonlyMap<string, string>;
   /** The caller expects a large tree (its last walk was): threads, where the storage uses them, start at once. */
   expectLarge?: boolean;
+  /** False: no worker thread, all listed in this one (where the storage uses threads: `caps.threadedWalk`). */
+  threaded?: boolean;
 }
 
 /** A file open for reading ranges; its facts as opened (a file replaced since is another file). */

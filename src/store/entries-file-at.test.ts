@@ -16,8 +16,8 @@ describe('entries: the file at a path', () => {
 
   it('a file at the root and deep down; a folder, a missing name, a path through a file and the root are none', () => {
     const { store } = lib;
-    const loc = store.locations.insert({ uuid: '00000000-0000-4000-8000-000000000001', device_id: lib.deviceId, name: 'p', path: '/p', index_mode: 'content', ignore_rules: '[]', generation: null }, 0);
-    const other = store.locations.insert({ uuid: '00000000-0000-4000-8000-000000000002', device_id: lib.deviceId, name: 'q', path: '/q', index_mode: 'content', ignore_rules: '[]', generation: null }, 0);
+    const loc = store.locations.insert({ uuid: '00000000-0000-4000-8000-000000000001', device_id: lib.deviceId, name: 'p', path: '/p', kind: 'disk', index_mode: 'content', ignore_rules: '[]', generation: null }, 0);
+    const other = store.locations.insert({ uuid: '00000000-0000-4000-8000-000000000002', device_id: lib.deviceId, name: 'q', path: '/q', kind: 'disk', index_mode: 'content', ignore_rules: '[]', generation: null }, 0);
     const root = store.entries.insertRoot(loc, 'p', 1, 0, 0);
     const otherRoot = store.entries.insertRoot(other, 'q', 2, 0, 0);
     const at = (parent: number, name: string, rel: string, kind: 'file' | 'dir', l = loc) =>

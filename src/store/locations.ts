@@ -1,5 +1,6 @@
 import type { Db } from '../db/connection.js';
 import { statementCache, type Prepared } from './statements.js';
+import type { StorageKind } from '../storage/port.js';
 
 export type IndexModeValue = 'shallow' | 'content' | 'deep';
 export type ScanState = 'pending' | 'scanning' | 'complete';
@@ -11,6 +12,8 @@ export interface LocationRecord {
   device_id: number;
   name: string;
   path: string;
+  /** What holds its files (migration 042): its storage is built by this (storage/storages.ts), never by its path's form. */
+  kind: StorageKind;
   index_mode: IndexModeValue;
   /** JSON array of gitignore-style rules. */
   ignore_rules: string;
@@ -56,10 +59,10 @@ export class LocationStore {
     return this.sql<[number, number], LocationRecord>('SELECT * FROM locations WHERE id = ? AND device_id = ?').get(id, deviceId);
   }
 
-  insert(l: Pick<LocationRecord, 'uuid' | 'device_id' | 'name' | 'path' | 'index_mode' | 'ignore_rules' | 'generation'>, now = Date.now()): number {
-    const r = this.sql<[string, number, string, string, IndexModeValue, string, string | null, number]>(
-      'INSERT INTO locations (uuid, device_id, name, path, index_mode, ignore_rules, generation, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-    ).run(l.uuid, l.device_id, l.name, l.path, l.index_mode, l.ignore_rules, l.generation, now);
+  insert(l: Pick<LocationRecord, 'uuid' | 'device_id' | 'name' | 'path' | 'kind' | 'index_mode' | 'ignore_rules' | 'generation'>, now = Date.now()): number {
+    const r = this.sql<[string, number, string, string, StorageKind, IndexModeValue, string, string | null, number]>(
+      'INSERT INTO locations (uuid, device_id, name, path, kind, index_mode, ignore_rules, generation, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    ).run(l.uuid, l.device_id, l.name, l.path, l.kind, l.index_mode, l.ignore_rules, l.generation, now);
     return Number(r.lastInsertRowid);
   }
 

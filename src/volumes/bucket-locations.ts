@@ -4,8 +4,9 @@ import type { Library } from '../library/library.js';
 import type { BucketVolume } from '../store/buckets.js';
 import type { LocationRecord } from '../store/locations.js';
 import type { BucketStorage } from '../storage/bucket/bucket-storage.js';
-import { inodeOf, keyOf, type BucketSpec } from '../storage/bucket/bucket-url.js';
-import { bucketUrl, isBucketAddress, parseBucketUrl } from '../core/address.js';
+import { inodeOf } from '../storage/bucket/bucket-url.js';
+import { bucketStorageOf } from '../storage/storages.js';
+import { bucketUrl, parseBucketUrl } from '../core/address.js';
 import type { AddBucketOptions } from './buckets.js';
 
 /**
@@ -20,18 +21,11 @@ export function bucketOfLocation(lib: Library, row: Pick<LocationRecord, 'volume
   return row.volume_id === null ? undefined : lib.store.buckets.byVolume(row.volume_id);
 }
 
-/** Where location ROW's objects are: its volume's bucket, under the volume's prefix and its own. */
-export function bucketLocationSpec(b: BucketVolume, row: Pick<LocationRecord, 'volume_path'>): BucketSpec {
-  return { bucket: b.bucket, prefix: row.volume_path ? keyOf(b, row.volume_path) : b.prefix, endpoint: b.endpoint, region: b.region, pathStyle: b.path_style === 1 };
-}
-
 /** The storage of bucket location ID (closed by the caller), or undefined when it is not one of this device's bucket locations. */
 export async function openBucketLocation(lib: Library, id: number): Promise<BucketStorage | undefined> {
   const row = lib.store.locations.ofDeviceById(id, lib.deviceId);
-  const b = row && bucketOfLocation(lib, row);
-  if (!b || !row) return undefined;
-  const { BucketStorage } = await import('../storage/bucket/bucket-storage.js');
-  return new BucketStorage(bucketLocationSpec(b, row));
+  if (row?.kind !== 'bucket' || !bucketOfLocation(lib, row)) return undefined;
+  return bucketStorageOf(lib, row);
 }
 
 /**
@@ -40,7 +34,7 @@ export async function openBucketLocation(lib: Library, id: number): Promise<Buck
  */
 export async function probeBucketLocation(lib: Library, id: number): Promise<string | undefined> {
   const row = lib.store.locations.ofDeviceById(id, lib.deviceId);
-  const b = row && bucketOfLocation(lib, row);
+  const b = row?.kind === 'bucket' ? bucketOfLocation(lib, row) : undefined;
   if (!b) return undefined;
   const { probeBucket } = await import('./buckets.js');
   return probeBucket(lib, b);
@@ -52,7 +46,7 @@ const probedAt = new WeakMap<Library, Map<number, number>>();
 
 /** Ask every bucket holding a location of this device whether it answers now, unless asked a moment ago (a listing of locations shows each online or not as it is). */
 export async function probeBucketLocations(lib: Library, now = Date.now()): Promise<void> {
-  const volumes = new Set(lib.store.locations.ofDevice(lib.deviceId).filter((l) => isBucketAddress(l.path) && l.volume_id !== null).map((l) => l.volume_id!));
+  const volumes = new Set(lib.store.locations.ofDevice(lib.deviceId).filter((l) => l.kind === 'bucket' && l.volume_id !== null).map((l) => l.volume_id!));
   if (volumes.size === 0) return;
   let asked = probedAt.get(lib);
   if (!asked) probedAt.set(lib, (asked = new Map()));
@@ -85,7 +79,7 @@ export async function addBucketLocation(lib: Library, url: string, loc: { name?:
   const path = bucketUrl(where);
   for (const other of lib.store.locations.ofDevice(lib.deviceId)) {
     if (other.path === path) throw new VssError('LOCATION_CONFLICT', `already location ${other.id} of this library`, { path });
-    if (isBucketAddress(other.path) && (other.path.startsWith(`${path}/`) || path.startsWith(`${other.path}/`) || (where.prefix === '' && other.path.startsWith(`${bucketUrl({ bucket: where.bucket, prefix: '' })}/`)))) {
+    if (other.kind === 'bucket' && (other.path.startsWith(`${path}/`) || path.startsWith(`${other.path}/`) || (where.prefix === '' && other.path.startsWith(`${bucketUrl({ bucket: where.bucket, prefix: '' })}/`)))) {
       throw new VssError('LOCATION_CONFLICT', `overlaps location ${other.id} (${other.path}); locations may not nest`, { path });
     }
   }
@@ -95,7 +89,7 @@ export async function addBucketLocation(lib: Library, url: string, loc: { name?:
   const { store } = lib;
   return store.transaction(() => {
     const id = store.locations.insert({
-      uuid: randomUUID(), device_id: lib.deviceId, name: loc.name ?? (where.prefix.split('/').pop() || where.bucket), path,
+      uuid: randomUUID(), device_id: lib.deviceId, name: loc.name ?? (where.prefix.split('/').pop() || where.bucket), path, kind: 'bucket',
       index_mode: loc.mode, ignore_rules: JSON.stringify(loc.ignore), generation: loc.generation,
     }, now);
     store.locations.setVolume(id, vol.volume_id, sub);

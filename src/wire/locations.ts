@@ -6,11 +6,15 @@
 
 export type IndexMode = 'shallow' | 'content' | 'deep';
 
+/** What holds a location's files: a folder on a disk here, or a bucket's prefix (read only). Recorded with it, never told from its path. */
+export type LocationKind = 'disk' | 'bucket';
+
 export interface LocationInfo {
   id: number;
   uuid: string;
   name: string;
   path: string;
+  kind: LocationKind;
   mode: IndexMode;
   ignore: string[];
   files: number;

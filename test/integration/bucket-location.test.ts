@@ -94,6 +94,9 @@ describe('a bucket as a location', async () => {
     const locs = json<LocationInfo[]>(await ok('location', 'list', '--json'));
     const cloud = locs.find((l) => l.name === 'Cloud')!;
     assert.deepEqual([cloud.path, cloud.online, cloud.files], ['s3://vss-test/photos', true, 4]);
+    // Its kind recorded with it, as the app reads it (its path's form is never asked).
+    assert.deepEqual(locs.map((l) => [l.name, l.kind]), locs.map((l) => [l.name, l === cloud ? 'bucket' : 'disk']));
+    assert.ok(locs.length >= 2);
     // Its bucket is a volume of this device now: the same bucket is not added twice.
     const vols = json<Array<{ fs: string; mount_point: string }>>(await ok('volumes', 'list', '--json'));
     assert.deepEqual(vols.filter((v) => v.fs === 's3').map((v) => v.mount_point), ['s3://vss-test/photos']);

@@ -175,7 +175,7 @@ describe('a location row that names a volume path it was not added at', { skip: 
       const root = lib.store.volumes.ofDevice(lib.deviceId).find((v) => v.mount_point === '/');
       assert.ok(root, 'the system volume is recorded');
       // Crafted: a location nobody added here (no grant), placed at /etc on the system volume; and one stepping out with `..`.
-      const crafted = lib.store.locations.insert({ uuid: '7f1d2c3b-0000-4000-8000-000000000001', device_id: lib.deviceId, name: 'x', path: join(tmp.path, 'nowhere'), index_mode: 'content', ignore_rules: '[]', generation: null });
+      const crafted = lib.store.locations.insert({ uuid: '7f1d2c3b-0000-4000-8000-000000000001', device_id: lib.deviceId, name: 'x', path: join(tmp.path, 'nowhere'), kind: 'disk', index_mode: 'content', ignore_rules: '[]', generation: null });
       lib.store.locations.setVolume(crafted, root.id, 'etc');
       lib.store.locations.setVolume(loc, root.id, '../../etc');
       const list = listLocations(lib);

@@ -29,7 +29,7 @@ export function makeLibrary(root: string, name: string): { lib: Library; loc: Re
   for (const [l, d] of [['pics', drives.A], ['more', drives.A], ['backup', drives.B]] as const) {
     const path = join(root, name, l);
     mkdirSync(path, { recursive: true });
-    loc[l] = store.locations.insert({ uuid: `00000000-0000-4000-a000-${name.padStart(8, '0').slice(-8)}000${++n}`, device_id: lib.deviceId, name: l, path, index_mode: 'content', ignore_rules: '[]', generation: null }, 0);
+    loc[l] = store.locations.insert({ uuid: `00000000-0000-4000-a000-${name.padStart(8, '0').slice(-8)}000${++n}`, device_id: lib.deviceId, name: l, path, kind: 'disk', index_mode: 'content', ignore_rules: '[]', generation: null }, 0);
     store.entries.insertRoot(loc[l]!, l, statSync(path).ino, 0, 0);
     store.locations.setVolume(loc[l]!, d, l);
     store.locations.setOnline(loc[l]!, true);

@@ -12,7 +12,7 @@ export const casOf = (i: number): string => ((i * 2654435761) >>> 0).toString(16
  */
 export function seedOwnerRows(lib: Library, files: number, perFolder = 100, path = '/nowhere/photos'): number {
   const { store } = lib;
-  const locationId = store.locations.insert({ uuid: '6d1d3c55-0000-4000-8000-00000000000a', device_id: lib.deviceId, name: 'Photos', path, index_mode: 'content', ignore_rules: '[]', generation: null });
+  const locationId = store.locations.insert({ uuid: '6d1d3c55-0000-4000-8000-00000000000a', device_id: lib.deviceId, name: 'Photos', path, kind: 'disk', index_mode: 'content', ignore_rules: '[]', generation: null });
   const rootId = store.entries.insertRoot(locationId, 'photos', 1, 0);
   const now = Date.now();
   for (let at = 0; at < files; at += perFolder * 50) {

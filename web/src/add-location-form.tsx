@@ -1,4 +1,5 @@
 import { useId, useState, type FormEvent } from 'react';
+import { placeKind } from '../../src/core/address.js';
 import { streamed } from './api.js';
 import { API } from './api-paths.js';
 import { reportError } from './errors.js';
@@ -23,7 +24,8 @@ export function AddLocationForm({ libId, onAdded }: { libId: string; onAdded: ()
   const [mode, setMode] = useState<string>('deep');
   const [endpoint, setEndpoint] = useState('');
   const [pathStyle, setPathStyle] = useState(true);
-  const bucket = path.trim().startsWith('s3://');
+  // What is typed, told apart by the address module (the location's kind is recorded when it is added).
+  const bucket = placeKind(path.trim()) === 'bucket';
   const [progress, setProgress] = useState<IndexProgress | null>(null);
   const [busy, setBusy] = useState(false);
   const [result, setResult] = useState<string | null>(null);

@@ -1,4 +1,5 @@
 import { memo, useState } from 'react';
+import { placeKind } from '../../src/core/address.js';
 import { bytes, counted, dateTime } from './format.js';
 import { ConfirmBox } from './confirm-box.js';
 import { IndexProgressBar } from './index-progress.js';
@@ -56,9 +57,9 @@ export const LocationItem = memo(function LocationItem({ loc, scan, done, onResc
 
 /** "On drive “Photos SSD” · 120 GB free of 500 GB"; a bucket has no free space to tell. */
 function driveText(loc: LocationInfo): string {
-  if (loc.path.startsWith('s3://')) {
+  if (loc.kind === 'bucket') {
     // An unnamed bucket goes by its URL, which the path above shows already.
-    return loc.volume_name === null || loc.volume_name.startsWith('s3://') ? 'In a bucket' : `In bucket “${loc.volume_name}”`;
+    return loc.volume_name === null || placeKind(loc.volume_name) === 'bucket' ? 'In a bucket' : `In bucket “${loc.volume_name}”`;
   }
   const drive = loc.volume_name === null ? 'Drive not known yet' : `On drive “${loc.volume_name}”`;
   if (loc.free_bytes === null) return drive;

@@ -7,12 +7,9 @@ import type { SettleRule } from '../../indexer/identification.js';
 import type { IndexResult } from '../../indexer/types.js';
 import type { Library } from '../../library/library.js';
 import { scanLocation } from '../locations.js';
-import type { FolderWatches } from '../../storage/port.js';
-import type { LocalDisk } from '../../storage/local-disk.js';
-import { locationStorage } from '../../storage/storages.js';
+import type { FolderWatches, LocationStorage, StorageKind } from '../../storage/port.js';
+import { kindCaps, storageOf } from '../../storage/storages.js';
 import { pollOnlyWatches } from '../../storage/poll-only-watches.js';
-import { BUCKET_UNWATCHED } from '../../storage/bucket/bucket-url.js';
-import { isBucketAddress } from '../../core/address.js';
 import { indexedDirsUnder } from './indexed-dirs.js';
 import { parentOf } from '../../storage/rel-path.js';
 
@@ -20,6 +17,8 @@ export interface LocationWatchOptions {
   lib: Library;
   locationId: number;
   path: string;
+  /** What holds it (`locations.kind`): watched by events, or rescanned whole on a schedule. */
+  kind: StorageKind;
   generation: () => GeneratorSettings;
   debounceMs: number;
   rescanEveryMs: number;
@@ -46,7 +45,8 @@ export class LocationWatch {
   /** Null until the first state is said. */
   private said: WatchState | null = null;
   reason: string | undefined;
-  private readonly storage: LocalDisk | undefined;
+  /** The storage whose folder watches feed the batches; none where changes are not told (polled). */
+  private readonly storage: LocationStorage | undefined;
   private readonly dirs: FolderWatches;
   private readonly pending = new Map<string, boolean>();
   private fullPending = false;
@@ -64,9 +64,9 @@ export class LocationWatch {
   private settleTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly o: LocationWatchOptions) {
-    // A bucket tells of no change: its location is rescanned whole every `rescanEveryMs`.
-    this.storage = isBucketAddress(o.path) ? undefined : locationStorage(o.lib, o.locationId);
-    this.dirs = this.storage ? this.storage.watch((rel) => this.changed(rel, false)) : pollOnlyWatches(BUCKET_UNWATCHED);
+    // A storage that tells of no change (a bucket) is rescanned whole every `rescanEveryMs`.
+    this.storage = kindCaps(o.kind).watch === 'events' ? storageOf(o.lib, o.locationId) : undefined;
+    this.dirs = this.storage ? this.storage.watch((rel) => this.changed(rel, false)) : pollOnlyWatches(`a ${o.kind} tells nobody of its changes`);
   }
 
   get locationId(): number {
@@ -228,7 +228,7 @@ export class LocationWatch {
       // A folder listed before its watch began may have changed in between: its time says so.
       const recorded = new Map(dirs.map((d) => [d.rel, d.mtimeMs] as const));
       for (const rel of added) {
-        const st = this.storage?.statNow(rel);
+        const st = this.storage?.local?.statNow(rel);
         if (!st || st.mtimeMs !== recorded.get(rel)) this.changed(st ? rel : parentOf(rel), false);
       }
     }
@@ -251,7 +251,7 @@ export class LocationWatch {
     if (state === this.said) return; // said once: the count of folders may change, the state has not
     this.said = state;
     this.reason = reason;
-    // A bucket is always rescanned on a schedule: nothing to warn of.
+    // A storage that tells of no change is always rescanned on a schedule: nothing to warn of.
     if (state === 'polling' && this.storage) this.o.log.warn({ locationId: this.o.locationId, reason }, 'location falls back to periodic rescans');
     this.o.onState(state, reason);
   }
@@ -284,6 +284,7 @@ export class LocationWatch {
     clearTimeout(this.settleTimer);
     this.settleDue.clear();
     this.dirs.closeAll();
+    this.storage?.close();
     await this.scanning;
     this.wakeIdle();
   }

@@ -6,7 +6,7 @@ import type { GeneratorSettings } from '../../generators/types.js';
 import { releaseOrphanContentsPaced } from '../../indexer/release-orphans.js';
 import type { Library } from '../../library/library.js';
 import { listLocations } from '../locations.js';
-import { isBucketAddress } from '../../core/address.js';
+import { kindCaps } from '../../storage/storages.js';
 import { LocationWatch } from './location-watch.js';
 import { scansRunning } from './scan-lock.js';
 
@@ -135,8 +135,9 @@ class LibraryWatcher implements LocationWatching {
       if (this.watches.has(loc.id)) continue;
       this.paths.set(loc.id, loc.path);
       const w = new LocationWatch({
-        lib: this.lib, locationId: loc.id, path: loc.path, generation: this.opts.generation,
-        debounceMs: this.opts.debounceMs ?? 1000, rescanEveryMs: isBucketAddress(loc.path) ? this.opts.bucketRescanEveryMs ?? BUCKET_RESCAN_MS : this.opts.rescanEveryMs ?? 60_000,
+        lib: this.lib, locationId: loc.id, path: loc.path, kind: loc.kind, generation: this.opts.generation,
+        debounceMs: this.opts.debounceMs ?? 1000,
+        rescanEveryMs: kindCaps(loc.kind).watch === 'poll' ? this.opts.bucketRescanEveryMs ?? BUCKET_RESCAN_MS : this.opts.rescanEveryMs ?? 60_000,
         settleMs: this.opts.settleMs ?? 600, settleMaxWaitMs: this.opts.settleMaxWaitMs ?? 60_000, log: this.log,
         onState: (state, reason) => this.say(loc.id, state, reason),
         onScanned: (r) => { if (r.removed + r.changed + r.moved > 0) this.scheduleSweep(); },

@@ -2,10 +2,17 @@ import { VssError } from '../../core/errors.js';
 import type { Landing } from '../../core/landing.js';
 import { relPathProblem } from '../../core/address.js';
 import { IgnoreRules } from '../ignore-rules.js';
-import type { DirListing, FolderWatches, ListedEntry, ListOptions, LocationStorage, NodeFacts, RangeReader, WalkedListing, WalkOptions } from '../port.js';
+import type { DirListing, FolderWatches, ListedEntry, ListOptions, LocationStorage, NodeFacts, RangeReader, StorageCaps, WalkedListing, WalkOptions } from '../port.js';
 import { pollOnlyWatches } from '../poll-only-watches.js';
 import { S3Bucket } from './s3-bucket.js';
 import { BUCKET_UNWATCHED, inodeOf, type BucketSpec } from './bucket-url.js';
+
+/**
+ * A bucket location is read, listed a folder at a time by requests, and rescanned on a schedule:
+ * nothing is written there, an object has no inode (a copy to another key is a new file), no tool
+ * reads it by path (a generator's source is fetched whole first, jobs/bucket-source.ts).
+ */
+export const BUCKET_CAPS: StorageCaps = { rename: false, localPath: false, inodes: false, threadedWalk: false, writable: false, watch: 'poll' };
 
 /** The longest name a folder of a location holds (a local file system's limit, in bytes). */
 const MAX_NAME_BYTES = 255;
@@ -29,6 +36,10 @@ const MAX_READ_BLOCK = 16 * 1024 * 1024;
  * another key a new file.
  */
 export class BucketStorage implements LocationStorage {
+  readonly kind = 'bucket';
+  readonly caps = BUCKET_CAPS;
+  /** No local path, no synchronous listing: every answer is a request. */
+  readonly local = null;
   readonly bucket: S3Bucket;
 
   constructor(spec: BucketSpec) {
@@ -37,6 +48,11 @@ export class BucketStorage implements LocationStorage {
 
   get describe(): string {
     return this.bucket.url;
+  }
+
+  /** The key as stored after the URL: an object may be named `.`, which a path would fold away. */
+  shown(rel: string): string {
+    return rel === '' ? this.describe : `${this.describe}/${rel}`;
   }
 
   close(): void {
