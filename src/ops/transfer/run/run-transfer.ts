@@ -16,7 +16,7 @@ import type { Library } from '../../../library/library.js';
 import { factsAt } from '../../../storage/local-tree.js';
 import { storageAt } from '../../../storage/storages.js';
 import type { FileOpItemRecord, FinishedItem } from '../../../store/file-op-items.js';
-import { changedNote, readAsOf, stillAsRead, type ReadAs } from './source-identity.js';
+import { changedNote, copyChangedNote, readAsOf, stillAsLanded, stillAsRead, type ReadAs } from './source-identity.js';
 import type { Batch, Landed, PutContext, TransferTarget } from './target.js';
 import type { DropGuard, GuardedDrop } from './guard-hold.js';
 
@@ -194,7 +194,7 @@ class TransferRun {
       let note = landed.note ?? null;
       let state: FinishedItem['state'] = landed.skipped === true ? 'skipped' : 'done';
       if (this.opts.op === 'move' && it.kind === 'file' && state === 'done' && landed.sourceGone !== true) {
-        const kept = this.removeSource(it, landed.final);
+        const kept = this.removeSource(it, landed);
         if (kept) {
           state = 'skipped';
           note = kept;
@@ -212,15 +212,17 @@ class TransferRun {
   }
 
   /**
-   * IT's source removed, the copy confirmed: only while it is still the file that was read.
-   * Answers why it was kept, or undefined once it is gone (or was gone already: a run killed after
-   * removing it; nothing of another file's is ever removed for it).
+   * IT's source removed, the copy LANDED confirmed: only while it is still the file that was read,
+   * and its copy here still the one proved. Answers why it was kept, or undefined once it is gone
+   * (or was gone already: a run killed after removing it; nothing of another file's is ever
+   * removed for it).
    */
-  private removeSource(it: FileOpItemRecord, final: string | null): string | undefined {
+  private removeSource(it: FileOpItemRecord, landed: Landed): string | undefined {
     const read = this.read.get(it.idx);
     const now = factsAt(it.src);
     if (!now) return undefined;
-    if (!read || !stillAsRead(read, now)) return changedNote(it.src, final);
+    if (!read || !stillAsRead(read, now)) return changedNote(it.src, landed.final);
+    if (landed.known && landed.final !== null && !stillAsLanded(landed.known, factsAt(landed.final))) return copyChangedNote(it.src, landed.final);
     this.stillGuarded();
     const place = placeOf(this.lib, it.src);
     if (!place) return `${it.src} is no longer in a location of this device: kept (its copy is verified)`;
