@@ -185,6 +185,39 @@ describe('the one item loop under attack (issue 57 item 2)', { skip: loopSkip, t
     assert.ok(!existsSync(join(src, 'u2.txt')) && !existsSync(join(src, 'u3.txt')), 'moved');
   });
 
+  it('writes nothing under the mount point of a drive unplugged while a move into its root runs (the next file waits for it)', async () => {
+    const src = folder({ 'a.txt': 'first, landed before the drive left\n', 'z.txt': 'after the drive left\n' });
+    mkdirSync(join(src, 'm'));
+    writeFileSync(join(src, 'm', 'f.txt'), 'in a folder made after the drive left\n');
+    const mount = stick.mountPoint!;
+    // Items: a.txt, the folder m, m/f.txt, z.txt: stopped once a.txt is placed, before its source goes.
+    const child = spawn(process.execPath, [VSS_BIN, 'files', 'move', join(src, 'a.txt'), join(src, 'm'), join(src, 'z.txt'), `${mount}/`], {
+      env: { ...process.env, ...t.env, VSS_CRASH_AT: 'transfer:before-source-removed:stop' }, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const out = outputOf(child);
+    try {
+      await until('the move stopped before its first source goes', 60_000, async () => (stopped(child.pid!) ? true : undefined), 20);
+      stick.unplug({ lazy: true });
+      process.kill(child.pid!, 'SIGCONT');
+      await until('the move waits for the drive', 60_000, async () => ((await jobs()).some((j) => j.status !== 'completed' && /offline|waiting/.test(j.note ?? '')) ? true : undefined), 100);
+    } finally {
+      child.kill('SIGINT');
+      await out;
+    }
+    const under = readdirSync(mount);
+    stick.plug(mount);
+    assert.deepEqual(under, [], 'nothing under the empty mount point');
+    assert.ok(existsSync(join(src, 'm', 'f.txt')) && existsSync(join(src, 'z.txt')), 'what did not land stays');
+    await t.cli('jobs', 'run', '--until-idle');
+    await allEnded();
+    // a.txt landed before the drive left (its source stays or went: it is on the drive either way).
+    assert.equal(readFileSync(join(mount, 'a.txt'), 'utf8'), 'first, landed before the drive left\n');
+    for (const [name, text] of [['m/f.txt', 'in a folder made after the drive left\n'], ['z.txt', 'after the drive left\n']]) {
+      assert.equal(readFileSync(join(mount, name!), 'utf8'), text, `${name} moved once the drive was back`);
+      assert.ok(!existsSync(join(src, name!)), `${name}'s source went`);
+    }
+  });
+
   it('follows a destination drive mounted elsewhere between the plan and the landing', async () => {
     const src = folder({ 'r.txt': 'to the remounted stick\n' });
     const was = stick.mountPoint!;

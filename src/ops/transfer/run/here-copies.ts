@@ -198,7 +198,7 @@ export async function land(run: HereRun, ready: Ready[], ctx: PutContext, again:
       linkAs(firstFinal, r.partial);
     }
     const folder = run.places.placeOfFolder(dirname(final));
-    if (folder) run.places.checkPresent(folder.locationId);
+    if (folder) run.places.checkPresent(folder);
     placeInBatch(r.partial!, final);
     run.partials.delete(r.partial!);
     folders.add(dirname(final));

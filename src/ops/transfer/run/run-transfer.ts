@@ -222,7 +222,10 @@ class TransferRun {
     const now = factsAt(it.src);
     if (!now) return undefined;
     if (!read || !stillAsRead(read, now)) return changedNote(it.src, landed.final);
-    if (landed.known && landed.final !== null && !stillAsLanded(landed.known, factsAt(landed.final))) return copyChangedNote(it.src, landed.final);
+    if (landed.known && landed.final !== null) {
+      const copy = factsAt(landed.final);
+      if (!stillAsLanded(landed.known, copy)) return copyChangedNote(it.src, landed.final, copy === undefined);
+    }
     this.stillGuarded();
     const place = placeOf(this.lib, it.src);
     if (!place) return `${it.src} is no longer in a location of this device: kept (its copy is verified)`;

@@ -41,7 +41,8 @@ export function stillAsLanded(known: KnownBytes, now: LocalFacts | undefined): b
     && (known.ctimeMs === undefined || now.ctimeMs === known.ctimeMs);
 }
 
-/** Why a move kept its source SRC: its copy at FINAL changed after it was verified there. */
-export function copyChangedNote(src: string, final: string): string {
-  return `${src} kept: its copy at ${final} changed after it was verified (written to since), so this is the only file that holds it as it was read`;
+/** Why a move kept its source SRC: its copy at FINAL changed after it was verified there, or is not there now (GONE). */
+export function copyChangedNote(src: string, final: string, gone = false): string {
+  const why = gone ? 'is not there now (its drive unplugged, or removed by something else)' : 'changed after it was verified (written to since)';
+  return `${src} kept: its copy at ${final} ${why}, so this is the only file that holds it as it was read`;
 }
