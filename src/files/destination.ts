@@ -1,5 +1,5 @@
 import { dirname } from 'node:path';
-import { PathRefusedError } from '../library/confine.js';
+import { absolutePathProblem, PathRefusedError } from '../library/confine.js';
 import type { Library } from '../library/library.js';
 import { VssError } from '../core/errors.js';
 import { locationOnline } from '../volumes/location-online.js';
@@ -41,13 +41,16 @@ export function destinationProblem(lib: Library, abs: string, party: Party): Vss
   }
   // Inside a location by its name, and on disk: the nearest of its folders that is there is not
   // reached through a symlink out of it (a folder to be made beneath one would be made outside).
-  let there = abs;
-  while (there !== place.root.root && !factsAt(there)) there = dirname(there);
-  try {
-    place.root.checkFolder(there);
-  } catch (err) {
-    if (err instanceof VssError) return err;
-    throw err;
+  // (A name with `..` or `.` in it is refused by the plan, in its own words.)
+  if (absolutePathProblem(abs) === undefined) {
+    let there = abs;
+    while (there !== place.root.root && !factsAt(there)) there = dirname(there);
+    try {
+      place.root.checkFolder(there);
+    } catch (err) {
+      if (err instanceof VssError) return err;
+      throw err;
+    }
   }
   return landingProblem(lib, place.locationId);
 }
