@@ -218,6 +218,30 @@ describe('the one item loop under attack (issue 57 item 2)', { skip: loopSkip, t
     }
   });
 
+  it('writes nothing outside the location when the destination folder is swapped for a symlink while a move runs', async () => {
+    const src = folder({ 'z.txt': 'placed after the swap\n' });
+    mkdirSync(join(src, 'm'));
+    writeFileSync(join(src, 'm', 'f.txt'), 'placed before the swap\n');
+    const outside = join(t.tmp, `outside-${n}`);
+    mkdirSync(outside);
+    const sw = join(t.backup, `sw-${n}`);
+    mkdirSync(sw);
+    // Items: the folder m, m/f.txt, m's removal, z.txt: stopped once m/f.txt is placed, before its source goes.
+    const child = spawn(process.execPath, [VSS_BIN, 'files', 'move', join(src, 'm'), join(src, 'z.txt'), `${sw}/`], {
+      env: { ...process.env, ...t.env, VSS_CRASH_AT: 'transfer:before-source-removed:stop' }, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const out = outputOf(child);
+    await until('the move stopped before its first source goes', 60_000, async () => (stopped(child.pid!) ? true : undefined), 20);
+    renameSync(sw, `${sw}-real`);
+    symlinkSync(outside, sw);
+    process.kill(child.pid!, 'SIGCONT');
+    const r = await out;
+    await allEnded();
+    assert.deepEqual(readdirSync(outside), [], `nothing written through the symlink: ${r.stdout}${r.stderr}`);
+    assert.equal(readFileSync(join(src, 'z.txt'), 'utf8'), 'placed after the swap\n', 'z.txt stays where it was');
+    assert.equal(readFileSync(join(`${sw}-real`, 'm', 'f.txt'), 'utf8'), 'placed before the swap\n');
+  });
+
   it('follows a destination drive mounted elsewhere between the plan and the landing', async () => {
     const src = folder({ 'r.txt': 'to the remounted stick\n' });
     const was = stick.mountPoint!;

@@ -58,6 +58,16 @@ export class HerePlaces {
   }
 
   /**
+   * DIRS, the folders a batch is about to write into, each looked at now on disk (never by the
+   * check of a few seconds ago): still inside its location, not reached through a folder swapped
+   * for a symlink out of it since the run began. Once a batch, so a folder a run writes into for
+   * long is not taken on trust for the rest of it.
+   */
+  confirmInside(dirs: Iterable<string>): void {
+    for (const dir of new Set(dirs)) this.placeOfFolder(dir)?.root.checkFolder(dir, true);
+  }
+
+  /**
    * Before anything lands in PLACE's location: it is where its drive is. Looked at fully once a
    * second at most; in between, its root must still be on the device it was found on (a stat):
    * a drive unmounted meanwhile leaves its mount point on the drive below, and the next file
