@@ -101,6 +101,17 @@ export class DeviceTarget implements TransferTarget {
       const final = p.location_name !== undefined ? placedPath(this.dev, p.location_name, seg.dir, name) : name;
       await ctx.confirm([{ it, landed: { final, ...(skipped ? { skipped: true, note: `${name} is there already` } : {}) } }]);
     };
+    // The receiver counts what it holds already, files ended in an earlier run among them: those are
+    // the loop's count, not this offer's (a resumed copy would show done before its end).
+    const before = seg.items.reduce((n, it) => n + (ctx.stateOf(it) === 'todo' ? 0 : it.size), 0);
+    let seen = 0;
+    let counted = 0;
+    const onBytes = (n: number) => {
+      seen += n;
+      const now = Math.max(0, seen - before);
+      if (now > counted) ctx.moved(now - counted);
+      counted = Math.max(counted, now);
+    };
     const first = seg.items[0]!.idx;
     const into = p.library !== undefined && p.location !== undefined
       ? { library: p.library, location: p.location, dir: seg.dir, on_conflict: p.on_conflict ?? 'keep-both', ...(p.force === true ? { force: true } : {}) }
@@ -110,7 +121,7 @@ export class DeviceTarget implements TransferTarget {
       transfer: p.one_offer === true && first === 0 ? p.transfer : uuidv5(String(first), p.transfer),
       items: seg.items.map((it) => this.offered(it)),
     }, this.job, {
-      onBytes: (n) => ctx.moved(n),
+      onBytes,
       onSaved: async (item, name, skipped) => confirmed(byName.get(item.name)!, skipped, name),
     });
     if ('wait' in out) return out.wait;

@@ -126,7 +126,7 @@ class TransferRun {
         try {
           this.ctx.signal.throwIfAborted();
           this.readSources(b);
-          this.moving.set(b, { bytes: 0, left: b.items.length });
+          this.moving.set(b, { bytes: 0, left: b.items.filter((it) => this.byIdx.get(it.idx)?.state === 'todo').length });
           const wait = await this.target.put(b, this.contextOf(b));
           if (wait) stop ??= wait;
         } catch (err) {
