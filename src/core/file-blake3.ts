@@ -33,6 +33,11 @@ export interface ReadOptions {
   signal?: AbortSignal;
 }
 
+/** For `blake3Of`: the size the caller's own look at the open file found (not asked again). */
+export interface OpenReadOptions extends ReadOptions {
+  size?: number;
+}
+
 /**
  * Size and BLAKE3 of a file; EXPECTEDSIZE: answered without a read when its size is another.
  * Small files are read in one synchronous step on the shared buffer (an async round trip per
@@ -87,8 +92,8 @@ async function streamed(path: string, opts: ReadOptions): Promise<ChecksumOutcom
  * BLAKE3 and size of the regular file open as FH, read from its start to its end through that
  * descriptor (a file opened once, after a check of where it is: storage/confined-open.ts).
  */
-export async function blake3Of(fh: FileHandle, opts: ReadOptions = {}): Promise<{ checksum: string; size: number }> {
-  const size = (await fh.stat()).size;
+export async function blake3Of(fh: FileHandle, opts: OpenReadOptions = {}): Promise<{ checksum: string; size: number }> {
+  const size = opts.size ?? fstatSync(fh.fd).size;
   const quick = smallOf(fh.fd, size);
   if (quick && quick.size === size) {
     opts.onBytes?.(quick.size);

@@ -1,4 +1,4 @@
-import { dirname } from 'node:path';
+import { dirname, relative, sep } from 'node:path';
 import type { ChangedDir } from '../indexer/discover-dirs.js';
 import type { KnownBytes } from '../indexer/identification.js';
 import { releaseOrphanContents } from '../indexer/release-orphans.js';
@@ -7,6 +7,7 @@ import { scanLocation } from '../locations/locations.js';
 import type { FileOpItemRecord } from '../store/file-op-items.js';
 import type { FileOp } from './file-op.js';
 import { placeOf } from './places.js';
+import { factsAt } from '../storage/local-tree.js';
 
 /** Past this many changed folders in one location, it is listed whole (one walk beats thousands of listings). */
 const MAX_FOLDERS = 1000;
@@ -48,4 +49,25 @@ export async function reindexAfter(lib: Library, op: FileOp, items: readonly Fil
     await scanLocation(lib, loc, undefined, { ...(only ? { only } : {}), removeOrphans: false, ...(known ? { known } : {}) });
   }
   releaseOrphanContents(lib);
+}
+
+/**
+ * The index of the location in line with FILES at once (as a transfer's are, above):
+ * their folders and those above them listed again, each file linked by the BLAKE3 it was
+ * verified against rather than read again.
+ */
+export async function indexLanded(lib: Library, locationId: number, root: string, files: ReadonlyArray<{ path: string; blake3: string }>): Promise<void> {
+  const known = new Map<string, KnownBytes>();
+  const dirs = new Set<string>();
+  for (const f of files) {
+    const st = factsAt(f.path);
+    if (st?.kind !== 'file') continue;
+    known.set(f.path, { blake3: f.blake3, size: st.size, mtimeMs: st.mtimeMs, inode: st.inode, ctimeMs: st.ctimeMs });
+    // Every folder up to the root: one made for this copy is found by its parent's listing.
+    for (let rel = relative(root, dirname(f.path)).split(sep).join('/'); ; rel = rel.includes('/') ? rel.slice(0, rel.lastIndexOf('/')) : '') {
+      dirs.add(rel);
+      if (rel === '') break;
+    }
+  }
+  await scanLocation(lib, locationId, undefined, { only: [...dirs].map((rel) => ({ rel, subtree: false })), removeOrphans: false, known });
 }

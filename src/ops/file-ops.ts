@@ -4,7 +4,7 @@ import type { JobKind } from '../jobs/job-kind.js';
 import { queueUserJob } from '../jobs/user-job.js';
 import type { JobRow } from '../jobs/states.js';
 import { paramsJson } from '../jobs/wait-for-job.js';
-import { DEFAULT_ON_CONFLICT, kindOf, MAX_PARAMS_CHARS, paramsOf, type FileOp, type FileOpResult, type OnConflict } from '../files/file-op.js';
+import { DEFAULT_ON_CONFLICT, kindOf, MAX_PARAMS_CHARS, paramsOf, type FileOp, type FileOpParams, type FileOpResult, type OnConflict } from '../files/file-op.js';
 import { discardHere, fileOpTimeoutMs, runHere } from './transfer/run/here-run.js';
 import type { GuardedDrop } from './transfer/run/guard-hold.js';
 import { planDelete, plannedFiles, planTransfer, type LeavingFile, type PlannedOp } from '../files/plan.js';
@@ -146,6 +146,11 @@ function namedWithin(plan: PlannedOp, below: readonly GuardianBelowPolicy[]): Gu
   return named;
 }
 
+/** Whether a job of OP with P lets something go for good: a delete not into the trash, or a replace. */
+function permanentStep(op: FileOp, p: FileOpParams): boolean {
+  return (op === 'delete' && p.trash !== true) || (op !== 'delete' && p.on_conflict === 'replace');
+}
+
 /** Contents below their policy a forced operation's job keeps by name. */
 const MAX_NAMED_BELOW = 50;
 
@@ -156,8 +161,9 @@ function fileOpParts(op: FileOp): Omit<Way<unknown, FileOpResult | null>, 'plan'
     name,
     kind: (host: OpHost): JobKind => ({
       name, concurrency: 2, timeoutMs: fileOpTimeoutMs,
-      // A delete not into the trash is the permanent step (DESIGN §21); a job from before the trash had no `trash` and deleted for good.
-      run: (job, ctx) => runHere(host.lib, job, ctx, (leaving, forced, signal) => guardNow(host, op, leaving, forced, signal, op === 'delete' && paramsOf(job).trash !== true)),
+      // A delete not into the trash is the permanent step (DESIGN §21), and so is a replace (what it gives up goes for good, into
+      // no trash); a job from before the trash had no `trash` and deleted for good.
+      run: (job, ctx) => runHere(host.lib, job, ctx, (leaving, forced, signal) => guardNow(host, op, leaving, forced, signal, permanentStep(op, paramsOf(job)))),
       discard: (job, lib) => discardHere(lib, job),
     }),
     result(row: JobRow): FileOpResult | null {

@@ -1,4 +1,5 @@
-import { lstat, readlink, realpath, type FileHandle } from 'node:fs/promises';
+import { readlinkSync } from 'node:fs';
+import { lstat, realpath, type FileHandle } from 'node:fs/promises';
 import { dirname, sep } from 'node:path';
 import { errnoCode, VssError } from '../core/errors.js';
 import { absolutePathProblem, isInside, PathRefusedError } from '../library/confine.js';
@@ -124,7 +125,8 @@ function procFdPath(fh: FileHandle): string {
 async function whereOpen(fh: FileHandle): Promise<string | undefined> {
   if (procFds === false) return undefined;
   try {
-    const where = await readlink(procFdPath(fh));
+    // procfs answers from memory: asked at once (a thread-pool trip a file costs a small-file copy dearly).
+    const where = readlinkSync(procFdPath(fh));
     procFds = true;
     return where;
   } catch (err) {

@@ -92,7 +92,8 @@ async function copyOpen(from: OpenedInside, src: string, partial: string, opts: 
  */
 async function copySmall(from: OpenedInside, src: string, partial: string, half: (n: number) => void, opts: CopyOptions): Promise<Verified> {
   await copyFile(from.selfPath, partial, constants.COPYFILE_FICLONE);
-  const hashed = await blake3Of(from.fh, { ...(opts.signal ? { signal: opts.signal } : {}), onBytes: half });
+  // Its size as opened: bytes written since make the copy differ from this hash, and it is refused.
+  const hashed = await blake3Of(from.fh, { ...(opts.signal ? { signal: opts.signal } : {}), onBytes: half, size: from.facts.size });
   const source: Verified = { hash: hashed.checksum, size: hashed.size };
   const fd = openSync(partial, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
   try {

@@ -10,9 +10,9 @@ import { mediaByMagic } from '../content/detect-type.js';
 import { HEAD_BYTES } from '../content/hash-file.js';
 import { placeInLibrary } from '../files/places.js';
 import type { Library } from '../library/library.js';
-import { sameBytesThere } from '../sync/drop/already-there.js';
-import { indexLanded } from '../sync/drop/into-location.js';
-import { dropDirProblem } from '../sync/drop/names.js';
+import { sameBytesThere } from '../storage/already-there.js';
+import { indexLanded } from '../files/reindex.js';
+import { landingDirProblem } from '../files/landing-names.js';
 import type { UploadMeta } from './upload-meta.js';
 import { uploadMonth } from './upload-month.js';
 
@@ -48,7 +48,7 @@ const TRIES = 5;
  */
 export async function landUpload(lib: Library, file: string, meta: UploadMeta, dir: string, written?: string): Promise<UploadLanded> {
   const place = placeInLibrary(lib, dir, 'the uploads folder');
-  const bookkeeping = dropDirProblem(place.rel);
+  const bookkeeping = landingDirProblem(place.rel);
   if (bookkeeping) throw new VssError('PATH_REFUSED', `the uploads folder ${dir}: ${bookkeeping}`, { path: dir });
 
   // Hashed as they were written (the daemon's PATCH), as a landing hashes what it writes; else read again now.

@@ -1,6 +1,6 @@
 import { extname } from 'node:path';
 import { VssError } from '../core/errors.js';
-import { BLAKE3_HEX, dropNameProblem } from '../sync/drop/names.js';
+import { BLAKE3_HEX, landingNameProblem } from '../files/landing-names.js';
 
 /**
  * What a browser says of a file it uploads (tus's Upload-Metadata, issue 44), checked before a
@@ -44,7 +44,7 @@ const UNSEEN = /[\p{Cc}\p{Cf}\u2215\u2044\uFF0F\u29F8]/u;
 /** The browser's metadata (tus: values already decoded), checked; an error says what is wrong. */
 export function uploadMetaOf(m: Record<string, string | null | undefined>): UploadMeta {
   const name = m.filename ?? m.name ?? '';
-  const problem = dropNameProblem(name);
+  const problem = landingNameProblem(name);
   if (problem) throw new VssError('USAGE', `an upload's name: ${problem}`);
   const blake3 = (m.blake3 ?? '').toLowerCase();
   if (!BLAKE3_HEX.test(blake3)) throw new VssError('USAGE', 'an upload carries the full BLAKE3 of its bytes (64 hex digits), computed by the browser');

@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -46,7 +46,8 @@ describe('the permanent step reads whole the copies it leans on (S5)', { skip: l
     photos = join(drive.mountPoint!, 'photos');
     mkdirSync(photos);
     mkdirSync(sys);
-    for (const n of ['f.bin', 'g.bin', 'h.bin']) twin(n);
+    for (const n of ['f.bin', 'g.bin', 'h.bin', 'r.bin']) twin(n);
+    writeFileSync(join(sys, 'other.bin'), randomBytes(1000));
     await ok('library', 'create', 'P', '--path', tmp.path);
     await ok('location', 'add', sys);
     await ok('location', 'add', photos);
@@ -81,6 +82,15 @@ describe('the permanent step reads whole the copies it leans on (S5)', { skip: l
     assert.match(r.stderr, /read whole now, its bytes are not the content's/);
     assert.equal(existsSync(join(sys, 'h.bin')), true);
     assert.deepEqual(await rotList(), [join(photos, 'f.bin'), join(photos, 'h.bin')]);
+  });
+
+  it('a copy with --on-conflict replace is the permanent step too: refused when the replaced file\'s twin fails a whole read', async () => {
+    drive.rot(join(photos, 'r.bin'), 3 * MIB);
+    const r = await vss('files', 'copy', '--on-conflict', 'replace', join(sys, 'other.bin'), join(sys, 'r.bin'));
+    assert.notEqual(r.code, 0, r.stdout);
+    assert.match(r.stderr, /read whole now, its bytes are not the content's/);
+    assert.equal(readFileSync(join(sys, 'r.bin')).length, 6 * MIB, 'the good copy is not replaced');
+    assert.deepEqual(await rotList(), [join(photos, 'f.bin'), join(photos, 'h.bin'), join(photos, 'r.bin')]);
   });
 });
 

@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { GuardianRotView } from '../../src/api/index.js';
@@ -45,8 +45,10 @@ describe('guardian protect counts the contents that landed as themselves', { ski
   it('one source rotten: "Protected 1 content … 1 file", the rotten one named and its rot recorded', async () => {
     drive.rot(join(photos, 'big.bin'), 0);
     const r = await ok('guardian', 'protect');
-    assert.match(r.stdout, /^Protected 1 content: copied 30\.7 KB \(1 file, 1 not protected; verified; job \d+\)$/m, r.stdout);
-    assert.match(r.stdout, new RegExp(`^not protected ${join(photos, 'big.bin').replaceAll('/', '\\/')}: its bytes are not its content's \\(rot, recorded`, 'm'));
+    assert.match(r.stdout, /^Protected 1 content: copied 30\.7 KB \(1 file, 1 skipped; verified; job \d+\)$/m, r.stdout);
+    // Held to its content's BLAKE3 as it is copied: nothing of the rotten bytes lands (issue 57: the one item loop records the rot).
+    assert.match(r.stdout, new RegExp(`^skipped ${join(photos, 'big.bin').replaceAll('/', '\\/')}: its bytes hash to [0-9a-f]{16}…, not its content's [0-9a-f]{16}…: rot, recorded .*; nothing was copied$`, 'm'));
+    assert.deepEqual(readdirSync(join(backup, 'vss-protect')).filter((n) => n.startsWith('big')), [], 'no copy of the rotten bytes');
     assert.match(r.stdout, /^ {2}planned to /m, 'the targets are what was planned');
     const rot = json<GuardianRotView[]>(await ok('guardian', 'list', '--rot', '--json'));
     assert.deepEqual(rot.map((x) => x.path), [join(photos, 'big.bin')]);

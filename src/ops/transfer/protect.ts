@@ -57,7 +57,7 @@ export const guardianProtect: Way<ProtectInput, ProtectResult, GuardianProtectPl
         const r = JSON.parse(out.result!) as FileOpResult;
         return { ...out, note: `protect: ${r.done} file${r.done === 1 ? '' : 's'} copied to ${device.location_name} on the paired device, verified there` };
       }
-      const out = await runHere(host.lib, job, ctx);
+      const out = await runHere(host.lib, job, ctx, undefined, { asContent: true });
       if (out.state !== 'completed') return out;
       markProtectedVerified(host.lib, job.id);
       return out.note === undefined ? out : { ...out, note: out.note.replace(/^copy: /, 'protect: ') };

@@ -1,18 +1,16 @@
 import { stat } from 'node:fs/promises';
-import { dirname, relative, sep } from 'node:path';
 import { UsageError, VssError } from '../../core/errors.js';
 import { isOnConflict } from '../../files/file-op.js';
 import { insideLibraryFolder } from '../../files/places.js';
-import type { KnownBytes } from '../../indexer/identification.js';
+import { indexLanded } from '../../files/reindex.js';
 import { PathRefusedError } from '../../library/confine.js';
 import type { Library } from '../../library/library.js';
-import { scanLocation } from '../../locations/locations.js';
 import { locationOnline } from '../../volumes/location-online.js';
 import type { RemoteDevice } from '../peer-link.js';
 import { weighPlace } from './place-guard.js';
 import type { Witnesses } from '../../guardian/guard.js';
-import { dropDirProblem } from './names.js';
-import type { DropPlace, LandedFile, PlaceRequest } from './receive.js';
+import { landingDirProblem } from '../../files/landing-names.js';
+import type { DropPlace, PlaceRequest } from './receive.js';
 
 /** What the receiver's own Guardian weighs a replace with (place-guard.ts): its witnesses, and whether peers may force it. */
 export interface PlaceGuardHost {
@@ -40,7 +38,7 @@ export async function placeInLocation(libraryOf: (id: string) => Library | undef
   const online = locationOnline(lib, loc.id);
   if (online?.online !== true) throw new VssError('UNAVAILABLE', `location ${loc.name} is offline on this device (${online?.reason ?? 'unknown'})`);
   const dir = root.path(req.dir);
-  const bookkeeping = dropDirProblem(req.dir);
+  const bookkeeping = landingDirProblem(req.dir);
   if (bookkeeping) throw new PathRefusedError(req.dir, bookkeeping);
   if (insideLibraryFolder(lib, dir)) throw new PathRefusedError(req.dir, `lies in the library folder, which vss keeps to itself: files go elsewhere in location ${loc.name}`);
   try {
@@ -57,24 +55,4 @@ export async function placeInLocation(libraryOf: (id: string) => Library | undef
     // A replace gives up this device's files: its own Guardian weighs it, as a replace asked here (DESIGN §19).
     ...(guard ? { weigh: (items) => weighPlace(lib, loc.id, root.root, dir, items, { witnesses: guard.witnesses(lib), peersMayForce: guard.peersMayForce(), forced: req.force === true }) } : {}),
   };
-}
-
-/**
- * The index of the location in line with FILES at once (a local copy's way, files/reindex.ts):
- * their folders and those above them listed again, each file linked by the BLAKE3 it was
- * verified against rather than read again.
- */
-export async function indexLanded(lib: Library, locationId: number, root: string, files: readonly LandedFile[]): Promise<void> {
-  const known = new Map<string, KnownBytes>();
-  const dirs = new Set<string>();
-  for (const f of files) {
-    const st = await stat(f.path);
-    known.set(f.path, { blake3: f.blake3, size: st.size, mtimeMs: st.mtimeMs, inode: st.ino, ctimeMs: st.ctimeMs });
-    // Every folder up to the root: one made for this copy is found by its parent's listing.
-    for (let rel = relative(root, dirname(f.path)).split(sep).join('/'); ; rel = rel.includes('/') ? rel.slice(0, rel.lastIndexOf('/')) : '') {
-      dirs.add(rel);
-      if (rel === '') break;
-    }
-  }
-  await scanLocation(lib, locationId, undefined, { only: [...dirs].map((rel) => ({ rel, subtree: false })), removeOrphans: false, known });
 }

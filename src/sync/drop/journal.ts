@@ -2,7 +2,7 @@ import { existsSync, lstatSync, readFileSync, readdirSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../../core/fs-atomic.js';
-import type { Placing } from './already-there.js';
+import type { Placing } from '../../storage/already-there.js';
 
 /**
  * What the inbox keeps of a send under way, in `<inbox>/.vss-drop/`: one partial file per item

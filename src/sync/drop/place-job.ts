@@ -14,7 +14,7 @@ import { DROP_MAX_ITEMS } from '../messages/table.js';
 import { PeerRefused } from '../net/peer-errors.js';
 import type { RemoteDevice } from '../peer-link.js';
 import { deviceWaitNote, waitForNetwork } from '../network-wait.js';
-import { dropDirProblem, dropNameProblem } from './names.js';
+import { landingDirProblem, landingNameProblem } from '../../files/landing-names.js';
 import { sendable } from './plan.js';
 import { cancelDrop, DropRefused, sendDrop, type DropItem, type DropSent } from './send.js';
 import { checkedMadeFile, checkedSource, openOnce, sendTimeoutMs, type DropNetwork, type DropTarget } from './send-job.js';
@@ -73,7 +73,7 @@ export function placeTarget(lib: Library, target: string, paired: (deviceUuid: s
   const a = parseDeviceAddress(target);
   if (a.device === undefined || a.location === undefined) throw new UsageError(`${JSON.stringify(target)}: give the destination as DEVICE:/LOCATION[/PATH]`);
   // Said here rather than by the receiver's refusal after the job is queued.
-  const bookkeeping = dropDirProblem(a.path);
+  const bookkeeping = landingDirProblem(a.path);
   if (bookkeeping) throw new UsageError(`${JSON.stringify(target)}: ${bookkeeping}`);
   const d = deviceByRef(lib, a.device);
   if (d.uuid === lib.device.uuid) throw new UsageError(`${a.device} is this device: give the destination as a path here`);
@@ -99,7 +99,7 @@ export function placeItems(lib: Library, srcs: readonly string[]): PlaceItem[] {
     if (st.isDirectory()) throw new UsageError(`${src} is a folder: to another device, name its files (a folder's tree is not copied across devices yet)`);
     if (!st.isFile()) throw new UsageError(`${src} is not a regular file`);
     const name = basename(path);
-    const bad = dropNameProblem(name);
+    const bad = landingNameProblem(name);
     if (bad) throw new UsageError(`${path} cannot be copied under its name: ${bad}`);
     const other = names.get(name);
     if (other !== undefined) throw new UsageError(`${other} and ${path} have the same name: they would land in one folder`);

@@ -8,7 +8,7 @@ import { PathRefusedError } from '../../library/confine.js';
 import type { Library } from '../../library/library.js';
 import { UUID_RE } from '../../sidecars/address.js';
 import { DROP_MAX_ITEMS } from '../messages/table.js';
-import { dropNameProblem } from './names.js';
+import { landingNameProblem } from '../../files/landing-names.js';
 
 /** A send as planned: its files, and the contents named that have no file on this device now (left out). */
 export interface SendPlan {
@@ -90,12 +90,12 @@ export function planSend(lib: Library, refs: readonly string[]): SendPlan {
   for (const it of items) {
     if (byContent.has(it) && names.get(it.name) !== it.path) {
       it.name = freeName(it.name, (n) => names.has(n), 'this send');
-      const bad = dropNameProblem(it.name);
+      const bad = landingNameProblem(it.name);
       if (bad) throw new UsageError(`${it.path} cannot be sent under its name: ${bad}`);
       names.set(it.name, it.path);
       continue;
     }
-    const bad = dropNameProblem(it.name);
+    const bad = landingNameProblem(it.name);
     if (bad) throw new UsageError(`${it.path} cannot be sent under its name: ${bad}`);
     const other = names.get(it.name);
     // Two files of one name from a folder would land side by side as "x" and "x (2)": which is which is lost.

@@ -14,8 +14,8 @@ import { Landing, placeLandedMany, verifyLanded, type Landed } from '../../core/
 import { flushAll } from '../../storage/local-flush.js';
 import { keptFromPeer } from '../library/originals.js';
 import { forgetPartials, forgetStale, forgetTransfer, partialOf, readJournal, sameOffer, stateDir, writeJournal, type Journal, type OfferedItem } from './journal.js';
-import { BLAKE3_HEX, dropNameProblem } from './names.js';
-import { placedAs, sameBytesThere } from './already-there.js';
+import { BLAKE3_HEX, landingNameProblem } from '../../files/landing-names.js';
+import { placedAs, sameBytesThere } from '../../storage/already-there.js';
 import { stallGuard } from './stall.js';
 
 /*
@@ -205,7 +205,7 @@ function offerProblem(items: OfferedItem[], total: number, version: number): str
   if (items.length === 0) return 'the offer holds no file';
   let sum = 0;
   for (const [i, it] of items.entries()) {
-    const bad = dropNameProblem(it.name);
+    const bad = landingNameProblem(it.name);
     if (bad) return `item ${i}: ${bad}`;
     // Version 1 has no `sum`: a file's BLAKE3 comes in the offer or not at all.
     if (it.blake3 === undefined ? version < 2 : !BLAKE3_HEX.test(it.blake3)) return `item ${i}: its checksum is not a BLAKE3`;

@@ -1,3 +1,4 @@
+import { NAME_MAX_CHARS } from '../../files/landing-names.js';
 import { MAX_LOCK_COPIES } from '../../guardian/guard.js';
 import { f, type Fields } from './fields.js';
 import { MEMBER_REFS_MAX } from '../../tags/member-record.js';
@@ -58,7 +59,7 @@ export const PEER_RECORD_BYTES = 4 * 1024;
 export const MEMBER_SIG_CHARS = 128;
 /** Files in one offer, at most, and a file's name as a peer may send it (the receiver checks it: a base name, no separator). */
 export const DROP_MAX_ITEMS = 1000;
-export const DROP_NAME_CHARS = 255;
+export const DROP_NAME_CHARS = NAME_MAX_CHARS;
 /** A drop's refusal as a sender cuts it: a Guardian's names the contents it keeps, with their paths and why (the field takes 64 KiB). */
 export const DROP_REFUSAL_CHARS = 4 * 1024;
 /** A file's permission bits as a peer may send them (the receiver keeps only read/write/execute: core/kept-mode.ts). */

@@ -41,6 +41,8 @@ export interface HereRun {
   readonly xattrs: XattrCopier;
   /** A source found gone: the job waits where a drive of it is away (this throws), else it is left out. */
   goneSource(it: FileOpItemRecord, ctx: PutContext, when: string): void;
+  /** The BLAKE3 IT's bytes must have (a protect copies a content: its whole BLAKE3 as indexed); undefined: the file as it is now. */
+  expected(it: FileOpItemRecord): string | undefined;
 }
 
 /**
@@ -127,6 +129,13 @@ export async function copyAll(run: HereRun, batch: readonly FileOpItemRecord[], 
         return run.goneSource(it, ctx, 'while it was copied');
       }
       hash = proved.hash;
+      const want = run.expected(it);
+      if (want !== undefined && hash !== want) {
+        // A protect copies its content: bytes that are not it (rot below the filesystem) are no copy of it.
+        run.partials.delete(partial);
+        await dropPartial(partial);
+        return void ctx.leaveOutRotten(it, hash, want, 'nothing was copied');
+      }
       if (proved.left) left = { ...proved.left, size: proved.size };
     }
     if (st.kind !== 'file') keepTimesAndMode(partial, st, st.kind === 'symlink');

@@ -32,10 +32,11 @@ const deleting = new WeakSet<Library>();
 
 /**
  * Run JOB of LIB here (a copy, move or delete on this device's drives; a protect's copies onto a
- * drive) through the one item loop: GUARD weighs what it takes away.
+ * drive, ASCONTENT: each held to its content's BLAKE3) through the one item loop: GUARD weighs
+ * what it takes away.
  */
-export async function runHere(lib: Library, job: JobRow, ctx: JobRunContext, guard?: DropGuard): Promise<JobOutcome> {
-  const target = new HereTarget(lib, job);
+export async function runHere(lib: Library, job: JobRow, ctx: JobRunContext, guard?: DropGuard, opts: { asContent?: boolean } = {}): Promise<JobOutcome> {
+  const target = new HereTarget(lib, job, opts.asContent === true);
   const p = target.p;
   const run = () => runTransfer(lib, job, target, ctx, { op: p.op, onConflict: p.on_conflict, forced: p.forced === true, ...(guard ? { guard } : {}), said: (rows) => target.said(rows) });
   if (p.op !== 'delete') return run();

@@ -16,6 +16,7 @@ import { dropPartial, keepTimesAndMode, XattrCopier } from '../../../storage/loc
 import { entriesIn, factsAt, removeEmptyFolders, renameAcross } from '../../../storage/local-tree.js';
 import type { FileOpItemRecord } from '../../../store/file-op-items.js';
 import { locationOnline } from '../../../volumes/location-online.js';
+import { indexedSource } from '../../op-items.js';
 import { copyAll, land, UNNAMED, type HereRun } from './here-copies.js';
 import { HerePlaces } from './here-places.js';
 import { fileOpSaid } from './here-result.js';
@@ -70,7 +71,8 @@ export class HereTarget implements TransferTarget, HereRun {
   private readonly keptFolders = new Set<number>();
   private bin: TrashBin | undefined;
 
-  constructor(private readonly lib: Library, job: JobRow) {
+  /** ASCONTENT: each item copies its content (a protect), its bytes held to the content's whole BLAKE3. */
+  constructor(private readonly lib: Library, job: JobRow, private readonly asContent = false) {
     this.jobId = job.id;
     this.p = paramsOf(job);
     this.places = new HerePlaces(lib);
@@ -189,6 +191,10 @@ export class HereTarget implements TransferTarget, HereRun {
 
   said(rows: readonly FileOpItemRecord[]): { note: string; result: unknown } {
     return fileOpSaid(this.p, rows, this.xattrs.unavailable);
+  }
+
+  expected(it: FileOpItemRecord): string | undefined {
+    return this.asContent ? indexedSource(this.lib, it.src)?.blake3 ?? undefined : undefined;
   }
 
   goneSource(it: FileOpItemRecord, ctx: PutContext, when: string): void {

@@ -1,8 +1,8 @@
 import { constants, lstatSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
-import { blake3Of } from '../../core/file-blake3.js';
-import { freeName } from '../../core/free-name.js';
+import { blake3Of } from '../core/file-blake3.js';
+import { freeName } from '../core/free-name.js';
 
 /*
  * A file a receiver placed already, found again: a send offered again after the receiver was

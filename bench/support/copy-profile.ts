@@ -1,0 +1,53 @@
+/**
+ * `node --cpu-prof dist/bench/support/copy-profile.js [N]`: N (2,000) small files copied into a
+ * location by `vss files copy` in this process (no daemon), for a CPU profile of the copy path.
+ */
+import { execFileSync } from 'node:child_process';
+import { Session } from 'node:inspector/promises';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { randomFillSync } from 'node:crypto';
+import { join } from 'node:path';
+import { Vss } from '../../src/index.js';
+import { freshDir, rmrf } from '../util.js';
+
+const n = Number(process.argv[2] ?? 2000);
+const work = freshDir('/dev/shm', 'vss-copy-profile-');
+try {
+  const src = join(work, 'src', 'small');
+  for (let i = 0; i < n; i++) {
+    const dir = join(src, `d${i % 100}`);
+    if (i < 100) mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, `f${i}.bin`), randomFillSync(Buffer.alloc(1024 + (i % 60) * 1024)));
+  }
+  const dst = join(work, 'dst');
+  mkdirSync(dst);
+  const vss = new Vss({ dataDir: join(work, 'data') });
+  const libPath = vss.libraries.create('P', { dir: join(work, 'libs') }).path;
+  await vss.withLibrary({ path: libPath }, async (lib) => {
+    await lib.locations.add(join(work, 'src'), { mode: 'content' });
+    await lib.locations.add(dst, { mode: 'content' });
+    for (const [what, to] of [['outside the locations', join(work, 'plain')], ['into a location', join(dst, 'copy')]] as const) {
+      const session = process.env.PROFILE_TO && what === 'into a location' ? new Session() : undefined;
+      if (session) {
+        session.connect();
+        await session.post('Profiler.enable');
+        await session.post('Profiler.start');
+      }
+      const cpu0 = process.cpuUsage();
+      const t0 = Date.now();
+      await lib.files.copy([src], to);
+      const cpu = process.cpuUsage(cpu0);
+      if (session) {
+        const { profile } = await session.post('Profiler.stop');
+        writeFileSync(process.env.PROFILE_TO!, JSON.stringify(profile));
+        session.disconnect();
+      }
+      console.log(`${n} files ${what}: ${Date.now() - t0} ms wall, ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms CPU`);
+    }
+    const t1 = Date.now();
+    execFileSync('cp', ['-a', src, join(work, 'cpa')]);
+    console.log(`cp -a: ${Date.now() - t1} ms wall`);
+  });
+} finally {
+  rmrf(work);
+}
