@@ -1,8 +1,10 @@
-import { PathRefusedError } from '../library/confine.js';
+import { dirname } from 'node:path';
+import { absolutePathProblem, PathRefusedError } from '../library/confine.js';
 import type { Library } from '../library/library.js';
 import { VssError } from '../core/errors.js';
 import { locationOnline } from '../volumes/location-online.js';
 import { offlineReason } from '../volumes/offline-reason.js';
+import { factsAt } from '../storage/local-tree.js';
 import { placeOf } from './places.js';
 
 /*
@@ -36,6 +38,19 @@ export function destinationProblem(lib: Library, abs: string, party: Party): Vss
   if (!place) {
     if (party === 'local') return undefined;
     return new PathRefusedError(abs, `is outside every location of this device: a ${party === 'browser' ? 'browser' : 'paired device'} writes only into the library's locations`);
+  }
+  // Inside a location by its name, and on disk: the nearest of its folders that is there is not
+  // reached through a symlink out of it (a folder to be made beneath one would be made outside).
+  // (A name with `..` or `.` in it is refused by the plan, in its own words.)
+  if (absolutePathProblem(abs) === undefined) {
+    let there = abs;
+    while (there !== place.root.root && !factsAt(there)) there = dirname(there);
+    try {
+      place.root.checkFolder(there);
+    } catch (err) {
+      if (err instanceof VssError) return err;
+      throw err;
+    }
   }
   return landingProblem(lib, place.locationId);
 }

@@ -134,11 +134,15 @@ export class ConfinedRoot {
     }
   }
 
-  /** DIR (inside the root by its name) really is inside it on disk. A folder that is not there yet passes: nothing can be read through it. */
-  checkFolder(dir: string): void {
+  /**
+   * DIR (inside the root by its name) really is inside it on disk. A folder that is not there yet
+   * passes: nothing can be read through it. FRESH: looked at now, whatever was found within the
+   * last seconds (before a batch is written into it).
+   */
+  checkFolder(dir: string, fresh = false): void {
     const now = Date.now();
     const at = this.checked.get(dir);
-    if (at !== undefined && now - at < this.ttlMs) return;
+    if (!fresh && at !== undefined && now - at < this.ttlMs) return;
     let real: string;
     try {
       // The root's own real place may change too (a remounted drive): looked at again with the folders.

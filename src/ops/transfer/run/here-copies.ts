@@ -76,6 +76,8 @@ export async function copyAll(run: HereRun, batch: readonly FileOpItemRecord[], 
     }
     return names === null || names.has(basename(path));
   };
+  // The folders written into, looked at now (not as the run found them): none swapped for a symlink out of its location since.
+  run.places.confirmInside(batch.map((it) => dirname(it.dst!)));
   await pool(batch, IN_FLIGHT, async (it) => {
     const dst = it.dst!;
     const unnamed = metaOf(it.meta).unnamed;
@@ -164,6 +166,8 @@ export async function land(run: HereRun, ready: Ready[], ctx: PutContext, again:
   ctx.signal.throwIfAborted();
   // What this batch replaces goes only while what vouched for its other copies still holds.
   ctx.stillGuarded();
+  // And again before anything is placed: a folder swapped while the batch was copied leads nowhere.
+  run.places.confirmInside(ready.filter((r) => r.partial || r.linkOf !== undefined).map((r) => dirname(r.it.dst!)));
   const folders = new Set<string>();
   const placed = new Map<number, Ready>();
   const alone: FileOpItemRecord[] = [];
@@ -198,7 +202,7 @@ export async function land(run: HereRun, ready: Ready[], ctx: PutContext, again:
       linkAs(firstFinal, r.partial);
     }
     const folder = run.places.placeOfFolder(dirname(final));
-    if (folder) run.places.checkPresent(folder.locationId);
+    if (folder) run.places.checkPresent(folder);
     placeInBatch(r.partial!, final);
     run.partials.delete(r.partial!);
     folders.add(dirname(final));

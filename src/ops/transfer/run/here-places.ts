@@ -3,7 +3,7 @@ import { placeOf, type LibraryPlace } from '../../../files/places.js';
 import { PathRefusedError } from '../../../library/confine.js';
 import type { Library } from '../../../library/library.js';
 import type { LocalDisk } from '../../../storage/local-disk.js';
-import { makeFolders } from '../../../storage/local-tree.js';
+import { factsAt, makeFolders } from '../../../storage/local-tree.js';
 import { storageAt } from '../../../storage/storages.js';
 import { landingProblem } from '../../../files/destination.js';
 
@@ -17,7 +17,7 @@ export class HerePlaces {
   private readonly placeOfDir = new Map<string, LibraryPlace | undefined>();
   private readonly made = new Set<string>();
   /** Locations found where their drive is in this run, with when (looked at again after a while). */
-  private readonly present = new Map<number, number>();
+  private readonly present = new Map<number, { at: number; dev: number }>();
 
   constructor(private readonly lib: Library) {}
 
@@ -43,26 +43,45 @@ export class HerePlaces {
     return at;
   }
 
-  /** Make DIR for a copy: confined to its location (which must be where its drive is) when in one; refused inside the library folder (checked when planned). */
+  /**
+   * DIR ready for a copy's partial: confined to its location (which must be where its drive is,
+   * looked at before every file written there) when in one; refused inside the library folder
+   * (checked when planned). Made once a run.
+   */
   makeFolder(dir: string): void {
-    if (this.made.has(dir)) return;
     const place = this.placeOfFolder(dir);
-    if (place) {
-      this.checkPresent(place.locationId);
-      place.root.makeFolder(dir);
-    } else makeFolders(dir);
+    if (place) this.checkPresent(place);
+    if (this.made.has(dir)) return;
+    if (place) place.root.makeFolder(dir);
+    else makeFolders(dir);
     this.made.add(dir);
   }
 
-  /** Before anything lands in location ID: it is where its drive is (looked at again every second at most). */
-  checkPresent(id: number): void {
-    const at = this.present.get(id);
-    if (at !== undefined && Date.now() - at < PRESENT_FOR_MS) return;
-    const problem = landingProblem(this.lib, id);
+  /**
+   * DIRS, the folders a batch is about to write into, each looked at now on disk (never by the
+   * check of a few seconds ago): still inside its location, not reached through a folder swapped
+   * for a symlink out of it since the run began. Once a batch, so a folder a run writes into for
+   * long is not taken on trust for the rest of it.
+   */
+  confirmInside(dirs: Iterable<string>): void {
+    for (const dir of new Set(dirs)) this.placeOfFolder(dir)?.root.checkFolder(dir, true);
+  }
+
+  /**
+   * Before anything lands in PLACE's location: it is where its drive is. Looked at fully once a
+   * second at most; in between, its root must still be on the device it was found on (a stat):
+   * a drive unmounted meanwhile leaves its mount point on the drive below, and the next file
+   * written there would land under it (issue 57, S1, mid-run).
+   */
+  checkPresent(place: LibraryPlace): void {
+    const seen = this.present.get(place.locationId);
+    if (seen !== undefined && Date.now() - seen.at < PRESENT_FOR_MS && factsAt(place.root.root)?.dev === seen.dev) return;
+    const problem = landingProblem(this.lib, place.locationId);
     if (problem) throw problem;
-    this.present.set(id, Date.now());
+    const root = factsAt(place.root.root);
+    if (root) this.present.set(place.locationId, { at: Date.now(), dev: root.dev });
   }
 }
 
-/** How long a location found where its drive is stays taken as there, within one run. */
+/** How long a location found where its drive is stays taken as there (its root's device still the same), within one run. */
 const PRESENT_FOR_MS = 1000;

@@ -96,7 +96,7 @@ export class HereTarget implements TransferTarget, HereRun {
     const dst = this.p.dst !== undefined ? this.places.placeOfFolder(this.p.dst) ?? this.places.placeOfFolder(dirname(this.p.dst)) : undefined;
     if (dst) {
       try {
-        this.places.checkPresent(dst.locationId);
+        this.places.checkPresent(dst);
       } catch (err) {
         if (err instanceof LocationOffline) return this.wait(`waiting: ${err.message}`);
         throw err;

@@ -16,7 +16,7 @@ import type { Library } from '../../../library/library.js';
 import { factsAt } from '../../../storage/local-tree.js';
 import { storageAt } from '../../../storage/storages.js';
 import type { FileOpItemRecord, FinishedItem } from '../../../store/file-op-items.js';
-import { changedNote, readAsOf, stillAsRead, type ReadAs } from './source-identity.js';
+import { changedNote, copyChangedNote, readAsOf, stillAsLanded, stillAsRead, type ReadAs } from './source-identity.js';
 import type { Batch, Landed, PutContext, TransferTarget } from './target.js';
 import type { DropGuard, GuardedDrop } from './guard-hold.js';
 
@@ -61,6 +61,8 @@ class TransferRun {
   private rows: FileOpItemRecord[] = [];
   private readonly byIdx = new Map<number, FileOpItemRecord>();
   private readonly read = new Map<number, ReadAs>();
+  /** The items whose sources are names of one file with several (by device and inode), as read. */
+  private readonly names = new Map<string, number[]>();
   private readonly known = new Map<string, KnownBytes>();
   private readonly finishing: FinishedItem[] = [];
   private finishTimer: NodeJS.Immediate | undefined;
@@ -138,14 +140,20 @@ class TransferRun {
     return stop;
   }
 
-  /** Which file each of B's sources is now, before its target reads it (a move removes it only while it is still that file). */
+  /**
+   * Which file each of B's sources is now, before its target reads it (a move removes it only
+   * while it is still that file). A rename's too: one that meets another filesystem after all (a
+   * bind mount, EXDEV) is copied, and its source then goes by the same rule.
+   */
   private readSources(b: Batch): void {
     if (this.opts.op !== 'move') return;
     for (const it of b.items) {
-      if (it.kind !== 'file') continue;
+      if (it.kind !== 'file' && it.kind !== 'rename') continue;
       const st = factsAt(it.src);
-      if (st && st.kind !== 'dir') this.read.set(it.idx, readAsOf(st));
-      else this.read.delete(it.idx);
+      if (st && st.kind !== 'dir') {
+        this.read.set(it.idx, readAsOf(st));
+        if (st.nlink > 1) this.names.set(`${st.dev}:${st.inode}`, [...(this.names.get(`${st.dev}:${st.inode}`) ?? []), it.idx]);
+      } else this.read.delete(it.idx);
     }
   }
 
@@ -186,7 +194,7 @@ class TransferRun {
       let note = landed.note ?? null;
       let state: FinishedItem['state'] = landed.skipped === true ? 'skipped' : 'done';
       if (this.opts.op === 'move' && it.kind === 'file' && state === 'done' && landed.sourceGone !== true) {
-        const kept = this.removeSource(it, landed.final);
+        const kept = this.removeSource(it, landed);
         if (kept) {
           state = 'skipped';
           note = kept;
@@ -204,20 +212,41 @@ class TransferRun {
   }
 
   /**
-   * IT's source removed, the copy confirmed: only while it is still the file that was read.
-   * Answers why it was kept, or undefined once it is gone (or was gone already: a run killed after
-   * removing it; nothing of another file's is ever removed for it).
+   * IT's source removed, the copy LANDED confirmed: only while it is still the file that was read,
+   * and its copy here still the one proved. Answers why it was kept, or undefined once it is gone
+   * (or was gone already: a run killed after removing it; nothing of another file's is ever
+   * removed for it).
    */
-  private removeSource(it: FileOpItemRecord, final: string | null): string | undefined {
+  private removeSource(it: FileOpItemRecord, landed: Landed): string | undefined {
     const read = this.read.get(it.idx);
     const now = factsAt(it.src);
     if (!now) return undefined;
-    if (!read || !stillAsRead(read, now)) return changedNote(it.src, final);
+    if (!read || !stillAsRead(read, now)) return changedNote(it.src, landed.final);
+    if (landed.known && landed.final !== null) {
+      const copy = factsAt(landed.final);
+      if (!stillAsLanded(landed.known, copy)) return copyChangedNote(it.src, landed.final, copy === undefined);
+    }
     this.stillGuarded();
     const place = placeOf(this.lib, it.src);
     if (!place) return `${it.src} is no longer in a location of this device: kept (its copy is verified)`;
     storageAt(place.root).removeNow(place.rel);
+    if (now.nlink > 1) this.otherNamesRead(it.idx, read);
     return undefined;
+  }
+
+  /**
+   * The other names of the file READ (item IDX's source, just removed), read as it was: removing
+   * a name changes the file's ctime and link count, not its bytes, so each is taken as read again
+   * while its size and times are still what they were (a write since moves its mtime: kept).
+   */
+  private otherNamesRead(idx: number, read: ReadAs): void {
+    for (const other of this.names.get(`${read.dev}:${read.inode}`) ?? []) {
+      const was = this.read.get(other);
+      const it = this.byIdx.get(other);
+      if (other === idx || !was || !it || was.ctimeMs !== read.ctimeMs) continue;
+      const now = factsAt(it.src);
+      if (now && now.inode === was.inode && now.dev === was.dev && now.size === was.size && now.mtimeMs === was.mtimeMs) this.read.set(other, readAsOf(now));
+    }
   }
 
   /** IT ended as ROW (once: an item ended before is not ended again); its row is written with the others soon. */
@@ -292,7 +321,10 @@ class TransferRun {
     if (!always && !this.touched) return;
     if (this.target.indexable && !this.target.indexable()) return;
     const op = this.opts.op;
-    const rows = this.target.landsHere ? this.rows.filter((it) => !this.inPlace.has(it.idx)) : this.rows.filter((it) => it.state === 'done' && op === 'move').map((it) => ({ ...it, final: null }));
+    // A move's source kept because it changed: its copy landed all the same, and is indexed as every copy is.
+    const rows = this.target.landsHere
+      ? this.rows.filter((it) => !this.inPlace.has(it.idx)).map((it) => (it.state === 'skipped' && it.final !== null ? { ...it, state: 'done' as const } : it))
+      : this.rows.filter((it) => it.state === 'done' && op === 'move').map((it) => ({ ...it, final: null }));
     if (rows.length === 0) return;
     await reindexAfter(this.lib, op, rows, this.known).catch((err: unknown) => log.warn({ err, job: this.job.id }, 'could not index what a transfer changed'));
   }

@@ -1,3 +1,4 @@
+import type { KnownBytes } from '../../../indexer/identification.js';
 import type { LocalFacts } from '../../../storage/local-tree.js';
 
 /**
@@ -28,4 +29,20 @@ export function stillAsRead(read: ReadAs, now: LocalFacts | undefined): boolean 
 /** Why a move kept its source SRC, which changed after it was read (its copy at FINAL holds the bytes as read). */
 export function changedNote(src: string, final: string | null): string {
   return `${src} changed after it was copied: kept (written to since it was read; the copy${final ? ` at ${final}` : ''} holds it as it was read)`;
+}
+
+/**
+ * Whether NOW (what is at a landed copy's path now) is still the copy proved there (KNOWN: its
+ * inode, size and times once in place): another program writing to it before the source goes
+ * would leave the bytes read nowhere.
+ */
+export function stillAsLanded(known: KnownBytes, now: LocalFacts | undefined): boolean {
+  return now !== undefined && now.kind === 'file' && now.inode === known.inode && now.size === known.size && now.mtimeMs === known.mtimeMs
+    && (known.ctimeMs === undefined || now.ctimeMs === known.ctimeMs);
+}
+
+/** Why a move kept its source SRC: its copy at FINAL changed after it was verified there, or is not there now (GONE). */
+export function copyChangedNote(src: string, final: string, gone = false): string {
+  const why = gone ? 'is not there now (its drive unplugged, or removed by something else)' : 'changed after it was verified (written to since)';
+  return `${src} kept: its copy at ${final} ${why}, so this is the only file that holds it as it was read`;
 }
