@@ -4,7 +4,7 @@
  * shrunk, as a reproduction (its steps in words, the seed and path that replay it), and exits 1.
  * `--show N` prints the first N sequences as they ran.
  */
-import { COMMANDS } from '../test/safety/commands.js';
+import { COMMANDS } from '../test/safety/arbs.js';
 import { STEP_TIMES } from '../test/safety/step.js';
 import { PHASES, type Rule } from '../test/safety/real.js';
 import { describeFailure, runSafety } from '../test/safety/run.js';

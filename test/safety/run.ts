@@ -4,7 +4,7 @@
  * Used by the suite's test (test/safety/safety.test.ts) and by `npm run fuzz:safety`.
  */
 import fc from 'fast-check';
-import { commandArbs } from './commands.js';
+import { commandArbs } from './arbs.js';
 import { Real, RULES, type Model, type Rule } from './real.js';
 import type { World } from './world.js';
 
@@ -18,7 +18,7 @@ export interface SafetyOptions {
   path?: string;
   /** The commands' own replay path of that failure (which of them ran: how they shrink), printed with it. */
   replay?: string;
-  /** Commands left out (commands.ts COMMANDS). */
+  /** Commands left out (arbs.ts COMMANDS). */
   omit?: readonly string[];
   /** The checks made (real.ts RULES; all unless given). */
   rules?: readonly Rule[];

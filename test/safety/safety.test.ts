@@ -1,7 +1,9 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { BucketTamper, Create, Delete, Edit, Kill, KillMidJob, Partition, PartitionMidCopy, Policy, Protect, Rot, ToDevice, Touch, Transfer, TrashEmpty } from './commands.js';
+import { Create, Delete, Policy, Protect, ToDevice, Transfer, TrashEmpty } from './commands.js';
+import { BucketTamper, Edit, Kill, Partition, Rot, Touch } from './faults.js';
+import { KillMidJob, PartitionMidCopy } from './mid-job.js';
 import type { Model, Real, Rule } from './real.js';
 import { describeFailure, runSafety, runSequence, type SafetyReport } from './run.js';
 import { World, worldSkipReason } from './world.js';

@@ -12,7 +12,7 @@
  * sequence (`reset`): a few copies of small folders on a tmpfs, so one sequence's leftovers never
  * reach the next.
  */
-import { copyFileSync, cpSync, mkdirSync, readdirSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -35,6 +35,7 @@ import { startS3, useS3Env, type S3Server } from '../support/s3-server.js';
 import { InProcessNet } from './net.js';
 import { installLives, Life } from './life.js';
 import { filesUnder, Looks, objectsUnder, type Held } from './reality.js';
+import { copyTree, withoutPython } from './world-files.js';
 
 export const BUCKET = 'vss-safety';
 export const LOCATIONS = ['main', 'drive'] as const;
@@ -388,60 +389,4 @@ export class World {
     this.drive.remove();
     rmSync(this.root, { recursive: true, force: true });
   }
-}
-
-/**
- * PATH without python3 from here on (put back by the returned call): a copy keeps extended
- * attributes through a python3 helper started per job, ~250 ms of a step that is otherwise a few;
- * without it the copy goes on and says it kept none (src/storage/local-copy.ts), which no rule of
- * keeping data depends on. BIN gets a link to every other program of PATH.
- */
-function withoutPython(bin: string): () => void {
-  const saved = process.env.PATH ?? '';
-  mkdirSync(bin, { recursive: true });
-  const seen = new Set<string>();
-  for (const dir of saved.split(':')) {
-    let names: string[];
-    try {
-      names = readdirSync(dir);
-    } catch {
-      continue;
-    }
-    for (const name of names) {
-      if (name.startsWith('python') || seen.has(name)) continue;
-      seen.add(name);
-      try {
-        symlinkSync(join(dir, name), join(bin, name));
-      } catch {
-        // a name that cannot be linked: left out
-      }
-    }
-  }
-  process.env.PATH = bin;
-  return () => {
-    process.env.PATH = saved;
-  };
-}
-
-/** Copy the folder FROM to TO (made), files and folders with their times (cpSync's checks cost more than the copy of a few small files). */
-function copyTree(from: string, to: string): void {
-  mkdirSync(to, { recursive: true });
-  for (const e of readdirSync(from, { withFileTypes: true })) {
-    const a = join(from, e.name);
-    const b = join(to, e.name);
-    if (e.isDirectory()) copyTree(a, b);
-    else if (e.isFile()) {
-      copyFileSync(a, b);
-      const st = statSync(a);
-      utimesSync(b, st.atime, st.mtime);
-    }
-  }
-  const st = statSync(from);
-  utimesSync(to, st.atime, st.mtime);
-}
-
-/** Write BYTES at PATH (its folder made). */
-export function writeBytes(path: string, bytes: Uint8Array): void {
-  mkdirSync(join(path, '..'), { recursive: true });
-  writeFileSync(path, bytes);
 }
