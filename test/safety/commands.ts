@@ -32,6 +32,10 @@ export class Create extends Step {
   }
   protected async act(r: Real): Promise<Outcome> {
     const dev = r.device(this.d);
+    if (this.loc === 'drive' && !r.world.drive.plugged) {
+      this.said = `${this.plan()}: the drive is unplugged, nothing saved`;
+      return {};
+    }
     const path = join(dev.dirs[this.loc], `f${this.name}.bin`);
     if (existsSync(path)) {
       this.said = `${this.plan()}: the name is taken, nothing saved`;

@@ -3,7 +3,7 @@
  * touches a file, a bit rots, a device is killed -9 or cut off, a bucket object is deleted or
  * overwritten. Each names its device and file by a number resolved when it runs.
  */
-import { chmodSync, closeSync, openSync, readSync, statSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, openSync, readSync, statSync, writeSync } from 'node:fs';
 import { DeleteObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { userWrite } from './commands.js';
 import { hashOf } from './reality.js';
@@ -26,6 +26,7 @@ export class Edit extends Step {
     const dev = r.device(this.d);
     const p = r.pick(dev, this.k);
     if (!p) return this.noFile(dev);
+    if (!existsSync(p.held.path)) return this.unreachable(dev, p);
     const st = statSync(p.held.path);
     const bytes = r.newBytes(p.held.size);
     const fd = openSync(p.held.path, 'r+');
@@ -56,6 +57,7 @@ export class Touch extends Step {
     const dev = r.device(this.d);
     const p = r.pick(dev, this.k);
     if (!p) return this.noFile(dev);
+    if (!existsSync(p.held.path)) return this.unreachable(dev, p);
     const st = statSync(p.held.path);
     chmodSync(p.held.path, st.mode & 0o777);
     wholeSecond(p.held.path, st.mtimeMs + 3_000);
@@ -64,37 +66,77 @@ export class Touch extends Step {
   }
 }
 
-/** The world: one bit of a file flips on the disk (size and mtime as they were), then maybe a scrub finds it. */
+/**
+ * The world: one bit of a file rots, then maybe a scrub finds it. HOW: `disk` — below the
+ * filesystem, as a failing disk does (LoopVolume.rot, on a file of the drive: size, mtime, ctime and
+ * inode kept, so nothing about the file says it changed); `fs` — written through the filesystem
+ * and its times put back (size and mtime kept; its ctime moves, so vss may take it for an edit).
+ */
 export class Rot extends Step {
-  constructor(private readonly d: number, private readonly k: number, private readonly at: number, private readonly scrub: boolean) {
+  constructor(private readonly d: number, private readonly k: number, private readonly at: number, private readonly scrub: boolean, private readonly how: 'fs' | 'disk' = 'fs') {
     super();
   }
   check(): boolean {
     return true;
   }
   protected plan(): string {
-    return `D${this.d}: a bit of file #${this.k} rots${this.scrub ? ', then guardian scrub' : ''}`;
+    return `D${this.d}: a bit of ${this.how === 'disk' ? 'drive file' : 'file'} #${this.k} rots${this.how === 'disk' ? ' on the disk' : ''}${this.scrub ? ', then guardian scrub' : ''}`;
   }
   protected async act(r: Real): Promise<Outcome> {
     const dev = r.device(this.d);
-    const p = r.pick(dev, this.k);
+    const p = this.how === 'disk' ? r.pick(dev, this.k, 'drive') : r.pick(dev, this.k);
     if (!p || p.held.size === 0) return this.noFile(dev);
-    const st = statSync(p.held.path);
+    if (!existsSync(p.held.path)) return this.unreachable(dev, p);
     const at = this.at % p.held.size;
-    const fd = openSync(p.held.path, 'r+');
-    try {
-      const b = Buffer.alloc(1);
-      readSync(fd, b, 0, 1, at);
-      b[0] = b[0]! ^ 1;
-      writeSync(fd, b, 0, 1, at);
-    } finally {
-      closeSync(fd);
+    if (this.how === 'disk') {
+      r.world.drive.rot(p.held.path, at);
+      // Its identity on the disk is as it was: what the world walks would keep the old hash.
+      r.world.looks.forget(p.held.path);
+    } else {
+      const st = statSync(p.held.path);
+      const fd = openSync(p.held.path, 'r+');
+      try {
+        const b = Buffer.alloc(1);
+        readSync(fd, b, 0, 1, at);
+        b[0] = b[0]! ^ 1;
+        writeSync(fd, b, 0, 1, at);
+      } finally {
+        closeSync(fd);
+      }
+      wholeSecond(p.held.path, st.mtimeMs);
     }
-    wholeSecond(p.held.path, st.mtimeMs);
     let said = '';
     if (this.scrub) said = `; guardian scrub → ${await answer(dev, (o) => dev.api.guardian.scrub([], o))}`;
-    this.said = `${dev.name}: bit ${at * 8} of ${named(p)} flips (size and mtime kept)${said}`;
+    this.said = `${dev.name}: ${this.how === 'disk' ? `a bit of byte ${at} of ${named(p)} flips on the disk (size, times and inode kept)` : `bit ${at * 8} of ${named(p)} flips (size and mtime kept)`}${said}`;
     return { exempt: [p.held.hash], changed: this.scrub ? [dev.index] : [] };
+  }
+}
+
+/**
+ * The world: the drive is pulled out — its mount point left as an empty folder, every device's
+ * `drive` location offline — or plugged back at the same place (after steps ran against it).
+ */
+export class Unplug extends Step {
+  constructor(private readonly back: boolean) {
+    super();
+  }
+  check(m: Readonly<Model>): boolean {
+    return m.away === this.back;
+  }
+  protected plan(): string {
+    return this.back ? 'the drive is plugged back' : 'the drive is unplugged';
+  }
+  protected async act(r: Real, m: Model): Promise<Outcome> {
+    if (this.back) {
+      r.world.drive.plug();
+      m.away = false;
+      this.said = 'the drive is plugged back in at its mount point';
+    } else {
+      const why = r.world.unplug();
+      m.away = why === null;
+      this.said = why === null ? 'the drive is unplugged: its mount point is an empty folder, each device\'s drive location offline' : `the drive cannot be unplugged now: ${why}`;
+    }
+    return { changed: [...Array(m.devices).keys()] };
   }
 }
 

@@ -68,7 +68,7 @@ export async function runSafety(world: World, opts: SafetyOptions): Promise<Safe
     resetMs += Date.now() - t;
     sequences++;
     const real = new Real(world, `${opts.seed}:${sequences}`, new Set(opts.rules ?? RULES));
-    const model: Model = { devices: world.size, cut: Array.from({ length: world.size }, () => false) };
+    const model: Model = { devices: world.size, cut: Array.from({ length: world.size }, () => false), away: false };
     try {
       await fc.asyncModelRun(() => ({ model, real }), cmds);
       opts.onSequence?.(real.trace, null);
@@ -109,7 +109,7 @@ export function describeFailure(f: SafetyFailure, devices: number, maxCommands: 
 export async function runSequence(world: World, cmds: Array<fc.AsyncCommand<Model, Real>>, rules: readonly Rule[] = RULES): Promise<{ violation: string | null; steps: string[] }> {
   await world.reset();
   const real = new Real(world, 'by hand', new Set(rules));
-  const model: Model = { devices: world.size, cut: Array.from({ length: world.size }, () => false) };
+  const model: Model = { devices: world.size, cut: Array.from({ length: world.size }, () => false), away: false };
   try {
     await fc.asyncModelRun(() => ({ model, real }), cmds);
     return { violation: null, steps: real.trace };
