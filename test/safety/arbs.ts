@@ -4,9 +4,12 @@
  */
 import fc from 'fast-check';
 import { Create, Delete, DeleteTogether, Guardian, NAMES, ON_CONFLICT, Policy, Protect, ToDevice, Transfer, TrashEmpty, TrashRestore, UserWrite, type OnConflict } from './commands.js';
-import { BucketTamper, Edit, Kill, Partition, Rot, Touch } from './faults.js';
-import { KillMidJob, MID_JOBS, PartitionMidCopy, type MidJob } from './mid-job.js';
+import { BucketTamper, Edit, Kill, Partition, Rot, Touch, Unplug } from './faults.js';
+import { KillMidJob, MID_JOBS, PartitionMidCopy, WRITE_JOBS, WriteMidJob, type MidJob, type WriteJob } from './mid-job.js';
+import { Browser, BROWSER_ASKS, BROWSER_INSIDE, BROWSER_OUTSIDE, PEER_NAMES, PEER_PLACES, PeerDrop, type BrowserAsk } from './parties.js';
 import type { Model, Real } from './real.js';
+import { Photos, SimilarKeep } from './photos.js';
+import { Backup, Restore } from './snapshots.js';
 import type { LocationName } from './world.js';
 
 const dev = fc.nat(5);
@@ -18,6 +21,7 @@ const conflict = fc.constantFrom<OnConflict>(...ON_CONFLICT);
 export const COMMANDS = [
   'create', 'transfer', 'delete', 'trash-empty', 'trash-restore', 'delete-together', 'to-device', 'to-device-replace', 'protect', 'guardian', 'policy', 'edit', 'touch', 'rot', 'user-write',
   'kill', 'kill-during-scan', 'kill-mid-job', 'partition', 'partition-mid-copy', 'bucket-tamper',
+  'create-big', 'rot-disk', 'unplug', 'browser', 'browser-outside', 'peer', 'write-mid-job', 'backup', 'restore', 'photos', 'similar-keep',
 ] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
@@ -52,6 +56,21 @@ export function commandArbs(omit: readonly string[] = []): Array<fc.Arbitrary<fc
     // A kill point anywhere in a job (its writes: a few dozen for a small copy), the first ones most often.
     ['kill-mid-job', 2, fc.tuple(fc.constantFrom<MidJob>(...MID_JOBS), dev, pick, dev, loc, fc.oneof(fc.nat(24), fc.nat(80)), fc.boolean()).map(([j, d, k, e, l, at, rcv]) => new KillMidJob(j, d, k, e, l, at, rcv))],
     ['partition-mid-copy', 1, fc.tuple(fc.constantFrom<'copy' | 'move'>('copy', 'move'), dev, pick, dev, loc, fc.nat(12), fc.boolean()).map(([o, d, k, e, l, n, rcv]) => new PartitionMidCopy(o, d, k, e, l, n, rcv))],
+    // A file over 4 MiB: the size above which no delete reads the copies it leans on again (faults of 2026-11-27, S5).
+    ['create-big', 1, fc.tuple(dev, loc, fc.nat(NAMES - 1), fc.integer({ min: 4 * 1024 * 1024 + 1, max: 6 * 1024 * 1024 })).map(([d, l, n, s]) => new Create(d, l, n, s))],
+    ['rot-disk', 1, fc.tuple(dev, pick, fc.nat(1 << 22), fc.boolean()).map(([d, k, at, s]) => new Rot(d, k, at, s, 'disk'))],
+    ['unplug', 1, fc.boolean().map((back) => new Unplug(back))],
+    // The phone with every right: file operations to places inside locations (and on a paired device), and to places outside every location (case N1).
+    ['browser', 2, fc.tuple(dev, fc.constantFrom<BrowserAsk>(...BROWSER_ASKS), pick, fc.constantFrom(...BROWSER_INSIDE), dev, conflict, fc.boolean()).map(([d, a, k, t, e, c, f]) => new Browser(d, a, k, t, e, c, f))],
+    ['browser-outside', 1, fc.tuple(dev, fc.constantFrom<BrowserAsk>('copy', 'move', 'preview'), pick, fc.constantFrom(...BROWSER_OUTSIDE), dev, conflict, fc.boolean()).map(([d, a, k, t, e, c, f]) => new Browser(d, a, k, t, e, c, f))],
+    ['peer', 1, fc.tuple(dev, dev, pick, fc.constantFrom(...PEER_PLACES), fc.constantFrom(...PEER_NAMES), conflict, fc.boolean()).map(([d, e, k, pl, n, c, f]) => new PeerDrop(d, e, k, pl, n, c, f))],
+    // Another program writing to the file a job reads, at a point anywhere in the job: a move most often (its source is the one removed),
+    // and as far as a move across drives goes (some 70 writes, with what the device's link does meanwhile: case S2 past the 50th).
+    ['write-mid-job', 2, fc.tuple(fc.constantFrom<WriteJob>('move', 'move', 'move', 'move-to-device', ...WRITE_JOBS), dev, pick, dev, loc, fc.nat(100), fc.constantFrom<'append' | 'rewrite'>('append', 'rewrite')).map(([j, d, k, e, l, at, h]) => new WriteMidJob(j, d, k, e, l, at, h))],
+    ['backup', 1, dev.map((d) => new Backup(d))],
+    ['restore', 1, fc.tuple(dev, fc.nat(3)).map(([d, k]) => new Restore(d, k))],
+    ['photos', 1, fc.tuple(dev, loc, fc.nat(NAMES - 1)).map(([d, l, n]) => new Photos(d, l, n))],
+    ['similar-keep', 1, fc.tuple(dev, fc.nat(3)).map(([d, k]) => new SimilarKeep(d, k))],
     ['bucket-tamper', 1, fc.tuple(fc.nat(30), fc.constantFrom<'delete' | 'overwrite'>('delete', 'overwrite')).map(([k, h]) => new BucketTamper(k, h))],
   ];
   return all.filter(([name]) => !omit.includes(name)).flatMap(([, times, arb]) => Array.from({ length: times }, () => arb));
