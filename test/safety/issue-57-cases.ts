@@ -1,10 +1,11 @@
 /**
  * The faults of 2026-11-27 (issue 57; ../shared/notes/faults-2026-11-27.md) as the safety model
- * meets them: each case is the sequence of the model's own commands that reaches it on 5df869d,
- * with the rule it breaks there (each was found on that code: the proof that the checks can fail)
- * and the commands of the random runs that find it.
+ * meets them, and one its random runs found on the same code (R1): each case is the sequence of
+ * the model's own commands that reaches it on 5df869d, with the rule it breaks there (each was
+ * found on that code: the proof that the checks can fail) and the commands of the random runs
+ * that find it. R1 has no fix under way yet: the lead's to give.
  *
- * OPEN is the one switch. A case named there has its fix on another branch: its test checks that
+ * OPEN is the one switch. A case named there is not fixed here yet: its test checks that
  * the model still finds it, and the commands that find it are left out of the random runs (the
  * suite stays green meanwhile). When its fix has merged, take its name out of OPEN: its test then
  * holds it fixed, and its commands join the random runs again.
@@ -12,17 +13,17 @@
 import type fc from 'fast-check';
 import type { CommandName } from './arbs.js';
 import { Create, Delete, Transfer, TrashEmpty } from './commands.js';
-import { Rot, Unplug } from './faults.js';
+import { Edit, Rot, Unplug } from './faults.js';
 import { WriteMidJob } from './mid-job.js';
 import { Browser } from './parties.js';
 import { Photos, SimilarKeep } from './photos.js';
 import { RULES, type Model, type Real, type Rule } from './real.js';
 import { Backup, Restore } from './snapshots.js';
 
-export type CaseName = 'S1' | 'S2' | 'S3' | 'S4' | 'S5' | 'N1';
+export type CaseName = 'S1' | 'S2' | 'S3' | 'S4' | 'S5' | 'N1' | 'R1';
 
 /** The cases whose fixes have not merged here yet. */
-export const OPEN: ReadonlySet<CaseName> = new Set<CaseName>(['S1', 'S2', 'S3', 'S4', 'S5', 'N1']);
+export const OPEN: ReadonlySet<CaseName> = new Set<CaseName>(['S1', 'S2', 'S3', 'S4', 'S5', 'N1', 'R1']);
 
 type Steps = Array<fc.AsyncCommand<Model, Real>>;
 
@@ -88,6 +89,12 @@ export const CASES_57: readonly Case57[] = [
     case: 'N1', shape: 'a browser with every right copies a photo over ~/.bashrc (a destination outside every location)', rule: /written outside every location: .* changed D0\/home\/\.bashrc/,
     leaves: ['browser-outside'],
     steps: () => [new Create(0, 'main', 1, 100), new Browser(0, 'copy', 0, 'bashrc', 0, 'replace', false)],
+  },
+  {
+    // Not in the note: found by the random runs themselves once the model had its new moves (seed 4 of npm test's, on 5df869d).
+    case: 'R1', shape: 'a move with --on-conflict replace over a file another program edited in place since it was indexed: the edit is lost', rule: /a good copy lost: D1: files move .* --on-conflict replace \(the name holds/,
+    leaves: ['edit'],
+    steps: () => [new Create(1, 'main', 0, 100), new Transfer('copy', 1, 0, 'drive', false, 'skip', false), new Edit(1, 0), new Transfer('move', 1, 1, 'drive', false, 'replace', false)],
   },
 ];
 
