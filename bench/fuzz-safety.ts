@@ -1,10 +1,12 @@
 /**
- * `npm run fuzz:safety -- --runs N --seed S [--devices 2|3] [--max-commands M] [--omit NAME,…|--only NAME,…] [--shrink no] [--rules copies,acks,bucket,word] [--path P --replay R] [--minutes T] [--show N]`:
+ * `npm run fuzz:safety -- --runs N --seed S [--devices 2|3] [--max-commands M] [--omit NAME,…|--only NAME,…] [--open] [--shrink no] [--rules copies,bytes,acks,bucket,word,places] [--path P --replay R] [--minutes T] [--show N]`:
  * the safety model (test/safety/) over more sequences than the suite runs; a violation is printed
  * shrunk, as a reproduction (its steps in words, the seed and path that replay it), and exits 1.
- * `--show N` prints the first N sequences as they ran.
+ * `--show N` prints the first N sequences as they ran. The commands that find a case of issue 57 still
+ * open here are left out as npm test leaves them (test/safety/issue-57-cases.ts); `--open` keeps them in.
  */
-import { COMMANDS } from '../test/safety/commands.js';
+import { COMMANDS } from '../test/safety/arbs.js';
+import { omittedWhileOpen } from '../test/safety/issue-57-cases.js';
 import { STEP_TIMES } from '../test/safety/step.js';
 import { PHASES, type Rule } from '../test/safety/real.js';
 import { describeFailure, runSafety } from '../test/safety/run.js';
@@ -23,7 +25,9 @@ const path = arg('path');
 const replay = arg('replay');
 const minutes = arg('minutes');
 const only = (arg('only') ?? '').split(',').filter((x) => x !== '');
-const omit = [...(arg('omit') ?? '').split(',').filter((x) => x !== ''), ...(only.length > 0 ? COMMANDS.filter((c) => !only.includes(c)) : [])];
+// As npm test does: the commands that find a case of issue 57 still open here stay out, unless --open (or --only names them).
+const open = process.argv.includes('--open') ? [] : omittedWhileOpen().filter((c) => !only.includes(c));
+const omit = [...new Set([...(arg('omit') ?? '').split(',').filter((x) => x !== ''), ...(only.length > 0 ? COMMANDS.filter((c) => !only.includes(c)) : []), ...open])];
 const shrink = arg('shrink') !== 'no';
 const rules = arg('rules')?.split(',') as Rule[] | undefined;
 let show = Number(arg('show') ?? 0);

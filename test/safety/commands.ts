@@ -1,24 +1,23 @@
 /**
- * The safety model's commands (fast-check model-based commands): what a person asks of vss,
+ * The safety model's commands (fast-check model-based commands) for what a person asks of vss,
  * through the real core API of one device (`LibraryApi`: its durable operations go through
- * `ops/facade.ts` `perform` and are run by the device's job work), and what the world does to
- * the files and the devices (an edit, rot, a kill -9, a partition). Each names its device and
- * file by a number resolved against the world when it runs (the Nth file of that device now), so
- * a shrunk sequence still means something; each says in words what it did and how vss answered.
+ * `ops/facade.ts` `perform` and are run by the device's job work). What the world does to the
+ * files and the devices is in faults.ts, the other parties (a browser, a peer) in parties.ts, and
+ * how often each comes up in arbs.ts. Each names its device and file by a number resolved against
+ * the world when it runs (the Nth file of that device now), so a shrunk sequence still means
+ * something; each says in words what it did and how vss answered.
  */
-import { chmodSync, closeSync, existsSync, openSync, readFileSync, readSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { DeleteObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import fc from 'fast-check';
 import { hashOf } from './reality.js';
 import { wholeSecond, type Model, type Outcome, type Real } from './real.js';
-import { KillMidJob, MID_JOBS, PartitionMidCopy, type MidJob } from './mid-job.js';
 import { answer, named, other, reaches, Step } from './step.js';
-import { BUCKET, type Device, type LocationName } from './world.js';
+import type { Device, LocationName } from './world.js';
 
-const NAMES = 4;
-const ON_CONFLICT = ['keep-both', 'skip', 'replace'] as const;
-type OnConflict = (typeof ON_CONFLICT)[number];
+/** Names a new file takes in a location's top folder (f0.bin …): few, so names meet. */
+export const NAMES = 4;
+export const ON_CONFLICT = ['keep-both', 'skip', 'replace'] as const;
+export type OnConflict = (typeof ON_CONFLICT)[number];
 
 /** A person saves a new file (new bytes) in a location's top folder; the watcher indexes it (that folder listed again). */
 export class Create extends Step {
@@ -33,6 +32,10 @@ export class Create extends Step {
   }
   protected async act(r: Real): Promise<Outcome> {
     const dev = r.device(this.d);
+    if (this.loc === 'drive' && !r.world.drive.plugged) {
+      this.said = `${this.plan()}: the drive is unplugged, nothing saved`;
+      return {};
+    }
     const path = join(dev.dirs[this.loc], `f${this.name}.bin`);
     if (existsSync(path)) {
       this.said = `${this.plan()}: the name is taken, nothing saved`;
@@ -252,92 +255,6 @@ export class Policy extends Step {
 }
 
 /** The world: a person edits a file in place, by another program (same size, new bytes, new mtime), and vss is not told. */
-export class Edit extends Step {
-  constructor(private readonly d: number, private readonly k: number) {
-    super();
-  }
-  check(): boolean {
-    return true;
-  }
-  protected plan(): string {
-    return `D${this.d}: another program edits file #${this.k} in place`;
-  }
-  protected async act(r: Real): Promise<Outcome> {
-    const dev = r.device(this.d);
-    const p = r.pick(dev, this.k);
-    if (!p) return this.noFile(dev);
-    const st = statSync(p.held.path);
-    const bytes = r.newBytes(p.held.size);
-    const fd = openSync(p.held.path, 'r+');
-    try {
-      writeSync(fd, bytes, 0, bytes.length, 0);
-    } finally {
-      closeSync(fd);
-    }
-    wholeSecond(p.held.path, st.mtimeMs + 2_000);
-    r.contents.add(hashOf(bytes));
-    this.said = `${dev.name}: another program edits ${named(p)} in place (same size, now ${hashOf(bytes).slice(0, 6)}, mtime +2 s; vss not told)`;
-    return { exempt: [p.held.hash] };
-  }
-}
-
-/** The world: another program changes a file's mode and times, not its bytes (a chmod, a touch, a chattr). */
-export class Touch extends Step {
-  constructor(private readonly d: number, private readonly k: number) {
-    super();
-  }
-  check(): boolean {
-    return true;
-  }
-  protected plan(): string {
-    return `D${this.d}: another program touches file #${this.k} (chmod, mtime +3 s; bytes kept)`;
-  }
-  protected async act(r: Real): Promise<Outcome> {
-    const dev = r.device(this.d);
-    const p = r.pick(dev, this.k);
-    if (!p) return this.noFile(dev);
-    const st = statSync(p.held.path);
-    chmodSync(p.held.path, st.mode & 0o777);
-    wholeSecond(p.held.path, st.mtimeMs + 3_000);
-    this.said = `${dev.name}: another program touches ${named(p)} (chmod, mtime +3 s, its bytes kept; vss not told)`;
-    return {};
-  }
-}
-
-/** The world: one bit of a file flips on the disk (size and mtime as they were), then maybe a scrub finds it. */
-export class Rot extends Step {
-  constructor(private readonly d: number, private readonly k: number, private readonly at: number, private readonly scrub: boolean) {
-    super();
-  }
-  check(): boolean {
-    return true;
-  }
-  protected plan(): string {
-    return `D${this.d}: a bit of file #${this.k} rots${this.scrub ? ', then guardian scrub' : ''}`;
-  }
-  protected async act(r: Real): Promise<Outcome> {
-    const dev = r.device(this.d);
-    const p = r.pick(dev, this.k);
-    if (!p || p.held.size === 0) return this.noFile(dev);
-    const st = statSync(p.held.path);
-    const at = this.at % p.held.size;
-    const fd = openSync(p.held.path, 'r+');
-    try {
-      const b = Buffer.alloc(1);
-      readSync(fd, b, 0, 1, at);
-      b[0] = b[0]! ^ 1;
-      writeSync(fd, b, 0, 1, at);
-    } finally {
-      closeSync(fd);
-    }
-    wholeSecond(p.held.path, st.mtimeMs);
-    let said = '';
-    if (this.scrub) said = `; guardian scrub → ${await answer(dev, (o) => dev.api.guardian.scrub([], o))}`;
-    this.said = `${dev.name}: bit ${at * 8} of ${named(p)} flips (size and mtime kept)${said}`;
-    return { exempt: [p.held.hash], changed: this.scrub ? [dev.index] : [] };
-  }
-}
-
 /** A person tags a file's content, or makes it a favourite: a write the API acknowledges. */
 export class UserWrite extends Step {
   constructor(private readonly d: number, private readonly k: number, private readonly kind: 'tag' | 'favorite') {
@@ -358,7 +275,7 @@ export class UserWrite extends Step {
 }
 
 /** Tag (or favourite) file K of DEV through its API; the acknowledged write is remembered. */
-function userWrite(r: Real, dev: Device, k: number, kind: 'tag' | 'favorite'): string {
+export function userWrite(r: Real, dev: Device, k: number, kind: 'tag' | 'favorite'): string {
   const p = r.pick(dev, k);
   if (!p) return `${kind === 'tag' ? 'tag add' : 'meta set --favorite'}: no file there`;
   let uuid: string;
@@ -378,141 +295,3 @@ function userWrite(r: Real, dev: Device, k: number, kind: 'tag' | 'favorite'): s
   return `meta set --favorite ${named(p)} → acknowledged`;
 }
 
-/** The world: `kill -9` of a device (idle, or while a forced rescan holds its writes, a tag acknowledged meanwhile), started again at once. */
-export class Kill extends Step {
-  constructor(private readonly d: number, private readonly duringScan: boolean, private readonly k: number) {
-    super();
-  }
-  check(): boolean {
-    return true;
-  }
-  protected plan(): string {
-    return `D${this.d}: kill -9${this.duringScan ? ' during a rescan, a tag acknowledged meanwhile' : ''}, start again`;
-  }
-  protected async act(r: Real, m: Model): Promise<Outcome> {
-    const i = this.d % m.devices;
-    let said = '';
-    await r.world.kill(i, this.duringScan ? async (dev) => {
-      const scan = dev.life.run(() => dev.api.locations.rescan(dev.locationIds.main, { force: true })).then(() => true, () => true);
-      let ended = false;
-      void scan.then(() => (ended = true));
-      // Until the scan holds a transaction open (or ends): the window a kill must not lose writes in.
-      for (let n = 0; n < 200 && !ended && !dev.lib.db.inTransaction; n++) await new Promise((res) => setImmediate(res));
-      said = dev.life.run(() => userWrite(r, dev, this.k, 'tag'));
-    } : undefined);
-    const dev = r.device(i);
-    this.said = `${dev.name}: kill -9${this.duringScan ? ` during a forced rescan, after: ${said}` : ''}; started again`;
-    r.checkAcks(i, () => this.toString());
-    return { changed: [i] };
-  }
-}
-
-/** The world: a device is cut off from the others (they see it offline), or comes back and catches up. */
-export class Partition extends Step {
-  constructor(private readonly d: number, private readonly back: boolean) {
-    super();
-  }
-  check(m: Readonly<Model>): boolean {
-    return m.devices > 1 && m.cut[this.d % m.devices] === this.back;
-  }
-  protected plan(): string {
-    return `D${this.d}: ${this.back ? 'reconnects' : 'is cut off'}`;
-  }
-  protected async act(r: Real, m: Model): Promise<Outcome> {
-    const i = this.d % m.devices;
-    m.cut[i] = !this.back;
-    if (this.back) await r.world.reconnect(i);
-    else r.world.partition(i);
-    this.said = `${r.device(i).name}: ${this.back ? 'reconnects; the devices pull each other\'s feeds' : 'is cut off from the others'}`;
-    return {};
-  }
-}
-
-/**
- * The world: another tool deletes an object in the bucket, or overwrites it with other bytes of
- * the same size under the same `x-amz-meta-vss-*` metadata (defect 6), behind vss's back. Its
- * copy is gone (the step may take it: the world's damage); from then on no guard may count it,
- * or a drop leaning on it loses the content (the copies rule finds it).
- */
-export class BucketTamper extends Step {
-  constructor(private readonly k: number, private readonly how: 'delete' | 'overwrite') {
-    super();
-  }
-  check(): boolean {
-    return true;
-  }
-  protected plan(): string {
-    return `another tool ${this.how === 'delete' ? 'deletes' : 'overwrites'} bucket object #${this.k}`;
-  }
-  protected async act(r: Real): Promise<Outcome> {
-    const objects = r.world.objects();
-    if (objects.length === 0) {
-      this.said = `${this.plan()}: the bucket holds none`;
-      return {};
-    }
-    const o = objects[this.k % objects.length]!;
-    const key = o.where.slice('bucket/'.length);
-    const client = r.world.bucket();
-    if (this.how === 'delete') {
-      await client.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: key }));
-      this.said = `another tool deletes ${o.where} (${o.hash.slice(0, 6)}) behind vss's back`;
-    } else {
-      const was = await client.send(new HeadObjectCommand({ Bucket: BUCKET, Key: key }));
-      const bytes = r.newBytes(o.size);
-      await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: bytes, Metadata: was.Metadata, ...(was.ContentType ? { ContentType: was.ContentType } : {}) }));
-      r.tampered.set(o.where, hashOf(bytes));
-      this.said = `another tool overwrites ${o.where} (${o.hash.slice(0, 6)}) with other bytes of its size (${hashOf(bytes).slice(0, 6)}), its vss metadata kept, behind vss's back`;
-    }
-    return { exempt: [o.hash] };
-  }
-}
-
-const dev = fc.nat(5);
-const pick = fc.nat(30);
-const loc = fc.constantFrom<LocationName>('main', 'drive');
-const conflict = fc.constantFrom<OnConflict>(...ON_CONFLICT);
-
-export { KillMidJob, PartitionMidCopy } from './mid-job.js';
-
-/** The commands by name (`--omit NAME,…` leaves some out; their names are also how a test narrows the model). */
-export const COMMANDS = [
-  'create', 'transfer', 'delete', 'trash-empty', 'trash-restore', 'delete-together', 'to-device', 'to-device-replace', 'protect', 'guardian', 'policy', 'edit', 'touch', 'rot', 'user-write',
-  'kill', 'kill-during-scan', 'kill-mid-job', 'partition', 'partition-mid-copy', 'bucket-tamper',
-] as const;
-export type CommandName = (typeof COMMANDS)[number];
-
-/**
- * Every command but OMIT, as arbitraries fast-check picks among evenly (some listed twice or more,
- * to come up more often: a new file most, so that most steps find files to act on).
- */
-export function commandArbs(omit: readonly string[] = []): Array<fc.Arbitrary<fc.AsyncCommand<Model, Real>>> {
-  for (const o of omit) if (!(COMMANDS as readonly string[]).includes(o)) throw new Error(`no command ${JSON.stringify(o)} (there are ${COMMANDS.join(', ')})`);
-  const op = fc.constantFrom<'copy' | 'move'>('copy', 'move');
-  const all: Array<[CommandName, number, fc.Arbitrary<fc.AsyncCommand<Model, Real>>]> = [
-    ['create', 5, fc.tuple(dev, loc, fc.nat(NAMES - 1), fc.integer({ min: 1, max: 4096 })).map(([d, l, n, s]) => new Create(d, l, n, s))],
-    ['transfer', 2, fc.tuple(op, dev, pick, loc, fc.boolean(), conflict, fc.boolean()).map(([o, d, k, l, s, c, f]) => new Transfer(o, d, k, l, s, c, f))],
-    ['delete', 2, fc.tuple(dev, pick, fc.boolean()).map(([d, k, f]) => new Delete(d, k, f))],
-    ['trash-empty', 1, fc.tuple(dev, fc.boolean()).map(([d, f]) => new TrashEmpty(d, f))],
-    ['trash-restore', 1, fc.tuple(dev, pick).map(([d, k]) => new TrashRestore(d, k))],
-    ['delete-together', 1, fc.tuple(dev, pick, dev, pick).map(([d, k, e, l]) => new DeleteTogether(d, k, e, l))],
-    ['to-device', 2, fc.tuple(op, dev, pick, dev, loc, fc.constantFrom<OnConflict>('keep-both', 'skip')).map(([o, d, k, e, l, c]) => new ToDevice(o, d, k, e, l, c))],
-    ['to-device-replace', 1, fc.tuple(op, dev, pick, dev, loc).map(([o, d, k, e, l]) => new ToDevice(o, d, k, e, l, 'replace'))],
-    ['protect', 2, fc.tuple(dev, fc.constantFrom<'auto' | 'drive' | 'bucket' | 'device'>('auto', 'drive', 'bucket', 'device'), dev).map(([d, t, e]) => new Protect(d, t, e))],
-    ['guardian', 1, fc.tuple(dev, fc.constantFrom<'scrub' | 'repair' | 'check-buckets'>('scrub', 'repair', 'check-buckets')).map(([d, w]) => new Guardian(d, w))],
-    // Lenient policies come up most: a guard only lets copies go where the policy allows it. Devices 0: a
-    // content may live only in the bucket (protect there, then free the drives), which leans on the bucket alone.
-    ['policy', 1, fc.tuple(dev, fc.constantFrom(1, 1, 1, 2, 3), fc.constantFrom(0, 1, 1, 2), fc.constantFrom(0, 0, 1)).map(([d, c, v, o]) => new Policy(d, c, v, o))],
-    ['edit', 1, fc.tuple(dev, pick).map(([d, k]) => new Edit(d, k))],
-    ['touch', 1, fc.tuple(dev, pick).map(([d, k]) => new Touch(d, k))],
-    ['rot', 1, fc.tuple(dev, pick, fc.nat(1 << 16), fc.boolean()).map(([d, k, at, s]) => new Rot(d, k, at, s))],
-    ['user-write', 1, fc.tuple(dev, pick, fc.constantFrom<'tag' | 'favorite'>('tag', 'favorite')).map(([d, k, w]) => new UserWrite(d, k, w))],
-    ['kill', 1, dev.map((d) => new Kill(d, false, 0))],
-    ['kill-during-scan', 1, fc.tuple(dev, pick).map(([d, k]) => new Kill(d, true, k))],
-    ['partition', 2, fc.tuple(dev, fc.boolean()).map(([d, b]) => new Partition(d, b))],
-    // A kill point anywhere in a job (its writes: a few dozen for a small copy), the first ones most often.
-    ['kill-mid-job', 2, fc.tuple(fc.constantFrom<MidJob>(...MID_JOBS), dev, pick, dev, loc, fc.oneof(fc.nat(24), fc.nat(80)), fc.boolean()).map(([j, d, k, e, l, at, rcv]) => new KillMidJob(j, d, k, e, l, at, rcv))],
-    ['partition-mid-copy', 1, fc.tuple(fc.constantFrom<'copy' | 'move'>('copy', 'move'), dev, pick, dev, loc, fc.nat(12), fc.boolean()).map(([o, d, k, e, l, n, rcv]) => new PartitionMidCopy(o, d, k, e, l, n, rcv))],
-    ['bucket-tamper', 1, fc.tuple(fc.nat(30), fc.constantFrom<'delete' | 'overwrite'>('delete', 'overwrite')).map(([k, h]) => new BucketTamper(k, h))],
-  ];
-  return all.filter(([name]) => !omit.includes(name)).flatMap(([, times, arb]) => Array.from({ length: times }, () => arb));
-}

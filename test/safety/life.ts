@@ -51,6 +51,8 @@ export class Life {
   private dead = false;
   /** Operations left before it dies (null: it lives on). */
   private countdown: number | null = null;
+  /** The world's hand inside this life's work: at its countdown, FN runs (outside every life) before the operation. */
+  private hand: { left: number; fn: () => void } | null = null;
   /** Effects handed to the kernel or the bucket and not finished yet. */
   private pending = 0;
   private readonly waiters: Array<() => void> = [];
@@ -78,6 +80,14 @@ export class Life {
     this.countdown = n;
   }
 
+  /**
+   * Just before its Nth operation from now (0: the next), FN runs — another program acting in the
+   * middle of what this life does (a write to a file it is copying), outside every life; null: not.
+   */
+  handAt(n: number | null, fn: () => void = () => undefined): void {
+    this.hand = n === null ? null : { left: n, fn };
+  }
+
   /** Die now (kill -9): nothing of it has an effect again. */
   die(at = 'killed while idle'): void {
     if (this.dead) return;
@@ -103,6 +113,11 @@ export class Life {
   act(what: string): void {
     if (this.dead) throw new Killed(what);
     this.ops++;
+    if (this.hand !== null && --this.hand.left < 0) {
+      const { fn } = this.hand;
+      this.hand = null;
+      lives.exit(fn);
+    }
     if (this.countdown !== null && --this.countdown < 0) {
       this.die(what);
       throw new Killed(what);

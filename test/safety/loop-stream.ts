@@ -7,6 +7,9 @@
  * which the safety model paid hundreds of times a second. The far end pausing its reads is the
  * back-pressure: the sender is told to wait for a drain until it resumes.
  */
+// js-libp2p 3's streams call Promise.withResolvers, which Node 20 lacks: without it every read of a
+// stream here fails, and no device of the world hears another (what the daemon's node loads first).
+import '../../src/sync/net/polyfill.js';
 import type { AbortOptions } from '@libp2p/interface';
 import { defaultLogger } from '@libp2p/logger';
 import { AbstractStream, type SendResult } from '@libp2p/utils';

@@ -1,13 +1,16 @@
 /**
  * The world's faults in the middle of a job: a kill -9 of the device running a copy, move,
- * delete or protect (or of the device receiving one) at a chosen operation of it, and a partition
- * between two devices at a chosen message of a copy or move from one to the other. Each point is
+ * delete or protect (or of the device receiving one) at a chosen operation of it, a partition
+ * between two devices at a chosen message of a copy or move from one to the other, and another
+ * program writing to the file a job reads at a chosen operation of it. Each point is
  * a count (the Nth write to a disk, the database or the bucket, or message to a peer, of the
  * device's life: life.ts), so a sequence replays the same point and shrinks toward the first.
  */
+import { closeSync, existsSync, fstatSync, openSync, readFileSync, writeSync } from 'node:fs';
 import type { JobRow } from '../../src/jobs/states.js';
+import { hashOf } from './reality.js';
 import type { Model, Outcome, Picked, Real } from './real.js';
-import { answered, JOB_WAIT_MS, named, other, reaches, Step } from './step.js';
+import { answer, answered, JOB_WAIT_MS, named, other, reaches, Step } from './step.js';
 import type { Device, LocationName } from './world.js';
 
 /** What a job in the middle of which a fault strikes does: a local copy or move, a delete, a protect, a copy or move to another device. */
@@ -145,7 +148,8 @@ export class KillMidJob extends Step {
     } else if (first === undefined) after = '; no job was queued before the kill';
     this.said = `${dev.name}: ${words} — ${killedAt}; started again${after}`;
     r.checkAcks(victim.index, () => this.toString());
-    return { changed: [dev.index, to.index] };
+    // The device a job sends to changed only when it sent to it (the others need not pull from it again).
+    return { changed: TO_DEVICE.has(this.job) ? [dev.index, to.index] : [dev.index] };
   }
 }
 
@@ -212,5 +216,67 @@ export class PartitionMidCopy extends Step {
     void asked.catch(() => undefined);
     this.said = `${dev.name}: ${words} — ${outcome}`;
     return { changed: [dev.index, to.index] };
+  }
+}
+
+/** What a job another program writes in the middle of does: any of those above, or a scrub (it reads every file). */
+export const WRITE_JOBS = [...MID_JOBS, 'scrub'] as const;
+export type WriteJob = (typeof WRITE_JOBS)[number];
+
+/**
+ * The world: another program writes to file #K (appends a line, or writes its start again, a
+ * new content either way) while device D runs a copy, move, delete, protect or scrub of it —
+ * just before the job's (AT+1)th write (to a disk, its database or the bucket, or a message to a
+ * peer), so at every point from before the file is read to after its copy landed (a write during
+ * a move's copy: case S2 of the faults of 2026-11-27). A job that ends first is written after.
+ * The bytes that program wrote must exist somewhere after the step (real.ts: `made`).
+ */
+export class WriteMidJob extends Step {
+  constructor(private readonly job: WriteJob, private readonly d: number, private readonly k: number, private readonly e: number, private readonly loc: LocationName, private readonly at: number, private readonly how: 'append' | 'rewrite') {
+    super();
+  }
+  check(m: Readonly<Model>): boolean {
+    return this.job === 'scrub' || !TO_DEVICE.has(this.job) || (m.devices > 1 && reaches(m, this.d, other(m, this.d, this.e)));
+  }
+  protected plan(): string {
+    return `D${this.d}: ${this.job} of file #${this.k}, another program ${this.how === 'append' ? 'appends to' : 'rewrites'} it at the job's write ${this.at + 1}`;
+  }
+  protected async act(r: Real, m: Model): Promise<Outcome> {
+    const dev = r.device(this.d);
+    const to = r.device(other(m, this.d, this.e));
+    const p = r.pick(dev, this.k);
+    if (!p) return this.noFile(dev);
+    if (!existsSync(p.held.path)) return this.unreachable(dev, p);
+    const { call, words } = this.job === 'scrub' ? { call: ((o) => dev.api.guardian.scrub([], o)) as Call, words: 'guardian scrub' } : callOf(this.job, dev, to, p, this.loc);
+    let wrote: { hash: string; words: string } | undefined;
+    const write = () => (wrote = this.write(r, p));
+    const ops = dev.life.ops;
+    dev.life.handAt(this.at, write);
+    const said = await answer(dev, call);
+    dev.life.handAt(null);
+    const when = wrote ? `at its write ${this.at + 1}` : `after it (it ended first, ${dev.life.ops - ops} writes)`;
+    if (!wrote) write();
+    this.said = `${dev.name}: ${words} → ${said}; another program ${wrote!.words} ${when}`;
+    return { changed: this.job !== 'scrub' && TO_DEVICE.has(this.job) ? [dev.index, to.index] : [dev.index], exempt: [p.held.hash], made: wrote!.hash ? [wrote!.hash] : [] };
+  }
+
+  /** Another program's write to P's file, where it was: the content it made, in words ('' when the file had left that path). */
+  private write(r: Real, p: Picked): { hash: string; words: string } {
+    let fd: number;
+    try {
+      fd = openSync(p.held.path, 'r+');
+    } catch {
+      return { hash: '', words: `finds no file at ${p.held.where} to write to` };
+    }
+    try {
+      const size = fstatSync(fd).size;
+      const bytes = r.newBytes(this.how === 'append' ? 64 : Math.max(1, Math.min(size, 64)));
+      writeSync(fd, bytes, 0, bytes.length, this.how === 'append' ? size : 0);
+    } finally {
+      closeSync(fd);
+    }
+    const hash = hashOf(readFileSync(p.held.path));
+    r.contents.add(hash);
+    return { hash, words: `${this.how === 'append' ? 'appends 64 bytes to' : 'writes the start of'} ${p.held.where} (now ${hash.slice(0, 6)})` };
   }
 }

@@ -12,16 +12,25 @@
  * - no object in the bucket says (`x-amz-meta-vss-blake3`) it holds bytes it does not hold (but for
  *   one another tool overwrote behind vss's back, keeping its metadata, while it holds those bytes);
  * - a device does not call a content safe when every copy of it that it knows of is a file it has
- *   recorded as rotten (its own `guardian list --at-risk` names it).
+ *   recorded as rotten (its own `guardian list --at-risk` names it), and forgets no rot it found
+ *   while the rotten file is as it was (checked by a `library restore`: snapshots.ts);
+ * - nothing is written outside the places vss may write (a location, the library, the data dir,
+ *   the inbox), for any party, nor under the mount point a drive left (places.ts);
+ * - bytes another program wrote into a file during a step (mid-job.ts) exist somewhere after it:
+ *   a move's source that changed after it was read is never removed;
+ * - a near-duplicate let go for the picture kept (`similar keep`) is lost only while that picture
+ *   has a good copy.
  */
+import { createCipheriv } from 'node:crypto';
 import { utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { blake3 } from '@napi-rs/blake-hash';
+import { outsideChanged, outsideNow } from './places.js';
 import { goodContents, type Held } from './reality.js';
 import type { Device, World } from './world.js';
 
-/** The checks: good copies kept, acknowledged writes kept, bucket objects honest, rotten contents at risk. */
-export const RULES = ['copies', 'bytes', 'acks', 'bucket', 'word'] as const;
+/** The checks: good copies kept, bytes kept, acknowledged writes kept, bucket objects honest, rotten contents at risk, nothing written where it may not be. */
+export const RULES = ['copies', 'bytes', 'acks', 'bucket', 'word', 'places'] as const;
 export type Rule = (typeof RULES)[number];
 
 /** A check failed: what was lost or what lied, in words. */
@@ -40,6 +49,8 @@ export interface Outcome {
   changed?: number[];
   /** A tag or metadata write was made: the shared feed is pulled too. */
   shared?: boolean;
+  /** Contents another program made during the step (a write into a file vss was reading): their bytes must be somewhere after it. */
+  made?: Iterable<string>;
 }
 
 export interface Ack {
@@ -53,6 +64,8 @@ export interface Model {
   devices: number;
   /** Devices cut off now. */
   cut: boolean[];
+  /** The drive is unplugged now. */
+  away: boolean;
 }
 
 /** A file of a device as a command picks it. */
@@ -71,6 +84,12 @@ export class Real {
   readonly acks: Ack[] = [];
   /** Objects the world overwrote behind vss's back (key → the hash of the bytes it wrote): their lie is the world's, not vss's, while they hold those bytes. */
   readonly tampered = new Map<string, string>();
+  /** The library snapshots taken so far (`library backup`: snapshots.ts), by device, with the step that took each. */
+  readonly snapshots: Array<{ device: number; path: string; step: number }> = [];
+  /** The photos made (photos.ts), by content uuid: the hash of their bytes as made. */
+  readonly photos = new Map<string, string>();
+  /** Near-duplicates let go (`similar keep`), by hash: the hash of the picture kept for each. */
+  readonly keptAs = new Map<string, string>();
   /** What each step of this sequence did, in words. */
   readonly trace: string[] = [];
   private made = 0;
@@ -85,6 +104,11 @@ export class Real {
   /** RULES: the checks made after each step (all unless narrowed: a test that looks for one shape may leave out another that would be found first). */
   constructor(readonly world: World, private readonly salt: string, private readonly rules: ReadonlySet<Rule> = new Set(RULES)) {}
 
+  /** Whether RULE is checked in this run. */
+  checks(rule: Rule): boolean {
+    return this.rules.has(rule);
+  }
+
   device(i: number): Device {
     return this.world.devices[i % this.world.size]!;
   }
@@ -92,6 +116,11 @@ export class Real {
   /** New bytes nobody has had: content N of this sequence, SIZE bytes. */
   newBytes(size: number): Buffer {
     const n = this.made++;
+    // A large file from a stream cipher's keystream (a hash per 32 bytes would take a second for 6 MiB).
+    if (size > 64 * 1024) {
+      const key = blake3(Buffer.from(`${this.salt}:${n}`));
+      return createCipheriv('aes-128-ctr', key.subarray(0, 16), key.subarray(16, 32)).update(Buffer.alloc(size));
+    }
     const out = Buffer.alloc(size);
     let block = blake3(Buffer.from(`${this.salt}:${n}`));
     for (let at = 0; at < size; at += block.length) {
@@ -116,9 +145,9 @@ export class Real {
     return out.sort((a, b) => (a.held.where < b.held.where ? -1 : 1));
   }
 
-  /** File K (modulo) of device D, or undefined when it has none. */
-  pick(d: Device, k: number): Picked | undefined {
-    const files = this.filesOf(d);
+  /** File K (modulo) of device D (of its location LOC only, if given), or undefined when it has none. */
+  pick(d: Device, k: number, loc?: 'main' | 'drive'): Picked | undefined {
+    const files = loc === undefined ? this.filesOf(d) : this.filesOf(d).filter((p) => p.loc === loc);
     return files.length === 0 ? undefined : files[k % files.length];
   }
 
@@ -151,6 +180,7 @@ export class Real {
     const before = this.world.held();
     const goodBefore = this.good(before);
     const bytesBefore = this.rules.has('bytes') ? this.bytes(before) : new Map<string, string[]>();
+    const outsideBefore = this.rules.has('places') ? outsideNow(this.world) : undefined;
     lap('held');
     const a = performance.now();
     const outcome = await act();
@@ -161,17 +191,26 @@ export class Real {
     const after = this.world.held();
     const goodAfter = this.good(after);
     lap('held');
+    // First where bytes landed: a file written under a mount point its drive left is found there before it is missed elsewhere.
+    const outside = outsideBefore && outsideChanged(outsideBefore, outsideNow(this.world));
+    if (outside) throw new Violation('written outside every location', `${label()}: ${outside}`);
     const exempt = new Set(outcome.exempt ?? []);
-    const lost = !this.rules.has('copies') ? [] : [...goodBefore].filter((h) => !goodAfter.has(h) && !exempt.has(h));
+    // A near-duplicate the user let go is kept while the picture kept for it has a good copy.
+    const kept = (h: string) => this.keptAs.has(h) && goodAfter.has(this.keptAs.get(h)!);
+    const lost = !this.rules.has('copies') ? [] : [...goodBefore].filter((h) => !goodAfter.has(h) && !exempt.has(h) && !kept(h));
     if (lost.length > 0) {
       const where = lost.map((h) => `${h.slice(0, 12)}… (its good copies were ${before.filter((x) => x.hash === h).map((x) => x.where).join(', ')})`);
       throw new Violation('a good copy lost', `${label()} left ${lost.length === 1 ? 'a content' : `${lost.length} contents`} with no good copy anywhere: ${where.join('; ')}`);
     }
     if (this.rules.has('bytes')) {
       const now = this.bytes(after);
-      const gone = [...bytesBefore.keys()].filter((h) => !now.has(h) && !exempt.has(h));
+      const made = [...outcome.made ?? []].filter((h) => !now.has(h));
+      if (made.length > 0) {
+        throw new Violation('bytes lost', `${label()} left bytes another program wrote during it nowhere, not even in a trash: ${made.map((h) => `${h.slice(0, 12)}…`).join(', ')}`);
+      }
+      const gone = [...bytesBefore.keys()].filter((h) => !now.has(h) && !exempt.has(h) && !kept(h));
       if (gone.length > 0) {
-        const where = gone.map((h) => `${h.slice(0, 12)}… (it was at ${bytesBefore.get(h)!.join(', ')})`);
+        const where = gone.map((h) => `${h.slice(0, 12)}… (it was at ${bytesBefore.get(h)!.join(', ')}${this.keptAs.has(h) ? `; let go as a near-duplicate of ${this.keptAs.get(h)!.slice(0, 12)}…, which has no good copy` : ''})`);
         throw new Violation('bytes lost', `${label()} left ${gone.length === 1 ? 'a content' : `${gone.length} contents`} with their bytes nowhere, not even in a trash: ${where.join('; ')}`);
       }
     }

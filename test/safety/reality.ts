@@ -89,6 +89,11 @@ export class Looks {
     return claims;
   }
 
+  /** Forget PATH's hash: its bytes changed below the filesystem, its identity kept (a disk's rot). */
+  forget(path: string): void {
+    this.known.delete(path);
+  }
+
   /** Forget everything (a world put back from its template). */
   clear(): void {
     this.known.clear();

@@ -4,7 +4,7 @@
  * Used by the suite's test (test/safety/safety.test.ts) and by `npm run fuzz:safety`.
  */
 import fc from 'fast-check';
-import { commandArbs } from './commands.js';
+import { commandArbs } from './arbs.js';
 import { Real, RULES, type Model, type Rule } from './real.js';
 import type { World } from './world.js';
 
@@ -18,7 +18,7 @@ export interface SafetyOptions {
   path?: string;
   /** The commands' own replay path of that failure (which of them ran: how they shrink), printed with it. */
   replay?: string;
-  /** Commands left out (commands.ts COMMANDS). */
+  /** Commands left out (arbs.ts COMMANDS). */
   omit?: readonly string[];
   /** The checks made (real.ts RULES; all unless given). */
   rules?: readonly Rule[];
@@ -68,7 +68,7 @@ export async function runSafety(world: World, opts: SafetyOptions): Promise<Safe
     resetMs += Date.now() - t;
     sequences++;
     const real = new Real(world, `${opts.seed}:${sequences}`, new Set(opts.rules ?? RULES));
-    const model: Model = { devices: world.size, cut: Array.from({ length: world.size }, () => false) };
+    const model: Model = { devices: world.size, cut: Array.from({ length: world.size }, () => false), away: false };
     try {
       await fc.asyncModelRun(() => ({ model, real }), cmds);
       opts.onSequence?.(real.trace, null);
@@ -109,7 +109,7 @@ export function describeFailure(f: SafetyFailure, devices: number, maxCommands: 
 export async function runSequence(world: World, cmds: Array<fc.AsyncCommand<Model, Real>>, rules: readonly Rule[] = RULES): Promise<{ violation: string | null; steps: string[] }> {
   await world.reset();
   const real = new Real(world, 'by hand', new Set(rules));
-  const model: Model = { devices: world.size, cut: Array.from({ length: world.size }, () => false) };
+  const model: Model = { devices: world.size, cut: Array.from({ length: world.size }, () => false), away: false };
   try {
     await fc.asyncModelRun(() => ({ model, real }), cmds);
     return { violation: null, steps: real.trace };

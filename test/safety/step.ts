@@ -65,6 +65,12 @@ export abstract class Step implements fc.AsyncCommand<Model, Real> {
     return this.said || this.plan();
   }
 
+  /** What a step on file P of DEVICE did when P is on the drive, which is away now: nothing, said so. */
+  protected unreachable(device: { name: string }, p: Picked): Outcome {
+    this.said = `${device.name}: ${this.plan().replace(/^D\d+: /, '')}: ${named(p)} is on the drive, which is unplugged`;
+    return {};
+  }
+
   /** What a step that found no file to act on on DEVICE did: nothing, said so. */
   protected noFile(device: { name: string }): Outcome {
     this.said = `${device.name}: ${this.plan().replace(/^D\d+: /, '')}: no file there`;

@@ -12,13 +12,12 @@
  * sequence (`reset`): a few copies of small folders on a tmpfs, so one sequence's leftovers never
  * reach the next.
  */
-import { copyFileSync, cpSync, mkdirSync, readdirSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import pino, { type Logger } from 'pino';
 import { LibraryApi } from '../../src/api/library-api.js';
-import { renameDevice } from '../../src/device/identity.js';
 import type { JobWork } from '../../src/jobs/job-work.js';
 import { Installation } from '../../src/library/installation.js';
 import { generatorSettings } from '../../src/jobs/settings.js';
@@ -26,15 +25,16 @@ import { scanLocation } from '../../src/locations/locations.js';
 import type { Library } from '../../src/library/library.js';
 import { LibraryLink } from '../../src/sync/library-link.js';
 import { peerIdOfPublicKey } from '../../src/sync/net/device-key.js';
-import { PairedDevices } from '../../src/sync/pairing/paired-devices.js';
 import type { RemoteDevice } from '../../src/sync/peer-link.js';
-import { writeInbox } from '../../src/sync/drop/inbox.js';
 import { RateLimiter } from '../../src/sync/transfer/rate-limiter.js';
 import { loopSkipReason, makeLoopVolume, type LoopVolume } from '../loop-volume.js';
 import { startS3, useS3Env, type S3Server } from '../support/s3-server.js';
 import { InProcessNet } from './net.js';
 import { installLives, Life } from './life.js';
 import { filesUnder, Looks, objectsUnder, type Held } from './reality.js';
+import { copyTree, withoutPython } from './world-files.js';
+import { WorldDrive } from './drive.js';
+import { makeDevices, type MadeDevice } from './world-make.js';
 
 export const BUCKET = 'vss-safety';
 export const LOCATIONS = ['main', 'drive'] as const;
@@ -87,11 +87,13 @@ export class World {
   private client: S3Client | undefined;
   private readonly download = new RateLimiter(null);
   private restoreEnv: (() => void) | undefined;
+  /** What closes with the world, first (a browser's door: parties.ts). */
+  readonly closers: Array<() => Promise<void>> = [];
 
   private constructor(
     readonly root: string,
     readonly size: number,
-    private readonly drive: LoopVolume,
+    readonly drive: WorldDrive,
     private readonly s3: S3Server,
     readonly libraryId: string,
   ) {}
@@ -123,7 +125,8 @@ export class World {
     process.env.TMPDIR = root;
     let drive: LoopVolume;
     try {
-      drive = makeLoopVolume({ sizeMiB: 32 });
+      // Room for a few files over 4 MiB on each device's folder (a content that large is re-hashed by no delete).
+      drive = makeLoopVolume({ sizeMiB: 128 });
     } finally {
       if (savedTmp === undefined) delete process.env.TMPDIR;
       else process.env.TMPDIR = savedTmp;
@@ -135,36 +138,10 @@ export class World {
       restorePath();
       restoreS3();
     };
+    const made: MadeDevice[] = [];
     let libraryId = '';
-    const made: Array<{ vss: Installation; lib: Library; name: string }> = [];
     try {
-      for (let i = 0; i < size; i++) {
-        const name = `D${i}`;
-        const dataDir = join(root, name, 'data');
-        renameDevice(dataDir, new Installation({ dataDir }).device, name);
-        const vss = new Installation({ dataDir });
-        const lib = vss.createLibrary('Safety', join(root, name, 'libs'), libraryId ? { id: libraryId } : {});
-        libraryId = lib.config.id;
-        writeInbox(dataDir, join(root, name, 'inbox'));
-        made.push({ vss, lib, name });
-      }
-      for (const [i, m] of made.entries()) {
-        const api = new LibraryApi(m.lib, { dataDir: m.vss.dataDir, access: 'write' });
-        const main = join(root, m.name, 'main');
-        const onDrive = join(drive.mountPoint!, m.name);
-        mkdirSync(main, { recursive: true });
-        mkdirSync(onDrive, { recursive: true });
-        await api.locations.add(main, { name: 'main', mode: 'content' });
-        await api.locations.add(onDrive, { name: 'drive', mode: 'content' });
-        await api.volumes.add(`s3://${BUCKET}/${m.name}`, { endpoint: s3.endpoint, path_style: true, name: 'Offsite' });
-        const trust = PairedDevices.load(m.vss.dataDir);
-        for (const [j, other] of made.entries()) {
-          if (j === i) continue;
-          const d = other.vss.device;
-          trust.add({ device_uuid: d.uuid, name: other.name, public_key: d.publicKey, peer_id: peerIdOfPublicKey(d.publicKey), paired_at: new Date().toISOString(), library_ids: [libraryId], addrs: [], last_seen: null });
-        }
-        api.close();
-      }
+      libraryId = await makeDevices(root, size, drive.mountPoint!, s3.endpoint, made);
     } catch (err) {
       for (const m of made) if (m.lib.db.open) m.lib.close();
       restoreEnv();
@@ -173,7 +150,7 @@ export class World {
       rmSync(root, { recursive: true, force: true });
       throw err;
     }
-    const world = new World(root, size, drive, s3, libraryId);
+    const world = new World(root, size, new WorldDrive(drive), s3, libraryId);
     world.restoreEnv = restoreEnv;
     // Each device has heard the others once (their locations and rows): a reset starts from there.
     // The library's policy starts lenient (one copy anywhere): what a guard lets go is weighed most
@@ -186,7 +163,7 @@ export class World {
     for (const m of made) {
       cpSync(join(root, m.name), join(root, 'template', m.name), { recursive: true, preserveTimestamps: true });
       rmSync(join(root, 'template', m.name, 'libs', 'Safety.sdlibrary', 'tmp', 'space-reserve'), { force: true });
-      cpSync(join(drive.mountPoint!, m.name), join(root, 'template', `${m.name}-drive`), { recursive: true, preserveTimestamps: true });
+      cpSync(join(world.drive.mountAt, m.name), join(root, 'template', `${m.name}-drive`), { recursive: true, preserveTimestamps: true });
     }
     return world;
   }
@@ -202,11 +179,12 @@ export class World {
     const lap = (k: string) => { const n = performance.now(); RESET_PHASES[k] = (RESET_PHASES[k] ?? 0) + n - t; t = n; };
     await this.closeDevices();
     lap('close');
+    this.drive.reset();
     for (let i = 0; i < this.size; i++) {
       const name = `D${i}`;
       rmSync(join(this.root, name), { recursive: true, force: true });
       copyTree(join(this.root, 'template', name), join(this.root, name));
-      const onDrive = join(this.drive.mountPoint!, name);
+      const onDrive = join(this.drive.mountAt, name);
       rmSync(onDrive, { recursive: true, force: true });
       copyTree(join(this.root, 'template', `${name}-drive`), onDrive);
     }
@@ -240,7 +218,7 @@ export class World {
       const ids = new Map(lib.store.locations.ofDevice(lib.deviceId).map((l) => [l.name, l.id]));
       const d: Device = {
         index: i, name, uuid: remote.deviceUuid, dataDir, libPath,
-        dirs: { main: join(this.root, name, 'main'), drive: join(this.drive.mountPoint!, name) },
+        dirs: { main: join(this.root, name, 'main'), drive: join(this.drive.mountAt, name) },
         locationIds: { main: ids.get('main')!, drive: ids.get('drive')! },
         remote, api, lib, link, work, life,
       };
@@ -359,8 +337,9 @@ export class World {
 
   /** The files in each location's trash (what `held` leaves out): bytes vss could still give back. */
   trashHeld(): Held[] {
-    const out: Held[] = [];
-    for (const d of this.devices) out.push(...LOCATIONS.flatMap((loc) => filesUnder(this.looks, join(d.dirs[loc], '.vss-trash'), `${d.name}/${loc}/.vss-trash`)));
+    const away = this.drive.held;
+    const out: Held[] = away ? [...away.trash] : [];
+    for (const d of this.devices) out.push(...LOCATIONS.filter((loc) => loc === 'main' || !away).flatMap((loc) => filesUnder(this.looks, join(d.dirs[loc], '.vss-trash'), `${d.name}/${loc}/.vss-trash`)));
     return out;
   }
 
@@ -369,9 +348,33 @@ export class World {
     return objectsUnder(this.looks, this.bucketDir).sort((a, b) => (a.where < b.where ? -1 : 1));
   }
 
-  /** Every file of D's locations as it is now. */
+  /** Every file of D's locations as it is now (its drive's: as it was when the drive left, while it is away). */
   filesOf(d: Device): Held[] {
-    return LOCATIONS.flatMap((loc) => filesUnder(this.looks, d.dirs[loc], `${d.name}/${loc}`));
+    const away = this.drive.held;
+    return LOCATIONS.flatMap((loc) => (loc === 'drive' && away ? away.files.filter((h) => h.where.startsWith(`${d.name}/drive/`)) : filesUnder(this.looks, d.dirs[loc], `${d.name}/${loc}`)));
+  }
+
+  /** The drive is pulled out (its mount point left an empty folder); why it could not be, or null. */
+  unplug(): string | null {
+    const files = this.devices.flatMap((d) => filesUnder(this.looks, d.dirs.drive, `${d.name}/drive`));
+    return this.drive.unplug({ files, trash: this.trashHeld().filter((h) => h.where.includes('/drive/.vss-trash/')) });
+  }
+
+  /**
+   * Device I stops as its daemon stops (its jobs handed back, its library closed), BETWEEN runs
+   * while nothing has it open (a `library restore`), and it starts again, connected.
+   */
+  async restart(i: number, between: () => Promise<void>): Promise<Device> {
+    const d = this.devices[i]!;
+    await d.life.run(async () => {
+      await d.work.stop();
+      await d.link.stop();
+    });
+    this.net.stop(d.uuid);
+    await this.net.quiet();
+    d.api.close();
+    await between();
+    return this.open(i);
   }
 
   /** Every device's process ends (a kill: what it held in memory is of no use to the next world). */
@@ -381,6 +384,7 @@ export class World {
   }
 
   async close(): Promise<void> {
+    for (const c of this.closers.splice(0)) await c();
     await this.closeDevices();
     this.client?.destroy();
     this.restoreEnv?.();
@@ -388,60 +392,4 @@ export class World {
     this.drive.remove();
     rmSync(this.root, { recursive: true, force: true });
   }
-}
-
-/**
- * PATH without python3 from here on (put back by the returned call): a copy keeps extended
- * attributes through a python3 helper started per job, ~250 ms of a step that is otherwise a few;
- * without it the copy goes on and says it kept none (src/storage/local-copy.ts), which no rule of
- * keeping data depends on. BIN gets a link to every other program of PATH.
- */
-function withoutPython(bin: string): () => void {
-  const saved = process.env.PATH ?? '';
-  mkdirSync(bin, { recursive: true });
-  const seen = new Set<string>();
-  for (const dir of saved.split(':')) {
-    let names: string[];
-    try {
-      names = readdirSync(dir);
-    } catch {
-      continue;
-    }
-    for (const name of names) {
-      if (name.startsWith('python') || seen.has(name)) continue;
-      seen.add(name);
-      try {
-        symlinkSync(join(dir, name), join(bin, name));
-      } catch {
-        // a name that cannot be linked: left out
-      }
-    }
-  }
-  process.env.PATH = bin;
-  return () => {
-    process.env.PATH = saved;
-  };
-}
-
-/** Copy the folder FROM to TO (made), files and folders with their times (cpSync's checks cost more than the copy of a few small files). */
-function copyTree(from: string, to: string): void {
-  mkdirSync(to, { recursive: true });
-  for (const e of readdirSync(from, { withFileTypes: true })) {
-    const a = join(from, e.name);
-    const b = join(to, e.name);
-    if (e.isDirectory()) copyTree(a, b);
-    else if (e.isFile()) {
-      copyFileSync(a, b);
-      const st = statSync(a);
-      utimesSync(b, st.atime, st.mtime);
-    }
-  }
-  const st = statSync(from);
-  utimesSync(to, st.atime, st.mtime);
-}
-
-/** Write BYTES at PATH (its folder made). */
-export function writeBytes(path: string, bytes: Uint8Array): void {
-  mkdirSync(join(path, '..'), { recursive: true });
-  writeFileSync(path, bytes);
 }
