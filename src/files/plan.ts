@@ -230,8 +230,9 @@ function replacedFiles(lib: Library, items: readonly NewFileOpItem[]): LeavingFi
     const p = placeOf(lib, it.dst);
     if (!p) continue;
     const victim = contentAt(p);
-    // The same content over itself gives up nothing, as long as the source still holds it (an edit since would not).
-    if (victim !== undefined && victim === contentAt(placeOf(lib, it.src)) && stillIndexed(lib, it.src)) continue;
+    // The same content over itself gives up nothing, as long as both files still hold it: an edit
+    // since of either (the one replaced edited in place by another program: R1) would be lost.
+    if (victim !== undefined && victim === contentAt(placeOf(lib, it.src)) && stillIndexed(lib, it.src) && stillIndexed(lib, it.dst)) continue;
     out.push({ locationId: p.locationId, rel: p.rel, path: it.dst, to: null, ...(victim !== undefined ? { content_uuid: victim } : {}) });
   }
   return out;
