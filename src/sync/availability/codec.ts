@@ -127,7 +127,7 @@ export function encodeRows(header: DigestHeader, rows: readonly EntryRow[]): Uin
 
 /**
  * As encodeRows, from COUNT rows packed into one string by the availability store
- * (`PACKED_ROW_SQL` in src/store/availability.ts, which gives the layout: the content uuid as its
+ * (`PACKED_ROW_SQL` in src/store/availability-keys.ts, which gives the layout: the content uuid as its
  * 32 hex digits, hex in either case). Every field is checked as it is read (a row that does not
  * parse is a USAGE error: the rows are this device's own).
  */
