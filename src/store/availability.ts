@@ -1,27 +1,12 @@
 import type { Statement } from 'better-sqlite3';
-import { VssError } from '../core/errors.js';
 import type { Db } from '../db/connection.js';
-import { forEachChunk, multiRowSql } from './multi-row.js';
+import { heardWriter, type HeardWriter } from './availability-heard.js';
+import {
+  checksumBytes, CHECKSUM_TEXT, DEVICE_ID, keyBytes, NAME_ID, NAMED, PACKED_ROW_SQL, RECORD_COLUMNS, ROW_COLUMNS, sameChecksum, UUID_BYTES, uuidBytes, uuidText,
+  type AvailabilityKeyedRecord,
+} from './availability-keys.js';
 import { statementCache, type Prepared } from './statements.js';
 import { SyncMetaStore } from './sync-meta.js';
-
-/**
- * A `sidecar_availability` row as it is stored (migration 013): one device's word about one
- * sidecar, keyed compactly. CONTENT is the content uuid's 16 bytes, NAME the (kind, variant) of
- * `availability_names`, DEVICE the uuid of `availability_devices`; CHECKSUM is the BLAKE3's 32 bytes
- * (any other text a caller gave is kept as that text).
- */
-export interface AvailabilityKeyedRecord {
-  content: Buffer;
-  name: number;
-  device: number;
-  has: 0 | 1;
-  size: number | null;
-  checksum: Buffer | string | null;
-  format: string | null;
-  seq: number | null;
-  last_seen_at: number;
-}
 
 /** A row with its keys read back as the rest of vss names them: uuids and hex (what every reader gets). */
 export interface AvailabilityRecord {
@@ -65,47 +50,11 @@ export interface PrefetchCandidate {
   format: string | null;
 }
 
+export { PACKED_ROW_SQL };
+export type { AvailabilityKeyedRecord, HeardWriter };
+
 /** Where a page of this device's full set ended: the last row's key (content bytes, name id). */
 export type KeyCursor = readonly [Buffer | null, number];
-
-/** The text of a uuid kept as 16 bytes in COLUMN (lowercase, dashed). */
-const uuidText = (column: string): string => {
-  const h = `hex(${column})`;
-  return `lower(substr(${h}, 1, 8) || '-' || substr(${h}, 9, 4) || '-' || substr(${h}, 13, 4) || '-' || substr(${h}, 17, 4) || '-' || substr(${h}, 21))`;
-};
-/** A bound uuid's 16 bytes (NULL, matching nothing, when it is not hex). */
-const UUID_BYTES = "unhex(replace(?, '-', ''))";
-const NAME_ID = '(SELECT id FROM availability_names WHERE kind = ? AND variant = ?)';
-const DEVICE_ID = '(SELECT id FROM availability_devices WHERE uuid = ?)';
-/** A row with its names: FROM this, the columns of AvailabilityRecord are RECORD_COLUMNS. */
-const NAMED = 'sidecar_availability a JOIN availability_names n ON n.id = a.name JOIN availability_devices d ON d.id = a.device';
-/**
- * A row's checksum as text: a BLAKE3 is kept as its 32 bytes; anything else a caller gave (no
- * BLAKE3 ever looks so, but the column takes what it is given) stays the text it was.
- */
-const CHECKSUM_TEXT = "CASE typeof(a.checksum) WHEN 'blob' THEN lower(hex(a.checksum)) ELSE a.checksum END";
-const RECORD_COLUMNS = `${uuidText('a.content')} AS content_uuid, n.kind, n.variant, d.uuid AS device_uuid, a.has, a.size,
-  ${CHECKSUM_TEXT} AS checksum, a.format, a.seq, a.last_seen_at`;
-const ROW_COLUMNS = `${uuidText('a.content')}, n.kind, n.variant, a.format, a.has, a.size, ${CHECKSUM_TEXT}, a.seq`;
-
-/**
- * One row of this device's availability packed into text, so a page of rows is one string from
- * SQLite (group_concat) rather than eight values a row: content uuid (32 hex digits) · has (1) ·
- * size (16 hex) · checksum length (2 hex) and checksum (hex) · kind, variant, format lengths
- * (2 hex each) and the three names (a NULL format: the kind's usual one, filled in by the
- * encoder). Hex digits may be upper case. The layout is the digest codec's `encodePacked`
- * contract (src/sync/availability/codec.ts). Over `a` joined with its name `n`.
- */
-const PACKED_CHECKSUM = "CASE typeof(a.checksum) WHEN 'blob' THEN hex(a.checksum) ELSE a.checksum END";
-export const PACKED_ROW_SQL = `hex(a.content) || a.has || printf('%016x', coalesce(a.size, 0))
-  || CASE WHEN a.has = 1 AND a.checksum IS NOT NULL THEN printf('%02x', length(${PACKED_CHECKSUM})) || ${PACKED_CHECKSUM} ELSE '00' END
-  || printf('%02x%02x%02x', length(n.kind), length(n.variant), length(coalesce(a.format, ''))) || n.kind || n.variant || coalesce(a.format, '')`;
-
-/** A row of a peer's full digest in a multi-row INSERT (multi-row.ts picks the statement sizes): has = 1, eight values. */
-const KEYED_ROW = '(?, ?, ?, 1, ?, ?, ?, ?, ?)';
-const KEYED_VALUES = 8;
-/** Rows held before they are written: the largest statement multi-row.ts makes. */
-const KEYED_BATCH = 64;
 
 interface OwnStatements {
   current: Statement<[Buffer, number, number], Current>;
@@ -317,69 +266,13 @@ export class AvailabilityStore {
 
   /**
    * A writer of DEVICE's entries at SEQ, its statements, the device's id and the names' ids
-   * resolved once for a digest's loop. Use it inside one transaction (ids it made are that
-   * transaction's).
+   * resolved once for a digest's loop (availability-heard.ts). Use it inside one transaction (ids
+   * it made are that transaction's).
    */
   heardFrom(deviceUuid: string, seq: number, now: number): HeardWriter {
     const device = this.deviceId(deviceUuid);
-    const columns = 'content, name, device, has, size, checksum, format, seq, last_seen_at';
-    type Values = [Buffer | Uint8Array, number, number, number | null, Buffer | Uint8Array | string | null, string, number, number];
-    const insert = this.sql<Values>(`INSERT INTO sidecar_availability (${columns}) VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?)`);
-    const upsert = this.sql<Values>(
-      `INSERT INTO sidecar_availability (${columns}) VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?)
-       ON CONFLICT(content, name, device) DO UPDATE SET has = 1, size = excluded.size, checksum = excluded.checksum,
-         format = excluded.format, seq = excluded.seq, last_seen_at = excluded.last_seen_at`,
-    );
-    // A "who has" answer: its rows keep the change number known of the device, so its next digest supersedes them.
-    const heard = this.sql<Values>(
-      `INSERT INTO sidecar_availability (${columns}) VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?)
-       ON CONFLICT(content, name, device) DO UPDATE SET has = 1, size = excluded.size, checksum = excluded.checksum,
-         format = excluded.format, last_seen_at = excluded.last_seen_at`,
-    );
-    const had = this.sql<[Buffer | Uint8Array, number, number], 0 | 1>('SELECT has FROM sidecar_availability WHERE content = ? AND name = ? AND device = ?').pluck();
-    const tombstone = this.ownStatements.tombstone;
-    const many = new Map([...multiRowSql(KEYED_ROW, (values) => `INSERT INTO sidecar_availability (${columns}) VALUES ${values}`)]
-      .map(([n, text]) => [n, this.sql<unknown[]>(text)]));
-    // Names looked up or made in this writer's transaction.
-    const names = new Map<string, number>();
-    const nameId = (k: string, v: string): number => {
-      const key = `${k}\0${v}`;
-      let id = names.get(key);
-      if (id === undefined) names.set(key, (id = this.nameId(k, v)));
-      return id;
-    };
-    const knownName = (k: string, v: string): number | undefined => names.get(`${k}\0${v}`) ?? this.ownStatements.nameId.get(k, v);
-    const row = (c: string, k: string, v: string, format: string, size: number | null, checksum: string | null): Values =>
-      [keyBytes(c), nameId(k, v), device, size, checksum === null ? null : checksumBytes(checksum), format, seq, now];
-    // Rows of insertKeyed waiting for a statement: KEYED_VALUES values each, as KEYED_ROW binds them.
-    let pending: unknown[] = [];
-    const flush = (): void => {
-      const values = pending;
-      pending = [];
-      forEachChunk(values.length / KEYED_VALUES, (at, n) => many.get(n)!.run(...values.slice(at * KEYED_VALUES, (at + n) * KEYED_VALUES)));
-    };
-    return {
-      insert: (...e) => void insert.run(...row(...e)),
-      upsert: (...e) => void upsert.run(...row(...e)),
-      heard: (...e) => void heard.run(...row(...e)),
-      tombstone: (c, k, v) => {
-        const name = knownName(k, v);
-        if (name !== undefined) tombstone.run(seq, now, uuidBytes(c), name, device);
-      },
-      had: (c, k, v) => {
-        const name = knownName(k, v);
-        return name === undefined ? undefined : had.get(uuidBytes(c), name, device);
-      },
-      nameId,
-      insertKeyed: (content, name, format, size, checksum) => {
-        pending.push(content, name, device, size, checksum, format, seq, now);
-        if (pending.length >= KEYED_BATCH * KEYED_VALUES) flush();
-      },
-      flush,
-      upsertKeyed: (content, name, format, size, checksum) => void upsert.run(content, name, device, size, checksum, format, seq, now),
-      tombstoneKeyed: (content, name) => void tombstone.run(seq, now, content, name, device),
-      hadKeyed: (content, name) => had.get(content, name, device),
-    };
+    const st = this.ownStatements;
+    return heardWriter(this.sql, { device, nameId: (k, v) => this.nameId(k, v), knownNameId: (k, v) => st.nameId.get(k, v), tombstone: st.tombstone }, seq, now);
   }
 
   /**
@@ -486,55 +379,4 @@ export class AvailabilityStore {
        WHERE a.device = ${DEVICE_ID} AND a.seq = ?`,
     ).raw().all(deviceUuid, seq);
   }
-}
-
-/** Writes of one device's entries as one digest (or "who has" answer) brings them. */
-export interface HeardWriter {
-  /** A new row (has = 1); throws SQLITE_CONSTRAINT_PRIMARYKEY when the row is there already. */
-  insert(contentUuid: string, kind: string, variant: string, format: string, size: number | null, checksum: string | null): void;
-  /** The row says has = 1 at the digest's seq. */
-  upsert(contentUuid: string, kind: string, variant: string, format: string, size: number | null, checksum: string | null): void;
-  /** As upsert, but an existing row keeps its seq (a "who has" answer is no digest). */
-  heard(contentUuid: string, kind: string, variant: string, format: string, size: number | null, checksum: string | null): void;
-  /** The row says has = 0 at the digest's seq. */
-  tombstone(contentUuid: string, kind: string, variant: string): void;
-  /** What the row says now: 1, 0, or undefined when there is none. */
-  had(contentUuid: string, kind: string, variant: string): 0 | 1 | undefined;
-  /** The id of (KIND, VARIANT) for insertKeyed, made if new (valid in this transaction). */
-  nameId(kind: string, variant: string): number;
-  /**
-   * As insert, from a digest's bytes: CONTENT (16 bytes) and CHECKSUM (32) as they arrived, NAME
-   * from nameId. Rows are written many to a statement: call flush() after the last (and before
-   * anything reads them); a duplicate throws SQLITE_CONSTRAINT_PRIMARYKEY at the insert or the
-   * flush that writes it.
-   */
-  insertKeyed(content: Uint8Array, name: number, format: string, size: number | null, checksum: Uint8Array | null): void;
-  flush(): void;
-  /** As upsert, tombstone and had, from a digest's bytes (as insertKeyed). */
-  upsertKeyed(content: Uint8Array, name: number, format: string, size: number | null, checksum: Uint8Array | null): void;
-  tombstoneKeyed(content: Uint8Array, name: number): void;
-  hadKeyed(content: Uint8Array, name: number): 0 | 1 | undefined;
-}
-
-/** A uuid's 16 bytes (fewer when it is not one, so it matches no row). */
-function uuidBytes(uuid: string): Buffer {
-  return Buffer.from(uuid.length === 36 ? uuid.slice(0, 8) + uuid.slice(9, 13) + uuid.slice(14, 18) + uuid.slice(19, 23) + uuid.slice(24) : '', 'hex');
-}
-
-/** As uuidBytes, for a row to be written: anything but a uuid is refused. */
-function keyBytes(uuid: string): Buffer {
-  const bytes = uuidBytes(uuid);
-  if (bytes.length !== 16) throw new VssError('USAGE', `availability of ${JSON.stringify(uuid).slice(0, 60)}, which is not a content uuid`);
-  return bytes;
-}
-
-/** A checksum to be written: BLAKE3 hex as its 32 bytes; anything else as the text it is (CHECKSUM_TEXT). */
-function checksumBytes(checksum: string): Buffer | string {
-  return BLAKE3_HEX.test(checksum) ? Buffer.from(checksum, 'hex') : checksum;
-}
-
-const BLAKE3_HEX = /^[0-9a-f]{64}$/;
-
-function sameChecksum(a: Buffer | string | null, b: Buffer | string | null): boolean {
-  return Buffer.isBuffer(a) && Buffer.isBuffer(b) ? a.equals(b) : a === b;
 }

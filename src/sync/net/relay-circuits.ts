@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { createWriteStream } from 'node:fs';
 import type { Libp2p, Stream } from '@libp2p/interface';
 import { VssError } from '../../core/errors.js';
 import { boundReceiveWindow } from './stream-windows.js';
@@ -232,4 +233,15 @@ function tapWrites(stream: Stream, tap: (bytes: Uint8Array) => void): void {
     tap(data instanceof Uint8Array ? data : data.subarray());
     return send(data);
   };
+}
+
+/**
+ * `VSS_RELAY_TAP=FILE`: a relay appends to FILE every byte it carries in its circuits, as it can
+ * read them (to see for oneself that they are the devices' ciphertext). Off unless set.
+ */
+export function relayTap(): { tap?: (bytes: Uint8Array) => void } {
+  const file = process.env.VSS_RELAY_TAP;
+  if (!file) return {};
+  const out = createWriteStream(file, { flags: 'a', mode: 0o600 });
+  return { tap: (bytes) => void out.write(Buffer.from(bytes)) };
 }

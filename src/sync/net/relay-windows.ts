@@ -1,7 +1,12 @@
+import type { Stream } from '@libp2p/interface';
+import type { Logger } from 'pino';
+import { PeerChannel } from '../messages/channel.js';
 import { PAIRING_TTL_MS } from '../pairing/types.js';
 
 /** Windows a relay keeps open at once: one per paired device that has a pairing code open, at most. */
 const MAX_WINDOWS = 64;
+/** How long asking a relay to carry strangers (or to stop) may take. */
+export const WINDOW_ASK_MS = 3_000;
 
 /**
  * The paired devices a relay carries strangers' circuits to now: each asked while a pairing code
@@ -15,6 +20,16 @@ export class RelayWindows {
 
   /** ONCLOSED: a window ended (its time, or its device closed it): strangers may have to go. */
   constructor(private readonly onClosed: () => void, private readonly now: () => number = Date.now) {}
+
+  /** PEERID (a paired device) asks over STREAM to open or close its window; taken when this device relays (RELAYING). */
+  async serve(stream: Stream, peerId: string, relaying: boolean, log: Logger): Promise<void> {
+    const ch = new PeerChannel(stream, 'relayWindow');
+    const { body } = await ch.receive(['relayWindow.open'], { signal: AbortSignal.timeout(WINDOW_ASK_MS) });
+    await ch.close();
+    if (!relaying) return;
+    this.set(peerId, body.for_ms);
+    log.info({ device: peerId, for_ms: body.for_ms }, body.for_ms > 0 ? 'carrying strangers to a device with a pairing code open' : 'no longer carrying strangers to a device');
+  }
 
   /** Open PEERID's window for FORMS (capped at a code's life), or close it with 0. */
   set(peerId: string, forMs: number): void {

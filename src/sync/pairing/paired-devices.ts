@@ -127,6 +127,16 @@ export class PairedDevices {
     return true;
   }
 
+  /** The paired devices that share a library with PEERID, seen most recently first (PEERID left out): their peer ids. */
+  sharingWith(peerId: string): string[] {
+    const d = this.byPeerId(peerId);
+    if (!d) return [];
+    return this.list()
+      .filter((o) => o.peer_id !== peerId && o.library_ids.some((l) => d.library_ids.includes(l)))
+      .sort((a, b) => (b.last_seen ?? '').localeCompare(a.last_seen ?? ''))
+      .map((o) => o.peer_id);
+  }
+
   /** Whether the device with PEERID may be relayed here: trusted for a library that lets it be. */
   mayRelay(peerId: string): boolean {
     const d = this.devices.find((x) => x.peer_id === peerId);
