@@ -1,117 +1,9 @@
 import type { Db } from '../db/connection.js';
-import type { ContentRecord } from './contents.js';
+import { EntryReads } from './entry-reads.js';
+import type { ContentLink, DirectFiles, EntryFacts, EntryKind, EntryRecord, FolderFigures, IdentifiedFile, IndexedFileAt, KeptListing, LinkEffects, ListedRow, ScannedEntry, UnidentifiedFile } from './entry-types.js';
 import { forEachChunk, multiRowSql } from './multi-row.js';
-import { statementCache, type Prepared } from './statements.js';
 
-export type EntryKind = 'file' | 'dir' | 'symlink';
-
-/** An `entries` row: a file, folder or symlink of a location, as the last scan saw it (DESIGN §3). */
-export interface EntryRecord {
-  id: number;
-  location_id: number;
-  /** Null for the location's own row (its root). */
-  parent_id: number | null;
-  name: string;
-  /** Relative to the location, '/'-separated; '' for the root. */
-  rel_path: string;
-  kind: EntryKind;
-  size: number;
-  inode: number | null;
-  mtime_ms: number | null;
-  /**
-   * When its inode last changed as the last scan saw it (ms, fractional; migration 032): bytes,
-   * mode, links or a rename, which no tool can set back. Null: not known yet.
-   */
-  ctime_ms: number | null;
-  link_target: string | null;
-  /** Its content identity, once identified (files only). */
-  content_id: number | null;
-  /** A folder's figures, rolled up from the files beneath it. */
-  agg_size: number | null;
-  agg_files: number | null;
-  agg_dirs: number | null;
-  created_at: number;
-  updated_at: number;
-  /** When its bytes were last hashed whole and matched (ms; migration 024), null: never. */
-  verified_at: number | null;
-}
-
-/** What a scan compares with the disk: an entry without its figures and times. */
-export type ScannedEntry = Pick<EntryRecord, 'id' | 'name' | 'rel_path' | 'kind' | 'size' | 'inode' | 'mtime_ms' | 'link_target' | 'content_id' | 'parent_id'>;
-
-/**
- * A folder's row as a scan's listing meets it: what is compared with the disk, and whether its
- * path is still its folder's path and its name (false once its folder moved and it has not been
- * renamed with it yet) instead of the path itself, a string a scan would read a hundred thousand
- * times to compare once.
- */
-export type ListedRow = Pick<EntryRecord, 'id' | 'name' | 'kind' | 'size' | 'inode' | 'mtime_ms' | 'ctime_ms' | 'link_target'> & { at_place: boolean };
-
-/** What the disk says of an entry: the columns a scan writes. */
-export interface EntryFacts extends Pick<EntryRecord, 'parent_id' | 'name' | 'rel_path' | 'kind' | 'size' | 'link_target'> {
-  inode: number;
-  mtime_ms: number;
-  /** Absent or null: not known (the row's ctime is forgotten, to be recorded by the next scan). */
-  ctime_ms?: number | null;
-}
-
-/**
- * A file still to identify, and the facts its hash must still match (a ctime absent or null: one
- * not known, which the row must not know either).
- */
-export type UnidentifiedFile = Pick<EntryRecord, 'id' | 'name' | 'rel_path' | 'size'> & { inode: number; mtime_ms: number; ctime_ms?: number | null };
-
-/** A file to identify again (`--force`), with the content it is linked to now. */
-/** A file's row found by its path: its content, and the file as the index recorded it. */
-export type IndexedFileAt = Pick<EntryRecord, 'id' | 'size' | 'inode' | 'mtime_ms' | 'ctime_ms'> & { content_uuid: string | null };
-
-export type IdentifiedFile = UnidentifiedFile & Pick<EntryRecord, 'content_id'>;
-
-/** A folder with the figures it has now. */
-export type FolderFigures = Pick<EntryRecord, 'id' | 'parent_id' | 'rel_path' | 'agg_size' | 'agg_files' | 'agg_dirs'>;
-
-/** The files directly in one folder, summed. */
-export interface DirectFiles {
-  parent_id: number;
-  size: number;
-  files: number;
-}
-
-/**
- * A file to link to its content: the facts the hash was made of, the content's uuid, and the
- * content it was linked to when read (null or absent: none).
- */
-export interface ContentLink {
-  file: UnidentifiedFile & { content_id?: number | null };
-  uuid: string;
-  /** Its bytes were hashed whole and matched now (not a sampled hash): the link marks the copy verified. */
-  verified?: boolean;
-}
-
-/**
- * What a link from no content to one must also write (migration 011 took it off the per-row
- * triggers): the contents queued for search, and the grid's order version moved. Made by the
- * search and browse stores, in the caller's transaction.
- */
-export interface LinkEffects {
-  queueForSearch(uuids: readonly string[]): void;
-  queueForSearchById(contentId: number): void;
-  moveGridVersion(): void;
-  /** The next number of this database's change counter (sync_meta), in the caller's transaction. */
-  nextSeq(): number;
-}
-
-/** A folder whose listing digest is kept (see `keepListing`). */
-export interface KeptListing {
-  id: number;
-  parent_id: number | null;
-  name: string;
-  rel_path: string;
-  digest: string;
-}
-
-/** A copy of a content: which location holds it, where. */
-export type ContentCopy = Pick<EntryRecord, 'location_id' | 'rel_path'> & { content_id: number };
+export * from './entry-types.js';
 
 // The scan's statements as constants: one string each, so the statement cache finds them by a hash computed once.
 const SCANNED = 'id, name, rel_path, kind, size, inode, mtime_ms, link_target, content_id, parent_id';
@@ -175,29 +67,13 @@ function scanned(r: ScannedTuple): ScannedEntry {
   return { id: r[0], name: r[1], rel_path: r[2], kind: r[3], size: r[4], inode: r[5], mtime_ms: r[6], link_target: r[7], content_id: r[8], parent_id: r[9] };
 }
 
-/** Where one copy of a content is: its location and its path there. */
-export interface CopyPlace {
-  location_id: number;
-  rel_path: string;
-}
-
-/** A deep location a content has a file in, with the location's own generation policy. */
-export interface DeepPlace {
-  /** The content's row id. */
-  content_id: number;
-  location_id: number;
-  generation: string | null;
-}
-
 /**
  * The `entries` table. The scan's statements run once per entry of a location (a hundred
  * thousand times in a scan): each is prepared once per connection and binds plain values.
  */
-export class EntryStore {
-  private readonly sql: Prepared;
-
+export class EntryStore extends EntryReads {
   constructor(db: Db, private readonly effects: LinkEffects) {
-    this.sql = statementCache(db);
+    super(db);
   }
 
   byId(id: number): EntryRecord | undefined {
@@ -372,28 +248,6 @@ export class EntryStore {
     this.sql<[number, number]>(NUMBER_FOLDERS_OF_CONTENT).run(this.effects.nextSeq(), contentId);
   }
 
-  // -- Library sync (DESIGN §15): this device's folders as peers pull them.
-
-  /**
-   * Folders of this device's locations (DEVICEID) to send a peer, LIMIT of them after the cursor.
-   * A full copy: every folder, by id (after AFTERID). A delta: the folders numbered in
-   * (FROMSEQ, TOSEQ], by number then id (after AFTERSEQ, AFTERID), on the sync_seq index.
-   */
-  foldersToSend(deviceId: number, q: { full: boolean; fromSeq: number; toSeq: number; afterSeq: number; afterId: number; limit: number }): SyncFolder[] {
-    if (q.full) {
-      return this.sql<[number, number, number], SyncFolder>(
-        `SELECT id, location_id, rel_path, coalesce(sync_seq, 0) AS seq FROM entries
-         WHERE id > ? AND kind = 'dir' AND location_id IN (SELECT id FROM locations WHERE device_id = ?) ORDER BY id LIMIT ?`,
-      ).all(q.afterId, deviceId, q.limit);
-    }
-    return this.sql<[number, number, number, number, number, number, number], SyncFolder>(
-      `SELECT id, location_id, rel_path, sync_seq AS seq FROM entries
-       WHERE sync_seq > ? AND sync_seq <= ? AND (sync_seq > ? OR (sync_seq = ? AND id > ?)) AND kind = 'dir'
-         AND location_id IN (SELECT id FROM locations WHERE device_id = ?)
-       ORDER BY sync_seq, id LIMIT ?`,
-    ).all(Math.max(q.fromSeq, 0), q.toSeq, q.afterSeq, q.afterSeq, q.afterId, deviceId, q.limit);
-  }
-
   /**
    * The file at REL in a location, with its content's uuid (null before it is identified) and the
    * file as the index recorded it (what that content was read from: content/indexed-identity.ts).
@@ -424,22 +278,6 @@ export class EntryStore {
       `SELECT e.rel_path, c.uuid AS content_uuid FROM entries e JOIN content_identities c ON c.id = e.content_id
        WHERE e.location_id = ? AND e.rel_path >= ? AND e.rel_path < ? AND e.kind = 'file'`,
     ).all(locationId, `${rel}/`, `${rel}0`);
-  }
-
-  /** The newest number a folder of this library carries (0: none): whether peers have something new to pull. */
-  lastFolderSeq(): number {
-    return this.sql<[], number | null>('SELECT MAX(sync_seq) FROM entries').pluck().get() ?? 0;
-  }
-
-  /** A folder's direct listing after name AFTERNAME, by name, each file with its content's facts: LIMIT rows. */
-  listingToSend(folderId: number, afterName: string, limit: number): SyncListingRow[] {
-    const st = this.sql<[number, string, number], SyncListingRow>(
-      `SELECT e.name, e.kind, e.size, e.mtime_ms, c.uuid, c.kind, c.mime, c.size, c.media_metadata, c.cas_id, c.cas_version, e.verified_at
-       FROM entries e LEFT JOIN content_identities c ON c.id = e.content_id
-       WHERE e.parent_id = ? AND e.name > ? ORDER BY e.name LIMIT ?`,
-    );
-    st.raw(true);
-    return st.all(folderId, afterName, limit);
   }
 
   private childId(parentId: number, name: string): number | undefined {
@@ -663,128 +501,4 @@ export class EntryStore {
     if (only) return this.sql<[], number>('SELECT COUNT(*) FROM (SELECT DISTINCT content_id FROM entries INDEXED BY entries_by_content WHERE content_id IS NOT NULL)').pluck().get()!;
     return this.sql<[number], number>('SELECT COUNT(DISTINCT content_id) FROM entries WHERE location_id = ? AND content_id IS NOT NULL').pluck().get(locationId)!;
   }
-
-  /** An entry in a location of DEVICEID: where it is. */
-  onDevice(id: number, deviceId: number): Pick<EntryRecord, 'location_id' | 'rel_path'> | undefined {
-    return this.sql<[number, number], Pick<EntryRecord, 'location_id' | 'rel_path'>>(
-      'SELECT e.location_id, e.rel_path FROM entries e JOIN locations l ON l.id = e.location_id WHERE e.id = ? AND l.device_id = ?',
-    ).get(id, deviceId);
-  }
-
-  /** A content's files in the locations of DEVICEID, first found first, at most LIMIT. */
-  filesOfContent(contentId: number, deviceId: number, limit: number): Array<Pick<EntryRecord, 'location_id' | 'rel_path' | 'inode' | 'mtime_ms' | 'ctime_ms'>> {
-    return this.sql<[number, number, number], Pick<EntryRecord, 'location_id' | 'rel_path' | 'inode' | 'mtime_ms' | 'ctime_ms'>>(
-      `SELECT e.location_id, e.rel_path, e.inode, e.mtime_ms, e.ctime_ms FROM entries e JOIN locations l ON l.id = e.location_id
-       WHERE e.content_id = ? AND e.kind = 'file' AND l.device_id = ? ORDER BY e.id LIMIT ?`,
-    ).all(contentId, deviceId, limit);
-  }
-
-  /**
-   * The copies of many contents in the locations of DEVICEID (or in one of them), in one read,
-   * by content, then location path and path. `+e.location_id` keeps SQLite off the (location,
-   * inode) index, which would read every entry of a location for each call.
-   */
-  copiesOf(contentIds: readonly number[], deviceId: number, locationId?: number): ContentCopy[] {
-    const ids = JSON.stringify(contentIds);
-    const from = `SELECT e.content_id, e.location_id, e.rel_path FROM entries e JOIN locations l ON l.id = +e.location_id
-     WHERE e.content_id IN (SELECT value FROM json_each(?)) AND l.device_id = ?`;
-    const order = 'ORDER BY e.content_id, l.path, e.rel_path';
-    if (locationId === undefined) return this.sql<[string, number], ContentCopy>(`${from} ${order}`).all(ids, deviceId);
-    return this.sql<[string, number, number], ContentCopy>(`${from} AND l.id = ? ${order}`).all(ids, deviceId, locationId);
-  }
-
-  // -- Reads the job queue needs (jobs helper, issue 18).
-
-  /** The first LIMIT file entries of content CONTENTID in locations of device DEVICEID, oldest first. */
-  copiesOnDevice(contentId: number, deviceId: number, limit: number): CopyPlace[] {
-    return this.sql<[number, number, number], CopyPlace>(
-      `SELECT e.location_id, e.rel_path FROM entries e JOIN locations l ON l.id = e.location_id
-       WHERE e.content_id = ? AND e.kind = 'file' AND l.device_id = ? ORDER BY e.id LIMIT ?`,
-    ).all(contentId, deviceId, limit);
-  }
-
-  /**
-   * The deep locations of device DEVICEID (or location LOCATIONID only) that each of CONTENTIDS
-   * has a file in, each pair once, in content id then location id order.
-   */
-  deepPlacesOf(contentIds: readonly number[], deviceId: number, locationId?: number): DeepPlace[] {
-    // By content id (`+e.location_id`: not by the (location, inode) index, which reads the whole location each page).
-    const sql = `SELECT DISTINCT e.content_id, l.id AS location_id, l.generation FROM entries e JOIN locations l ON l.id = +e.location_id
-       WHERE e.content_id IN (SELECT value FROM json_each(?)) AND ${IN_DEEP} ${locationId === undefined ? '' : 'AND l.id = ?'} ORDER BY e.content_id, l.id`;
-    const ids = JSON.stringify(contentIds);
-    return locationId === undefined
-      ? this.sql<[string, number], DeepPlace>(sql).all(ids, deviceId)
-      : this.sql<[string, number, number], DeepPlace>(sql).all(ids, deviceId, locationId);
-  }
-
-  // --- added for sidecars and Live Photos (h-sidecars) ------------------------------------------
-
-  /** Whether ID is a file entry (a reference sidecar can be tracked at it). */
-  isFile(id: number): boolean {
-    return this.sql<[number], number>("SELECT 1 FROM entries WHERE id = ? AND kind = 'file'").pluck().get(id) !== undefined;
-  }
-
-  /** An entry's path and the location and device it belongs to. */
-  placeOf(id: number): { rel_path: string; location_id: number; device_id: number } | undefined {
-    return this.sql<[number], { rel_path: string; location_id: number; device_id: number }>(
-      'SELECT e.rel_path, e.location_id, l.device_id FROM entries e JOIN locations l ON l.id = e.location_id WHERE e.id = ?',
-    ).get(id);
-  }
-
-  /** The file entries holding a content, by id. */
-  fileEntriesOfContent(contentUuid: string): EntryRecord[] {
-    return this.sql<[string], EntryRecord>(
-      "SELECT e.* FROM entries e JOIN content_identities c ON c.id = e.content_id WHERE c.uuid = ? AND e.kind = 'file' ORDER BY e.id",
-    ).all(contentUuid);
-  }
-
-  /** The file entries of IDS with their content (Live Photo movies by id). */
-  mediaByIds(ids: readonly number[]): EntryMedia[] {
-    return this.sql<[string], EntryMedia>(
-      `SELECT ${MEDIA_COLUMNS} FROM entries e JOIN content_identities c ON c.id = e.content_id WHERE e.id IN (SELECT value FROM json_each(?))`,
-    ).all(JSON.stringify(ids));
-  }
-
-  /** Up to LIMIT video file entries of a location after entry id AFTERID, with their content, by id. */
-  videosPage(locationId: number, afterId: number, limit: number): EntryMedia[] {
-    // `+e.location_id`: walk entries by id, not the (location, inode) index and a sort of the whole location per page.
-    return this.sql<[number, number, number], EntryMedia>(
-      `SELECT ${MEDIA_COLUMNS} FROM entries e JOIN content_identities c ON c.id = e.content_id
-       WHERE e.id > ? AND +e.location_id = ? AND e.kind = 'file' AND c.kind = 'video' ORDER BY e.id LIMIT ?`,
-    ).all(afterId, locationId, limit);
-  }
-
-  /** Every file entry of a location holding one of CONTENTIDS, with its content. */
-  mediaOfContents(contentIds: readonly number[], locationId: number): EntryMedia[] {
-    // By content id (`+e.location_id`: not by the (location, inode) index, which reads the whole location each page).
-    return this.sql<[string, number], EntryMedia>(
-      `SELECT ${MEDIA_COLUMNS} FROM entries e JOIN content_identities c ON c.id = e.content_id
-       WHERE e.content_id IN (SELECT value FROM json_each(?)) AND +e.location_id = ? AND e.kind = 'file'`,
-    ).all(JSON.stringify(contentIds), locationId);
-  }
-
 }
-
-/** A deep location of one device (bound: the device's row id), over the location aliased `l`. */
-export const IN_DEEP = "l.device_id = ? AND l.index_mode = 'deep'";
-
-/** A file entry with what its content is: what Live Photo pairing reads of each still and movie. */
-export type EntryMedia = { entry_id: number } & Pick<EntryRecord, 'rel_path' | 'size' | 'inode' | 'mtime_ms'>
-  & Pick<ContentRecord, 'uuid' | 'kind' | 'mime' | 'cas_id' | 'cas_version' | 'media_metadata'>;
-
-const MEDIA_COLUMNS = 'e.id AS entry_id, e.rel_path, e.size, e.inode, e.mtime_ms, c.uuid, c.kind, c.mime, c.cas_id, c.cas_version, c.media_metadata';
-
-/** A folder of this device to send a peer: where it is, and its change number (0: none since migration 012). */
-export interface SyncFolder {
-  id: number;
-  location_id: number;
-  rel_path: string;
-  seq: number;
-}
-
-/**
- * One row of a folder's listing as sent (`.raw()`): name, kind, size, mtime, then its content's
- * uuid, kind, mime, size, media metadata, cas id and cas version (null for a folder or a file not
- * yet identified), then when the file was last verified (null: never).
- */
-export type SyncListingRow = [string, EntryKind, number, number | null, string | null, string | null, string | null, number | null, string | null, string | null, number | null, number | null];

@@ -13,12 +13,13 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import https from 'node:https';
 import tls from 'node:tls';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import http from 'node:http';
 import { join } from 'node:path';
 import { X509Certificate } from 'node:crypto';
 import { json, runCli, tempDir, VSS_BIN, outputOf, type CliResult } from '../helpers.js';
 import { netnsSkipReason, spawnInNs } from '../net/netns.js';
+import { freePort } from '../support/free-port.js';
 
 interface Status { running: boolean; http: string; web_urls: string[]; tls_fingerprint: string | null }
 interface Device { kind: string; id: string; name: string; paired_at: string; online: boolean; reached: string; may?: Record<string, boolean> }
@@ -51,17 +52,6 @@ function makeLan(): { ns: string; addr: string; remove(): void } {
 }
 
 /** A port free on this machine now (the daemon's LAN port is fixed, not picked by the daemon). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 /** An HTTPS request trusting CA alone (the device's certificate): its SAN must name the address dialled. */
 function request(url: string, ca: string, opts: { method?: string; headers?: Record<string, string> } = {}): Promise<Answer> {
   return new Promise((resolve, reject) => {

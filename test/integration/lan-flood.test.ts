@@ -9,25 +9,15 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import https from 'node:https';
-import { connect, createServer, type Socket } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { json, runCli, tempDir, until, type CliResult } from '../helpers.js';
+import { freePort } from '../support/free-port.js';
 
 const SERVER = '127.0.0.2';
 const PHONE = '127.0.0.20';
 const FLOOD = Array.from({ length: 9 }, (_, i) => `127.0.0.${3 + i}`);
 const PER_ADDRESS = 32;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** A GET from the phone's address on a connection of its own, trusting CA: its status, or the error that ended it. */
 function get(url: string, ca: string, cookie?: string): Promise<number | string> {

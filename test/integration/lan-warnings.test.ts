@@ -9,10 +9,10 @@ import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createPrivateKey, randomBytes, webcrypto } from 'node:crypto';
 import { existsSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { runCli, tempDir, type CliResult } from '../helpers.js';
+import { freePort } from '../support/free-port.js';
 
 const ALG = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
 
@@ -30,17 +30,6 @@ async function certFor(dir: string, name: string, names: Array<{ type: 'dns' | '
   writeFileSync(paths.cert, cert.toString('pem'));
   writeFileSync(paths.key, key);
   return paths;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 describe('how the home network is served, said where the user looks', { timeout: 120_000 }, () => {

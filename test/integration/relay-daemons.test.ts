@@ -1,26 +1,18 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { json, tempDir, until } from '../helpers.js';
 // The CLI in this process: these tests are about what it does, not its process (test/support/cli-here.ts).
 import { cliHere as runCli } from '../support/cli-here.js';
 import { pairDaemons } from '../sync-peers.js';
+import { freePort } from '../support/free-port.js';
 
 const LOOPBACK = ['--listen', '/ip4/127.0.0.1/tcp/0'];
 
 interface Status { peer_id: string; listen: string[]; listen_kept: string[] }
 
 /** A TCP port free on loopback now (the kernel's pick, let go at once). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((res) => server.listen(0, '127.0.0.1', res));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((res) => server.close(() => res()));
-  return port;
-}
-
 const portOf = (addr: string) => Number(/\/tcp\/(\d+)/.exec(addr)![1]);
 
 /**

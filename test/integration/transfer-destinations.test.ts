@@ -9,11 +9,11 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { json, outputOf, runCli, tempDir, until, VSS_BIN, type CliResult } from '../helpers.js';
 import { loopSkipReason, makeLoopVolume } from '../loop-volume.js';
 import { twoDrives, type TwoDrives } from '../two-drives.js';
+import { freePort } from '../support/free-port.js';
 
 const loopSkip = loopSkipReason();
 
@@ -93,17 +93,6 @@ describe('where a transfer may write, and what a move may remove (issue 57: S1, 
 });
 
 /** A port free on this machine now (the daemon's LAN port is fixed, not picked by the daemon). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 /** An HTTPS request trusting CA alone (the device's certificate). */
 function request(url: string, ca: string, opts: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<{ status: number; body: string; headers: Record<string, string | string[] | undefined> }> {
   return new Promise((resolve, reject) => {
