@@ -1,7 +1,7 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, renameSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from '../../test/helpers.js';
 import { ConfinedRoot, PathRefusedError } from '../library/confine.js';
@@ -121,5 +121,30 @@ describe('the local-disk storage', () => {
     assert.throws(() => disk.removeNow(''), PathRefusedError);
     await assert.rejects(disk.remove('out/secret.txt'), PathRefusedError);
     assert.ok(existsSync(join(outside, 'secret.txt')), 'nothing outside is removed through a symlinked folder');
+  });
+
+  it('removes a file only while it is still the one read; a write in the moment between the look and the removal keeps its bytes', () => {
+    const f = join(root, 'sub', 'going.bin');
+    writeFileSync(f, 'as read');
+    const read = statSync(f);
+    const same = (now: { size: number; mtimeMs: number; inode: number }) => now.size === read.size && now.mtimeMs === read.mtimeMs && now.inode === read.ino;
+    // Another program appends just after the look said "still it" (the window a plain unlink leaves open).
+    const looked = disk.removeIfStill('sub/going.bin', (now) => {
+      const yes = same(now);
+      writeFileSync(f, ' and more', { flag: 'a' });
+      return yes;
+    });
+    assert.equal(looked.state, 'changed');
+    assert.equal(readFileSync(f, 'utf8'), 'as read and more', 'the bytes written meanwhile are kept under the name');
+    assert.deepEqual(readdirSync(join(root, 'sub')).filter((n) => n.startsWith('.vss-')), [], 'nothing left aside');
+    // Unchanged, it goes.
+    const now = statSync(f);
+    assert.equal(disk.removeIfStill('sub/going.bin', (x) => x.size === now.size && x.mtimeMs === now.mtimeMs).state, 'removed');
+    assert.ok(!existsSync(f));
+    assert.equal(disk.removeIfStill('sub/going.bin', () => true).state, 'gone');
+    // Changed before the look: it stays, untouched.
+    writeFileSync(f, 'new');
+    assert.equal(disk.removeIfStill('sub/going.bin', () => false).state, 'changed');
+    assert.equal(readFileSync(f, 'utf8'), 'new');
   });
 });

@@ -1,7 +1,9 @@
-import { constants, fstatSync, lstatSync, realpathSync, renameSync, rmdirSync, unlinkSync, type Stats } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { constants, fstatSync, linkSync, lstatSync, realpathSync, renameSync, rmdirSync, unlinkSync, type Stats } from 'node:fs';
 import { lstat, open, readdir, type FileHandle } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { errnoCode, VssError } from '../core/errors.js';
+import { freeNameIn } from '../core/free-name.js';
 import { fsyncDirAsync } from '../core/fs-atomic.js';
 import { Landing, partialIn, type LandingOptions } from '../core/landing.js';
 import { PathRefusedError, type ConfinedRoot } from '../library/confine.js';
@@ -153,6 +155,33 @@ export class LocalDisk implements LocationStorage, LocalAccess {
     return true;
   }
 
+  /**
+   * Remove the file at REL only while it is still the one STILL accepts (a move's source as it
+   * was read: issue 57, S2). Checked, then taken aside under a `.vss-` name in its folder (never
+   * indexed) and looked at again there, then removed: another program writing under its path in
+   * between — just before the rename, or after it (it meets no file there) — leaves its bytes,
+   * which are put back under the name (or a free one beside it, if a new file took it).
+   * 'gone': nothing was there; 'changed': it was not the file STILL wants, and stays.
+   */
+  removeIfStill(rel: string, still: (now: NodeFacts) => boolean): { state: 'removed' | 'gone' | 'changed'; was?: NodeFacts } {
+    if (rel === '') throw new PathRefusedError(this.root.root, 'is the root of its storage: never removed as an item');
+    const abs = this.root.inFolder(rel);
+    const st = lstatSync(abs, { throwIfNoEntry: false });
+    if (!st) return { state: 'gone' };
+    const was = factsOf(st);
+    if (was.kind === 'dir' || !still(was)) return { state: 'changed', was };
+    const aside = join(dirname(abs), `.vss-removing-${randomBytes(6).toString('hex')}`);
+    renameSync(abs, aside);
+    // A rename moves the ctime of what it renamed: a write since is told by its size, mtime or inode.
+    const then = lstatSync(aside, { throwIfNoEntry: false });
+    if (then && (then.ino !== st.ino || then.size !== st.size || then.mtimeMs !== st.mtimeMs)) {
+      putBack(aside, abs);
+      return { state: 'changed', was };
+    }
+    if (then) unlinkSync(aside);
+    return { state: 'removed', was };
+  }
+
   /** Remove the file or symlink at REL (never a folder): false when nothing was there. */
   unlinkNow(rel: string): boolean {
     try {
@@ -217,4 +246,19 @@ export function realPlaceOf(p: string): string[] {
   } catch {
     return [];
   }
+}
+
+/** ASIDE put back at ABS, never over a file that took its name meanwhile (beside it, under a free name, then). */
+function putBack(aside: string, abs: string): void {
+  try {
+    linkSync(aside, abs);
+  } catch (err) {
+    const code = errnoCode(err);
+    if (code === 'EEXIST') renameSync(aside, freeNameIn(dirname(abs), basename(abs)));
+    // A filesystem without hard links (FAT, exFAT): the name is looked at, then taken.
+    else if (lstatSync(abs, { throwIfNoEntry: false })) renameSync(aside, freeNameIn(dirname(abs), basename(abs)));
+    else renameSync(aside, abs);
+    return;
+  }
+  unlinkSync(aside);
 }

@@ -219,9 +219,8 @@ class TransferRun {
    */
   private removeSource(it: FileOpItemRecord, landed: Landed): string | undefined {
     const read = this.read.get(it.idx);
-    const now = factsAt(it.src);
-    if (!now) return undefined;
-    if (!read || !stillAsRead(read, now)) return changedNote(it.src, landed.final);
+    if (!factsAt(it.src)) return undefined;
+    if (!read) return changedNote(it.src, landed.final);
     if (landed.known && landed.final !== null) {
       const copy = factsAt(landed.final);
       if (!stillAsLanded(landed.known, copy)) return copyChangedNote(it.src, landed.final, copy === undefined);
@@ -229,8 +228,10 @@ class TransferRun {
     this.stillGuarded();
     const place = placeOf(this.lib, it.src);
     if (!place) return `${it.src} is no longer in a location of this device: kept (its copy is verified)`;
-    storageAt(place.root).removeNow(place.rel);
-    if (now.nlink > 1) this.otherNamesRead(it.idx, read);
+    // Looked at last, with nothing between the look and the removal that another program could write in (local-disk.ts).
+    const gone = storageAt(place.root).removeIfStill(place.rel, (now) => stillAsRead(read, now));
+    if (gone.state === 'changed') return changedNote(it.src, landed.final);
+    if (gone.state === 'removed' && gone.was!.nlink > 1) this.otherNamesRead(it.idx, read);
     return undefined;
   }
 

@@ -21,7 +21,7 @@ export function readAsOf(f: Pick<LocalFacts, 'kind' | 'size' | 'mtimeMs' | 'ctim
 }
 
 /** Whether NOW (what is at the source's path now) is still the file READ was. */
-export function stillAsRead(read: ReadAs, now: LocalFacts | undefined): boolean {
+export function stillAsRead(read: ReadAs, now: (Pick<LocalFacts, 'size' | 'mtimeMs' | 'ctimeMs' | 'inode' | 'dev'> & { kind: string }) | undefined): boolean {
   return now !== undefined && now.kind === read.kind && now.size === read.size && now.mtimeMs === read.mtimeMs
     && now.ctimeMs === read.ctimeMs && now.inode === read.inode && now.dev === read.dev;
 }
