@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { runCli, tempDir, type CliResult } from './helpers.js';
 import { pairDaemons } from './sync-peers.js';
 
-const LOOPBACK = ['--listen', '/ip4/127.0.0.1/tcp/0'];
+export const LOOPBACK = ['--listen', '/ip4/127.0.0.1/tcp/0'];
 
 /**
  * Two real daemons over loopback as the library-across-devices tests meet them: "Laptop" (A) with

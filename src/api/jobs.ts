@@ -59,8 +59,9 @@ export class JobsApi {
    * Work the queue continuously until stopped (the daemon): within this device's CPU budget (or
    * CPUBUDGET), shared by every library this process works, starting work queued in this process
    * at once, a `sidecars path` request ahead of the background queue. While it runs, `run` follows it.
+   * POLLMS (tests): how often it looks for work queued where no wake-up reaches it (default 500 ms).
    */
-  startWork(opts: { cpuBudget?: number; log?: Logger; fetchFirst?: FetchFirst } = {}): Promise<JobWork> {
+  startWork(opts: { cpuBudget?: number; log?: Logger; fetchFirst?: FetchFirst; pollMs?: number } = {}): Promise<JobWork> {
     const started = (async () => {
       const [{ startJobWork }, { jobKinds }] = await Promise.all([import('../jobs/job-work.js'), import('../ops/registry.js')]);
       return startJobWork(this.lib, { dataDir: this.host.dataDir, kinds: await jobKinds(this.host, 'daemon'), ...opts });

@@ -130,7 +130,7 @@ describe('a phone uploads its photos once, resumably, through a daemon killed mi
 
     // Cut the long video mid-way: the daemon killed outright, its bytes so far in the data dir's uploads.
     const store = join(env.VSS_DATA_DIR, 'uploads');
-    await until('half the long video', () => existsSync(store) && readdirSync(store).some((n) => !n.endsWith('.json') && statSync(join(store, n)).size >= 32 * 1024 * 1024), 120_000, 5);
+    await until('half the long video', () => existsSync(store) && readdirSync(store).some((n) => !n.endsWith('.json') && (statSync(join(store, n), { throwIfNoEntry: false })?.size ?? 0) >= 32 * 1024 * 1024), 120_000, 5);
     process.kill(status.pid, 'SIGKILL');
     await until('the daemon gone', () => { try { process.kill(status.pid, 0); return false; } catch { return true; } }, 10_000);
     const partial = readdirSync(store).filter((n) => !n.endsWith('.json')).map((n) => statSync(join(store, n)).size);

@@ -280,7 +280,17 @@ describe('files send: Spacedrop to a paired device', () => {
   // Last: the desk unpairs the laptop.
   it('a send to a device that unpaired this one fails at once, saying so', async () => {
     const laptop = json<Array<{ id: string; name: string }>>(await runCli(['devices', 'list', '--json'], B)).find((d) => d.name === 'Laptop')!;
-    assert.equal((await runCli(['devices', 'unpair', laptop.id], B)).code, 0);
+    const desk = json<Array<{ id: string; name: string }>>(await runCli(['devices', 'list', '--json'], A)).find((d) => d.name === 'Desk')!;
+    // The laptop made the library: only a device that may admit removes it (N2), so it lets the desk admit first.
+    const granted = await runCli(['devices', 'rights', desk.id, 'admit', 'remove', 'relay'], A);
+    assert.equal(granted.code, 0, granted.stderr);
+    // Refused whole, nothing changed, until the desk has heard the grant.
+    let refused = '';
+    await until('the desk may remove the laptop', 30_000, async () => {
+      const r = await runCli(['devices', 'unpair', laptop.id], B);
+      refused = r.stderr;
+      return r.code === 0 ? true : undefined;
+    }, 250).catch((err: Error) => assert.fail(`${err.message}: ${refused}`));
     const r = await runCli(['files', 'send', join(src, 'note.txt'), '--to', 'Desk'], A);
     assert.notEqual(r.code, 0);
     assert.match(r.stderr, /the send \(job \d+\) failed: Desk refused: this device is not paired with it/);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { json, until } from '../helpers.js';
 // The CLI in this process: these tests are about what it does, not its process (test/support/cli-here.ts).
 import { cliHere as runCli } from '../support/cli-here.js';
-import { laptopAndDesktop, writeText } from '../laptop-and-desktop.js';
+import { laptopAndDesktop, LOOPBACK, writeText } from '../laptop-and-desktop.js';
 
 interface Status { listen: string[]; pid?: number }
 interface LsItem { name: string; kind: string; size: number; content_uuid: string | null; device: string; device_id: string; online: boolean }
@@ -133,7 +133,18 @@ describe('one library across two devices: see and list every device\'s files', (
 
   it('unpairing the laptop drops its rows from the desktop', async () => {
     const laptop = (await ls(B)).find((e) => e.device === 'Travel laptop')!.device_id;
-    assert.equal((await runCli(['devices', 'unpair', laptop], B)).code, 0);
+    // The laptop made the library: only a device that may admit removes it (N2). Back on, it lets the desktop admit.
+    assert.equal((await runCli(['daemon', 'start', ...LOOPBACK], A)).code, 0);
+    const desktop = json<Array<{ id: string; name: string }>>(await runCli(['devices', 'list', '--json'], A)).find((d) => d.name === 'Desktop')!;
+    const granted = await runCli(['devices', 'rights', desktop.id, 'admit', 'remove', 'relay'], A);
+    assert.equal(granted.code, 0, granted.stderr);
+    // Refused whole, nothing changed, until the desktop has heard the grant.
+    let refused = '';
+    await until('the desktop may remove the laptop', 30_000, async () => {
+      const r = await runCli(['devices', 'unpair', laptop], B);
+      refused = r.stderr;
+      return r.code === 0 ? true : undefined;
+    }, 250).catch((err: Error) => assert.fail(`${err.message}: ${refused}`));
     assert.deepEqual((await ls(B)).map((e) => `${e.device}:/${e.name}`), ['Desktop:/Documents']);
     assert.equal(json<Content[]>(await runCli(['content', 'list', '--json'], B)).length, 1);
     const gone = await runCli(['ls', 'Travel laptop:/Photos'], B);
