@@ -109,7 +109,9 @@ export function planTransfer(lib: Library, op: 'copy' | 'move', srcs: readonly s
 
     if (op === 'move') leaving.push(...movedAway(lib, place, src, isDir, placeOf(lib, target)?.locationId ?? null));
     if (op === 'move' && st.dev === anchorOf(dirname(target)).dev) {
-      items.push({ kind: 'rename', src, dst: target, size: isDir ? treeBytes(src) : st.size, meta: isDir ? metaJson({ folder: true }) : null });
+      // A folder's bytes (for progress alone) as its last scan summed them: a 10,000-file folder is not walked for a rename.
+      const size = isDir ? lib.store.entries.folderBytesAt(place.locationId, place.rel) ?? treeBytes(src) : st.size;
+      items.push({ kind: 'rename', src, dst: target, size, meta: isDir ? metaJson({ folder: true }) : null });
     } else if (st.kind === 'file') {
       items.push({ kind: 'file', src, dst: target, size: st.size, meta: linkMeta(st, items.length, firstName) });
     } else {
@@ -185,6 +187,8 @@ function filesDeletedIn(lib: Library, place: LibraryPlace, path: string, items: 
 
 /** The indexed files a move of SRC (a file, or a folder and all beneath it) takes from PLACE, landing in location TO. */
 function movedAway(lib: Library, place: LibraryPlace, src: string, isDir: boolean, to: number | null): LeavingFile[] {
+  // Within its own location a move gives nothing up: its bytes stay where the Guardian counted them (and a 10k-file folder's rename is not weighed file by file).
+  if (to === place.locationId) return [];
   if (!isDir) return [{ locationId: place.locationId, rel: place.rel, path: src, to, moved: true }];
   return lib.store.entries.contentFilesBeneath(place.locationId, place.rel).map((f) => ({
     locationId: place.locationId, rel: f.rel_path, path: join(src, ...f.rel_path.slice(place.rel.length + 1).split('/')), to, content_uuid: f.content_uuid, moved: true as const,
@@ -211,7 +215,7 @@ export function leavingOf(lib: Library, op: FileOp, items: readonly NewFileOpIte
       if (!p) continue;
       const to = placeOf(lib, it.dst)?.locationId ?? null;
       if (it.kind === 'rename' && metaOf(it.meta ?? null).folder) out.push(...movedAway(lib, p, it.src, true, to));
-      else out.push({ locationId: p.locationId, rel: p.rel, path: it.src, to, moved: true });
+      else if (to !== p.locationId) out.push({ locationId: p.locationId, rel: p.rel, path: it.src, to, moved: true });
     }
   }
   if (onConflict === 'replace' && op !== 'delete') out.push(...replacedFiles(lib, items));

@@ -53,6 +53,20 @@ export class EntryReads {
     return st.all(folderId, afterName, limit);
   }
 
+  /** The bytes beneath folder REL of a location as its last scan summed them (undefined: no such folder indexed). */
+  folderBytesAt(locationId: number, rel: string): number | undefined {
+    let at = this.sql<[number], number>('SELECT id FROM entries WHERE location_id = ? AND parent_id IS NULL').pluck().get(locationId);
+    const child = this.sql<[number, string], { id: number; kind: string; agg_size: number | null }>('SELECT id, kind, agg_size FROM entries WHERE parent_id = ? AND name = ?');
+    let size: number | null = null;
+    for (const name of rel === '' ? [] : rel.split('/')) {
+      const row = at === undefined ? undefined : child.get(at, name);
+      if (!row || row.kind !== 'dir') return undefined;
+      at = row.id;
+      size = row.agg_size;
+    }
+    return size ?? undefined;
+  }
+
   /** An entry in a location of DEVICEID: where it is. */
   onDevice(id: number, deviceId: number): Pick<EntryRecord, 'location_id' | 'rel_path'> | undefined {
     return this.sql<[number, number], Pick<EntryRecord, 'location_id' | 'rel_path'>>(

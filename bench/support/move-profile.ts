@@ -1,0 +1,47 @@
+/**
+ * `node dist/bench/support/move-profile.js [N]`: a folder of N (10,000) small files moved within
+ * its location and back by `vss files move` in this process (no daemon), each phase's time, and
+ * with PROFILE_TO=FILE a CPU profile of the first move.
+ */
+import { Session } from 'node:inspector/promises';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Vss } from '../../src/index.js';
+import { freshDir, rmrf } from '../util.js';
+
+const n = Number(process.argv[2] ?? 10_000);
+const work = freshDir('/dev/shm', 'vss-move-profile-');
+try {
+  const loc = join(work, 'loc');
+  const src = join(loc, 'small');
+  for (let i = 0; i < n; i++) {
+    const dir = join(src, `d${i % 100}`);
+    if (i < 100) mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, `f${i}.bin`), Buffer.alloc(1024, i % 251));
+  }
+  const vss = new Vss({ dataDir: join(work, 'data') });
+  const libPath = vss.libraries.create('P', { dir: join(work, 'libs') }).path;
+  await vss.withLibrary({ path: libPath }, async (lib) => {
+    await lib.locations.add(loc, { mode: 'content' });
+    for (const [from, to] of [[src, join(loc, 'moved')], [join(loc, 'moved'), src]] as const) {
+      const session = process.env.PROFILE_TO && from === src ? new Session() : undefined;
+      if (session) {
+        session.connect();
+        await session.post('Profiler.enable');
+        await session.post('Profiler.start');
+      }
+      const cpu0 = process.cpuUsage();
+      const t0 = Date.now();
+      await lib.files.move([from], to);
+      const cpu = process.cpuUsage(cpu0);
+      if (session) {
+        const { profile } = await session.post('Profiler.stop');
+        writeFileSync(process.env.PROFILE_TO!, JSON.stringify(profile));
+        session.disconnect();
+      }
+      console.log(`${n} files moved: ${Date.now() - t0} ms wall, ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms CPU`);
+    }
+  });
+} finally {
+  rmrf(work);
+}
