@@ -124,10 +124,14 @@ async function main(): Promise<void> {
     if (!args['small-only']) console.log(`    speed = ${speed.toFixed(2)}× the anchor's (target ≥ 0.8×) ${speed >= 0.8 ? 'OK' : 'MISSED'}; per trial ${big.anchor.map((x, i) => (x / big.ours[i]!).toFixed(2)).join(', ')}`);
     const t = median(small.ours) / median(small.anchor);
     console.log(`  ${args.small} small files: cp -a ${median(small.anchor).toFixed(2)} s (${range(small.anchor)}); vss files copy ${median(small.ours).toFixed(2)} s (${range(small.ours)}), CPU ${median(small.cpu).toFixed(2)} s`);
-    console.log(`    time = ${t.toFixed(2)}× cp -a (target ≤ 1.5×) ${t <= 1.5 ? 'OK' : 'MISSED'}; per trial ${small.ours.map((x, i) => (x / small.anchor[i]!).toFixed(2)).join(', ')}`);
+    console.log(`    time = ${t.toFixed(2)}× cp -a (target ≤ 1.2×, issue 57) ${t <= 1.2 ? 'OK' : 'MISSED'}; per trial ${small.ours.map((x, i) => (x / small.anchor[i]!).toFixed(2)).join(', ')}`);
     const tp = median(small.plain) / median(small.anchor);
     console.log(`    the verified copy alone (into a folder outside the locations: nothing to index): ${median(small.plain).toFixed(2)} s (${range(small.plain)}) = ${tp.toFixed(2)}× cp -a; per trial ${small.plain.map((x, i) => (x / small.anchor[i]!).toFixed(2)).join(', ')}`);
-    if (!args['small-only']) console.log(`  move of the ${args.small}-file folder within one drive: mv ${(median(move.anchor) * 1000).toFixed(1)} ms; vss files move ${(median(move.ours) * 1000).toFixed(1)} ms (a rename, then the moved folder indexed at its new place)`);
+    if (!args['small-only']) {
+      const m = median(move.ours) / median(move.anchor);
+      console.log(`  move of the ${args.small}-file folder within one drive and back: mv ${(median(move.anchor) * 1000).toFixed(1)} ms; vss files move ${(median(move.ours) * 1000).toFixed(1)} ms (a rename on the disk and in the index)`);
+      console.log(`    time = ${m.toFixed(2)}× mv (target ≤ 3×, issue 57) ${m <= 3 ? 'OK' : 'MISSED'}; per trial ${move.ours.map((x, i) => (x / move.anchor[i]!).toFixed(2)).join(', ')}`);
+    }
   });
 }
 

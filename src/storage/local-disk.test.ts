@@ -127,7 +127,7 @@ describe('the local-disk storage', () => {
     const f = join(root, 'sub', 'going.bin');
     writeFileSync(f, 'as read');
     const read = statSync(f);
-    const same = (now: { size: number; mtimeMs: number; inode: number }) => now.size === read.size && now.mtimeMs === read.mtimeMs && now.inode === read.ino;
+    const same = (now: { size: number; mtimeMs: number; ino: number }) => now.size === read.size && now.mtimeMs === read.mtimeMs && now.ino === read.ino;
     // Another program appends just after the look said "still it" (the window a plain unlink leaves open).
     const looked = disk.removeIfStill('sub/going.bin', (now) => {
       const yes = same(now);

@@ -163,18 +163,17 @@ export class LocalDisk implements LocationStorage, LocalAccess {
    * which are put back under the name (or a free one beside it, if a new file took it).
    * 'gone': nothing was there; 'changed': it was not the file STILL wants, and stays.
    */
-  removeIfStill(rel: string, still: (now: NodeFacts) => boolean): { state: 'removed' | 'gone' | 'changed'; was?: NodeFacts } {
+  removeIfStill(rel: string, still: (now: Stats) => boolean): { state: 'removed' | 'gone' | 'changed'; was?: Stats } {
     if (rel === '') throw new PathRefusedError(this.root.root, 'is the root of its storage: never removed as an item');
     const abs = this.root.inFolder(rel);
-    const st = lstatSync(abs, { throwIfNoEntry: false });
-    if (!st) return { state: 'gone' };
-    const was = factsOf(st);
-    if (was.kind === 'dir' || !still(was)) return { state: 'changed', was };
+    const was = lstatSync(abs, { throwIfNoEntry: false });
+    if (!was) return { state: 'gone' };
+    if (was.isDirectory() || !still(was)) return { state: 'changed', was };
     const aside = join(dirname(abs), `.vss-removing-${randomBytes(6).toString('hex')}`);
     renameSync(abs, aside);
     // A rename moves the ctime of what it renamed: a write since is told by its size, mtime or inode.
     const then = lstatSync(aside, { throwIfNoEntry: false });
-    if (then && (then.ino !== st.ino || then.size !== st.size || then.mtimeMs !== st.mtimeMs)) {
+    if (then && (then.ino !== was.ino || then.size !== was.size || then.mtimeMs !== was.mtimeMs)) {
       putBack(aside, abs);
       return { state: 'changed', was };
     }
@@ -252,13 +251,11 @@ export function realPlaceOf(p: string): string[] {
 function putBack(aside: string, abs: string): void {
   try {
     linkSync(aside, abs);
-  } catch (err) {
-    const code = errnoCode(err);
-    if (code === 'EEXIST') renameSync(aside, freeNameIn(dirname(abs), basename(abs)));
-    // A filesystem without hard links (FAT, exFAT): the name is looked at, then taken.
-    else if (lstatSync(abs, { throwIfNoEntry: false })) renameSync(aside, freeNameIn(dirname(abs), basename(abs)));
-    else renameSync(aside, abs);
+    unlinkSync(aside);
     return;
+  } catch (err) {
+    // Taken (EEXIST), or a filesystem without hard links (FAT, exFAT): the name is looked at, then taken.
+    if (errnoCode(err) !== 'EEXIST' && errnoCode(err) !== 'EPERM' && errnoCode(err) !== 'ENOTSUP') throw err;
   }
-  unlinkSync(aside);
+  renameSync(aside, lstatSync(abs, { throwIfNoEntry: false }) ? freeNameIn(dirname(abs), basename(abs)) : abs);
 }

@@ -34,7 +34,11 @@ function localKindOf(st: Stats): LocalKind {
 /** What is at ABS (never following a symlink); undefined when its folder holds no such name. */
 export function factsAt(abs: string): LocalFacts | undefined {
   const st = lstatSync(abs, { throwIfNoEntry: false });
-  if (!st) return undefined;
+  return st ? localFactsOf(st) : undefined;
+}
+
+/** What ST (an lstat) says of a local name. */
+export function localFactsOf(st: Stats): LocalFacts {
   return { ...factsOf(st), kind: localKindOf(st), blocks: st.blocks };
 }
 

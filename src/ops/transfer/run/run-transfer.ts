@@ -13,7 +13,7 @@ import type { JobOutcome, JobRunContext } from '../../../jobs/job-kind.js';
 import type { JobRow } from '../../../jobs/states.js';
 import { TryAgainLater } from '../../../jobs/transient.js';
 import type { Library } from '../../../library/library.js';
-import { factsAt } from '../../../storage/local-tree.js';
+import { factsAt, localFactsOf } from '../../../storage/local-tree.js';
 import { storageAt } from '../../../storage/storages.js';
 import type { FileOpItemRecord, FinishedItem } from '../../../store/file-op-items.js';
 import { changedNote, copyChangedNote, readAsOf, stillAsLanded, stillAsRead, type ReadAs } from './source-identity.js';
@@ -229,7 +229,7 @@ class TransferRun {
     const place = placeOf(this.lib, it.src);
     if (!place) return `${it.src} is no longer in a location of this device: kept (its copy is verified)`;
     // Looked at last, with nothing between the look and the removal that another program could write in (local-disk.ts).
-    const gone = storageAt(place.root).removeIfStill(place.rel, (now) => stillAsRead(read, now));
+    const gone = storageAt(place.root).removeIfStill(place.rel, (now) => stillAsRead(read, localFactsOf(now)));
     if (gone.state === 'changed') return changedNote(it.src, landed.final);
     if (gone.state === 'removed' && gone.was!.nlink > 1) this.otherNamesRead(it.idx, read);
     return undefined;
