@@ -71,6 +71,15 @@ const KNOWN: Array<{ shape: string; rule: RegExp; rules?: Rule[]; steps: () => A
     shape: 'the only copy deleted once its drive is plugged back, its location still recorded offline', rule: /a good copy lost/,
     steps: () => [new Create(0, 'drive', 0, 1), new Unplug(false), new Browser(0, 'copy', 0, 'drive', 0, 'keep-both', false), new Unplug(true), new Delete(0, 0, false)],
   },
+  // The same, found by the random runs (part 1, seed 1) on 1e869a2 through another door: the trash emptied while the drive
+  // was out, its twin on the drive rotten through the filesystem once back; neither file counted, and the good one went.
+  {
+    shape: 'a good copy deleted beside its rotten twin once their drive is plugged back, its location still recorded offline', rule: /a good copy lost/,
+    steps: () => [
+      new Create(0, 'drive', 3, 2804), new Transfer('copy', 0, 0, 'drive', true, 'replace', false), new Unplug(false), new TrashEmpty(0, false), new Unplug(true),
+      new Rot(0, 0, 1399, false), new Delete(0, 1, false),
+    ],
+  },
   // Found by the model with the empty's guard taken out (a scratch commit): the trash emptied of a content's last bytes.
   {
     shape: "a trash emptied of a content's last bytes (issue 45)", rule: /bytes lost/, rules: ['bytes'],
