@@ -91,6 +91,20 @@ export function settleHere(lib: Library, copies: readonly GuardCopy[]): void {
   }
 }
 
+/**
+ * Every copy of CONTENTUUIDS as the guard weighs them (store/guard-copies.ts), this device's on a
+ * location recorded offline looked at again now (settleHere): the record a drive's unplugging left
+ * must not outlive its plugging back, or a file going from it would count for nothing and its drop
+ * lower no number (found by the safety model: the only copy deleted once its drive was back). One
+ * recorded online needs no look here: its file is looked at itself, and an unplugged drive's is
+ * not there.
+ */
+export function copiesNow(lib: Library, contentUuids: readonly string[]): GuardCopy[] {
+  const copies = lib.store.guardian.guardCopies(contentUuids, lib.deviceId);
+  settleHere(lib, copies.filter((c) => c.location_online !== 1));
+  return copies;
+}
+
 /** A file of this device looked at now: one on a drive not plugged in cannot vouch (its locations settled first: settleHere). */
 export function copyHereVerdict(c: GuardCopy): Verdict {
   const where = shownHere(c);

@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { blake3 } from '@napi-rs/blake-hash';
 import type { Library } from '../library/library.js';
@@ -192,6 +192,25 @@ describe('guard: the first look (a plan, a dry run)', () => {
       assert.match(b[0]!.uncounted![0]!, /the drive “one-B” holding .* is not reachable now \(plug it in\)/);
     } finally {
       lib.store.locations.setOnline(loc.backup!, true);
+      setPolicy(lib, { clear: true });
+    }
+  });
+
+  // Found by the safety model: the drive unplugged (its location recorded offline), plugged back, and its only copy deleted.
+  it('a location recorded offline is looked at again: the file going from it, there now, is the copy its delete takes away', async () => {
+    const path = join(tmp.path, 'one', 'loose');
+    mkdirSync(path);
+    loc.loose = lib.store.locations.insert({ uuid: '00000000-0000-4000-a000-00000000f00d', device_id: lib.deviceId, name: 'loose', path, kind: 'disk', index_mode: 'content', ignore_rules: '[]', generation: null }, 0);
+    lib.store.entries.insertRoot(loc.loose, 'loose', statSync(path).ino, 0, 0);
+    file('loose', 'alone', bytes(10));
+    lib.store.locations.setOnline(loc.loose, false);
+    setPolicy(lib, { copies: 1 });
+    try {
+      assert.deepEqual(belowPolicy(lib, [at('loose', 'alone')]).map((b) => [b.have, b.not_counted]), [[0, 0]], 'the last copy in the library');
+      const weighed = await weighDrop(lib, [at('loose', 'alone')]);
+      await weighed.release();
+      assert.deepEqual(weighed.below.map((b) => b.have), [0]);
+    } finally {
       setPolicy(lib, { clear: true });
     }
   });

@@ -5,7 +5,7 @@ import type { GuardCopy } from '../store/guardian.js';
 import type { GuardianBelowPolicy, GuardianNumbers } from '../wire/guardian.js';
 import { copyLocksOf, type LockedFile } from './copy-locks.js';
 import { factsAt } from '../storage/local-tree.js';
-import { copyHereVerdict as hereVerdict, COUNTS, driveOf, fileHereVerdict, notCounted, shownHere, type Verdict } from './evidence.js';
+import { copiesNow, copyHereVerdict as hereVerdict, COUNTS, driveOf, fileHereVerdict, notCounted, shownHere, type Verdict } from './evidence.js';
 import { libraryPolicy } from './policy.js';
 import { goingBytes, hashable, hashedAgain, readWhole, sameBytesNow } from './read-again.js';
 
@@ -145,7 +145,7 @@ function casesOf(lib: Library, leaving: readonly LeavingFile[]): { cases: Case[]
   if (changes.size === 0) return { cases: [], unknown };
   const uuids = [...changes.keys()];
   const copies = new Map<string, GuardCopy[]>();
-  for (const c of store.guardian.guardCopies(uuids, lib.deviceId)) {
+  for (const c of copiesNow(lib, uuids)) {
     let list = copies.get(c.content_uuid);
     if (!list) copies.set(c.content_uuid, (list = []));
     list.push(c);
@@ -444,7 +444,7 @@ export async function lockForPeer(lib: Library, by: string, copies: readonly Rem
   const ours = new Map(lib.store.locations.ofDevice(lib.deviceId).map((l) => [l.uuid, l]));
   const uuids = [...new Set(copies.map((c) => c.content_uuid))];
   const here = new Map<string, GuardCopy>();
-  for (const c of lib.store.guardian.guardCopies(uuids, lib.deviceId)) {
+  for (const c of copiesNow(lib, uuids)) {
     if (c.here === 1 && c.location_id !== null) here.set(`${c.content_uuid}\0${c.location_id}\0${c.rel_path}`, c);
   }
   const found = (asked: RemoteCopy, i: number): GuardCopy | undefined => {

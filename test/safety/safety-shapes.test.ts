@@ -2,9 +2,10 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { Create, Delete, Policy, Protect, ToDevice, Transfer, TrashEmpty } from './commands.js';
-import { BucketTamper, Edit, Kill, Partition, Rot, Touch } from './faults.js';
+import { BucketTamper, Edit, Kill, Partition, Rot, Touch, Unplug } from './faults.js';
 import { CASES_57, OPEN, type Case57 } from './issue-57-cases.js';
 import { KillMidJob, PartitionMidCopy } from './mid-job.js';
+import { Browser } from './parties.js';
 import type { Model, Real, Rule } from './real.js';
 import { runSequence } from './run.js';
 import { World, worldSkipReason } from './world.js';
@@ -63,6 +64,21 @@ const KNOWN: Array<{ shape: string; rule: RegExp; rules?: Rule[]; steps: () => A
   {
     shape: 'a bucket object overwritten behind vss (same size, same vss metadata) still counted (defect 6)', rule: /a good copy lost/,
     steps: () => [new Policy(0, 1, 0, 1), new Create(0, 'main', 0, 1), new Protect(0, 'bucket', 0), new BucketTamper(0, 'overwrite'), new Delete(0, 0, false)],
+  },
+  // Found by the random runs (part 2, seed 5) on 1e869a2: the phone's copy while the drive was out recorded its location
+  // offline; plugged back, the record stayed, so the file going counted for nothing and its delete lowered no number.
+  {
+    shape: 'the only copy deleted once its drive is plugged back, its location still recorded offline', rule: /a good copy lost/,
+    steps: () => [new Create(0, 'drive', 0, 1), new Unplug(false), new Browser(0, 'copy', 0, 'drive', 0, 'keep-both', false), new Unplug(true), new Delete(0, 0, false)],
+  },
+  // The same, found by the random runs (part 1, seed 1) on 1e869a2 through another door: the trash emptied while the drive
+  // was out, its twin on the drive rotten through the filesystem once back; neither file counted, and the good one went.
+  {
+    shape: 'a good copy deleted beside its rotten twin once their drive is plugged back, its location still recorded offline', rule: /a good copy lost/,
+    steps: () => [
+      new Create(0, 'drive', 3, 2804), new Transfer('copy', 0, 0, 'drive', true, 'replace', false), new Unplug(false), new TrashEmpty(0, false), new Unplug(true),
+      new Rot(0, 0, 1399, false), new Delete(0, 1, false),
+    ],
   },
   // Found by the model with the empty's guard taken out (a scratch commit): the trash emptied of a content's last bytes.
   {
