@@ -11,8 +11,9 @@ import { snapshotDatabase, type MadeSnapshot } from './snapshot.js';
 /**
  * What a restore carries from the database as it is into the one restored (faults note of
  * 2026-11-27, S4): the rot found and the bucket objects found gone or changed since the snapshot,
- * each onto the same file or object of the same content there; what the snapshot does not know
- * is no copy in it, and nothing is carried onto it.
+ * each onto the same file or object of the same content there. A rotten file the snapshot does
+ * not know is brought in with its content (it is still a rotten copy of it); a bucket object it
+ * does not know is no copy in it, and nothing is carried onto it.
  */
 describe('restore: what the disks said since the snapshot is carried over', () => {
   const tmp = tempDir('vss-restore-carry-');
@@ -41,7 +42,7 @@ describe('restore: what the disks said since the snapshot is carried over', () =
     tmp.cleanup();
   });
 
-  it('rot and lost objects found after the snapshot are in the database restored; a file or object it does not know is left out', async () => {
+  it('rot and lost objects found after the snapshot are in the database restored; a rotten file it does not know is brought in, an object is left out', async () => {
     const { store } = made.lib;
     made.file('pics', 'c', Buffer.from('content c, added after the snapshot '.repeat(4)));
     object('k-c', contentAt('c').content_uuid!, 3);
@@ -53,18 +54,22 @@ describe('restore: what the disks said since the snapshot is carried over', () =
     store.buckets.markLost(volume, 'k-c', 8, 'is gone (deleted outside vss)');
     const observations = observationsOf(store, made.lib.deviceId);
     assert.deepEqual([observations.rot.length, observations.lost.length], [2, 2]);
+    const cUuid = contentAt('c').content_uuid!;
+    const cFacts = made.lib.store.entries.byId(contentAt('c').id)!;
     const { layout, device } = made.lib;
     made.lib.close();
 
     const done = await restoreDatabase(snap.path, layout, { device, epoch: 'restored-epoch', cancelNote: 'restored', also: () => undefined, observations });
-    assert.deepEqual(done.carried, { rot: 1, lost: 1 });
+    assert.deepEqual(done.carried, { rot: 2, lost: 1 });
     assert.equal(existsSync(stagedDatabase(layout)), false);
 
     made = { ...made, lib: new Installation({ dataDir: join(tmp.path, 'one', 'data') }).openLibrary(layout.root) };
     const again = made.lib.store;
     assert.equal(again.syncMeta.get('epoch'), 'restored-epoch');
-    assert.equal(again.entries.fileAt(made.loc.pics!, 'c'), undefined, 'the snapshot does not know c');
-    assert.deepEqual(again.rot.list(10).map((r) => [r.rel_path, r.found, r.found_at]), [['a', hash(5), 7]]);
+    const c = again.entries.fileAt(made.loc.pics!, 'c');
+    assert.deepEqual(c && [c.content_uuid, c.size, c.inode, c.mtime_ms, c.ctime_ms], [cUuid, cFacts.size, cFacts.inode, cFacts.mtime_ms, cFacts.ctime_ms],
+      'c, which the snapshot does not know, is there as the scan saw it, a copy of its content: the next scan does not take it for a new one');
+    assert.deepEqual(again.rot.list(10).map((r) => [r.rel_path, r.content_uuid, r.found, r.found_at]), [['a', contentAt('a').content_uuid, hash(5), 7], ['c', cUuid, hash(5), 7]]);
     assert.deepEqual([again.buckets.object(volume, 'k-a')?.lost_at, again.buckets.object(volume, 'k-a')?.lost_why], [8, 'is gone (deleted outside vss)']);
     assert.equal(again.buckets.object(volume, 'k-b')?.lost_at, null, 'an object found as recorded stays a copy');
     assert.equal(again.buckets.object(volume, 'k-c'), undefined);

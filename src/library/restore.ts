@@ -20,21 +20,11 @@ import { migrate } from '../db/migrations.js';
 import { copySnapshotOver, dropSnapshotMark } from '../db/snapshot-file.js';
 import type { DeviceFacts } from '../store/devices.js';
 import { Stores } from '../store/stores.js';
+import { carryRot, rotOf, type CarriedRot } from './carry-rot.js';
 import type { LibraryLayout } from './layout.js';
 
 /** Rot and lost bucket objects carried at most (far more than a library's disks report between two restores). */
 const MAX_CARRIED = 1_000_000;
-
-/** A file found rotten, by what names it in any copy of the database: its location's uuid, its path there, its content. */
-interface CarriedRot {
-  location_uuid: string;
-  rel_path: string;
-  content_uuid: string;
-  size: number;
-  expected: string;
-  found: string;
-  found_at: number;
-}
 
 /** An object vss put in a bucket, found gone or changed: its bucket's volume (by fingerprint), key and content. */
 interface CarriedLost {
@@ -54,9 +44,7 @@ export interface Observations {
 
 /** The observations in STORE of this device (DEVICEID). */
 export function observationsOf(store: Stores, deviceId: number): Observations {
-  const rot = store.rot.list(MAX_CARRIED).map((r) => ({
-    location_uuid: r.location_uuid, rel_path: r.rel_path, content_uuid: r.content_uuid, size: r.size, expected: r.expected, found: r.found, found_at: r.found_at,
-  }));
+  const rot = rotOf(store, MAX_CARRIED);
   const lost: CarriedLost[] = [];
   for (const b of store.buckets.ofDevice(deviceId)) {
     const fingerprint = store.volumes.byId(b.volume_id, deviceId)?.fingerprint;
@@ -70,22 +58,12 @@ export function observationsOf(store: Stores, deviceId: number): Observations {
 
 /**
  * O written into STORE (a database restored, of this device DEVICEID), in the caller's transaction:
- * each rotten file the restored index links to the same content is recorded rotten there (and no
- * longer verified); each lost object it records for the same content is marked lost. A file or an
- * object the snapshot does not know is no copy in it. Counts of what was carried.
+ * each rotten file is recorded rotten there, on the same path, a copy of the same content, whatever
+ * the snapshot knew of it (carry-rot.ts); each lost object it records for the same content is
+ * marked lost (an object it does not know is no copy in it). Counts of what was carried.
  */
 function carry(store: Stores, deviceId: number, o: Observations): { rot: number; lost: number } {
-  const locations = new Map(store.locations.ofDevice(deviceId).map((l) => [l.uuid, l.id]));
-  let rot = 0;
-  for (const r of o.rot) {
-    const locationId = locations.get(r.location_uuid);
-    const at = locationId === undefined ? undefined : store.entries.fileAt(locationId, r.rel_path);
-    const content = at?.content_uuid === r.content_uuid ? store.contents.byUuid(r.content_uuid) : undefined;
-    if (!at || !content) continue;
-    store.rot.put({ entry_id: at.id, content_id: content.id, size: r.size, expected: r.expected, found: r.found, found_at: r.found_at });
-    store.entries.forgetVerified([at.id]);
-    rot++;
-  }
+  const rot = carryRot(store, deviceId, o.rot);
   let lost = 0;
   for (const l of o.lost) {
     const volumeId = store.volumes.byFingerprint(l.fingerprint, deviceId)?.id;

@@ -67,6 +67,33 @@ describe('library restore keeps the rot found since the snapshot (S4)', { skip: 
     assert.match(refused.stderr, /a scrub found its bytes rotten/);
     assert.equal(existsSync(join(sys, 'f.bin')), true);
   });
+
+  it('a file the snapshot never knew, found rotten after it, is still rotten after the restore and the scan after it (not a new content)', async () => {
+    // The safety model's seed 3: a photo saved after the snapshot rots, a scrub finds it; the
+    // restored database had no row for it, so the next scan took the rotten bytes for a new content.
+    const snap = json<Made>(await ok('library', 'backup', '--json'));
+    const bytes = randomBytes(6 * 1024 * 1024);
+    const late = join(photos, 'later', 'l.bin');
+    mkdirSync(dirname(late));
+    writeFileSync(late, bytes);
+    writeFileSync(join(sys, 'l.bin'), bytes);
+    await ok('location', 'rescan', photos);
+    await ok('location', 'rescan', sys);
+    drive.rot(late, 0);
+    await ok('guardian', 'scrub');
+    const rotten = async () => json<GuardianRotView[]>(await ok('guardian', 'list', '--rot', '--json')).filter((r) => r.path === late);
+    const found = await rotten();
+    assert.equal(found.length, 1, 'the scrub found it rotten');
+
+    const r = await ok('library', 'restore', snap.path);
+    assert.match(r.stdout, /kept from now, as the disks say it: 2 rotten files/);
+    await ok('location', 'rescan', photos);
+    await ok('location', 'rescan', sys);
+    assert.deepEqual((await rotten()).map((x) => [x.content_uuid, x.found]), [[found[0]!.content_uuid, found[0]!.found]], 'still a rotten copy of the content it was, after a scan');
+    const refused = await vss('files', 'delete', join(sys, 'l.bin'));
+    assert.notEqual(refused.code, 0, 'the good copy went to the trash on the word of a rotten one');
+    assert.match(refused.stderr, /a scrub found its bytes rotten/);
+  });
 });
 
 describe('library restore is one step: killed at any of its steps, the next start has the old library or the restored one (S6)', () => {
