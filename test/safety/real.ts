@@ -8,7 +8,8 @@
  *   overwritten behind vss's back) or a `--force` that named it;
  * - a content whose bytes were anywhere (a file in a trash too: issue 45) before a step still has
  *   them after, on the same terms: a trash is emptied only of what is kept elsewhere;
- * - every write the API acknowledged before a kill is there after the reopen (checked by the kill);
+ * - every write the API acknowledged before a kill is there after the reopen (checked by the kill),
+ *   but one made after the snapshot a `library restore` brought back (the user asked for that library);
  * - no object in the bucket says (`x-amz-meta-vss-blake3`) it holds bytes it does not hold (but for
  *   one another tool overwrote behind vss's back, keeping its metadata, while it holds those bytes);
  * - a device does not call a content safe when every copy of it that it knows of is a file it has
@@ -57,6 +58,8 @@ export interface Ack {
   device: number;
   contentUuid: string;
   what: { tag: string } | { favorite: true };
+  /** The step it was acknowledged at (as the trace numbers them): a restore of a snapshot made before it takes it back. */
+  step: number;
 }
 
 /** The model: what the commands' preconditions look at. */
@@ -245,6 +248,14 @@ export class Real {
         throw new Violation('the Guardian calls a rotten content safe', `after ${label()}, every copy ${d.name} knows of content ${safe} is a file it recorded as rotten (${rot.filter((r) => r.content_uuid === safe).map((r) => r.path).join(', ')}), yet its guardian list --at-risk does not name it`);
       }
     }
+  }
+
+  /**
+   * Device I's database brought back as its snapshot of step STEP had it: the writes acknowledged
+   * on it after that are not owed any more (the user asked for the older library; a restore is not a crash).
+   */
+  restoredTo(i: number, step: number): void {
+    for (let k = this.acks.length - 1; k >= 0; k--) if (this.acks[k]!.device === i && this.acks[k]!.step > step) this.acks.splice(k, 1);
   }
 
   /** After device I's reopen: every write acknowledged on it before the kill is there. */
