@@ -57,6 +57,8 @@ export interface Ack {
   device: number;
   contentUuid: string;
   what: { tag: string } | { favorite: true };
+  /** The step that had it acknowledged (a restore of a snapshot taken before it takes it back). */
+  step: number;
 }
 
 /** The model: what the commands' preconditions look at. */
@@ -245,6 +247,21 @@ export class Real {
         throw new Violation('the Guardian calls a rotten content safe', `after ${label()}, every copy ${d.name} knows of content ${safe} is a file it recorded as rotten (${rot.filter((r) => r.content_uuid === safe).map((r) => r.path).join(', ')}), yet its guardian list --at-risk does not name it`);
       }
     }
+  }
+
+  /** The API of device DEVICE acknowledged WHAT on content CONTENTUUID in this step: it must outlive every kill. */
+  acknowledged(device: number, contentUuid: string, what: Ack['what']): void {
+    this.acks.push({ device, contentUuid, what, step: this.trace.length + 1 });
+  }
+
+  /**
+   * Device DEVICE's library was restored from a snapshot taken at step STEP: what it acknowledged
+   * after that is no longer promised. A restore brings the database back as the snapshot has it
+   * (docs/commands.md: tags and metadata made since are not in it) — the person asked for that;
+   * what it acknowledged before the snapshot is in the snapshot and still checked.
+   */
+  restoredTo(device: number, step: number): void {
+    for (let i = this.acks.length - 1; i >= 0; i--) if (this.acks[i]!.device === device && this.acks[i]!.step > step) this.acks.splice(i, 1);
   }
 
   /** After device I's reopen: every write acknowledged on it before the kill is there. */
