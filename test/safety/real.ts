@@ -8,7 +8,8 @@
  *   overwritten behind vss's back) or a `--force` that named it;
  * - a content whose bytes were anywhere (a file in a trash too: issue 45) before a step still has
  *   them after, on the same terms: a trash is emptied only of what is kept elsewhere;
- * - every write the API acknowledged before a kill is there after the reopen (checked by the kill);
+ * - every write the API acknowledged before a kill is there after the reopen (checked by the kill),
+ *   but for one a `library restore` since took back (made after its snapshot: the person asked for that);
  * - no object in the bucket says (`x-amz-meta-vss-blake3`) it holds bytes it does not hold (but for
  *   one another tool overwrote behind vss's back, keeping its metadata, while it holds those bytes);
  * - a device does not call a content safe when every copy of it that it knows of is a file it has
