@@ -287,11 +287,11 @@ export function userWrite(r: Real, dev: Device, k: number, kind: 'tag' | 'favori
   if (kind === 'tag') {
     const tag = r.newTag();
     dev.api.tags.add(tag, [uuid]);
-    r.acks.push({ device: dev.index, contentUuid: uuid, what: { tag }, step: r.trace.length + 1 });
+    r.acknowledged(dev.index, uuid, { tag });
     return `tag add ${tag} ${named(p)} → acknowledged`;
   }
   dev.api.meta.set([uuid], { favorite: true });
-  r.acks.push({ device: dev.index, contentUuid: uuid, what: { favorite: true }, step: r.trace.length + 1 });
+  r.acknowledged(dev.index, uuid, { favorite: true });
   return `meta set --favorite ${named(p)} → acknowledged`;
 }
 

@@ -143,7 +143,7 @@ export class Browser extends Step {
     const exempt = this.force && p ? [...(victim ? [victim] : []), ...(this.ask === 'move' || this.ask === 'delete' ? [p.held.hash] : []), ...inTrash] : inTrash;
     if (this.ask === 'favorite' && said === 'done') {
       const uuid = dev.api.meta.show(p!.held.path).content_uuid;
-      r.acks.push({ device: dev.index, contentUuid: uuid, what: { favorite: true }, step: r.trace.length + 1 });
+      r.acknowledged(dev.index, uuid, { favorite: true });
     }
     return { changed: this.to === 'device' ? [dev.index, e.index] : [dev.index], exempt, shared: this.ask === 'favorite' };
   }

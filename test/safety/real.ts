@@ -9,7 +9,7 @@
  * - a content whose bytes were anywhere (a file in a trash too: issue 45) before a step still has
  *   them after, on the same terms: a trash is emptied only of what is kept elsewhere;
  * - every write the API acknowledged before a kill is there after the reopen (checked by the kill),
- *   but one made after the snapshot a `library restore` brought back (the user asked for that library);
+ *   but for one a `library restore` since took back (made after its snapshot: the person asked for that);
  * - no object in the bucket says (`x-amz-meta-vss-blake3`) it holds bytes it does not hold (but for
  *   one another tool overwrote behind vss's back, keeping its metadata, while it holds those bytes);
  * - a device does not call a content safe when every copy of it that it knows of is a file it has
@@ -58,7 +58,7 @@ export interface Ack {
   device: number;
   contentUuid: string;
   what: { tag: string } | { favorite: true };
-  /** The step it was acknowledged at (as the trace numbers them): a restore of a snapshot made before it takes it back. */
+  /** The step that had it acknowledged (a restore of a snapshot taken before it takes it back). */
   step: number;
 }
 
@@ -250,12 +250,19 @@ export class Real {
     }
   }
 
+  /** The API of device DEVICE acknowledged WHAT on content CONTENTUUID in this step: it must outlive every kill. */
+  acknowledged(device: number, contentUuid: string, what: Ack['what']): void {
+    this.acks.push({ device, contentUuid, what, step: this.trace.length + 1 });
+  }
+
   /**
-   * Device I's database brought back as its snapshot of step STEP had it: the writes acknowledged
-   * on it after that are not owed any more (the user asked for the older library; a restore is not a crash).
+   * Device DEVICE's library was restored from a snapshot taken at step STEP: what it acknowledged
+   * after that is no longer promised. A restore brings the database back as the snapshot has it
+   * (docs/commands.md: tags and metadata made since are not in it) — the person asked for that;
+   * what it acknowledged before the snapshot is in the snapshot and still checked.
    */
-  restoredTo(i: number, step: number): void {
-    for (let k = this.acks.length - 1; k >= 0; k--) if (this.acks[k]!.device === i && this.acks[k]!.step > step) this.acks.splice(k, 1);
+  restoredTo(device: number, step: number): void {
+    for (let i = this.acks.length - 1; i >= 0; i--) if (this.acks[i]!.device === device && this.acks[i]!.step > step) this.acks.splice(i, 1);
   }
 
   /** After device I's reopen: every write acknowledged on it before the kill is there. */

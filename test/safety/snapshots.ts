@@ -69,6 +69,7 @@ export class Restore extends Step {
       }
     });
     this.said = `${dev.name}: library restore of the snapshot of step ${snap.step} (daemon stopped, started again) → ${said}`;
+    // Asked for: what was acknowledged since the snapshot is gone with the database it was in (a restore refused keeps it).
     if (said === 'done') r.restoredTo(dev.index, snap.step);
     if (r.checks('word')) {
       const again = r.device(dev.index);
