@@ -49,7 +49,9 @@ if (files.length === 0) {
   process.exit(1);
 }
 
-const stream = run({ files: files.map((f) => join(repo, f)), concurrency, timeout: 600_000 });
+// forceExit: a file ends once its tests (and their after hooks) have, though a timer is left behind
+// (the safety model's dead lives keep theirs, as a process killed -9 would not): not at the timeout.
+const stream = run({ files: files.map((f) => join(repo, f)), concurrency, timeout: 600_000, forceExit: true });
 const toTap = new PassThrough({ objectMode: true });
 const toTimes = new PassThrough({ objectMode: true });
 let failed = false;
