@@ -185,8 +185,15 @@ describe('two devices: pairing, then sidecars made once and fetched verified', {
     const again = json<PeerStatus[]>(await runCli(['sync', 'status', '--json'], envB))[0]!;
     assert.equal(again.entries, before.entries);
 
-    const gone = await runCli(['devices', 'unpair', deviceA.id, '--json'], envB);
-    assert.equal(gone.code, 0, gone.stderr);
+    // A made the library: only a device that may admit removes it (N2), so A lets B admit first; refused whole, nothing changed, until B has heard it.
+    const granted = await runCli(['devices', 'rights', deviceB.id, 'admit', 'remove', 'relay'], envA);
+    assert.equal(granted.code, 0, granted.stderr);
+    let refused = '';
+    await until('B may remove A', 30_000, async () => {
+      const gone = await runCli(['devices', 'unpair', deviceA.id, '--json'], envB);
+      refused = gone.stderr;
+      return gone.code === 0 ? true : undefined;
+    }, 250).catch((err: Error) => assert.fail(`${err.message}: ${refused}`));
     assert.deepEqual(json<Device[]>(await runCli(['devices', 'list', '--json'], envB)), []);
     assert.deepEqual(json<PeerStatus[]>(await runCli(['sync', 'status', '--json'], envB)), [], 'its availability is forgotten');
   });
