@@ -1,4 +1,4 @@
-import { after, before, describe, it } from 'node:test';
+import { after, before, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { omittedWhileOpen } from './issue-57-cases.js';
 import { describeFailure, runSafety, type SafetyReport } from './run.js';
@@ -27,9 +27,17 @@ const DEVICES = 3;
  * safety-part2.test.ts, safety-part3.test.ts): each file a world of its own, side by side, each well
  * within the runner's 10 minutes on a loaded machine (the devices' pulls are real since 0b75609).
  */
-export function describeRandomRuns(part: number, parts: number): void {
+export function randomRunsTitle(part: number, parts: number): string {
+  return `the safety model${parts > 1 ? ` (part ${part} of ${parts})` : ''}`;
+}
+
+/**
+ * The body of part PART's describe. Each part file calls `describe` itself, so the test's
+ * location (what `npm run test:times` groups by) is that file, not this one.
+ */
+export function randomRuns(part: number, parts: number): () => Promise<void> {
   const steps = Math.ceil(STEPS / parts);
-  describe(`the safety model${parts > 1 ? ` (part ${part} of ${parts})` : ''}`, async () => {
+  return async () => {
     const skip = await worldSkipReason();
     let world: World;
 
@@ -54,5 +62,5 @@ export function describeRandomRuns(part: number, parts: number): void {
       t.diagnostic(`${reports.length} seeds, ${reports.reduce((n, r) => n + r.sequences, 0)} sequences, ${ran} steps in ${(ms / 1000).toFixed(1)} s (${(ran / (ms / 1000)).toFixed(1)} steps/s), no violation`);
       assert.ok(ran >= steps);
     });
-  });
+  };
 }
