@@ -3,12 +3,12 @@
  * location by `vss files copy` in this process (no daemon), for a CPU profile of the copy path.
  */
 import { execFileSync } from 'node:child_process';
-import { Session } from 'node:inspector/promises';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { randomFillSync } from 'node:crypto';
 import { join } from 'node:path';
 import { Vss } from '../../src/index.js';
 import { freshDir, rmrf } from '../util.js';
+import { profiled } from './profiled.js';
 
 const n = Number(process.argv[2] ?? 2000);
 const work = freshDir('/dev/shm', 'vss-copy-profile-');
@@ -27,22 +27,8 @@ try {
     await lib.locations.add(join(work, 'src'), { mode: 'content' });
     await lib.locations.add(dst, { mode: 'content' });
     for (const [what, to] of [['outside the locations', join(work, 'plain')], ['into a location', join(dst, 'copy')]] as const) {
-      const session = process.env.PROFILE_TO && what === 'into a location' ? new Session() : undefined;
-      if (session) {
-        session.connect();
-        await session.post('Profiler.enable');
-        await session.post('Profiler.start');
-      }
-      const cpu0 = process.cpuUsage();
-      const t0 = Date.now();
-      await lib.files.copy([src], to);
-      const cpu = process.cpuUsage(cpu0);
-      if (session) {
-        const { profile } = await session.post('Profiler.stop');
-        writeFileSync(process.env.PROFILE_TO!, JSON.stringify(profile));
-        session.disconnect();
-      }
-      console.log(`${n} files ${what}: ${Date.now() - t0} ms wall, ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms CPU`);
+      const t = await profiled(what === 'into a location' ? process.env.PROFILE_TO : undefined, () => lib.files.copy([src], to));
+      console.log(`${n} files ${what}: ${t.wallMs} ms wall, ${t.cpuMs} ms CPU`);
     }
     const t1 = Date.now();
     execFileSync('cp', ['-a', src, join(work, 'cpa')]);

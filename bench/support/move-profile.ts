@@ -3,11 +3,11 @@
  * its location and back by `vss files move` in this process (no daemon), each phase's time, and
  * with PROFILE_TO=FILE a CPU profile of the move back (the first pays for loading modules).
  */
-import { Session } from 'node:inspector/promises';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Vss } from '../../src/index.js';
 import { freshDir, rmrf } from '../util.js';
+import { profiled } from './profiled.js';
 
 const n = Number(process.argv[2] ?? 10_000);
 const work = freshDir('/dev/shm', 'vss-move-profile-');
@@ -24,22 +24,8 @@ try {
   await vss.withLibrary({ path: libPath }, async (lib) => {
     await lib.locations.add(loc, { mode: 'content' });
     for (const [from, to] of [[src, join(loc, 'moved')], [join(loc, 'moved'), src]] as const) {
-      const session = process.env.PROFILE_TO && from !== src ? new Session() : undefined;
-      if (session) {
-        session.connect();
-        await session.post('Profiler.enable');
-        await session.post('Profiler.start');
-      }
-      const cpu0 = process.cpuUsage();
-      const t0 = Date.now();
-      await lib.files.move([from], to);
-      const cpu = process.cpuUsage(cpu0);
-      if (session) {
-        const { profile } = await session.post('Profiler.stop');
-        writeFileSync(process.env.PROFILE_TO!, JSON.stringify(profile));
-        session.disconnect();
-      }
-      console.log(`${n} files moved: ${Date.now() - t0} ms wall, ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms CPU`);
+      const t = await profiled(from !== src ? process.env.PROFILE_TO : undefined, () => lib.files.move([from], to));
+      console.log(`${n} files moved: ${t.wallMs} ms wall, ${t.cpuMs} ms CPU`);
     }
   });
 } finally {

@@ -15,20 +15,11 @@ import { join } from 'node:path';
 import { json, outputOf, runCli, until, VSS_BIN, type CliResult } from '../helpers.js';
 import { loopSkipReason, makeLoopVolume, type LoopVolume } from '../loop-volume.js';
 import { twoDrives, type TwoDrives } from '../two-drives.js';
+import { stopped } from '../support/stopped.js';
 
 const loopSkip = loopSkipReason();
 
 interface Job { id: number; status: string; note: string | null; error: string | null }
-
-/** Whether process PID is stopped (SIGSTOP: `T` in /proc/PID/stat). */
-function stopped(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('T');
-  } catch {
-    return false;
-  }
-}
 
 /** Every file under DIR (its path) with its text; `.vss-*` names too (a partial left behind shows). */
 function filesUnder(dir: string): Map<string, string> {

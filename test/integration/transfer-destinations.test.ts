@@ -14,18 +14,9 @@ import { json, outputOf, runCli, tempDir, until, VSS_BIN, type CliResult } from 
 import { loopSkipReason, makeLoopVolume } from '../loop-volume.js';
 import { twoDrives, type TwoDrives } from '../two-drives.js';
 import { freePort } from '../support/free-port.js';
+import { stopped } from '../support/stopped.js';
 
 const loopSkip = loopSkipReason();
-
-/** Whether process PID is stopped (SIGSTOP: `T` in /proc/PID/stat). */
-function stopped(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('T');
-  } catch {
-    return false;
-  }
-}
 
 describe('where a transfer may write, and what a move may remove (issue 57: S1, S2)', { skip: loopSkip, timeout: 240_000 }, () => {
   let t: TwoDrives;

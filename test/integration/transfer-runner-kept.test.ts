@@ -14,18 +14,9 @@ import { dirname, join } from 'node:path';
 import { outputOf, until, VSS_BIN, type CliResult } from '../helpers.js';
 import { loopSkipReason } from '../loop-volume.js';
 import { twoDrives, type TwoDrives } from '../two-drives.js';
+import { stopped } from '../support/stopped.js';
 
 const loopSkip = loopSkipReason();
-
-/** Whether process PID is stopped (SIGSTOP: `T` in /proc/PID/stat). */
-function stopped(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('T');
-  } catch {
-    return false;
-  }
-}
 
 describe('what a move kept doing through the one item loop (issue 57 item 2)', { skip: loopSkip, timeout: 240_000 }, () => {
   let t: TwoDrives;

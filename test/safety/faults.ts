@@ -3,8 +3,9 @@
  * touches a file, a bit rots, a device is killed -9 or cut off, a bucket object is deleted or
  * overwritten. Each names its device and file by a number resolved when it runs.
  */
-import { chmodSync, closeSync, existsSync, openSync, readSync, statSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, openSync, statSync, writeSync } from 'node:fs';
 import { DeleteObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { flipBit } from '../helpers.js';
 import { userWrite } from './commands.js';
 import { hashOf } from './reality.js';
 import { wholeSecond, type Model, type Outcome, type Real } from './real.js';
@@ -94,15 +95,7 @@ export class Rot extends Step {
       r.world.looks.forget(p.held.path);
     } else {
       const st = statSync(p.held.path);
-      const fd = openSync(p.held.path, 'r+');
-      try {
-        const b = Buffer.alloc(1);
-        readSync(fd, b, 0, 1, at);
-        b[0] = b[0]! ^ 1;
-        writeSync(fd, b, 0, 1, at);
-      } finally {
-        closeSync(fd);
-      }
+      flipBit(p.held.path, at);
       wholeSecond(p.held.path, st.mtimeMs);
     }
     let said = '';
