@@ -45,6 +45,8 @@ export interface GeneratorContext {
   signal: AbortSignal;
   /** The time this run may take; tools should use `signal`, this is for choosing inner limits. */
   timeoutMs: number;
+  /** When (Date.now()) the job's time runs out; absent: `timeoutMs` from now. */
+  deadline?: number;
   settings: GeneratorSettings;
   /** A private folder for intermediate files, removed after the run. */
   scratchDir: string;

@@ -144,6 +144,7 @@ async function makeSidecars(gen: Generator, job: JobRow, ctx: JobRunContext, con
       variants: [...addresses.keys()],
       signal: ctx.signal,
       timeoutMs: ctx.timeoutMs,
+      ...(ctx.deadline !== undefined ? { deadline: ctx.deadline } : {}),
       settings: ctx.settings,
       scratchDir,
       tempFileFor: (variant, fmt) => {

@@ -10,6 +10,8 @@ export interface JobRunContext {
   signal: AbortSignal;
   /** The time this job may take before `signal` aborts it. */
   timeoutMs: number;
+  /** When (Date.now()) `signal` aborts it: inner limits count from here, not from their own start. */
+  deadline?: number;
   settings: GeneratorSettings;
   /** Fetch-before-generate, where peers are connected (see FetchFirst). */
   fetchFirst?: FetchFirst;

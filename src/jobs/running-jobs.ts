@@ -76,12 +76,13 @@ export class RunningJobs {
  * Run JOB as KIND (undefined: this vss does not know the kind) within its time: ABORT stops it
  * (a timeout, a cancel, a stop), and once aborted it is given ABANDON_AFTER_MS to end.
  */
-export async function runWithin(kind: JobKind | undefined, job: JobRow, abort: AbortController, ctx: Omit<JobRunContext, 'signal' | 'timeoutMs'>): Promise<JobOutcome> {
+export async function runWithin(kind: JobKind | undefined, job: JobRow, abort: AbortController, ctx: Omit<JobRunContext, 'signal' | 'timeoutMs' | 'deadline'>): Promise<JobOutcome> {
   if (!kind) throw new GeneratorError(`no job kind ${job.kind} in this version of vss`, { permanent: true });
   const timeoutMs = kind.timeoutMs(job);
+  const deadline = Date.now() + timeoutMs;
   const timer = setTimeout(() => abort.abort(new JobTimedOut(timeoutMs)), timeoutMs);
   try {
-    return await settleOrAbandon(kind.run(job, { ...ctx, signal: abort.signal, timeoutMs }), abort.signal);
+    return await settleOrAbandon(kind.run(job, { ...ctx, signal: abort.signal, timeoutMs, deadline }), abort.signal);
   } finally {
     clearTimeout(timer);
     // A run a cancel stopped: what it leaves goes now (the cancel may have come from another

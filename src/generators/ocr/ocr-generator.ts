@@ -81,7 +81,7 @@ async function readText(ctx: GeneratorContext): Promise<OcrJson> {
   }
 
   const limits = { ...DEFAULT_IMAGE_LIMITS, maxPages, heicMaxBytes: inputByteLimit(ctx.settings, 'heicMaxBytes') };
-  const image = await openImage(path, mime, limits, { signal: ctx.signal, timeoutMs: decoderBudget(ctx.timeoutMs) });
+  const image = await openImage(path, mime, limits, { signal: ctx.signal, timeoutMs: decoderBudget(ctx) });
   const pages: OcrJsonPage[] = [];
   let truncatedReason = image.pageCount > image.pagesToRead ? `only the first ${image.pagesToRead} of ${image.pageCount} pages are read (page limit)` : undefined;
   for (let i = 0; i < image.pagesToRead; i++) {

@@ -37,16 +37,16 @@ export async function decodeSource(ctx: GeneratorContext, maxEdge: number, limit
   if (kind === 'video' || lower.startsWith('video/')) return decodeVideo(ctx, maxEdge, limits);
   if (lower === 'application/pdf') return decodePdf(ctx, maxEdge, limits);
   if (isRawMime(lower)) {
-    return decodeRawPreview(path, ctx.source.metadata, { maxEdge, maxInputPixels: limits.maxInputPixels, timeoutMs: decoderBudget(ctx.timeoutMs), path });
+    return decodeRawPreview(path, ctx.source.metadata, { maxEdge, maxInputPixels: limits.maxInputPixels, timeoutMs: decoderBudget(ctx), path });
   }
 
   // The header only: what it is by content, and a decompression bomb refused before any pixel.
   const meta = await readImageHeader(path, limits);
   const { limit } = pixelLimitFor(meta, limits);
-  const shrink = { maxEdge, maxInputPixels: limit, timeoutMs: decoderBudget(ctx.timeoutMs), path };
+  const shrink = { maxEdge, maxInputPixels: limit, timeoutMs: decoderBudget(ctx), path };
   if (meta.format === 'heif' && meta.compression === 'hevc') {
     const heic = await decodeHeic(ctx.source.path, {
-      maxPixels: limit, maxBytes: inputByteLimit(ctx.settings, 'heicMaxBytes'), signal: ctx.signal, timeoutMs: decoderBudget(ctx.timeoutMs),
+      maxPixels: limit, maxBytes: inputByteLimit(ctx.settings, 'heicMaxBytes'), signal: ctx.signal, timeoutMs: decoderBudget(ctx),
       pixels: (meta.width ?? 0) * (meta.height ?? 0),
     });
     return shrinkOnce(heic.data, { ...shrink, autoOrient: false, raw: { width: heic.width, height: heic.height, channels: heic.channels } });
@@ -58,12 +58,12 @@ async function decodeVideo(ctx: GeneratorContext, maxEdge: number, limits: Decod
   const { path } = ctx.source;
   const frame = await extractVideoFrame(path, { maxEdge, signal: ctx.signal, timeoutMs: ctx.timeoutMs, threads: ctx.settings.threads });
   if ('nothing' in frame) return frame;
-  return shrinkOnce(frame.png, { maxEdge, maxInputPixels: limits.maxInputPixels, timeoutMs: decoderBudget(ctx.timeoutMs), autoOrient: false, path });
+  return shrinkOnce(frame.png, { maxEdge, maxInputPixels: limits.maxInputPixels, timeoutMs: decoderBudget(ctx), autoOrient: false, path });
 }
 
 async function decodePdf(ctx: GeneratorContext, maxEdge: number, limits: DecodeLimits): Promise<Intermediate> {
   const { path } = ctx.source;
   // A page is drawn at the size asked for: vector content has no "original size" to exceed.
-  const page = await renderPdfPage(path, 0, { maxEdge, signal: ctx.signal, timeoutMs: decoderBudget(ctx.timeoutMs), maxBytes: inputByteLimit(ctx.settings, 'pdfMaxBytes') });
-  return shrinkOnce(page.png, { maxEdge, maxInputPixels: limits.maxInputPixels, timeoutMs: decoderBudget(ctx.timeoutMs), autoOrient: false, path });
+  const page = await renderPdfPage(path, 0, { maxEdge, signal: ctx.signal, timeoutMs: decoderBudget(ctx), maxBytes: inputByteLimit(ctx.settings, 'pdfMaxBytes') });
+  return shrinkOnce(page.png, { maxEdge, maxInputPixels: limits.maxInputPixels, timeoutMs: decoderBudget(ctx), autoOrient: false, path });
 }

@@ -56,10 +56,15 @@ export function runInWorker<T>(module: URL, exportName: string, arg: unknown, op
 }
 
 /**
- * The time a decoder in our own threads gets out of a job's TIMEOUTMS: clearly less, so that on
- * an input that keeps it busy forever its own (permanent) limit fires before the job's (which is
- * retried, as a tool's may be the machine's fault).
+ * The time a decoder in our own threads gets out of a job's time: clearly less, so that on an
+ * input that keeps it busy forever its own (permanent) limit fires before the job's (which is
+ * retried, as a tool's may be the machine's fault). Counted to the job's DEADLINE, not from the
+ * decoder's start: on a loaded machine the run may have spent a second before the decoder starts
+ * (a worker's start, a fetch), and a budget from then ran past the job's and was retried. MARGIN
+ * leaves the failure time to reach the runner (the scratch folder's removal, the rows).
  */
-export function decoderBudget(timeoutMs: number): number {
-  return Math.max(1_000, Math.floor(timeoutMs * 0.8));
+export function decoderBudget(job: { timeoutMs: number; deadline?: number }, now = Date.now()): number {
+  const margin = Math.max(500, job.timeoutMs * 0.2);
+  const left = (job.deadline ?? now + job.timeoutMs) - now;
+  return Math.max(250, Math.floor(Math.min(job.timeoutMs * 0.8, left - margin)));
 }
