@@ -139,13 +139,16 @@ function chosenTargets(lib: Library): LocalTarget[] {
     // A location vss only reads (a bucket's) takes no copies: copies into a bucket go by --to BUCKET.
     if (loc.online !== 1 || !kindCaps(loc.kind).writable || seen.has(storeOf(loc))) continue;
     seen.add(storeOf(loc));
-    if (writeAccess(loc.path) !== 'ok') continue;
+    if (factsAt(loc.path)?.kind !== 'dir' || writeAccess(loc.path) !== 'ok') continue;
     out.push(target(lib, loc, join(loc.path, PROTECT_FOLDER), false));
   }
   return out;
 }
 
 function target(lib: Library, loc: LocationRecord, dir: string, named: boolean): LocalTarget {
+  // Recorded online, but its folder gone since (a drive unplugged, a folder deleted): said as
+  // such, not as the failed look's errno. Landing checks the drive again (run/here-places.ts).
+  if (factsAt(loc.path)?.kind !== 'dir') throw new VssError('UNAVAILABLE', `${dir}: its location's folder ${loc.path} is not there now (an unplugged drive?)`, { path: dir });
   if (named) {
     const access = writeAccess(loc.path);
     if (access !== 'ok') throw new VssError('IO', `${dir}: ${access === 'read-only' ? 'its drive is read-only' : 'may not be written by this user'}`, { path: dir });

@@ -2,7 +2,8 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ActionInfo, GuardianAtRisk, GuardianProtectPlan, GuardianStatus, ProtectOutcome } from '../../src/api/index.js';
 import { json, VSS_BIN } from '../helpers.js';
@@ -162,5 +163,31 @@ describe('vss guardian protect', { skip: loopSkipReason() }, () => {
     const out = json<ProtectOutcome>(await cli('--json', 'guardian', 'protect'));
     assert.equal(out.job, null, 'nothing to copy: no job');
     assert.deepEqual([out.result?.contents, out.result?.copied, out.result?.not_planned_count], [0, null, 0]);
+  });
+});
+
+/**
+ * A location whose folder went since it was last looked at (a folder deleted, a drive gone with
+ * its mount point) is no place for copies: `protect --to` it says so in words, not as the errno
+ * of a failed look (it printed "ENOENT: no such file or directory, access …"), and writes nothing.
+ */
+describe('vss guardian protect to a location whose folder is gone', () => {
+  const tmp = mkdtempSync(join(tmpdir(), 'vss-protect-gone-'));
+  after(() => rmSync(tmp, { recursive: true, force: true }));
+
+  it('is refused naming the folder, and nothing is made there', async () => {
+    const env = { VSS_DATA_DIR: join(tmp, 'data') };
+    mkdirSync(join(tmp, 'photos'));
+    mkdirSync(join(tmp, 'backup'));
+    writeFileSync(join(tmp, 'photos', 'once.txt'), ONCE);
+    json(await runCli(['library', 'create', 'G', '--path', join(tmp, 'lib'), '--json'], env));
+    json(await runCli(['location', 'add', join(tmp, 'photos'), '--json'], env));
+    json(await runCli(['location', 'add', join(tmp, 'backup'), '--json'], env));
+    rmSync(join(tmp, 'backup'), { recursive: true });
+    const r = await runCli(['guardian', 'protect', '--to', join(tmp, 'backup', 'copies')], env);
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /backup.* is not there now|backup.* is not reachable now|offline/);
+    assert.doesNotMatch(r.stderr, /ENOENT/);
+    assert.equal(existsSync(join(tmp, 'backup')), false, 'nothing made where the folder was');
   });
 });
