@@ -26,7 +26,7 @@ describe('the Guardian page: protect, scrub and repair', { skip: UI_SKIP || loop
   let http = '';
   let token = '';
   before(async () => {
-    t = await twoDrives('vss-ui-guardian-act-', { sizeMiB: 64, files: { 'photos/once.txt': ONCE, 'photos/kept.txt': KEPT, 'backup/kept.txt': KEPT } });
+    t = await twoDrives('vss-ui-guardian-act-', { sizeMiB: 64, run: runCli, files: { 'photos/once.txt': ONCE, 'photos/kept.txt': KEPT, 'backup/kept.txt': KEPT } });
     const ui = json<{ http: string }>(await runCli(['ui', '--json'], { VSS_DATA_DIR: t.env.VSS_DATA_DIR }));
     http = ui.http;
     token = readFileSync(join(t.env.VSS_DATA_DIR!, 'daemon.token'), 'utf8').trim();

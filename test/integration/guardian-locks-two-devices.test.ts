@@ -26,7 +26,7 @@ const MANY = 1000;
  * replace over the Desktop's last copy is weighed by the Desktop's Guardian.
  */
 describe('guardian across two devices: copies locked for a drop, every side its own guard', () => {
-  const t = laptopAndDesktop('vss-guardian-locks-');
+  const t = laptopAndDesktop('vss-guardian-locks-', runCli);
   const { A, B, photos, documents, ok } = t;
   const log = () => (existsSync(join(B.VSS_DATA_DIR, 'daemon.log')) ? readFileSync(join(B.VSS_DATA_DIR, 'daemon.log'), 'utf8') : '');
   /** Until OWNER's files at RELS (in DIR of its location) are known to VIEWER with their contents. */

@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import type { GuardianRotView, GuardianStatus, RepairResult, ScrubResult } from '../../src/api/index.js';
 import { json, until } from '../helpers.js';
 import { laptopAndDesktop, writeText } from '../laptop-and-desktop.js';
+// The CLI in this process: these tests are about what it does, not its process (test/support/cli-here.ts).
+import { cliHere } from '../support/cli-here.js';
 
 interface Status { listen: string[] }
 
@@ -17,7 +19,7 @@ const TEXT = 'a photo kept on two devices\n';
  * puts the good bytes in place.
  */
 describe('guardian repair from a paired device', () => {
-  const t = laptopAndDesktop('vss-guardian-rot-2-');
+  const t = laptopAndDesktop('vss-guardian-rot-2-', cliHere);
   const { tmp, A, B, photos, documents, ok } = t;
   after(() => t.stop());
 

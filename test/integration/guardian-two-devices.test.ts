@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import type { GuardianAtRisk, GuardianStatus } from '../../src/api/index.js';
 import { json, until } from '../helpers.js';
 import { laptopAndDesktop, writeText } from '../laptop-and-desktop.js';
+// The CLI in this process: these tests are about what it does, not its process (test/support/cli-here.ts).
+import { cliHere } from '../support/cli-here.js';
 
 interface Status { listen: string[] }
 
@@ -13,7 +15,7 @@ interface Status { listen: string[] }
  * its own, a copy on the laptop is off-site, and it is offline once the laptop's daemon stops.
  */
 describe('guardian across two devices: a paired device\'s copies count', () => {
-  const t = laptopAndDesktop('vss-guardian-2-');
+  const t = laptopAndDesktop('vss-guardian-2-', cliHere);
   const { tmp, A, B, photos, documents, ok } = t;
   after(() => t.stop());
 

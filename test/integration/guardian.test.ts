@@ -33,6 +33,7 @@ describe('vss guardian: copies counted against a policy', { skip: loopSkipReason
   before(async () => {
     t = await twoDrives('vss-guardian-cli-', {
       sizeMiB: 64,
+      run: runCli,
       files: { 'photos/once.txt': ONCE, 'photos/dup.txt': DUPLICATED, 'photos/sub/dup.txt': DUPLICATED, 'photos/kept.txt': BACKED_UP, 'backup/kept.txt': BACKED_UP },
       beforeLocations: (libs) => {
         // The smallest sampling threshold, so a file identified by samples stays small.

@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import { json, pairingCodeOf, tempDir, until, VSS_BIN, type CliResult } from '../helpers.js';
-import { cliInNs, makeNetnsPair, netnsSkipReason, spawnInNs, type NetnsPair } from '../net/netns.js';
+import { deviceCli, makeNetnsPair, netnsSkipReason, spawnInNs, type NetnsPair } from '../net/netns.js';
 
 interface Status { running: boolean; pid: number | null; listen: string[] }
 
@@ -72,7 +72,7 @@ describe('library sync over a bad link (two network namespaces, tbf, a 40 s cut)
   let net: NetnsPair;
   const env = { a: { VSS_DATA_DIR: join(tmp.path, 'a') }, b: { VSS_DATA_DIR: join(tmp.path, 'b') } };
   const photos = join(tmp.path, 'photos');
-  const cli = (side: 'a' | 'b', args: string[]) => cliInNs(net.ns[side], args, env[side]);
+  const cli = (side: 'a' | 'b', args: string[]) => deviceCli(net.ns[side], args, env[side]);
   const children: ChildProcess[] = [];
   const dbOf = async (side: 'a' | 'b') => {
     const libs = json<Array<{ path: string; current: boolean }>>(await cli(side, ['library', 'list', '--json']));

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import sharp from 'sharp';
 import { json, pairingCodeOf, tempDir, until, VSS_BIN, type CliResult } from '../helpers.js';
-import { cliInNs, makeNetnsPair, netnsSkipReason, spawnInNs, type NetnsPair } from '../net/netns.js';
+import { deviceCli, makeNetnsPair, netnsSkipReason, spawnInNs, type NetnsPair } from '../net/netns.js';
 
 interface Status { running: boolean; pid: number | null; peer_id: string | null; listen: string[] }
 interface Device { id: string; online: boolean }
@@ -34,7 +34,7 @@ describe('two daemons on a LAN (two network namespaces), paired by mDNS', { skip
   let net: NetnsPair;
   const env = { a: { VSS_DATA_DIR: join(tmp.path, 'a') }, b: { VSS_DATA_DIR: join(tmp.path, 'b') } };
   const photos = join(tmp.path, 'photos');
-  const cli = (side: 'a' | 'b', args: string[]) => cliInNs(net.ns[side], args, env[side]);
+  const cli = (side: 'a' | 'b', args: string[]) => deviceCli(net.ns[side], args, env[side]);
   const children: ChildProcess[] = [];
   const start = async (side: 'a' | 'b'): Promise<void> => {
     ok(await cli(side, ['daemon', 'start', '--listen', `/ip4/${net.addr[side]}/tcp/0`]), `daemon start ${side}`);

@@ -16,6 +16,9 @@ import { json, outputOf, runCli, until, VSS_BIN, type CliResult } from '../helpe
 import { loopSkipReason, makeLoopVolume, type LoopVolume } from '../loop-volume.js';
 import { twoDrives, type TwoDrives } from '../two-drives.js';
 import { stopped } from '../support/stopped.js';
+// The CLI in this process for the calls that are not about their process (test/support/cli-here.ts):
+// every call killed at a crash point, stopped, or run beside the test (`jobs run`) stays a child.
+import { cliHere } from '../support/cli-here.js';
 
 const loopSkip = loopSkipReason();
 
@@ -52,7 +55,7 @@ describe('the one item loop under attack (issue 57 item 2)', { skip: loopSkip, t
   let stick: LoopVolume;
   let n = 0;
   before(async () => {
-    t = await twoDrives('vss-attack-', { sizeMiB: 64, files: { 'backup/sw/old.txt': 'there before\n' } });
+    t = await twoDrives('vss-attack-', { sizeMiB: 64, files: { 'backup/sw/old.txt': 'there before\n' }, run: cliHere });
     // A location that is a drive's own mount point: unplugged, its folder stays, empty.
     stick = makeLoopVolume({ sizeMiB: 16 });
     await t.cli('location', 'add', stick.mountPoint!, '--name', 'Stick', '--mode', 'content');
@@ -69,7 +72,7 @@ describe('the one item loop under attack (issue 57 item 2)', { skip: loopSkip, t
     for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
     return dir;
   };
-  const jobs = async (): Promise<Job[]> => json<Job[]>(await runCli(['--json', 'jobs', 'list'], t.env));
+  const jobs = async (): Promise<Job[]> => json<Job[]>(await cliHere(['--json', 'jobs', 'list'], t.env));
   const allEnded = async () => {
     for (const j of await jobs()) assert.ok(j.status === 'completed' || j.status === 'failed' || j.status === 'cancelled', `job ${j.id} ${j.status}: ${j.note ?? ''}`);
   };
@@ -256,7 +259,7 @@ describe('the one item loop under attack (issue 57 item 2)', { skip: loopSkip, t
     await t.cli('files', 'copy', src, `${sw}/`, '--detach');
     renameSync(sw, `${sw}-real`);
     symlinkSync(outside, sw);
-    await runCli(['jobs', 'run', '--until-idle'], t.env);
+    await cliHere(['jobs', 'run', '--until-idle'], t.env);
     await allEnded();
     assert.deepEqual(readdirSync(outside), [], 'nothing written through the symlink');
     assert.equal(readFileSync(join(src, 's2.txt'), 'utf8'), 'move me\n', 'the source of the move stays');

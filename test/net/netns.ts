@@ -6,6 +6,7 @@
  */
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { VSS_BIN, outputOf, type CliResult } from '../helpers.js';
+import { cliHere } from '../support/cli-here.js';
 
 export function netnsSkipReason(): string | false {
   if (process.platform !== 'linux') return 'network namespaces are Linux only';
@@ -72,4 +73,19 @@ export function cliInNs(ns: string, args: string[], env: Record<string, string |
   return new Promise((res, rej) => {
     outputOf(spawnInNs(ns, [VSS_BIN, ...args], env)).then(res, rej);
   });
+}
+
+/**
+ * The CLI of a device whose daemon lives in namespace NS: a call that starts the daemon (it is
+ * the call's child, so in the call's namespace) or pairs (`pair start` answers, `pair join` dials,
+ * each from a process of its own when no daemon runs) runs inside NS (cliInNs); any other runs in
+ * this test's process (cliHere). It reaches the daemon through the daemon's unix socket, which no
+ * network namespace separates, or the library on disk when none runs, and the polls of these
+ * tests (`devices list`, `daemon status` every 150-500 ms while they wait) were mostly a node
+ * process each, some 0.5 s of CPU.
+ */
+export function deviceCli(ns: string, args: string[], env: Record<string, string | undefined>): Promise<CliResult> {
+  const [command, sub] = args.filter((a) => !a.startsWith('-'));
+  const inNs = command === 'pair' || (command === 'daemon' && (sub === 'start' || sub === 'run'));
+  return inNs ? cliInNs(ns, args, env) : cliHere(args, env);
 }

@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { pairingCodeOf, within, VSS_BIN, type CliResult } from '../helpers.js';
-import { cliInNs, netnsSkipReason, spawnInNs } from './netns.js';
+import { deviceCli, netnsSkipReason, spawnInNs } from './netns.js';
 
 /** The box, the laptop (home A), the desktop (home B), and with `fourth`, a NAS beside the desktop in home B (its own LAN port). */
 export type Host = 'relay' | 'a' | 'b' | 'c';
@@ -117,7 +117,7 @@ export function makeTwoHomes(name: string, subnet: number, opts: { symmetricB?: 
   };
 }
 
-/** The real CLI on each host of a TwoHomes, each with its own data dir in ENV. */
+/** The real CLI on each host of a TwoHomes, each with its own data dir in ENV (inside the host's namespace what needs it: deviceCli). */
 export interface HomesCli {
   cli(host: Host, args: string[]): Promise<CliResult>;
   /** The CLI, asserted to exit 0 (the failure names the host, the command and its stderr). */
@@ -135,7 +135,7 @@ export interface HomesCli {
 
 /** NET: the topology, once made (the tests make it in `before`). */
 export function homesCli(net: () => TwoHomes, env: Partial<Record<Host, Record<string, string>>>): HomesCli {
-  const cli = (host: Host, args: string[]): Promise<CliResult> => cliInNs(net().ns[host], args, env[host]!);
+  const cli = (host: Host, args: string[]): Promise<CliResult> => deviceCli(net().ns[host], args, env[host]!);
   const ok = async (host: Host, args: string[]): Promise<CliResult> => {
     const r = await cli(host, args);
     assert.equal(r.code, 0, `${host}: vss ${args.join(' ')}: ${r.stderr}`);
