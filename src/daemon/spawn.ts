@@ -58,7 +58,9 @@ export async function startDaemon(opts: StartDaemonOptions): Promise<DaemonStatu
   child.once('error', (err) => (exited = err.message));
   child.unref();
 
-  const timeoutMs = opts.timeoutMs ?? 15_000;
+  // 30 s: a daemon opening its libraries on a machine busy with other work (two cores under a
+  // load of 16 in the test suite) took more than 15 s, and a start given up is a start to redo.
+  const timeoutMs = opts.timeoutMs ?? 30_000;
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (exited !== undefined) {
