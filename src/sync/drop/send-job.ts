@@ -76,11 +76,7 @@ export type CheckedSource = Omit<DropItem, 'name' | 'blake3'>;
  */
 export async function checkedSource(lib: Library, path: string): Promise<CheckedSource> {
   sendable(lib, path);
-  const root = placeInLibrary(lib, path, 'a file to send').root.root;
-  const { fh, facts } = await openInside(root, path);
-  await fh.close();
-  const kept = keptOfFacts(facts);
-  return { path, root, checked: { dev: facts.dev, inode: facts.inode }, size: facts.size, mode: kept.mode, ...(kept.mtimeMs !== undefined ? { mtime_ms: kept.mtimeMs } : {}) };
+  return checkedMadeFile(placeInLibrary(lib, path, 'a file to send').root.root, path);
 }
 
 /**
