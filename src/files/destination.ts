@@ -5,7 +5,7 @@ import { VssError } from '../core/errors.js';
 import { locationOnline } from '../volumes/location-online.js';
 import { offlineReason } from '../volumes/offline-reason.js';
 import { factsAt } from '../storage/local-tree.js';
-import { placeOf } from './places.js';
+import { placeOf, type LibraryPlace } from './places.js';
 
 /*
  * Where bytes may land (DESIGN §22, issue 57 item 3), decided here once for every way: when a
@@ -62,6 +62,21 @@ export function landingProblem(lib: Library, id: number): VssError | undefined {
   if (place.online) return undefined;
   const row = lib.store.locations.byId(id);
   return new LocationOffline(id, row?.name ?? String(id), offlineReason(place.why));
+}
+
+/**
+ * The last look before verified bytes are placed in folder DIR (a peer's files, a content got, an
+ * upload), as the here target's (`HerePlaces`) before each batch: its location still where its
+ * drive is (never under a mount point its drive left, S1) and DIR, on disk now, still inside it.
+ * Its place; undefined when DIR is in no location (a folder this machine's user named).
+ */
+export function checkLanding(lib: Library, dir: string): LibraryPlace | undefined {
+  const place = placeOf(lib, dir);
+  if (!place) return undefined;
+  const problem = landingProblem(lib, place.locationId);
+  if (problem) throw problem;
+  place.root.checkFolder(dir, true);
+  return place;
 }
 
 /** A destination that is not this machine's user's to name: refused at once. */

@@ -18,6 +18,10 @@ export interface ItemMeta {
    * shownName, and names nothing): left where it is, and named in the result as skipped.
    */
   unnamed?: 'file' | 'dir';
+  /** A file bound for another device: its time when planned (a move resumed after its source went is offered by it). */
+  mtime_ms?: number;
+  /** A file vss made for a transfer (a library snapshot): the BLAKE3 its offer carries. */
+  blake3?: string;
 }
 
 export function metaJson(m: ItemMeta): string | null {
@@ -36,6 +40,8 @@ export function metaOf(json: string | null): ItemMeta {
     if (Number.isInteger(o.link) && (o.link as number) >= 0) m.link = o.link as number;
     if (o.folder === true) m.folder = true;
     if (o.unnamed === 'file' || o.unnamed === 'dir') m.unnamed = o.unnamed;
+    if (Number.isSafeInteger(o.mtime_ms)) m.mtime_ms = o.mtime_ms as number;
+    if (typeof o.blake3 === 'string' && /^[0-9a-f]{64}$/.test(o.blake3)) m.blake3 = o.blake3;
     return m;
   } catch {
     return {};

@@ -1,5 +1,5 @@
 import { VssError } from '../core/errors.js';
-import type { JobOutcome, JobRunContext } from '../jobs/job-kind.js';
+import { timeoutForBytes, type JobOutcome, type JobRunContext } from '../jobs/job-kind.js';
 import { FOREGROUND_PRIORITY, MAX_ATTEMPTS } from '../jobs/schedule.js';
 import type { JobRow } from '../jobs/states.js';
 import { paramsJson } from '../jobs/wait-for-job.js';
@@ -13,9 +13,6 @@ export const GUARDIAN_REPAIR = 'guardian-repair';
 /** Rotten files one repair takes at most. */
 export const MAX_REPAIR = 10_000;
 const MAX_PARAMS_CHARS = 64 * 1024 + MAX_REPAIR * 40;
-/** Each file is copied and hashed twice: as if at 10 MB/s, at least ten minutes. */
-const MIN_TIMEOUT_MS = 10 * 60_000;
-const SLOWEST_BYTES_PER_S = 10_000_000;
 
 interface RepairParams {
   /** The contents whose rotten files to repair; empty: every rotten file. */
@@ -30,8 +27,9 @@ export function rottenFiles(lib: Library, contents: readonly string[]): RotFile[
   throw new VssError('NOT_FOUND', `no rotten file of ${contents.length === 1 ? `content ${contents[0]}` : 'these contents'} on this device (vss guardian list --rot)`);
 }
 
+/** Each file is copied and hashed twice: as if at 10 MB/s. */
 export function repairTimeoutMs(job: JobRow): number {
-  return Math.max(MIN_TIMEOUT_MS, (2 * job.bytes / SLOWEST_BYTES_PER_S) * 1000);
+  return timeoutForBytes(2 * job.bytes, 10_000_000);
 }
 
 /** Queue the repair of FILES (those of CONTENTS), as a user's request: one open repair per set of contents asked. */

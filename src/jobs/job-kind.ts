@@ -94,6 +94,11 @@ export type JobOutcome =
  * queue without spending an attempt (disk-full.ts), anything else fails at once. Priority is the
  * job row's too, set when it is queued (GENERATION_SCHEDULE for the generators).
  */
+/** A job that moves bytes may take ten minutes at least, and longer for many (as if they went at BYTESPERS). */
+export function timeoutForBytes(bytes: number, bytesPerS: number): number {
+  return Math.max(10 * 60_000, (bytes / bytesPerS) * 1000);
+}
+
 export interface JobKind {
   name: string;
   /** Most jobs of this kind running at once. */

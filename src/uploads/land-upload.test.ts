@@ -5,6 +5,7 @@ import { join, relative } from 'node:path';
 import { blake3 } from '@napi-rs/blake-hash';
 import fc from 'fast-check';
 import { FIXTURES, FIXTURES_SKIP, tempDir } from '../../test/helpers.js';
+import { loopSkipReason, makeLoopVolume } from '../../test/loop-volume.js';
 import { Installation } from '../library/installation.js';
 import type { Library } from '../library/library.js';
 import { addLocation } from '../locations/locations.js';
@@ -113,6 +114,22 @@ describe('an upload lands in DIR/YYYY/MM/NAME (land-upload.ts)', { skip: FIXTURE
     const outside = arrive(photo(1), 'x.jpg');
     await assert.rejects(landUpload(lib, outside.file, outside.meta, join(tmp.path, 'elsewhere')), /not inside any location/);
     await assert.rejects(landUpload(lib, outside.file, outside.meta, join(photos, '.vss-drop')), /bookkeeping/);
+  });
+
+  it('refuses the uploads folder of a location whose drive is unplugged, and writes nothing under the mount point it left (S1)', { skip: loopSkipReason() }, async () => {
+    const drive = makeLoopVolume({ sizeMiB: 16 });
+    try {
+      // The drive's own mount point is the location: once it leaves, the folder stays there, empty.
+      const mount = drive.mountPoint!;
+      mkdirSync(join(mount, 'phone'));
+      addLocation(lib, mount, { name: 'Stick' });
+      drive.unplug();
+      const u = arrive(photo(7), 'away.jpg');
+      await assert.rejects(landUpload(lib, u.file, u.meta, join(mount, 'phone')), /location "Stick" is offline/);
+      assert.deepEqual(readdirSync(mount), [], 'nothing under the mount point');
+    } finally {
+      drive.remove();
+    }
   });
 
   it('files a video without a capture date by the date the browser gave', async () => {

@@ -13,6 +13,7 @@ import type { Library } from '../library/library.js';
 import { sameBytesThere } from '../storage/already-there.js';
 import { indexLanded } from '../files/reindex.js';
 import { landingDirProblem } from '../files/landing-names.js';
+import { checkLanding } from '../files/destination.js';
 import type { UploadMeta } from './upload-meta.js';
 import { uploadMonth } from './upload-month.js';
 
@@ -67,6 +68,8 @@ export async function landUpload(lib: Library, file: string, meta: UploadMeta, d
 
   const month = await uploadMonth(file, type.kind === 'video' ? 'video' : 'image', meta.modifiedMs);
   const target = join(dir, ...month.split('/'));
+  // As every landing looks before it writes (files/destination.ts): never under a mount point its drive left.
+  checkLanding(lib, dir);
   await place.root.makeFolderAsync(target);
   // One landing at a time in a folder: two uploads of the same bytes finishing together must not both find the name free of them.
   const final = await inTurn(target, async () => {

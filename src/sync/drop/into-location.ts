@@ -5,7 +5,7 @@ import { insideLibraryFolder } from '../../files/places.js';
 import { indexLanded } from '../../files/reindex.js';
 import { PathRefusedError } from '../../library/confine.js';
 import type { Library } from '../../library/library.js';
-import { locationOnline } from '../../volumes/location-online.js';
+import { checkLanding, destinationProblem } from '../../files/destination.js';
 import type { RemoteDevice } from '../peer-link.js';
 import { weighPlace } from './place-guard.js';
 import type { Witnesses } from '../../guardian/guard.js';
@@ -35,11 +35,12 @@ export async function placeInLocation(libraryOf: (id: string) => Library | undef
   const loc = lib.store.locations.ofDevice(lib.deviceId).find((l) => l.uuid === req.location);
   if (!loc) throw new PathRefusedError(`location ${req.location}`, 'not a location of this device');
   const root = lib.roots.location(loc.id);
-  const online = locationOnline(lib, loc.id);
-  if (online?.online !== true) throw new VssError('UNAVAILABLE', `location ${loc.name} is offline on this device (${online?.reason ?? 'unknown'})`);
   const dir = root.path(req.dir);
   const bookkeeping = landingDirProblem(req.dir);
   if (bookkeeping) throw new PathRefusedError(req.dir, bookkeeping);
+  // Every destination's one check (files/destination.ts): a peer writes inside a location only, never one offline.
+  const problem = destinationProblem(lib, dir, 'peer');
+  if (problem) throw problem;
   if (insideLibraryFolder(lib, dir)) throw new PathRefusedError(req.dir, `lies in the library folder, which vss keeps to itself: files go elsewhere in location ${loc.name}`);
   try {
     await root.makeFolderAsync(dir);
@@ -51,6 +52,7 @@ export async function placeInLocation(libraryOf: (id: string) => Library | undef
   if (!st.isDirectory()) throw new PathRefusedError(req.dir, `is not a folder in location ${loc.name}`);
   return {
     stateRoot: root.root, dir, what: `location ${loc.name}`, conflict: req.onConflict === 'skip' ? 'skip' : req.onConflict, keepJournal: true, sameBytesCount: true,
+    check: () => void checkLanding(lib, dir),
     landed: (files) => indexLanded(lib, loc.id, root.root, files),
     // A replace gives up this device's files: its own Guardian weighs it, as a replace asked here (DESIGN §19).
     ...(guard ? { weigh: (items) => weighPlace(lib, loc.id, root.root, dir, items, { witnesses: guard.witnesses(lib), peersMayForce: guard.peersMayForce(), forced: req.force === true }) } : {}),

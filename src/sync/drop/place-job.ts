@@ -6,7 +6,6 @@ import type { OnConflict } from '../../files/file-op.js';
 import { placeOf } from '../../files/places.js';
 import { CancelledByUser, type JobOutcome, type JobRunContext } from '../../jobs/job-kind.js';
 import { isTransient, TryAgainLater } from '../../jobs/transient.js';
-import { PathRefusedError } from '../../library/confine.js';
 import type { Library } from '../../library/library.js';
 import { deviceByRef } from '../../browse/library-view.js';
 import { parseDeviceAddress } from '../../core/address.js';
@@ -15,7 +14,7 @@ import { PeerRefused } from '../net/peer-errors.js';
 import type { RemoteDevice } from '../peer-link.js';
 import { deviceWaitNote, waitForNetwork } from '../network-wait.js';
 import { landingDirProblem, landingNameProblem } from '../../files/landing-names.js';
-import { sendable } from './plan.js';
+import { sendableFacts } from './plan.js';
 import { cancelDrop, DropRefused, sendDrop, type DropItem, type DropSent } from './send.js';
 import { checkedMadeFile, checkedSource, openOnce, sendTimeoutMs, type DropNetwork, type DropTarget } from './send-job.js';
 
@@ -91,13 +90,10 @@ export function placeItems(lib: Library, srcs: readonly string[]): PlaceItem[] {
   if (srcs.length === 0) throw new UsageError('name at least one file to copy');
   if (srcs.length > DROP_MAX_ITEMS) throw new UsageError(`at most ${DROP_MAX_ITEMS} files go to another device at once`);
   const names = new Map<string, string>();
-  return srcs.map((src) => {
-    const path = sendable(lib, src);
-    const st = lstatSync(path, { throwIfNoEntry: false });
-    if (!st) throw new VssError('NOT_FOUND', `${src}: no such file`, { path });
-    if (st.isSymbolicLink()) throw new PathRefusedError(path, 'is a symlink: vss never follows one');
-    if (st.isDirectory()) throw new UsageError(`${src} is a folder: to another device, name its files (a folder's tree is not copied across devices yet)`);
-    if (!st.isFile()) throw new UsageError(`${src} is not a regular file`);
+  return srcs.map((path) => {
+    const st = sendableFacts(lib, path, 'file');
+    if (st.isDirectory()) throw new UsageError(`${path} is a folder: to another device, name its files (a folder's tree is not copied across devices yet)`);
+    if (!st.isFile()) throw new UsageError(`${path} is not a regular file`);
     const name = basename(path);
     const bad = landingNameProblem(name);
     if (bad) throw new UsageError(`${path} cannot be copied under its name: ${bad}`);

@@ -35,6 +35,14 @@ export function sendable(lib: Library, path: string): string {
   return path;
 }
 
+/** PATH `sendable`, as it is on disk now (never a symlink's target); WHAT it should be, for the error when it is not there. */
+export function sendableFacts(lib: Library, path: string, what: string): Stats {
+  const st = lstatSync(sendable(lib, path), { throwIfNoEntry: false });
+  if (!st) throw new VssError('NOT_FOUND', `${path}: no such ${what}`, { path });
+  if (st.isSymbolicLink()) throw new PathRefusedError(path, 'is a symlink: vss never follows one');
+  return st;
+}
+
 /**
  * The files REFS name: a content uuid of the library (its copy on this device, checked unchanged
  * since indexed), a file, or a folder whose files are sent by their own names; paths absolute and
@@ -66,10 +74,8 @@ export function planSend(lib: Library, refs: readonly string[]): SendPlan {
       byContent.add(item);
       continue;
     }
-    const path = sendable(lib, ref);
-    const st = lstatSync(path, { throwIfNoEntry: false });
-    if (!st) throw new VssError('NOT_FOUND', `${ref}: no such file, folder or content`, { path });
-    if (st.isSymbolicLink()) throw new PathRefusedError(path, 'is a symlink: vss never follows one');
+    const path = ref;
+    const st = sendableFacts(lib, ref, 'file, folder or content');
     if (st.isFile()) items.push({ path, name: basename(path), size: st.size });
     else if (st.isDirectory()) items.push(...folderFiles(path));
     else throw new UsageError(`${ref} is not a regular file or a folder (a symlink or special file is not sent)`);

@@ -33,8 +33,6 @@ import { stallGuard } from './stall.js';
  * ones in the landing (hash + write), for a quarter of the thread-pool round trips.
  */
 const CHUNK = 1024 * 1024;
-/** A large file is flushed as it arrives, every this many bytes (the landing's one policy). */
-export { FLUSH_EVERY } from '../../core/landing.js';
 /**
  * Files smaller than this are placed in groups of at most GROUP_FILES files and GROUP_BYTES bytes
  * (flushed together, confirmed together); a file this large or larger is placed on its own.
@@ -80,6 +78,8 @@ export interface DropPlace {
    * twice, as a local copy leaves the same file there). The inbox lands what is sent.
    */
   sameBytesCount?: boolean;
+  /** The last look before anything is written or placed in DIR (files/destination.ts `checkLanding`); throws why not. */
+  check?(): void;
   /** Told of the files placed (verified and flushed) once the offer is done: the index of DIR hears of them before `done` goes. */
   landed?(files: readonly LandedFile[]): Promise<void>;
   /**
@@ -192,8 +192,13 @@ export async function serveDrop(stream: Stream, remote: RemoteDevice, host: Drop
 /** The place REQ names, or the host's reason why not as a refusal (retried later when its drive is away). */
 async function placeOf(host: DropHost, remote: RemoteDevice, req: PlaceRequest): Promise<DropPlace> {
   if (!host.place) throw new Refusal('this device takes files into its inbox only');
+  return refused(() => host.place!(remote, req));
+}
+
+/** FN's VssError as the sender's refusal: tried again later when it is UNAVAILABLE (a drive away). */
+async function refused<T>(fn: () => T | Promise<T>): Promise<T> {
   try {
-    return await host.place(remote, req);
+    return await fn();
   } catch (err) {
     if (err instanceof VssError) throw new Refusal(err.message, undefined, err.code === 'UNAVAILABLE');
     throw err;
@@ -217,6 +222,8 @@ function offerProblem(items: OfferedItem[], total: number, version: number): str
 
 async function receiveOffer(ch: PeerChannel<'drop'>, remote: RemoteDevice, host: DropHost, log: Logger, place: DropPlace, transfer: string, items: OfferedItem[], total: number): Promise<void> {
   const inbox = place.stateRoot;
+  // Looked at again before anything is written there: its drive may have left since the place was found.
+  await refused(() => place.check?.());
   try {
     await mkdir(stateDir(inbox), { recursive: true });
   } catch (err) {
@@ -234,40 +241,34 @@ async function receiveOffer(ch: PeerChannel<'drop'>, remote: RemoteDevice, host:
   for (const [i, it] of items.entries()) {
     const same = sameOffer(before?.items[i], it);
     const partial = partialOf(inbox, transfer, i);
-    if (same && before!.saved[i] !== undefined) {
-      journal.saved[i] = before!.saved[i]!;
-      if (before!.skipped?.includes(i)) (journal.skipped ??= []).push(i);
+    /** Item I answered placed (as NAME) before a byte comes; BLAKE3: landed by an earlier attempt, for the index; SKIPPED: left out. */
+    const answered = async (name: string, o: { blake3?: string; skipped?: boolean; keepPartial?: boolean }) => {
+      if (!o.keepPartial) await rm(partial, { force: true });
+      journal.saved[i] = name;
+      if (o.skipped) (journal.skipped ??= []).push(i);
+      if (o.blake3 !== undefined) landed.push({ path: join(place.dir, name), blake3: o.blake3 });
       offsets.push(it.size);
+    };
+    if (same && before!.saved[i] !== undefined) {
+      await answered(before!.saved[i]!, { keepPartial: true, skipped: before!.skipped?.includes(i) === true });
       continue;
     }
     // Renamed into place by an attempt killed before its journal said so: found by its inode, not received again.
     const was = same ? before!.placing?.[i] : undefined;
     const renamed = was && !existsSync(partial) ? placedAs(place.dir, it.name, was) : undefined;
     if (renamed !== undefined) {
-      journal.saved[i] = renamed;
-      landed.push({ path: join(place.dir, renamed), blake3: was!.blake3 });
-      offsets.push(it.size);
+      await answered(renamed, { blake3: was!.blake3, keepPartial: true });
       continue;
     }
     // The same bytes under its name there already (an earlier send's copy, a protect made again): answered placed, not landed twice.
     const there = place.sameBytesCount === true && place.conflict === 'keep-both' && it.blake3 !== undefined ? await sameBytesThere(place.dir, it.name, it.size, it.blake3, budget) : undefined;
-    if (there !== undefined) {
-      await rm(partial, { force: true });
-      journal.saved[i] = there;
-      landed.push({ path: join(place.dir, there), blake3: it.blake3! });
-      offsets.push(it.size);
-      continue;
-    }
+    if (there !== undefined) await answered(there, { blake3: it.blake3! });
     // Skipped now, before a byte comes: the name is taken and the user said to leave what is there.
-    if (place.conflict === 'skip' && existsSync(join(place.dir, it.name))) {
-      await rm(partial, { force: true });
-      journal.saved[i] = it.name;
-      (journal.skipped ??= []).push(i);
-      offsets.push(it.size);
-      continue;
+    else if (place.conflict === 'skip' && existsSync(join(place.dir, it.name))) await answered(it.name, { skipped: true });
+    else {
+      if (!same) await rm(partial, { force: true });
+      offsets.push(existsSync(partial) ? Math.min(statSync(partial).size, it.size) : 0);
     }
-    if (!same) await rm(partial, { force: true });
-    offsets.push(existsSync(partial) ? Math.min(statSync(partial).size, it.size) : 0);
   }
   const need = items.reduce((n, it, i) => n + (journal.saved[i] !== undefined ? 0 : it.size - offsets[i]!), 0);
   const fs = await statfs(inbox);
@@ -341,6 +342,8 @@ async function receiveItems(ch: PeerChannel<'drop'>, remote: RemoteDevice, host:
     if (guard && !guard.holds()) {
       throw new Refusal('a device that vouched for another copy of what this replaces stopped holding it (its lock ended) before the files were placed: what came is kept, to resume from', undefined, true);
     }
+    // And where they go, as every landing looks before it places (never under a mount point its drive left).
+    await refused(() => place.check?.());
     const moving = batch.filter((v) => v.there === undefined);
     // Journalled before any rename (with what the groups before placed): a kill after a rename, before
     // the journal's next write, leaves the file found by its inode when the send is offered again.
@@ -355,17 +358,12 @@ async function receiveItems(ch: PeerChannel<'drop'>, remote: RemoteDevice, host:
     const placed = batch.map((v) => (v.there !== undefined ? { final: join(place.dir, v.there) } : placedMoving[moving.indexOf(v)]!));
     for (const v of batch) if (v.there !== undefined) await rm(v.partial, { force: true });
     const failed = placed.findIndex((p) => 'error' in p);
-    batch.forEach((v, k) => {
-      const p = placed[k]!;
-      if ('final' in p) {
-        landed.push({ path: p.final, blake3: v.blake3 });
-        journal.saved[v.i] = basename(p.final);
-        delete journal.placing?.[v.i];
-      }
-    });
     for (const [k, v] of batch.entries()) {
       const p = placed[k]!;
       if (!('final' in p)) continue;
+      landed.push({ path: p.final, blake3: v.blake3 });
+      journal.saved[v.i] = basename(p.final);
+      delete journal.placing?.[v.i];
       if (v.there !== undefined) {
         log.info({ transfer, path: p.final, size: v.it.size }, 'file received: the same bytes were there already under its name');
       } else {

@@ -1,5 +1,6 @@
 import type { Stream } from '@libp2p/interface';
 import { VssError } from '../../core/errors.js';
+import { timeoutForBytes } from '../../jobs/job-kind.js';
 import type { JobRow } from '../../jobs/states.js';
 import type { Library } from '../../library/library.js';
 import type { ProtocolName } from '../messages/table.js';
@@ -19,9 +20,6 @@ import type { DropItem } from './send.js';
 /** The job kind of `vss files send` (issue 21, Spacedrop): files pushed to a paired device's inbox, verified there. */
 export const FILES_SEND = 'files-send';
 
-/** A send may take this long at least, and longer when large (as if it went at 256 KiB/s). */
-const MIN_TIMEOUT_MS = 10 * 60_000;
-const SLOWEST_BYTES_PER_S = 256 * 1024;
 
 /** What the job needs of the daemon's network: a stream of /vss/drop to a paired device (dialled if need be), and whether the network is still coming up. */
 export interface DropNetwork {
@@ -51,9 +49,9 @@ export interface SendResult {
   not_here?: string[];
 }
 
-/** How long a send job may run: long enough for its bytes at the slowest speed expected. */
+/** How long a send job may run: long enough for its bytes at 256 KiB/s, the slowest speed expected. */
 export function sendTimeoutMs(job: JobRow): number {
-  return Math.max(MIN_TIMEOUT_MS, (job.bytes / SLOWEST_BYTES_PER_S) * 1000);
+  return timeoutForBytes(job.bytes, 256 * 1024);
 }
 
 /** A /vss/drop stream to DEV; a failure to open one is the device's refusal (PeerRefused) or UNAVAILABLE. */
@@ -76,11 +74,7 @@ export type CheckedSource = Omit<DropItem, 'name' | 'blake3'>;
  */
 export async function checkedSource(lib: Library, path: string): Promise<CheckedSource> {
   sendable(lib, path);
-  const root = placeInLibrary(lib, path, 'a file to send').root.root;
-  const { fh, facts } = await openInside(root, path);
-  await fh.close();
-  const kept = keptOfFacts(facts);
-  return { path, root, checked: { dev: facts.dev, inode: facts.inode }, size: facts.size, mode: kept.mode, ...(kept.mtimeMs !== undefined ? { mtime_ms: kept.mtimeMs } : {}) };
+  return checkedMadeFile(placeInLibrary(lib, path, 'a file to send').root.root, path);
 }
 
 /**

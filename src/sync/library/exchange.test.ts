@@ -11,6 +11,7 @@ import { PeerChannel } from '../messages/channel.js';
 import { PeerNode } from '../net/peer-node.js';
 import type { RemoteDevice } from '../peer-link.js';
 import { tempDir } from '../../../test/helpers.js';
+import { loopSkipReason, makeLoopVolume } from '../../../test/loop-volume.js';
 import { pullLibrary, serveLibrary } from './exchange.js';
 import { ownerChanges } from './owner-changes.js';
 import { PeerLibrary } from './peer-library.js';
@@ -268,6 +269,36 @@ describe('library sync: an owner\'s rows pulled by a paired device (DESIGN §15)
     assert.equal(readFileSync(again.path, 'utf8'), 'charlie');
     const twice = await getOriginal(t.a.lib, a.content_uuid!, dest, t.peersOfNet as never);
     assert.equal(twice.path, join(dest, 'a (2).txt'), 'an existing file is never overwritten');
+  });
+
+  it('an original copied into a location of this device is in its index at once, as any landing (issue 57)', async () => {
+    const mine = join(tmp.path, 'a-photos');
+    mkdirSync(mine);
+    const id = addLocation(t.a.lib, mine, { name: 'Mine' }).id;
+    const owner = t.b.lib.device.uuid;
+    await t.pull();
+    const b = t.a.lib.store.peerEntries.get(owner, locationId, '2024/trip', 'b.txt')!;
+    const got = await getOriginal(t.a.lib, b.content_uuid!, mine, t.peersOfNet as never);
+    assert.equal(got.path, join(mine, 'b.txt'));
+    // No scan ran: the landing told the index, linked by the BLAKE3 the bytes were verified against.
+    const entry = t.a.lib.store.entries.fileAt(id, 'b.txt');
+    assert.ok(entry?.content_uuid, 'indexed once landed');
+    assert.equal(t.a.lib.store.contents.byUuid(entry.content_uuid)?.cas_id, t.a.lib.store.peerContents.get(owner, b.content_uuid!)!.cas_id);
+  });
+
+  it('an original asked into a location whose drive is unplugged is refused as offline, and nothing is written under the mount point it left (S1)', { skip: loopSkipReason() }, async () => {
+    const drive = makeLoopVolume({ sizeMiB: 16 });
+    try {
+      const mount = drive.mountPoint!;
+      addLocation(t.a.lib, mount, { name: 'Stick' });
+      const owner = t.b.lib.device.uuid;
+      const a = t.a.lib.store.peerEntries.get(owner, locationId, '', 'a.txt')!;
+      drive.unplug();
+      await assert.rejects(getOriginal(t.a.lib, a.content_uuid!, mount, t.peersOfNet as never), /location "Stick" is offline/);
+      assert.deepEqual(readdirSync(mount), [], 'nothing under the mount point: no partial, no file');
+    } finally {
+      drive.remove();
+    }
   });
 
   it('a device serving other bytes than the content is caught, and nothing is kept', async () => {

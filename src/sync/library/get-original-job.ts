@@ -1,5 +1,5 @@
 import { UsageError, VssError } from '../../core/errors.js';
-import type { JobOutcome, JobRunContext } from '../../jobs/job-kind.js';
+import { timeoutForBytes, type JobOutcome, type JobRunContext } from '../../jobs/job-kind.js';
 import { FOREGROUND_PRIORITY } from '../../jobs/schedule.js';
 import type { JobRow } from '../../jobs/states.js';
 import { TryAgainLater } from '../../jobs/transient.js';
@@ -26,9 +26,6 @@ const HOLDER_WAIT_MS = 10_000;
 /** How often a waiting copy asks the node to dial the paired devices (as a send waiting for its device does). */
 const REDIAL_EVERY_MS = 30_000;
 let redialedAt = 0;
-/** A copy may take this long at least, and longer for a big file (as if it came at 256 KiB/s). */
-const MIN_TIMEOUT_MS = 10 * 60_000;
-const SLOWEST_BYTES_PER_S = 256 * 1024;
 /** `params` longer than this are not ours (a path is at most 4 KiB on Linux). */
 const MAX_PARAMS_CHARS = 8192;
 
@@ -42,9 +39,9 @@ interface GetParams {
 /** The network a copy job reads from: the daemon's, while the library is linked to its paired devices. */
 export type GetNetwork = Peers;
 
-/** How long a copy job may run: long enough for its bytes at the slowest speed expected. */
+/** How long a copy job may run: long enough for its bytes at 256 KiB/s, the slowest speed expected. */
 export function contentGetTimeoutMs(job: JobRow): number {
-  return Math.max(MIN_TIMEOUT_MS, (job.bytes / SLOWEST_BYTES_PER_S) * 1000);
+  return timeoutForBytes(job.bytes, 256 * 1024);
 }
 
 /**

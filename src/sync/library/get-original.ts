@@ -7,6 +7,9 @@ import { placeLanded, type KeptAttributes } from '../../core/landing.js';
 import { ConfinedRoot } from '../../library/confine.js';
 import type { Library } from '../../library/library.js';
 import type { LocalDisk } from '../../storage/local-disk.js';
+import type { LocationStorage } from '../../storage/port.js';
+import { checkLanding } from '../../files/destination.js';
+import { indexLanded } from '../../files/reindex.js';
 import { localFolderProblem } from '../../storage/local-read.js';
 import { storageAt } from '../../storage/storages.js';
 import type { PeerLink } from '../peer-link.js';
@@ -61,56 +64,48 @@ export function planGet(lib: Library, ref: string, dir: string, peers?: Peers): 
  * that are in the folder's partial file so far, of the whole.
  */
 export async function copyOriginal(lib: Library, plan: GetPlan, peers: Peers | undefined, opts: { signal?: AbortSignal; onProgress?: (done: number, total: number) => void } = {}): Promise<GotOriginal> {
-  const { contentUuid: uuid, dir, name } = plan;
+  const { contentUuid: uuid, dir } = plan;
   const self = lib.device;
+  // Before a partial is written there (a job runs long after its plan looked): never under a mount point its drive left.
+  checkLanding(lib, dir);
   const into = copyTarget(dir);
+  const local = async (from: LocationStorage, rel: string, want: { casId: string; casVersion: number }, kept: KeptAttributes, changed: string): Promise<GotOriginal> => {
+    const copied = await copyToPartial(from, rel, into, uuid, want);
+    if (copied.wrong !== undefined) throw new VssError('IO', changed);
+    opts.onProgress?.(copied.size, copied.size);
+    const path = await landGot(lib, plan, { ...copied, kept }, basename(rel));
+    return { content_uuid: uuid, path, size: copied.size, from: self.uuid, from_device: self.name, bytes_received: 0 };
+  };
 
   const here = originalFile(lib, uuid);
-  if (here.state === 'ready') {
-    const kept = keptOfFacts(here.facts);
-    const copied = await copyToPartial(here.storage, here.rel, into, uuid, { casId: here.cas_id, casVersion: here.cas_version });
-    if (copied.wrong !== undefined) throw new VssError('IO', `the copy of ${here.path} changed while it was read: nothing kept`, { path: here.path });
-    opts.onProgress?.(copied.size, copied.size);
-    const path = await placeLanded(copied.path, { dir, name: name ?? basename(here.path), conflict: 'keep-both', kept });
-    return { content_uuid: uuid, path, size: copied.size, from: self.uuid, from_device: self.name, bytes_received: 0 };
-  }
+  if (here.state === 'ready') return local(here.storage, here.rel, { casId: here.cas_id, casVersion: here.cas_version }, keptOfFacts(here.facts), `the copy of ${here.path} changed while it was read: nothing kept`);
   // No file here, an object of a bucket location: copied from the bucket, checked against the content id.
   const inBucket = bucketCopyOf(lib, uuid);
   if (inBucket) {
     const { storage, reader } = await openBucketCopy(lib, inBucket);
     try {
       await reader.close();
-      const copied = await copyToPartial(storage, inBucket.rel, into, uuid, { casId: inBucket.casId, casVersion: inBucket.casVersion });
-      if (copied.wrong !== undefined) throw new VssError('IO', `${storage.describe}/${inBucket.rel} is not the content indexed there any more: nothing kept (a rescan identifies it again)`);
-      opts.onProgress?.(copied.size, copied.size);
-      const path = await placeLanded(copied.path, { dir, name: name ?? basename(inBucket.rel), conflict: 'keep-both', kept: keptOfFacts(reader.facts) });
-      return { content_uuid: uuid, path, size: copied.size, from: self.uuid, from_device: self.name, bytes_received: 0 };
+      return await local(storage, inBucket.rel, inBucket, keptOfFacts(reader.facts), `${storage.describe}/${inBucket.rel} is not the content indexed there any more: nothing kept (a rescan identifies it again)`);
     } finally {
       storage.close();
     }
   }
 
-  const { facts, names, copies, online, network } = reachableHolders(lib, uuid, here, peers);
-  const want: ExpectedOriginal = { contentUuid: uuid, casId: facts.cas_id, casVersion: facts.cas_version, size: facts.size };
-  const reasons: string[] = [];
-  for (const r of online) {
-    try {
-      const stream = await network.open(r.peerId, 'original', AbortSignal.timeout(5_000));
-      // What a cut-off copy left counts as done: the transfer resumes after it.
-      let done = await resumableBytes(into, uuid, want.size);
-      const got = await receiveOriginal(stream, lib.config.id, want, into, {
-        ...(opts.signal ? { signal: opts.signal } : {}),
-        onBytes: (n) => opts.onProgress?.((done += n), want.size),
-      });
-      const fileName = name ?? copies.find((c) => c.device_uuid === r.deviceUuid)?.name ?? uuid;
-      const path = await placeLanded(got.path, { dir, name: fileName, conflict: 'keep-both', kept: got.kept });
-      return { content_uuid: uuid, path, size: want.size, from: r.deviceUuid, from_device: names.get(r.deviceUuid) ?? r.name, bytes_received: got.bytes };
-    } catch (err) {
-      if (opts.signal?.aborted) throw err;
-      reasons.push(`${names.get(r.deviceUuid) ?? r.name}: ${(err as Error).message}`);
-    }
-  }
-  throw new VssError('UNAVAILABLE', `content ${uuid} could not be copied: ${reasons.join('; ')}`);
+  const got = await fromPeers(lib, uuid, into, reachableHolders(lib, uuid, here, peers), opts, 'could not be copied');
+  const path = await landGot(lib, plan, got, got.name ?? uuid);
+  return { content_uuid: uuid, path, size: got.size, from: got.device, from_device: got.from, bytes_received: got.bytes };
+}
+
+/**
+ * The verified partial GOT placed in PLAN's folder under its name (else NAME, its source's), as
+ * every landing here: its location looked at just before (never under a mount point its drive
+ * left), and the copy indexed at once by the BLAKE3 it was verified with (it counts from then on).
+ */
+async function landGot(lib: Library, plan: GetPlan, got: { path: string; kept: KeptAttributes; blake3: string }, name: string): Promise<string> {
+  const place = checkLanding(lib, plan.dir);
+  const path = await placeLanded(got.path, { dir: plan.dir, name: plan.name ?? name, conflict: 'keep-both', kept: got.kept });
+  if (place) await indexLanded(lib, place.locationId, place.root.root, [{ path, blake3: got.blake3 }]);
+  return path;
 }
 
 /**
@@ -120,21 +115,33 @@ export async function copyOriginal(lib: Library, plan: GetPlan, peers: Peers | u
  * not to be read). The partial's path, what the copy keeps, and the device it came from.
  */
 export async function receiveFromPeers(lib: Library, uuid: string, dir: string, peers: Peers, signal?: AbortSignal): Promise<{ path: string; kept: KeptAttributes; from: string }> {
-  const { facts, names, online, network } = reachableHolders(lib, uuid, { state: 'unavailable', reason: 'its copy here is the one repaired', offline: false }, peers);
+  const holders = reachableHolders(lib, uuid, { state: 'unavailable', reason: 'its copy here is the one repaired', offline: false }, peers);
+  return fromPeers(lib, uuid, copyTarget(dir), holders, signal ? { signal } : {}, 'could not be copied from a paired device');
+}
+
+/**
+ * Content UUID's original received from the first of HOLDERS that gives it whole into the partial
+ * of INTO, verified; with the device (its uuid and name) and the name its copy there has. WHAT
+ * says the failure when none does.
+ */
+async function fromPeers(lib: Library, uuid: string, into: LocalDisk, holders: ReturnType<typeof reachableHolders>, opts: { signal?: AbortSignal; onProgress?: (done: number, total: number) => void }, what: string) {
+  const { facts, names, copies, online, network } = holders;
   const want: ExpectedOriginal = { contentUuid: uuid, casId: facts.cas_id, casVersion: facts.cas_version, size: facts.size };
-  const into = copyTarget(dir);
   const reasons: string[] = [];
   for (const r of online) {
+    const from = names.get(r.deviceUuid) ?? r.name;
     try {
       const stream = await network.open(r.peerId, 'original', AbortSignal.timeout(5_000));
-      const got = await receiveOriginal(stream, lib.config.id, want, into, signal ? { signal } : {});
-      return { path: got.path, kept: got.kept, from: names.get(r.deviceUuid) ?? r.name };
+      // What a cut-off copy left counts as done: the transfer resumes after it.
+      let done = await resumableBytes(into, uuid, want.size);
+      const got = await receiveOriginal(stream, lib.config.id, want, into, { ...(opts.signal ? { signal: opts.signal } : {}), onBytes: (n) => opts.onProgress?.((done += n), want.size) });
+      return { ...got, size: want.size, device: r.deviceUuid, from, name: copies.find((c) => c.device_uuid === r.deviceUuid)?.name };
     } catch (err) {
-      if (signal?.aborted) throw err;
-      reasons.push(`${names.get(r.deviceUuid) ?? r.name}: ${(err as Error).message}`);
+      if (opts.signal?.aborted) throw err;
+      reasons.push(`${from}: ${(err as Error).message}`);
     }
   }
-  throw new VssError('UNAVAILABLE', `content ${uuid} could not be copied from a paired device: ${reasons.join('; ')}`);
+  throw new VssError('UNAVAILABLE', `content ${uuid} ${what}: ${reasons.join('; ')}`);
 }
 
 /**

@@ -4,7 +4,7 @@ import { CAS_WHOLE } from '../../content/identity.js';
 import { bucketCopyOf, openBucketCopy } from '../../content/bucket-original.js';
 import { originalFile } from '../../content/original-file.js';
 import { describeFsError, VssError } from '../../core/errors.js';
-import { Landing, PARTIAL_PREFIX, verifyLanded, type KeptAttributes, type Landed } from '../../core/landing.js';
+import { Landing, PARTIAL_PREFIX, verifyLanded, type Expected, type KeptAttributes, type Landed } from '../../core/landing.js';
 import { keptMode, modeFromPeer } from '../../core/kept-mode.js';
 import type { Library } from '../../library/library.js';
 import type { LocationStorage, NodeFacts, RangeReader } from '../../storage/port.js';
@@ -103,9 +103,9 @@ export async function resumableBytes(into: LocationStorage, key: string, size: n
   return f?.kind === 'file' ? Math.min(f.size, size) : 0;
 }
 
-/** The landing of the partial of KEY in the folder INTO (its root). */
-function landIn(into: LocationStorage, key: string, resumeOf?: number, hash = false): Promise<Landing> {
-  return into.land(partialName(key), key, { ...(resumeOf !== undefined ? { resumeOf } : {}), ...(hash ? { hash } : {}) });
+/** The landing of the partial of KEY in the folder INTO (its root), hashed as it writes: what lands is indexed by that BLAKE3. */
+function landIn(into: LocationStorage, key: string, resumeOf?: number): Promise<Landing> {
+  return into.land(partialName(key), key, { ...(resumeOf !== undefined ? { resumeOf } : {}), hash: true });
 }
 
 /**
@@ -113,7 +113,7 @@ function landIn(into: LocationStorage, key: string, resumeOf?: number, hash = fa
  * INTO, and check it against the content id WANT (a file changed while it was read is not kept).
  * Returns the partial's path (to place it) and its size, or why its bytes are wrong (it is gone then).
  */
-export async function copyToPartial(from: LocationStorage, rel: string, into: LocationStorage, key: string, want: { casId: string; casVersion: number }): Promise<{ path: string; size: number; wrong?: string }> {
+export async function copyToPartial(from: LocationStorage, rel: string, into: LocationStorage, key: string, want: { casId: string; casVersion: number }): Promise<{ path: string; size: number; blake3: string; wrong?: string }> {
   const reader = await from.openRead(rel);
   let landed: Landed | undefined;
   try {
@@ -127,16 +127,23 @@ export async function copyToPartial(from: LocationStorage, rel: string, into: Lo
   } finally {
     await reader.close();
   }
-  const wrong = await verifyLanded(landed!, { size: landed!.size, check: contentIdCheck(want) });
-  return { path: landed!.path, size: landed!.size, ...(wrong !== undefined ? { wrong } : {}) };
+  const wrong = await verifyLanded(landed!, isContent(want, landed!.size));
+  return { path: landed!.path, size: landed!.size, blake3: landed!.blake3!, ...(wrong !== undefined ? { wrong } : {}) };
 }
 
-/** A landing's check that its bytes are the content WANT names (its content id, as the indexer computes it). */
-function contentIdCheck(want: { casId: string; casVersion: number }): (path: string) => Promise<string | undefined> {
-  return async (path) => {
-    const id = await hashFileAsIs(path, want.casVersion === 1 ? Number.MAX_SAFE_INTEGER : 0);
-    if (!id.ok) return id.reason;
-    return id.casId === want.casId ? undefined : `content id ${id.casId.slice(0, 16)}…`;
+/**
+ * What SIZE bytes of the content WANT names must be: a whole-file content id is the BLAKE3 the
+ * landing took as they were written (not read again); another is computed as the indexer does.
+ */
+function isContent(want: { casId: string; casVersion: number }, size: number): Expected {
+  if (want.casVersion === CAS_WHOLE) return { size, blake3: want.casId };
+  return {
+    size,
+    check: async (path) => {
+      const id = await hashFileAsIs(path, want.casVersion === 1 ? Number.MAX_SAFE_INTEGER : 0);
+      if (!id.ok) return id.reason;
+      return id.casId === want.casId ? undefined : `content id ${id.casId.slice(0, 16)}…`;
+    },
   };
 }
 
@@ -148,7 +155,7 @@ function contentIdCheck(want: { casId: string; casVersion: number }): (path: str
  * partial is then deleted), UNAVAILABLE when it refused or the stream ended early (the partial
  * kept, to resume).
  */
-export async function receiveOriginal(stream: Stream, libraryId: string, want: ExpectedOriginal, into: LocationStorage, opts: { signal?: AbortSignal; onBytes?: (n: number) => void } = {}): Promise<{ path: string; bytes: number; kept: KeptAttributes }> {
+export async function receiveOriginal(stream: Stream, libraryId: string, want: ExpectedOriginal, into: LocationStorage, opts: { signal?: AbortSignal; onBytes?: (n: number) => void } = {}): Promise<{ path: string; bytes: number; kept: KeptAttributes; blake3: string }> {
   const offset = await resumableBytes(into, want.contentUuid, want.size);
   const ch = new PeerChannel(stream, 'original');
   let got = 0;
@@ -163,8 +170,7 @@ export async function receiveOriginal(stream: Stream, libraryId: string, want: E
       throw new VssError('PEER', `the device offered ${h.size} bytes of content ${h.cas_id.slice(0, 16)}…, not the ${want.size} bytes of ${want.casId.slice(0, 16)}… it announced`);
     }
     kept = keptFromPeer(h.mode, h.mtime_ms);
-    // A whole-file content id is the BLAKE3 of the bytes: hashed as they land, not read again after.
-    const land = await landIn(into, want.contentUuid, want.size, want.casVersion === CAS_WHOLE);
+    const land = await landIn(into, want.contentUuid, want.size);
     try {
       if (land.offset !== offset) throw new VssError('IO', `the partial file of content ${want.contentUuid} changed as its transfer began`);
       for (let left = want.size - offset; left > 0;) {
@@ -187,9 +193,9 @@ export async function receiveOriginal(stream: Stream, libraryId: string, want: E
     await ch.close();
   }
   // Every byte checked against the content id (the prefix of a resumed transfer too).
-  const wrong = await verifyLanded(landed!, want.casVersion === CAS_WHOLE ? { size: want.size, blake3: want.casId } : { size: want.size, check: contentIdCheck(want) });
+  const wrong = await verifyLanded(landed!, isContent(want, want.size));
   if (wrong !== undefined) throw new VssError('PEER', `the bytes received are not content ${want.contentUuid} (${wrong}): nothing kept`);
-  return { path: landed!.path, bytes: got, kept };
+  return { path: landed!.path, bytes: got, kept, blake3: landed!.blake3! };
 }
 
 /**

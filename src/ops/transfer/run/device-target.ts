@@ -2,6 +2,7 @@ import { dirname, posix, relative, sep } from 'node:path';
 import { v5 as uuidv5 } from 'uuid';
 import { VssError } from '../../../core/errors.js';
 import { blake3File } from '../../../core/file-blake3.js';
+import { metaOf } from '../../../files/kept-meta.js';
 import { placeOf } from '../../../files/places.js';
 import type { JobOutcome, JobRunContext } from '../../../jobs/job-kind.js';
 import { locationStorage, storageAt } from '../../../storage/storages.js';
@@ -132,10 +133,11 @@ export class DeviceTarget implements TransferTarget {
 
   /** IT as its offer names it: where it is here, its name there, its size and time as planned, and the BLAKE3 it must have where known. */
   private offered(it: FileOpItemRecord) {
-    if (this.from.madeIn !== undefined) return { path: it.src, name: posix.basename(there(it)), size: it.size, madeIn: this.from.madeIn, ...madeBlake3(it) };
+    const m = metaOf(it.meta);
+    const base = { path: it.src, name: posix.basename(there(it)), size: it.size };
+    if (this.from.madeIn !== undefined) return { ...base, madeIn: this.from.madeIn, ...(m.blake3 !== undefined ? { blake3: m.blake3 } : {}) };
     const b = this.contentOffered ? indexedSource(this.host.lib, it.src)?.blake3 : undefined;
-    const mtime = mtimeOf(it);
-    return { path: it.src, name: posix.basename(there(it)), size: it.size, ...(mtime !== undefined ? { mtime_ms: mtime } : {}), ...(b ? { blake3: b } : {}) };
+    return { ...base, ...(m.mtime_ms !== undefined ? { mtime_ms: m.mtime_ms } : {}), ...(b ? { blake3: b } : {}) };
   }
 
   private problemOf(it: FileOpItemRecord, move = false): string | undefined {
@@ -212,27 +214,6 @@ function batchesOf(items: readonly FileOpItemRecord[]): DeviceBatch[] {
 export function there(it: FileOpItemRecord): string {
   if (it.dst === null) throw new VssError('IO', `item ${it.idx} of the transfer does not say where it goes`);
   return it.dst;
-}
-
-/** The time IT's file had when it was planned (a move resumed after its source went is offered by it). */
-function mtimeOf(it: FileOpItemRecord): number | undefined {
-  if (it.meta === null) return undefined;
-  try {
-    const t = (JSON.parse(it.meta) as { mtime_ms?: unknown }).mtime_ms;
-    return Number.isSafeInteger(t) ? (t as number) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** The BLAKE3 a made file's row recorded (its `meta`), as an offer carries it; none where the row says none. */
-function madeBlake3(it: FileOpItemRecord): { blake3?: string } {
-  try {
-    const b = (JSON.parse(it.meta ?? '{}') as { blake3?: unknown }).blake3;
-    return typeof b === 'string' && /^[0-9a-f]{64}$/.test(b) ? { blake3: b } : {};
-  } catch {
-    return {};
-  }
 }
 
 /**

@@ -2,7 +2,7 @@ import { dirname } from 'node:path';
 import { paramsOf } from '../../../files/file-op.js';
 import { partialFor } from '../../../files/partial-name.js';
 import { followedAnchors } from '../../../files/volume-reach.js';
-import type { JobOutcome, JobRunContext } from '../../../jobs/job-kind.js';
+import { timeoutForBytes, type JobOutcome, type JobRunContext } from '../../../jobs/job-kind.js';
 import type { JobRow } from '../../../jobs/states.js';
 import type { Library } from '../../../library/library.js';
 import { dropPartial } from '../../../storage/local-copy.js';
@@ -10,17 +10,14 @@ import type { DropGuard } from './guard-hold.js';
 import { HereTarget } from './here-target.js';
 import { runTransfer } from './run-transfer.js';
 
-/** A file operation may take this long at least, and longer for many bytes (as if they moved at 4 MiB/s). */
-const MIN_TIMEOUT_MS = 10 * 60_000;
-const SLOWEST_BYTES_PER_S = 4 * 1024 * 1024;
 /** Partials removed at once, at most. */
 const DISCARD_IN_FLIGHT = 64;
 /** How soon a delete that found another one running asks again (a wait spends no attempt). */
 const DELETE_BEHIND_MS = 500;
 
-/** How long a file operation job may run: long enough for its bytes at the slowest speed expected. */
+/** How long a file operation job may run: long enough for its bytes at 4 MiB/s, the slowest speed expected. */
 export function fileOpTimeoutMs(job: JobRow): number {
-  return Math.max(MIN_TIMEOUT_MS, (job.bytes / SLOWEST_BYTES_PER_S) * 1000);
+  return timeoutForBytes(job.bytes, 4 * 1024 * 1024);
 }
 
 /**
