@@ -91,6 +91,8 @@ class OrphanReleaser {
   nextPage(): boolean {
     const { result } = this;
     const { store } = this.lib;
+    // Every content has a file (a scan that took none away, the usual one): nothing to look for.
+    if (this.lastId === 0 && !store.contents.mayHaveOrphans()) return false;
     // Read outside the write lock (the look may cover the whole table); each one is looked at again under it.
     const page = store.contents.orphanPage(this.lastId, PAGE);
     if (page.length === 0) return false;
