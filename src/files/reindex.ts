@@ -15,9 +15,9 @@ const MAX_FOLDERS = 1000;
 /**
  * Bring the index in line with what a file operation did, at once (not when the watcher gets
  * to it). Each file this run copied and verified (KNOWN, with its facts once in place) and each
- * folder it made (MADE) is written from what the run knows of it (indexer/landed.ts): its folder
- * is not listed again, nor the file looked at again, and the file is linked by its BLAKE3. The
- * other folders it wrote into and took from are listed again as the watcher would list them (a
+ * folder it made (MADE) is written from what the run knows of it (indexer/landed.ts): a folder
+ * it made holds nothing else, so it is not listed, nor its files looked at again, each linked by
+ * its BLAKE3. The other folders it wrote into and took from are listed again as the watcher would list them (a
  * new folder walked whole; a file moved between two listed folders keeps its content by its
  * inode), so an entry is added, moved or removed through the entries store (library sync
  * numbering holds). Destinations first, so a content moved across locations is found linked
@@ -54,7 +54,8 @@ export async function reindexAfter(lib: Library, op: FileOp, items: readonly Fil
       const at = (k?.ctimeMs !== undefined || (it.kind === 'dir' && made?.has(it.final))) ? landedIn(it.final) : undefined;
       if (at && k?.ctimeMs !== undefined) at.l.files.push({ rel: at.rel, known: { ...k, ctimeMs: k.ctimeMs } });
       else if (at) at.l.madeFolders.add(at.rel);
-      else add(into, it.final);
+      // A folder the run did not make may hold what others put there: listed, as the watcher would.
+      if (!at || !made?.has(dirname(it.final))) add(into, it.final);
     }
     if (op !== 'copy' && (it.kind !== 'dir' || it.dst === null)) add(from, it.src);
   }
