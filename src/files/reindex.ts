@@ -17,11 +17,12 @@ const MAX_FOLDERS = 1000;
  * to it). Each file this run copied and verified (KNOWN, with its facts once in place) and each
  * folder it made (MADE) is written from what the run knows of it (indexer/landed.ts): a folder
  * it made holds nothing else, so it is not listed, nor its files looked at again, each linked by
- * its BLAKE3. The other folders it wrote into and took from are listed again as the watcher would list them (a
- * new folder walked whole; a file moved between two listed folders keeps its content by its
- * inode), so an entry is added, moved or removed through the entries store (library sync
- * numbering holds). Destinations first, so a content moved across locations is found linked
- * before its old entry leaves; contents no file holds any more are released once at the end.
+ * its BLAKE3. The other folders it wrote into and took from are listed again as the watcher
+ * would list them (a new folder walked whole; a file moved between two listed folders keeps its
+ * content by its inode), so an entry is added, moved or removed through the entries store
+ * (library sync numbering holds). Destinations first, so a content moved across locations is
+ * found linked before its old entry leaves; contents no file holds any more are released once at
+ * the end.
  */
 export async function reindexAfter(lib: Library, op: FileOp, items: readonly FileOpItemRecord[], known?: ReadonlyMap<string, KnownBytes>, made?: ReadonlySet<string>): Promise<void> {
   const into = new Map<number, Set<string>>();
