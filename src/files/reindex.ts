@@ -1,4 +1,4 @@
-import { dirname, relative, sep } from 'node:path';
+import { basename, dirname, relative, sep } from 'node:path';
 import type { ChangedDir } from '../indexer/discover-dirs.js';
 import type { KnownBytes } from '../indexer/identification.js';
 import { releaseOrphanContents } from '../indexer/release-orphans.js';
@@ -14,39 +14,62 @@ const MAX_FOLDERS = 1000;
 
 /**
  * Bring the index in line with what a file operation did, at once (not when the watcher gets
- * to it): the folders it wrote into and took from are listed again as the watcher would list
- * them (a new folder walked whole; a file moved between two listed folders keeps its content by
- * its inode), so an entry is added, moved or removed through the entries store (library sync
- * numbering holds); a file this run copied and verified (KNOWN) is linked by its BLAKE3, not read
- * again. Destinations first, so a content moved across locations is found linked before its old
- * entry leaves; contents no file holds any more are released once at the end.
+ * to it). Each file this run copied and verified (KNOWN, with its facts once in place) and each
+ * folder it made (MADE) is written from what the run knows of it (indexer/landed.ts): a folder
+ * it made holds nothing else, so it is not listed, nor its files looked at again, each linked by
+ * its BLAKE3. The other folders it wrote into and took from are listed again as the watcher
+ * would list them (a new folder walked whole; a file moved between two listed folders keeps its
+ * content by its inode), so an entry is added, moved or removed through the entries store
+ * (library sync numbering holds). Destinations first, so a content moved across locations is
+ * found linked before its old entry leaves; contents no file holds any more are released once at
+ * the end.
  */
-export async function reindexAfter(lib: Library, op: FileOp, items: readonly FileOpItemRecord[], known?: ReadonlyMap<string, KnownBytes>): Promise<void> {
+export async function reindexAfter(lib: Library, op: FileOp, items: readonly FileOpItemRecord[], known?: ReadonlyMap<string, KnownBytes>, made?: ReadonlySet<string>): Promise<void> {
   const into = new Map<number, Set<string>>();
   const from = new Map<number, Set<string>>();
+  const landed = new Map<number, { files: Array<{ rel: string; known: Required<KnownBytes> }>; madeFolders: Set<string> }>();
   const places = new Map<string, ReturnType<typeof placeOf>>();
-  const add = (to: Map<number, Set<string>>, path: string) => {
-    const dir = dirname(path);
+  const placeOfDir = (dir: string) => {
     let place = places.get(dir);
     if (!places.has(dir)) places.set(dir, (place = placeOf(lib, dir)));
+    return place;
+  };
+  const add = (to: Map<number, Set<string>>, path: string) => {
+    const place = placeOfDir(dirname(path));
     if (!place) return;
     let set = to.get(place.locationId);
     if (!set) to.set(place.locationId, (set = new Set()));
     set.add(place.rel);
   };
+  const landedIn = (path: string) => {
+    const place = placeOfDir(dirname(path));
+    if (!place) return undefined;
+    let l = landed.get(place.locationId);
+    if (!l) landed.set(place.locationId, (l = { files: [], madeFolders: new Set() }));
+    return { l, rel: place.rel === '' ? basename(path) : `${place.rel}/${basename(path)}` };
+  };
   for (const it of items) {
     if (it.state !== 'done') continue;
-    if (it.final !== null) add(into, it.kind === 'dir' ? it.final : it.final);
+    if (it.final !== null) {
+      const k = it.kind !== 'dir' ? known?.get(it.final) : undefined;
+      const at = (k?.ctimeMs !== undefined || (it.kind === 'dir' && made?.has(it.final))) ? landedIn(it.final) : undefined;
+      if (at && k?.ctimeMs !== undefined) at.l.files.push({ rel: at.rel, known: { ...k, ctimeMs: k.ctimeMs } });
+      else if (at) at.l.madeFolders.add(at.rel);
+      // A folder the run did not make may hold what others put there: listed, as the watcher would.
+      if (!at || !made?.has(dirname(it.final))) add(into, it.final);
+    }
     if (op !== 'copy' && (it.kind !== 'dir' || it.dst === null)) add(from, it.src);
   }
-  if (into.size + from.size === 0) return;
+  if (into.size + from.size + landed.size === 0) return;
   for (const [loc, dirs] of into) {
     for (const d of from.get(loc) ?? []) dirs.add(d);
     from.delete(loc);
   }
+  for (const loc of landed.keys()) if (!into.has(loc) && !from.has(loc)) into.set(loc, new Set());
   for (const [loc, dirs] of [...into, ...from]) {
     const only: ChangedDir[] | undefined = dirs.size > MAX_FOLDERS ? undefined : [...dirs].map((rel) => ({ rel, subtree: false }));
-    await scanLocation(lib, loc, undefined, { ...(only ? { only } : {}), removeOrphans: false, ...(known ? { known } : {}) });
+    const here = landed.get(loc);
+    await scanLocation(lib, loc, undefined, { ...(only ? { only } : {}), removeOrphans: false, ...(known ? { known } : {}), ...(here ? { landed: here } : {}) });
   }
   releaseOrphanContents(lib);
 }

@@ -23,6 +23,7 @@ import { realPlaceOf } from '../storage/local-disk.js';
 import { storageOf } from '../storage/storages.js';
 import type { LocationStorage } from '../storage/port.js';
 import type { KnownBytes } from './identification.js';
+import { recordLanded, type Landed } from './landed.js';
 import { SeenSet } from './seen-set.js';
 import type { FoundKind } from '../sidecars/kinds.js';
 import type { LocationRecord } from '../store/locations.js';
@@ -62,6 +63,12 @@ export interface IndexOptions {
    * without being read again, when that content is known already.
    */
   known?: ReadonlyMap<string, KnownBytes>;
+  /**
+   * Files a file operation just placed and verified, and the folders it made (landed.ts): their
+   * rows written from what the operation knows of them, not by listing their folders; with
+   * `only`, the folders to list besides (those landed.ts leaves to a listing are added to them).
+   */
+  landed?: Landed;
   /**
    * Whether the location is still there (its drive still mounted at the same place): asked before
    * anything is removed. An unplugged drive leaves an empty folder behind, and a scan that went on
@@ -148,13 +155,26 @@ async function indexWith(lib: Library, location: ScannedLocation, opts: IndexOpt
   // Rows a full walk did not confirm in their folder's listing; when none, cleanup has nothing to look for.
   let unconfirmed = -1;
   let removed: { files: number; rows: number } | undefined;
+  // What a file operation's rows written from its facts added, and how many of its files were linked as they were.
+  let landedAdded: DiscoveryCounts | undefined;
+  let linked = 0;
   try {
     // Folders listed alone are listed at once (a storage that answers by requests is walked whole:
     // it tells of no change, so nothing names folders in it alone).
     const local = storage.local;
-    if (opts.only && local) {
+    let only = opts.only;
+    if (opts.landed && local) {
+      const { landed } = opts;
+      const wrote = store.transaction(() => recordLanded({
+        store, locationId, local, rootEntryId: rootId, landed, ignoreRules: rules, exclude, seen, hashThresholdBytes: lib.config.settings.hashThresholdBytes,
+      }));
+      landedAdded = wrote.counts;
+      linked = wrote.linked;
+      if (only) only = [...only, ...wrote.relist.map((rel) => ({ rel, subtree: false }))];
+    }
+    if (only && local) {
       const found = await discoverDirs({
-        store, writer, locationId, storage, local, rootEntryId: rootId, dirs: opts.only,
+        store, writer, locationId, storage, local, rootEntryId: rootId, dirs: only,
         ignoreRules: rules, exclude, seen, onSkip, ...(opts.present ? { present: opts.present } : {}),
       });
       counts = found;
@@ -178,6 +198,8 @@ async function indexWith(lib: Library, location: ScannedLocation, opts: IndexOpt
     throw err;
   }
 
+  // Rows written from a file operation's facts are new rows too (a listing after them found them as they are).
+  if (landedAdded) counts = { ...counts, added: counts.added + landedAdded.added };
   events.emit('index:phase', { locationId, phase: 'cleanup' });
   removed ??= unconfirmed === 0 ? { files: 0, rows: 0 } : removeUnseen(store, locationId, seen);
 
@@ -207,7 +229,7 @@ async function indexWith(lib: Library, location: ScannedLocation, opts: IndexOpt
   let media: { media_read: number; live_photos: number; xmp_sidecars: number; xmp_read: number } | undefined;
   let queueing: Pick<IndexResult, 'sidecars_pending' | 'jobs_queued' | 'unavailable'> | undefined;
   // A watched batch that identified nothing new (a rename, a deletion) has nothing new to queue.
-  const mayQueue = !opts.only || hashed > 0;
+  const mayQueue = !opts.only || hashed + linked > 0;
   // Media metadata and the files beside the originals (XMP, Live Photo movies) are read by tools
   // from local paths: a storage without them (a bucket's) would have every object fetched whole
   // for it; its sidecars are made from streamed reads.

@@ -248,8 +248,9 @@ export class HereTarget implements TransferTarget, HereRun {
     const ended = (landed: Landed) => ctx.confirm([{ it, landed }]);
     if (it.kind === 'dir') {
       if (it.dst !== null) {
+        const made = factsAt(it.dst) === undefined;
         this.places.makeFolder(it.dst);
-        return ended({ final: it.dst });
+        return ended({ final: it.dst, ...(made ? { made } : {}) });
       }
       removeEmptyFolders(it.src);
       return ended({ final: null });

@@ -64,6 +64,8 @@ class TransferRun {
   /** The items whose sources are names of one file with several (by device and inode), as read. */
   private readonly names = new Map<string, number[]>();
   private readonly known = new Map<string, KnownBytes>();
+  /** Folders this run made (Landed.made): the index writes their rows without listing them. */
+  private readonly made = new Set<string>();
   private readonly finishing: FinishedItem[] = [];
   private finishTimer: NodeJS.Immediate | undefined;
   private total = 0;
@@ -201,6 +203,7 @@ class TransferRun {
         } else left.add(dirname(it.src));
       }
       if (landed.known && landed.final) this.known.set(landed.final, landed.known);
+      if (landed.made && landed.final) this.made.add(landed.final);
       rows.push({ it, row: { idx: it.idx, state, final: landed.final, blake3: landed.blake3 ?? null, note } });
     }
     await Promise.all([...left].map((d) => fsyncDirAsync(d).catch(() => undefined)));
@@ -315,8 +318,9 @@ class TransferRun {
 
   /**
    * What landed here and what left goes into the index at once (no rescan, no waiting for the
-   * watcher): the folders written into and taken from listed again, each file this run verified
-   * linked by its BLAKE3. ALWAYS: also when this run ended nothing (a killed run's items).
+   * watcher): each file this run verified written from its facts and linked by its BLAKE3, the
+   * other folders written into and taken from listed again. ALWAYS: also when this run ended
+   * nothing (a killed run's items).
    */
   private async index(always = false): Promise<void> {
     if (!always && !this.touched) return;
@@ -327,6 +331,6 @@ class TransferRun {
       ? this.rows.filter((it) => !this.inPlace.has(it.idx)).map((it) => (it.state === 'skipped' && it.final !== null ? { ...it, state: 'done' as const } : it))
       : this.rows.filter((it) => it.state === 'done' && op === 'move').map((it) => ({ ...it, final: null }));
     if (rows.length === 0) return;
-    await reindexAfter(this.lib, op, rows, this.known).catch((err: unknown) => log.warn({ err, job: this.job.id }, 'could not index what a transfer changed'));
+    await reindexAfter(this.lib, op, rows, this.known, this.made).catch((err: unknown) => log.warn({ err, job: this.job.id }, 'could not index what a transfer changed'));
   }
 }

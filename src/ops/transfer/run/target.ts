@@ -30,6 +30,8 @@ export interface Landed {
   known?: KnownBytes;
   /** A move's source that is gone already (a rename moved it whole; a deleted file): nothing for the loop to remove. */
   sourceGone?: boolean;
+  /** A folder this run made (nothing was there): nothing is in it but what the run puts there, so the index need not list it. */
+  made?: boolean;
   /** A rename within one location (its paths there): the index moves the entry in one write instead of listing both folders again. */
   renamed?: { locationId: number; from: string; to: string };
 }
