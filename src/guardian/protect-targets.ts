@@ -146,10 +146,11 @@ function chosenTargets(lib: Library): LocalTarget[] {
 }
 
 function target(lib: Library, loc: LocationRecord, dir: string, named: boolean): LocalTarget {
-  // Recorded online, but its folder gone since (a drive unplugged, a folder deleted): said as
-  // such, not as the failed look's errno. Landing checks the drive again (run/here-places.ts).
-  if (factsAt(loc.path)?.kind !== 'dir') throw new VssError('UNAVAILABLE', `${dir}: its location's folder ${loc.path} is not there now (an unplugged drive?)`, { path: dir });
   if (named) {
+    // Recorded online, but its folder gone since (a drive unplugged, a folder deleted): said as
+    // such, not as the failed look's errno (chosenTargets skips such a one). Landing checks the
+    // drive again (run/here-places.ts).
+    if (factsAt(loc.path)?.kind !== 'dir') throw new VssError('UNAVAILABLE', `${dir}: its location's folder ${loc.path} is not there now (an unplugged drive?)`, { path: dir });
     const access = writeAccess(loc.path);
     if (access !== 'ok') throw new VssError('IO', `${dir}: ${access === 'read-only' ? 'its drive is read-only' : 'may not be written by this user'}`, { path: dir });
   }
