@@ -31,7 +31,9 @@ export function freeName(name: string, taken: (name: string) => boolean, where: 
   throw new VssError('IO', `no free name for ${name} in ${where}`, { path: where });
 }
 
-const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+// Made on first use: building a Segmenter loads ICU's break data (~20 ms), which every process
+// importing this module would pay though few ever shorten a name.
+let graphemes: Intl.Segmenter | undefined;
 
 /** STEM + TAIL, STEM cut at a character's end (a whole grapheme: never inside a UTF-8 sequence, nor between a letter and its accent) to fit NAME_MAX_BYTES. */
 function fitted(stem: string, tail: string, where: string): string {
@@ -39,7 +41,7 @@ function fitted(stem: string, tail: string, where: string): string {
   if (Buffer.byteLength(stem) <= room) return stem + tail;
   let kept = '';
   let bytes = 0;
-  for (const { segment } of graphemes.segment(stem)) {
+  for (const { segment } of (graphemes ??= new Intl.Segmenter(undefined, { granularity: 'grapheme' })).segment(stem)) {
     const more = Buffer.byteLength(segment);
     if (bytes + more > room) break;
     kept += segment;
