@@ -2,7 +2,7 @@ import { dirname, join, relative } from 'node:path';
 import { errnoCode } from '../core/errors.js';
 import { isInside } from '../library/confine.js';
 import { deviceAt } from '../storage/local-tree.js';
-import { mountedVolumes, volumeHolding, type MountedVolume } from '../volumes/detect.js';
+import { mountedVolumes, volumeAt, type MountedVolume } from '../volumes/detect.js';
 
 /**
  * What a file operation needs to find again before it touches a side: a folder (a location's
@@ -26,7 +26,7 @@ export function anchorOf(dir: string): Anchor {
   for (let p = dir; ; p = dirname(p)) {
     const dev = deviceAt(p);
     if (dev !== undefined) {
-      const vol = volumeHolding(mountedVolumes(), p);
+      const vol = volumeAt(p);
       return { path: p, dev, ...(vol ? { fingerprint: vol.fingerprint, mount: vol.mountPoint } : {}) };
     }
     if (dirname(p) === p) throw new Error(`no folder of ${dir} exists`);
@@ -39,7 +39,7 @@ export function reachable(anchor: Anchor): boolean {
     const dev = deviceAt(anchor.path);
     if (dev === undefined) return false;
     if (anchor.fingerprint === undefined) return dev === anchor.dev;
-    return volumeHolding(mountedVolumes(), anchor.path)?.fingerprint === anchor.fingerprint;
+    return volumeAt(anchor.path)?.fingerprint === anchor.fingerprint;
   } catch {
     return false;
   }

@@ -53,26 +53,44 @@ export function mountedVolumes(table = readMountTable()): MountedVolume[] {
   const mounts = volumeMounts(parseMountInfo(table));
   const live = new Set(mounts.map((m) => m.mountId));
   for (const id of fingerprints.keys()) if (!live.has(id)) fingerprints.delete(id);
-  const out: MountedVolume[] = [];
-  for (const m of mounts) {
-    let st;
-    try {
-      st = statfsSync(m.mountPoint);
-    } catch {
-      continue; // gone between the table and now, or not ours to look at
-    }
-    const identity = mountIdentity(m);
-    let fp = fingerprints.get(m.mountId)?.identity === identity ? fingerprints.get(m.mountId)!.fingerprint : undefined;
-    if (fp === undefined) {
-      fp = fingerprintOf(m);
-      fingerprints.set(m.mountId, { identity, fingerprint: fp });
-    }
-    out.push({
-      fingerprint: fp, mountPoint: m.mountPoint, fs: m.fs, source: m.source, majMin: m.majMin, mountId: m.mountId,
-      capacity: st.blocks * st.bsize, free: st.bavail * st.bsize, removable: isRemovable(m.majMin), readOnly: m.readOnly,
-    });
+  return mounts.flatMap((m) => volumeOf(m) ?? []);
+}
+
+/**
+ * The mounted volume holding absolute path P, as `volumeHolding(mountedVolumes(), P)` answers, with
+ * only the mounts above P looked at: a file operation asks this of each of its sides before every
+ * batch, and a machine with many drives (or a test machine's many loop devices) would pay a
+ * statfs, a sysfs walk and a birth-time stat for every other drive each time.
+ */
+export function volumeAt(p: string, table = readMountTable()): MountedVolume | undefined {
+  const above = volumeMounts(parseMountInfo(table))
+    .filter((m) => m.mountPoint === '/' || p === m.mountPoint || p.startsWith(m.mountPoint + '/'))
+    .sort((a, b) => b.mountPoint.length - a.mountPoint.length);
+  for (const m of above) {
+    const v = volumeOf(m);
+    if (v) return v;
   }
-  return out;
+  return undefined;
+}
+
+/** Mount M as a volume, its fingerprint found once per mount; undefined when it cannot be looked at now. */
+function volumeOf(m: MountLine): MountedVolume | undefined {
+  let st;
+  try {
+    st = statfsSync(m.mountPoint);
+  } catch {
+    return undefined; // gone between the table and now, or not ours to look at
+  }
+  const identity = mountIdentity(m);
+  let fp = fingerprints.get(m.mountId)?.identity === identity ? fingerprints.get(m.mountId)!.fingerprint : undefined;
+  if (fp === undefined) {
+    fp = fingerprintOf(m);
+    fingerprints.set(m.mountId, { identity, fingerprint: fp });
+  }
+  return {
+    fingerprint: fp, mountPoint: m.mountPoint, fs: m.fs, source: m.source, majMin: m.majMin, mountId: m.mountId,
+    capacity: st.blocks * st.bsize, free: st.bavail * st.bsize, removable: isRemovable(m.majMin), readOnly: m.readOnly,
+  };
 }
 
 /**
