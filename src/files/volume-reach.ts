@@ -64,6 +64,9 @@ export function followedAnchors(anchors: readonly Anchor[]): { anchors: Anchor[]
   let vols: MountedVolume[] | undefined;
   for (const a of anchors) {
     if (a.fingerprint === undefined || a.mount === undefined) continue;
+    // Still mounted where it was (nearly always): known from that mount alone.
+    const there = volumeAt(a.mount);
+    if (there?.mountPoint === a.mount && there.fingerprint === a.fingerprint) continue;
     vols ??= mountedVolumes();
     const at = vols.filter((v) => v.fingerprint === a.fingerprint);
     if (at.length === 0 || at.some((v) => v.mountPoint === a.mount)) continue;
