@@ -29,7 +29,6 @@ const ALLOWLIST: readonly string[] = [
   'store/entries.ts',
   'store/jobs.ts',
   'sync/drop/receive.ts',
-  'sync/library/peer-library.ts',
   'sync/messages/table.ts',
 ];
 

@@ -328,4 +328,34 @@ describe('library sync: an owner\'s rows pulled by a paired device (DESIGN §15)
     assert.equal(t.a.lib.store.peerContents.count(owner), 0);
     assert.equal(t.a.lib.store.devices.byUuid(owner), undefined);
   });
+
+  it('a device removed while its rows are pulled leaves none behind: the pages after its removal are refused', async () => {
+    const owner = t.b.lib.device.uuid;
+    let pagesSent = 0;
+    t.serveB.handler = async (stream) => {
+      const ch = new PeerChannel(stream, 'feed');
+      const req = await ch.receive(['feed.pull']);
+      const { head, pages } = ownerChanges(t.b.lib, { epoch: req.body.epoch ?? null, seq: req.body.seq ?? 0 });
+      await ch.send('feed.library.head', head);
+      let items = 0;
+      try {
+        for (const page of pages()) {
+          await ch.send('feed.library.page', page);
+          await ch.receive(['feed.ack']);
+          for (const f of page.folders) items += f.entries.length;
+          // Unpaired on A between two pages: what the pull takes from here on must not bring it back.
+          if (++pagesSent === 1) new PeerLibrary(t.a.lib).removeDevice(owner);
+        }
+        await ch.send('feed.end', { pages: pagesSent, items, to_seq: head.to_seq });
+      } catch {
+        // A hung up once it refused: nothing more to send.
+      }
+      await ch.close();
+    };
+    await assert.rejects(t.pull(), /removed while its rows were pulled/);
+    assert.ok(pagesSent > 1, 'the owner sent pages after the removal');
+    assert.deepEqual(t.a.lib.store.peerEntries.count(owner), { files: 0, dirs: 0 });
+    assert.equal(t.a.lib.store.peerLocations.ofDevice(owner).length, 0);
+    assert.equal(t.a.lib.store.peerContents.count(owner), 0);
+  });
 });

@@ -1,4 +1,4 @@
-import { createPublicKey, type KeyObject } from 'node:crypto';
+import { createPublicKey } from 'node:crypto';
 import { VssError } from '../../core/errors.js';
 import { contentUuidFor } from '../../content/identity.js';
 import { isContentKind } from '../../content/kinds.js';
@@ -11,7 +11,8 @@ import type { FeedCursorRecord, PullPosition } from '../../store/feed-cursors.js
 import { UUID_RE } from '../../sidecars/address.js';
 import type { MessageIn } from '../messages/channel.js';
 import { LIBRARY_HELD_OWNERS } from '../messages/table.js';
-import { FolderDigest, headText, signedBy } from './row-signature.js';
+import { headText, signedBy } from './row-signature.js';
+import { signedFolders, type ForwardedPull } from './forwarded-folders.js';
 
 /** Its cursors' rows in `feed_cursors`. */
 const FEED = 'library';
@@ -40,22 +41,14 @@ export interface PullInProgress {
   epoch: string;
   /** Rows another member passes on (A → B → C): taken only as their owner signed them. */
   forwarded?: ForwardedPull;
-}
-
-/** A pull of an owner's rows through another member: the owner's key, and the folder whose parts are held until its signature is checked. */
-interface ForwardedPull {
-  /** The owner's key, read once for the pull (every folder is checked against it). */
-  publicKey: KeyObject;
-  epoch: string;
-  fromSeq: number;
-  open: { location: number; path: string; id: number; seq: number; digest: FolderDigest; parts: CheckedPage['folders']; contents: Map<string, PeerContentFacts> } | undefined;
+  /** How often the owner had been removed here when the pull began (`PeerLibrary.removeDevice`). */
+  removals: number;
 }
 
 /** Per open library: shared by the link's PeerLibrary and the feed source's. */
 const WHOLENESS = new WeakMap<Library, Map<string, { key: string; signed: boolean }>>();
-
-/** Entries of one folder held back while its parts come through another member, at most (a larger folder comes from its owner only). */
-export const FORWARDED_FOLDER_ROWS = 200_000;
+/** How often each owner was removed from a library (per open library, as any PeerLibrary of it sees it): a pull begun before a removal is refused after it. */
+const REMOVALS = new WeakMap<Library, Map<string, number>>();
 
 /** A page checked whole, as it is written. */
 export interface CheckedPage {
@@ -94,10 +87,16 @@ export class PeerLibrary {
   /** Whether each owner's rows here were all signed, as of its cursor then (a look at every folder: made once per seq reached). */
   private readonly wholeness: Map<string, { key: string; signed: boolean }>;
 
+  /** REMOVALS of this library. */
+  private readonly removals: Map<string, number>;
+
   constructor(private readonly lib: Library) {
     let known = WHOLENESS.get(lib);
     if (known === undefined) WHOLENESS.set(lib, (known = new Map()));
     this.wholeness = known;
+    let removals = REMOVALS.get(lib);
+    if (removals === undefined) REMOVALS.set(lib, (removals = new Map()));
+    this.removals = removals;
   }
 
   /** Where a pull from DEVICE should start: changes since, and a cut-off pull to go on with. */
@@ -182,7 +181,7 @@ export class PeerLibrary {
       if (!via) store.feedCursors.mark(owner, FEED_FROM_OWNER, head.epoch, head.epoch === asked.epoch ? asked.seq : 0, number);
       const fresh = head.full && !store.peerEntries.anyOf(owner);
       const forwarded = via ? { publicKey: createPublicKey(remote.publicKey!), epoch: head.epoch, fromSeq: head.full ? 0 : head.from_seq, open: undefined } : undefined;
-      return { deviceUuid: owner, number, full: head.full, toSeq: head.to_seq, epoch: head.epoch, removed, entries: 0, fresh, locations: ids, ...(forwarded ? { forwarded } : {}) };
+      return { deviceUuid: owner, number, full: head.full, toSeq: head.to_seq, epoch: head.epoch, removed, entries: 0, fresh, locations: ids, removals: this.removals.get(owner) ?? 0, ...(forwarded ? { forwarded } : {}) };
     });
   }
 
@@ -241,51 +240,7 @@ export class PeerLibrary {
     let entries = 0;
     for (const f of folders) entries += f.rows.length;
     const checked = { folders, contents, named, entries };
-    return pull.forwarded ? this.signedFolders(pull, pull.forwarded, checked) : checked;
-  }
-
-  /**
-   * Of a page passed on by another member, the folders whose whole listing is now in and checked
-   * against their owner's signature, with the facts of their contents; a folder's parts are held
-   * until its last one. A folder not as its owner signed it refuses the pull (VssError PEER).
-   */
-  private signedFolders(pull: PullInProgress, fw: ForwardedPull, page: CheckedPage): CheckedPage {
-    const facts = new Map(page.contents.map((c) => [c.content_uuid, c]));
-    const out: CheckedPage = { folders: [], contents: [], named: [], entries: 0 };
-    for (const f of page.folders) {
-      if (fw.open && (fw.open.location !== f.location || fw.open.path !== f.path)) {
-        throw new VssError('PEER', `library page folder ${JSON.stringify(f.path).slice(0, 80)} comes before the last part of ${JSON.stringify(fw.open.path).slice(0, 80)}`);
-      }
-      // Every part as the first says (the signed text has the folder's id and number from it): the last part's are what is kept.
-      if (fw.open && (fw.open.id !== f.id || fw.open.seq !== f.seq)) {
-        throw new VssError('PEER', `library page folder ${JSON.stringify(f.path).slice(0, 80)} has another id or number in its parts (${fw.open.id}/${fw.open.seq}, then ${f.id}/${f.seq})`);
-      }
-      const open = fw.open ??= { location: f.location, path: f.path, id: f.id, seq: f.seq, digest: FolderDigest.of(this.lib.config.id, pull.deviceUuid, fw.epoch, f), parts: [] as CheckedPage['folders'], contents: new Map() };
-      open.digest.add(f.entries, f.verified, (uuid) => {
-        const c = facts.get(uuid);
-        return c && [c.content_uuid, c.cas_id, c.cas_version, c.kind, c.mime, c.size, c.media_metadata];
-      });
-      if (open.digest.entries > FORWARDED_FOLDER_ROWS) throw new VssError('PEER', `library folder ${JSON.stringify(f.path).slice(0, 80)} passed on has more than ${FORWARDED_FOLDER_ROWS} entries: it comes from its owner only`);
-      open.parts.push(f);
-      for (const r of f.rows) if (r.content_uuid !== null) open.contents.set(r.content_uuid, facts.get(r.content_uuid)!);
-      if (!f.whole) continue;
-      if (!signedBy(open.digest.text(), f.sig, fw.publicKey)) {
-        throw new VssError('PEER', `library folder ${JSON.stringify(f.path).slice(0, 80)} passed on is not as its owner signed it`);
-      }
-      fw.open = undefined;
-      // An older listing of a folder, signed by its owner then, never takes the place of a newer one here.
-      const here = this.lib.store.peerFolders.get(pull.deviceUuid, f.location, f.path);
-      if (here !== undefined && f.seq < here.seq) {
-        throw new VssError('PEER', `library folder ${JSON.stringify(f.path).slice(0, 80)} passed on is numbered ${f.seq}, older than the ${here.seq} here`);
-      }
-      out.folders.push(...open.parts);
-      out.contents.push(...open.contents.values());
-      for (const p of open.parts) {
-        out.entries += p.rows.length;
-        if (!pull.full) for (const r of p.rows) if (r.content_uuid !== null) out.named.push(r.content_uuid);
-      }
-    }
-    return out;
+    return pull.forwarded ? signedFolders(this.lib, pull, pull.forwarded, checked) : checked;
   }
 
   /** A checked page written in one transaction with the cursor moved past it; the entries it held. */
@@ -293,6 +248,7 @@ export class PeerLibrary {
     const owner = pull.deviceUuid;
     const { store } = this.lib;
     store.transaction(() => {
+      this.stillHere(pull);
       const ids = store.peerContents.putMany(owner, contents);
       for (const f of folders) {
         store.peerEntries.putMany(owner, f.location, f.path, f.rows, pull.number, ids);
@@ -321,6 +277,7 @@ export class PeerLibrary {
   finish(pull: PullInProgress): void {
     const { store } = this.lib;
     store.transaction(() => {
+      this.stillHere(pull);
       const sweep = pull.full && !pull.forwarded;
       if (sweep && !pull.fresh) pull.removed += this.dropped(store.peerEntries.sweepDevice(pull.deviceUuid, pull.number));
       if (sweep) store.peerFolders.sweepDevice(pull.deviceUuid, pull.number);
@@ -329,6 +286,13 @@ export class PeerLibrary {
       store.feedCursors.finishPull(pull.deviceUuid, FEED, Date.now());
       if (!pull.forwarded) store.feedCursors.mark(pull.deviceUuid, FEED_FROM_OWNER, pull.epoch, pull.toSeq, pull.number);
     });
+  }
+
+  /** Refuses PULL (inside the transaction that would write it) when its owner was removed since it began. */
+  private stillHere(pull: PullInProgress): void {
+    if ((this.removals.get(pull.deviceUuid) ?? 0) !== pull.removals) {
+      throw new VssError('PEER', `device ${pull.deviceUuid} was removed while its rows were pulled: nothing more of them is kept`);
+    }
   }
 
   /** Rows removed: their contents are looked at again by search (a name or a copy gone). */
@@ -377,10 +341,15 @@ export class PeerLibrary {
     return whole.signed ? { head, sig: h.sig } : undefined;
   }
 
-  /** Forget a device that was unpaired: its rows, its locations, its contents, its cursor and its name. */
+  /**
+   * Forget a device that was unpaired: its rows, its locations, its contents, its cursor and its
+   * name. A pull of its rows still under way (its pages in flight, or flushed as its connection is
+   * cut) writes nothing after this: `stillHere` refuses it.
+   */
   removeDevice(deviceUuid: string): { entries: number } {
     if (deviceUuid === this.lib.device.uuid) throw new VssError('USAGE', 'this device\'s own rows are not removed by unpairing');
     const { store } = this.lib;
+    this.removals.set(deviceUuid, (this.removals.get(deviceUuid) ?? 0) + 1);
     return store.transaction(() => {
       const entries = this.dropped(store.peerEntries.dropDevice(deviceUuid));
       store.search.queue(store.peerContents.dropDevice(deviceUuid));
