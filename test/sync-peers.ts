@@ -19,7 +19,8 @@ import { serveFetch } from '../src/sync/transfer/fetch-protocol.js';
 import { TransferStore } from '../src/sync/transfer/store.js';
 import { SidecarManager } from '../src/sidecars/manager.js';
 import type { SidecarAddress } from '../src/sidecars/address.js';
-import { VSS_BIN, json, pairingCodeOf, runCli, within, type CliResult } from './helpers.js';
+import { VSS_BIN, json, pairingCodeOf, within, type CliResult } from './helpers.js';
+import { cliHere } from './support/cli-here.js';
 
 export interface TestDevice {
   name: string;
@@ -119,15 +120,17 @@ export function newAddress(kind: SidecarAddress['kind'] = 'thumb', variant = 'gr
 /**
  * Pair JOINER's daemon with HOST's (each env names a data dir whose daemon runs): `pair start` there,
  * `pair join --peer` here at the host's first listen address (with JOINARGS), both through the real CLI;
- * what `pair join` printed.
+ * what `pair join` printed. `pair start` runs beside the join, so it is a child process; the status
+ * and the join are asked of the daemons by the CLI in this process (cliHere), a Node start and a
+ * load of vss less each: what pairs is the two daemons, whoever asks them.
  */
 export async function pairDaemons(host: Record<string, string>, joiner: Record<string, string>, joinArgs: string[] = []): Promise<CliResult> {
-  const addr = json<{ listen: string[] }>(await runCli(['daemon', 'status', '--json'], host)).listen[0]!;
+  const addr = json<{ listen: string[] }>(await cliHere(['daemon', 'status', '--json'], host)).listen[0]!;
   const starter = spawn(process.execPath, [VSS_BIN, 'pair', 'start', '--json'], { env: { ...process.env, ...host }, stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise<number | null>((r) => starter.on('exit', (c) => r(c)));
   try {
     const code = await pairingCodeOf(starter, 20_000);
-    const joined = await runCli(['pair', 'join', ...code, '--peer', addr, ...joinArgs], joiner);
+    const joined = await cliHere(['pair', 'join', ...code, '--peer', addr, ...joinArgs], joiner);
     if (joined.code !== 0) throw new Error(`pair join exited ${joined.code}: ${joined.stderr}`);
     const ended = await within('pair start ends once paired', 30_000, exited);
     if (ended !== 0) throw new Error(`pair start exited ${ended}`);

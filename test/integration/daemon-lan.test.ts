@@ -17,7 +17,9 @@ import { connect } from 'node:net';
 import http from 'node:http';
 import { join } from 'node:path';
 import { X509Certificate } from 'node:crypto';
-import { json, runCli, tempDir, VSS_BIN, outputOf, type CliResult } from '../helpers.js';
+import { json, tempDir, VSS_BIN, outputOf, type CliResult } from '../helpers.js';
+// The CLI in this process: these tests are about what it does, not its process (test/support/cli-here.ts).
+import { cliHere as runCli } from '../support/cli-here.js';
 import { netnsSkipReason, spawnInNs } from '../net/netns.js';
 import { freePort } from '../support/free-port.js';
 

@@ -18,7 +18,8 @@ interface Content { content_uuid: string; kind: string; size: number; paths: str
  * seconds, and the laptop's files stay listed (offline) while it is off.
  */
 describe('one library across two devices: see and list every device\'s files', () => {
-  const t = laptopAndDesktop('vss-libx-');
+  // Its setup and stop by the CLI in this process too (the runner the file's own calls use).
+  const t = laptopAndDesktop('vss-libx-', runCli);
   const { tmp, A, B, photos, documents, ok } = t;
   after(() => t.stop());
 

@@ -10,7 +10,10 @@ import { spawn } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
 import { join } from 'node:path';
-import { json, outputOf, runCli, tempDir, until, VSS_BIN, type CliResult } from '../helpers.js';
+import { json, outputOf, tempDir, until, VSS_BIN, type CliResult } from '../helpers.js';
+// The CLI in this process for the setup, t.cli and the refused calls (their exit code and message are
+// the same); the move stopped before its sources go stays a child process, as a stop needs one.
+import { cliHere } from '../support/cli-here.js';
 import { loopSkipReason, makeLoopVolume } from '../loop-volume.js';
 import { twoDrives, type TwoDrives } from '../two-drives.js';
 import { freePort } from '../support/free-port.js';
@@ -21,7 +24,7 @@ const loopSkip = loopSkipReason();
 describe('where a transfer may write, and what a move may remove (issue 57: S1, S2)', { skip: loopSkip, timeout: 240_000 }, () => {
   let t: TwoDrives;
   before(async () => {
-    t = await twoDrives('vss-dest-', { sizeMiB: 64, files: { 'photos/new.bin': 'new bytes '.repeat(1000), 'photos/trip/a-notes.txt': 'original line\n', 'photos/trip/z.bin': 'z'.repeat(300_000), 'backup/old.txt': 'keep\n' } });
+    t = await twoDrives('vss-dest-', { run: cliHere, sizeMiB: 64, files: { 'photos/new.bin': 'new bytes '.repeat(1000), 'photos/trip/a-notes.txt': 'original line\n', 'photos/trip/z.bin': 'z'.repeat(300_000), 'backup/old.txt': 'keep\n' } });
   });
   after(() => t?.stop());
 
@@ -31,7 +34,7 @@ describe('where a transfer may write, and what a move may remove (issue 57: S1, 
     try {
       assert.deepEqual(readdirSync(mount), [], 'the mount point is left empty');
       for (const verb of ['copy', 'move']) {
-        const r = await runCli(['files', verb, join(t.photos, 'new.bin'), `${t.backup}/`], t.env);
+        const r = await cliHere(['files', verb, join(t.photos, 'new.bin'), `${t.backup}/`], t.env);
         assert.notEqual(r.code, 0, `${verb} into an offline location: ${r.stdout}`);
         assert.match(r.stderr, /location "backup" is offline/, r.stderr);
         assert.deepEqual(readdirSync(mount), [], `nothing written under the mount point by the ${verb}`);
@@ -53,7 +56,7 @@ describe('where a transfer may write, and what a move may remove (issue 57: S1, 
       await t.cli('location', 'add', at, '--name', 'Stick', '--mode', 'content');
       writeFileSync(join(t.photos, 'stick.txt'), 'for the stick');
       vol.unplug();
-      const r = await runCli(['files', 'copy', join(t.photos, 'stick.txt'), `${at}/`], t.env);
+      const r = await cliHere(['files', 'copy', join(t.photos, 'stick.txt'), `${at}/`], t.env);
       assert.notEqual(r.code, 0);
       assert.match(r.stderr, /location "Stick" is offline/, r.stderr);
       assert.deepEqual(readdirSync(at), [], 'nothing written into the empty mount point');
@@ -108,7 +111,7 @@ describe('a paired browser with the files right writes only into the library\'s 
   let ca = '';
   let cookie = '';
   const ok = async (args: string[]): Promise<CliResult> => {
-    const r = await runCli(args, env);
+    const r = await cliHere(args, env);
     assert.equal(r.code, 0, `vss ${args.join(' ')}: ${r.stderr}`);
     return r;
   };
@@ -134,7 +137,7 @@ describe('a paired browser with the files right writes only into the library\'s 
   });
 
   after(async () => {
-    await runCli(['daemon', 'stop'], env);
+    await cliHere(['daemon', 'stop'], env);
     tmp.cleanup();
   });
 

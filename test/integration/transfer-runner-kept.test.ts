@@ -15,6 +15,7 @@ import { outputOf, until, VSS_BIN, type CliResult } from '../helpers.js';
 import { loopSkipReason } from '../loop-volume.js';
 import { twoDrives, type TwoDrives } from '../two-drives.js';
 import { stopped } from '../support/stopped.js';
+import { cliHere } from '../support/cli-here.js';
 
 const loopSkip = loopSkipReason();
 
@@ -22,6 +23,9 @@ describe('what a move kept doing through the one item loop (issue 57 item 2)', {
   let t: TwoDrives;
   before(async () => {
     t = await twoDrives('vss-kept-', {
+      // The CLI in this process (test/support/cli-here.ts) for the setup and every t.cli call; the
+      // move stopped before its source goes stays a child process, as a stop needs one.
+      run: cliHere,
       sizeMiB: 64,
       files: { 'photos/linked/a.txt': 'one file, two names\n', 'photos/linked/c.txt': 'another file\n', 'photos/edit/notes.txt': 'original line\n', 'backup/b/x.txt': 'across the bind mount\n', 'backup/kept/old.txt': 'there before\n' },
       // The second name made before the locations are indexed: the plan sees one file with two names.

@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { blake3 } from '@napi-rs/blake-hash';
-import { FIXTURES, FIXTURES_SKIP, json, runCli, tempDir } from '../helpers.js';
+import { FIXTURES, FIXTURES_SKIP, json, tempDir } from '../helpers.js';
+// The CLI in this process: these tests are about what it does, not its process (test/support/cli-here.ts).
+import { cliHere as runCli } from '../support/cli-here.js';
 import { tusCreate, tusSend, type TusParty } from '../support/tus.js';
 
 interface Status { http: string }

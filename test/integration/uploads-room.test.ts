@@ -4,7 +4,9 @@ import { mkdirSync, readdirSync, readFileSync, statfsSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { blake3 } from '@napi-rs/blake-hash';
-import { FIXTURES, FIXTURES_SKIP, json, runCli, tempDir, until } from '../helpers.js';
+import { FIXTURES, FIXTURES_SKIP, json, tempDir, until } from '../helpers.js';
+// The CLI in this process: these tests are about what it does, not its process (test/support/cli-here.ts).
+import { cliHere as runCli } from '../support/cli-here.js';
 import { mountSmallDisk } from '../support/small-disk.js';
 import { pairedBrowser } from '../support/paired-browser.js';
 import { tusCreate, tusPath, tusRequest, tusSend, type TusParty } from '../support/tus.js';

@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { request } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { blake3 } from '@napi-rs/blake-hash';
-import { FIXTURES, FIXTURES_SKIP, json, runCli, tempDir, until } from '../helpers.js';
+import { FIXTURES, FIXTURES_SKIP, json, tempDir, until } from '../helpers.js';
+// The CLI in this process: these tests are about what it does, not its process (test/support/cli-here.ts).
+import { cliHere as runCli } from '../support/cli-here.js';
 
 interface Status { http: string }
 

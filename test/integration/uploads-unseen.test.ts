@@ -4,7 +4,9 @@ import { mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { blake3 } from '@napi-rs/blake-hash';
 import fc from 'fast-check';
-import { FIXTURES, FIXTURES_SKIP, json, runCli, tempDir } from '../helpers.js';
+import { FIXTURES, FIXTURES_SKIP, json, tempDir } from '../helpers.js';
+// The CLI in this process: these tests are about what it does, not its process (test/support/cli-here.ts).
+import { cliHere as runCli } from '../support/cli-here.js';
 import { pairedBrowser } from '../support/paired-browser.js';
 import { tusCreate, tusPath, tusRequest, tusSend, type TusParty } from '../support/tus.js';
 

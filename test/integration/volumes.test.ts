@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readdirSync, statfsSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { Vss, addLocation, listLocations, scanLocation, VssError, type Library } from '../internals.js';
-import { json, runCli, tempDir } from '../helpers.js';
+import { json, tempDir } from '../helpers.js';
+// The CLI in this process: these tests are about what it does, not its process (test/support/cli-here.ts).
+import { cliHere as runCli } from '../support/cli-here.js';
 import { loopSkipReason, makeLoopVolume, type LoopVolume } from '../loop-volume.js';
 import { entriesOf } from '../support/entries.js';
 import type { VolumeInfo } from '../../src/wire/volumes.js';
