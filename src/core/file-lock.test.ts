@@ -34,10 +34,15 @@ function ownerPid(path: string): number {
 const CONTENDER = `
   import { closeSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
   import { hostname } from 'node:os';
-  const [lockUrl, lockPath, startAt, stopAt, deadPid] = process.argv.slice(1);
+  const [lockUrl, lockPath, deadPid] = process.argv.slice(1);
   const { FileLock } = await import(lockUrl);
   process.setMaxListeners(0);
   const seen = { held: 0, bad: [] };
+  // Loaded: say so, and take the window the test gives once every contender is (a loaded machine starts them slowly).
+  process.stdout.write('ready\\n');
+  let line = '';
+  for await (const chunk of process.stdin) { line += chunk; if (line.includes('\\n')) break; }
+  const [startAt, stopAt] = line.trim().split(' ');
   while (Date.now() < Number(startAt)) await new Promise((r) => setTimeout(r, 1));
   while (Date.now() < Number(stopAt) && seen.bad.length === 0) {
     try { FileLock.acquire(lockPath); } catch (e) {
@@ -63,21 +68,30 @@ const CONTENDER = `
   console.log(JSON.stringify(seen));
 `;
 
-function contend(lockPath: string, startAt: number, stopAt: number, dead: number): Promise<{ held: number; bad: string[] }> {
-  return new Promise((res, rej) => {
-    const lockUrl = pathToFileURL(join(import.meta.dirname, 'file-lock.js')).href;
-    const args = ['--input-type=module', '-e', CONTENDER, lockUrl, lockPath, String(startAt), String(stopAt), String(dead)];
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+/** A contender started: ready once it has loaded; GO gives it its window; RESULT what it saw. */
+function contend(lockPath: string, dead: number): { ready: Promise<void>; go: (startAt: number, stopAt: number) => void; result: Promise<{ held: number; bad: string[] }> } {
+  const lockUrl = pathToFileURL(join(import.meta.dirname, 'file-lock.js')).href;
+  const args = ['--input-type=module', '-e', CONTENDER, lockUrl, lockPath, String(dead)];
+  const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+  let out = '';
+  let readyNow: () => void = () => undefined;
+  const ready = new Promise<void>((res) => (readyNow = res));
+  child.stdout.on('data', (d: Buffer) => {
+    out += d.toString();
+    if (out.startsWith('ready\n')) readyNow();
+  });
+  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+  const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+  const result = new Promise<{ held: number; bad: string[] }>((res, rej) => {
     child.on('error', rej);
     child.on('close', () => {
       clearTimeout(timer);
-      try { res(JSON.parse(out) as { held: number; bad: string[] }); } catch { res({ held: 0, bad: [`contender crashed: ${out}`] }); }
+      readyNow();
+      const said = out.replace(/^ready\n/, '');
+      try { res(JSON.parse(said) as { held: number; bad: string[] }); } catch { res({ held: 0, bad: [`contender crashed: ${said}`] }); }
     });
   });
+  return { ready, go: (startAt, stopAt) => child.stdin.end(`${startAt} ${stopAt}\n`), result };
 }
 
 describe('FileLock', () => {
@@ -139,9 +153,12 @@ describe('FileLock', () => {
   it('a stale-lock takeover never removes a fresh lock: six processes take stale locks over for 2.5 s', async () => {
     const path = join(tmp.path, 'race.lock');
     staleLock(path);
-    const startAt = Date.now() + 1000;
     const dead = deadPid();
-    const results = await Promise.all(Array.from({ length: 6 }, () => contend(path, startAt, startAt + 2500, dead)));
+    const contenders = Array.from({ length: 6 }, () => contend(path, dead));
+    await Promise.all(contenders.map((c) => c.ready));
+    const startAt = Date.now() + 200;
+    for (const c of contenders) c.go(startAt, startAt + 2500);
+    const results = await Promise.all(contenders.map((c) => c.result));
     const bad = results.flatMap((r) => r.bad);
     assert.deepEqual(bad, [], `contenders saw: ${bad.join('; ')}`);
     const takeovers = results.reduce((n, r) => n + r.held, 0);
