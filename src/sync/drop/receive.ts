@@ -13,7 +13,7 @@ import type { RemoteDevice } from '../peer-link.js';
 import { Landing, placeLandedMany, verifyLanded, type Landed } from '../../core/landing.js';
 import { flushAll } from '../../storage/local-flush.js';
 import { keptFromPeer } from '../library/originals.js';
-import { forgetPartials, forgetStale, forgetTransfer, partialOf, readJournal, sameOffer, stateDir, writeJournal, type Journal, type OfferedItem } from './journal.js';
+import { forgetStale, forgetTransfer, partialOf, readJournal, sameOffer, stateDir, writeJournal, type Journal, type OfferedItem } from './journal.js';
 import { BLAKE3_HEX, landingNameProblem } from '../../files/landing-names.js';
 import { placedAs, sameBytesThere } from '../../storage/already-there.js';
 import { stallGuard } from './stall.js';
@@ -311,8 +311,7 @@ async function acceptAndReceive(ch: PeerChannel<'drop'>, remote: RemoteDevice, h
   }
   progress(true);
   if (landed.length > 0) await place.landed?.(landed).catch((e: unknown) => log.warn({ err: e }, 'files received could not be indexed yet'));
-  if (place.keepJournal) await forgetPartials(inbox, transfer);
-  else await forgetTransfer(inbox, transfer);
+  await forgetTransfer(inbox, transfer, place.keepJournal);
   await ch.send('drop.done', { items: items.length });
 }
 
