@@ -2,7 +2,7 @@ import { VssError } from '../../core/errors.js';
 import { DEFAULT_ON_CONFLICT, isOnConflict, MAX_PARAMS_CHARS, type FileOpResult, type OnConflict } from '../../files/file-op.js';
 import { queueUserJob } from '../../jobs/user-job.js';
 import type { JobRow } from '../../jobs/states.js';
-import { paramsJson } from '../../jobs/wait-for-job.js';
+import { endedResult, paramsJson } from '../../jobs/wait-for-job.js';
 import type { Library } from '../../library/library.js';
 import { networkTimeoutMs } from '../../sync/drop/send-job.js';
 import { PairedDevices } from '../../sync/pairing/paired-devices.js';
@@ -53,11 +53,7 @@ export function toDeviceOp(op: 'copy' | 'move'): Way<ToDeviceInput, FileOpResult
       name, concurrency: 2, timeoutMs: networkTimeoutMs,
       run: (job, ctx) => runToDevice(host, job, paramsOf(host.lib, job), ctx),
     }),
-    result(row: JobRow): FileOpResult {
-      if (row.status === 'completed' && row.result !== null) return JSON.parse(row.result) as FileOpResult;
-      if (row.status === 'cancelled') throw new VssError('WRONG_STATE', `the ${op} (job ${row.id}) was cancelled; files already confirmed there are kept`);
-      throw new VssError('IO', `the ${op} (job ${row.id}) failed: ${row.error ?? 'no reason given'}`);
-    },
+    result: (row) => endedResult<FileOpResult>(row, `the ${op}`, 'files already confirmed there are kept'),
   };
 }
 

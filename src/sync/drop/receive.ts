@@ -305,12 +305,12 @@ async function acceptAndReceive(ch: PeerChannel<'drop'>, remote: RemoteDevice, h
     // A file refused ends the send for good (the sender's job fails with the reason): nothing half received of it stays.
     // One that may work in a moment (the Guardian's witnesses stopped holding) keeps its partials, to resume from.
     if (err instanceof Refusal && !err.retry) await forgetTransfer(inbox, transfer);
-    // What was placed before is in the folder: its index hears of it now, not at the next scan.
-    if (landed.length > 0) await place.landed?.(landed).catch((e: unknown) => log.warn({ err: e }, 'files received could not be indexed yet'));
     throw err;
+  } finally {
+    // What was placed is in the folder: its index hears of it now (before `done`, or the refusal), not at the next scan.
+    if (landed.length > 0) await place.landed?.(landed).catch((e: unknown) => log.warn({ err: e }, 'files received could not be indexed yet'));
   }
   progress(true);
-  if (landed.length > 0) await place.landed?.(landed).catch((e: unknown) => log.warn({ err: e }, 'files received could not be indexed yet'));
   await forgetTransfer(inbox, transfer, place.keepJournal);
   await ch.send('drop.done', { items: items.length });
 }
