@@ -1,5 +1,4 @@
 import { dirname, join, relative } from 'node:path';
-import { errnoCode } from '../core/errors.js';
 import { isInside } from '../library/confine.js';
 import { deviceAt } from '../storage/local-tree.js';
 import { mountedVolumes, volumeAt, type MountedVolume } from '../volumes/detect.js';
@@ -43,14 +42,6 @@ export function reachable(anchor: Anchor): boolean {
   } catch {
     return false;
   }
-}
-
-/** Errors a side that went away mid-operation answers with (an unplugged drive, a lazy unmount). */
-export const GONE_CODES = new Set(['ENOENT', 'EIO', 'ENODEV', 'ENXIO', 'ESTALE', 'ENOTDIR']);
-
-export function looksGone(err: unknown): boolean {
-  const code = errnoCode(err);
-  return code !== undefined && GONE_CODES.has(code);
 }
 
 /**

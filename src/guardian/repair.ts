@@ -10,6 +10,7 @@ import { wholeBlake3Of } from '../content/whole-blake3.js';
 import type { Library } from '../library/library.js';
 import { locationStorage } from '../storage/storages.js';
 import { openBucket } from '../volumes/buckets.js';
+import { readChunks } from '../storage/read-chunks.js';
 import type { LocalDisk } from '../storage/local-disk.js';
 import type { LocationStorage } from '../storage/port.js';
 import type { RotFile } from '../store/rot.js';
@@ -124,29 +125,36 @@ export async function discardRepairOf(lib: Library, rot: RotFile): Promise<void>
 
 /** GOOD's bytes landed beside the rotten file, verified against GOOD's whole BLAKE3. */
 async function landLocal(target: LocalDisk, rot: RotFile, good: GoodCopy, signal?: AbortSignal): Promise<Landed | { refused: string }> {
+  const reader = await good.storage.openRead(good.rel);
+  try {
+    const landed = await landBeside(target, rot, (from) => readChunks(reader, from, rot.size, CHUNK), good.blake3, good.shown, signal);
+    if (typeof landed !== 'string') return { refused: `the copy from ${good.shown} did not verify (${landed.wrong}): nothing replaced` };
+    return { path: landed, blake3: good.blake3, from: good.shown };
+  } finally {
+    await reader.close();
+  }
+}
+
+/**
+ * The bytes READ gives from a position on (what a cut-off attempt left counts: the landing
+ * resumes after it), landed beside the rotten file (`.vss-partial-repair-ENTRY`) and verified
+ * against BLAKE3: the partial's path, or what did not verify. A read that fails throws.
+ */
+async function landBeside(target: LocalDisk, rot: RotFile, read: (from: number) => AsyncIterable<Uint8Array>, blake3: string, shown: string, signal?: AbortSignal): Promise<string | { wrong: string }> {
   const landing = await target.land(rot.rel_path, `repair-${rot.entry_id}`, { hash: true, resumeOf: rot.size });
   try {
-    const reader = await good.storage.openRead(good.rel);
-    try {
-      const buf = Buffer.allocUnsafe(CHUNK);
-      for (let pos = landing.written; pos < rot.size;) {
-        signal?.throwIfAborted();
-        const n = await reader.read(buf, 0, Math.min(CHUNK, rot.size - pos), pos);
-        if (n === 0) throw new VssError('IO', `${good.shown} ended before its ${rot.size} bytes`);
-        await landing.write([Buffer.from(buf.subarray(0, n))]);
-        pos += n;
-      }
-    } finally {
-      await reader.close();
+    for await (const chunk of read(landing.written)) {
+      signal?.throwIfAborted();
+      if (landing.written + chunk.byteLength > rot.size) throw new VssError('IO', `${shown} holds more than its ${rot.size} bytes`);
+      await landing.write([chunk]);
     }
   } catch (err) {
     await landing.close();
     throw err;
   }
   const done = await landing.finish();
-  const wrong = await verifyLanded(done, { size: rot.size, blake3: good.blake3 });
-  if (wrong !== undefined) return { refused: `the copy from ${good.shown} did not verify (${wrong}): nothing replaced` };
-  return { path: done.path, blake3: good.blake3, from: good.shown };
+  const wrong = await verifyLanded(done, { size: rot.size, blake3 });
+  return wrong === undefined ? done.path : { wrong };
 }
 
 /**
@@ -165,26 +173,14 @@ async function landFromBucket(lib: Library, target: LocalDisk, rot: RotFile, sig
     if (!vol || vol.device_id !== lib.deviceId) continue;
     const expected = (content ? wholeBlake3Of(lib, content) : null) ?? o.blake3;
     const bucket = openBucket(vol);
-    const landing = await target.land(rot.rel_path, `repair-${rot.entry_id}`, { hash: true, resumeOf: rot.size });
+    const shown = `${vol.mount_point}/${o.key}`;
     try {
-      try {
-        for await (const chunk of bucket.read(o.key, signal, landing.written)) {
-          if (landing.written + chunk.byteLength > rot.size) throw new VssError('IO', `${vol.mount_point}/${o.key} holds more than its ${rot.size} bytes`);
-          await landing.write([chunk]);
-        }
-      } catch (err) {
-        await landing.close();
-        if (signal?.aborted) throw err;
-        why.push(`${vol.name ?? vol.mount_point}: ${(err as Error).message}`);
-        continue;
-      }
-      const done = await landing.finish();
-      const wrong = await verifyLanded(done, { size: rot.size, blake3: expected });
-      if (wrong !== undefined) {
-        why.push(`the object in ${vol.name ?? vol.mount_point} did not verify (${wrong})`);
-        continue;
-      }
-      return { path: done.path, blake3: expected, from: bucketUrl({ bucket: vol.bucket, prefix: o.key }) };
+      const landed = await landBeside(target, rot, (from) => bucket.read(o.key, signal, from), expected, shown, signal);
+      if (typeof landed === 'string') return { path: landed, blake3: expected, from: bucketUrl({ bucket: vol.bucket, prefix: o.key }) };
+      why.push(`the object in ${vol.name ?? vol.mount_point} did not verify (${landed.wrong})`);
+    } catch (err) {
+      if (signal?.aborted) throw err;
+      why.push(`${vol.name ?? vol.mount_point}: ${(err as Error).message}`);
     } finally {
       bucket.close();
     }

@@ -45,12 +45,13 @@ export function jobEnded(lib: Library, id: number, signal?: AbortSignal): Promis
 
 /**
  * The result of JOB, ended: its `result` when it completed; a cancel or a failure as an error
- * that names WHAT ("the copy", "the send").
+ * that names WHAT ("the copy", "the send"). A transfer's says what of it is KEPT once cancelled
+ * ("the copies finished are kept"), and fails as an IO error (its files), not as a device away.
  */
-export function endedResult<T extends object>(job: JobRow, what: string): T {
+export function endedResult<T extends object>(job: JobRow, what: string, kept?: string): T {
   if (job.status === 'completed' && job.result !== null) return JSON.parse(job.result) as T;
-  if (job.status === 'cancelled') throw new VssError('WRONG_STATE', `${what} (job ${job.id}) was cancelled`);
-  throw new VssError('UNAVAILABLE', `${what} (job ${job.id}) failed: ${job.error ?? 'no reason given'}`);
+  if (job.status === 'cancelled') throw new VssError('WRONG_STATE', `${what} (job ${job.id}) was cancelled${kept !== undefined ? `; ${kept}` : ''}`);
+  throw new VssError(kept !== undefined ? 'IO' : 'UNAVAILABLE', `${what} (job ${job.id}) failed: ${job.error ?? 'no reason given'}`);
 }
 
 /** A job's `params` as JSON, or undefined when absent, longer than MAXCHARS or not JSON: its kind then checks the shape. */

@@ -80,12 +80,8 @@ class BucketUploadTarget implements TransferTarget {
   }
 
   async put(b: Batch, ctx: PutContext): Promise<JobOutcome | undefined> {
-    const it = b.items[0]!;
-    const done = await uploadOne(this.lib, this.vol, this.bucket!, it, this.onConflict, ctx, (key) => { this.current = key; });
+    await uploadOne(this.lib, this.vol, this.bucket!, b.items[0]!, this.onConflict, ctx, (key) => { this.current = key; });
     this.current = undefined;
-    if ('rotten' in done) ctx.leaveOutRotten(it, done.rotten.found, done.rotten.expected, 'nothing was uploaded');
-    else if (done.state === 'skipped') ctx.leaveOut(it, done.note ?? 'skipped');
-    else await ctx.confirm([{ it, landed: { final: done.final, blake3: done.blake3 } }]);
     return undefined;
   }
 
@@ -117,13 +113,6 @@ function waitFor(vol: BucketVolume, why: string, ctx: JobRunContext): JobOutcome
   return { state: 'wait', reason, delayMs: BUCKET_WAIT_MS };
 }
 
-type Ended = { state: 'done' | 'skipped'; final: string | null; blake3: string | null; note: string | null } | { rotten: { found: string; expected: string } };
-
-/** IT left out of the job, saying why: the job goes on with the rest, and does not try it again. */
-function leftOut(note: string): Ended {
-  return { state: 'skipped', final: null, blake3: null, note };
-}
-
 /**
  * IT uploaded, checked and recorded; or left out, saying why: a source gone or changed since it
  * was planned, or whose bytes do not hash to its content (rot), and an upload that did not read
@@ -131,7 +120,10 @@ function leftOut(note: string): Ended {
  * before it is completed, an object completed deleted): no object with the content's hash in its
  * metadata and other bytes stays under the key. Its name taken: ONCONFLICT (keep-both or skip).
  */
-async function uploadOne(lib: Library, vol: BucketVolume, bucket: S3Bucket, it: FileOpItemRecord, onConflict: BucketOnConflict, ctx: PutContext, onKey: (key: string) => void): Promise<Ended> {
+async function uploadOne(lib: Library, vol: BucketVolume, bucket: S3Bucket, it: FileOpItemRecord, onConflict: BucketOnConflict, ctx: PutContext, onKey: (key: string) => void): Promise<void> {
+  // Left out of the job, saying why: it goes on with the rest, and does not try this one again.
+  const leftOut = (note: string) => ctx.leaveOut(it, note);
+  const done = (rel: string, blake3: string) => ctx.confirm([{ it, landed: { final: `${vol.mount_point}/${rel}`, blake3 } }]);
   const indexed = indexedSource(lib, it.src);
   const source = indexed && { ...indexed, storage: locationStorage(lib, indexed.place.locationId), rel: indexed.place.rel };
   if (!source) return leftOut('its file is no longer indexed where it was (moved, deleted or edited since the plan): protect again');
@@ -140,8 +132,8 @@ async function uploadOne(lib: Library, vol: BucketVolume, bucket: S3Bucket, it: 
   if (!st.isFile() || st.size !== it.size) return leftOut('its file changed since the plan: protect again');
   const rel = it.dst ?? posix.join('vss-protect', posix.basename(it.src));
   const key = await freeKey(lib, vol, bucket, rel, source.contentUuid, onConflict, ctx.signal);
-  if (key === undefined) return { state: 'skipped', final: null, blake3: null, note: `${vol.mount_point}/${rel} is there already (--on-conflict skip)` };
-  if (key.had) return { state: 'done', final: `${vol.mount_point}/${key.rel}`, blake3: key.had, note: null };
+  if (key === undefined) return leftOut(`${vol.mount_point}/${rel} is there already (--on-conflict skip)`);
+  if (key.had) return done(key.rel, key.had);
   onKey(key.key);
   const path = source.storage.localPath(source.rel)!;
   const up = lib.store.buckets.upload(vol.volume_id, key.key);
@@ -163,7 +155,7 @@ async function uploadOne(lib: Library, vol: BucketVolume, bucket: S3Bucket, it: 
     if (!fault) throw err;
     // Its multipart upload, if any, was aborted: nothing of it is left to resume.
     lib.store.buckets.forgetUpload(vol.volume_id, key.key);
-    if (fault.fault === 'not-its-bytes' && source.blake3 !== null && fault.found !== undefined) return { rotten: { found: fault.found, expected: source.blake3 } };
+    if (fault.fault === 'not-its-bytes' && source.blake3 !== null && fault.found !== undefined) return ctx.leaveOutRotten(it, fault.found, source.blake3, 'nothing was uploaded');
     return leftOut(faultNote(fault));
   }
   lib.store.buckets.forgetUpload(vol.volume_id, key.key);
@@ -184,7 +176,7 @@ async function uploadOne(lib: Library, vol: BucketVolume, bucket: S3Bucket, it: 
   }
   const now = Date.now();
   lib.store.buckets.putObject({ volume_id: vol.volume_id, key: key.key, content_uuid: source.contentUuid, size: it.size, blake3: sent.blake3, uploaded_at: now, verified_at: now, etag: back.etag });
-  return { state: 'done', final: `${vol.mount_point}/${key.rel}`, blake3: sent.blake3, note: null };
+  return done(key.rel, sent.blake3);
 }
 
 /**

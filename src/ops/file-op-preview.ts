@@ -43,7 +43,11 @@ export function previewOf(lib: Library, op: FileOp, plan: PlannedOp, witnesses: 
   };
 }
 
-/** The preview of an operation that only adds (a content got, files sent): nothing can fall below a policy. */
-export function addingPreview(op: 'get' | 'send', p: Pick<OpPreview, 'files' | 'bytes' | 'on_conflict' | 'conflicts' | 'free_bytes'>): OpPreview {
-  return { op, ...p, conflict_count: p.conflicts.length, needed_bytes: p.bytes, below_policy: [] };
+/**
+ * The preview of an operation that only adds here or elsewhere (a content got, files sent, a copy
+ * to a device or a bucket; a move there removes its sources only once their copies are confirmed):
+ * nothing can fall below a policy. CONFLICTS: every name taken (the first MAX_CONFLICTS named).
+ */
+export function addingPreview(op: OpPreview['op'], p: Pick<OpPreview, 'files' | 'bytes' | 'on_conflict' | 'conflicts' | 'free_bytes'> & { needed_bytes?: number }): OpPreview {
+  return { op, ...p, conflicts: p.conflicts.slice(0, MAX_CONFLICTS), conflict_count: p.conflicts.length, needed_bytes: p.needed_bytes ?? p.bytes, below_policy: [] };
 }

@@ -21,6 +21,25 @@ export function deviceWaitNote(who: string, why: string): string {
   return `waiting for ${who} to connect (${why.slice(0, 200)})`;
 }
 
+/** How often a waiting job asks the node to dial the paired devices (a sleeping device is not dialled every few seconds). */
+const REDIAL_EVERY_MS = 30_000;
+/** When the devices each waiting job waits for were last dialled (by whom it waits for). */
+const redialedAt = new Map<string, number>();
+
+/**
+ * The wait (REASON, looked at again in DELAYMS, no attempt spent) of a job whose paired device
+ * WHO (or any of the devices it names) is not reached: the paired devices are dialled at each
+ * look while NETWORK has only just come up, else at most every REDIAL_EVERY_MS a device.
+ */
+export function waitForDevice(network: Pick<PeerLink, 'settling' | 'redial'> | undefined, who: string, reason: string, delayMs: number): JobOutcome {
+  const now = Date.now();
+  if (network?.settling?.() === true || now - (redialedAt.get(who) ?? 0) >= REDIAL_EVERY_MS) {
+    redialedAt.set(who, now);
+    network?.redial?.();
+  }
+  return { state: 'wait', reason, delayMs };
+}
+
 /** The notes of jobs waiting for a device, as SQL's LIKE matches them (`deviceWaitNote`, NETWORK_WAIT_NOTE's, a backup's). */
 export const DEVICE_WAIT_LIKE = 'waiting for % to connect%';
 

@@ -6,22 +6,20 @@ import type { JobRow } from '../../jobs/states.js';
 import { queueUserJob } from '../../jobs/user-job.js';
 import { endedResult, paramsJson } from '../../jobs/wait-for-job.js';
 import type { MadeSnapshot } from '../../library/snapshot.js';
-import { placeTarget, placeTimeoutMs } from '../../sync/drop/place-job.js';
-import { waitForNetwork } from '../../sync/network-wait.js';
+import { placeTarget } from '../../sync/drop/place-job.js';
+import { networkTimeoutMs } from '../../sync/drop/send-job.js';
+import { waitForDevice, waitForNetwork } from '../../sync/network-wait.js';
 import { PairedDevices } from '../../sync/pairing/paired-devices.js';
 import type { OpHost, Way } from '../op.js';
-import { runToDevice, toDeviceParams, type Said, type ToDeviceParams } from './to-device-run.js';
+import { pairedTarget, runToDevice, toDeviceParams, type Said, type ToDeviceParams } from './to-device-run.js';
 
 /** The job kind of a snapshot of the library sent to a paired device's location. */
 const NAME = 'library-backup-to-device';
 /** Tries before it fails for good on errors that are not the device being away (that only waits, no attempt spent). */
 const MAX_ATTEMPTS = 5;
-/** How often a job waiting for its device looks again, and how often it asks the node to dial the paired devices. */
+/** How often a job waiting for its device looks again. */
 const DEVICE_WAIT_MS = 3_000;
-const REDIAL_EVERY_MS = 30_000;
 const MAX_PARAMS_CHARS = 16 * 1024;
-/** When a waiting backup last asked for a redial, by device. */
-const redialedAt = new Map<string, number>();
 
 /** `vss library backup --to DEVICE:/LOCATION[/PATH]` as asked. SCHEDULED: the daemon's look queued it (it waits for the device), not a person waiting for it. */
 export interface BackupToDeviceInput {
@@ -64,8 +62,7 @@ export const libraryBackupToDevice: Way<BackupToDeviceInput, BackupSent, never> 
   plan(host, input) {
     const net = host.network();
     if (!net) throw new VssError('NO_DAEMON', "a snapshot to another device needs the daemon's P2P node: start it (vss daemon start) and back up again");
-    const paired = PairedDevices.load(host.dataDir);
-    const t = placeTarget(host.lib, input.to, (uuid) => paired.get(uuid));
+    const t = pairedTarget(host, input.to);
     if (input.scheduled !== true && !net.connected().some((r) => r.deviceUuid === t.device.device_uuid)) {
       throw new VssError('UNAVAILABLE', `${t.device.name} is not connected now: no snapshot was made (back up again once it is; a schedule, --every, waits for it)`);
     }
@@ -77,7 +74,7 @@ export const libraryBackupToDevice: Way<BackupToDeviceInput, BackupSent, never> 
     return { size: { files: 1, bytes: 0 }, queue: () => queueUserJob(lib, { kind: NAME, maxAttempts: MAX_ATTEMPTS, bytes: 0, params: JSON.stringify(params) }, 'the snapshot') };
   },
   kind: (host) => ({
-    name: NAME, concurrency: 1, timeoutMs: placeTimeoutMs,
+    name: NAME, concurrency: 1, timeoutMs: networkTimeoutMs,
     run: async (job, ctx) => {
       const lib = host.lib;
       const p = paramsOf(job);
@@ -85,7 +82,10 @@ export const libraryBackupToDevice: Way<BackupToDeviceInput, BackupSent, never> 
       if (!dev) throw new VssError('NOT_FOUND', `device ${p.device} is not paired with this one any more: the snapshot is not sent`);
       if (lib.store.fileOpItems.of(job.id).length === 0) {
         const net = host.network();
-        if (!net?.connected().some((r) => r.deviceUuid === dev.device_uuid)) return waitFor(host, dev.device_uuid, dev.name);
+        // Waiting (no attempt spent) for the network while it comes up, else for the device, dialled now and then.
+        if (!net?.connected().some((r) => r.deviceUuid === dev.device_uuid)) {
+          return waitForNetwork(net, `${dev.name} to connect`) ?? waitForDevice(net, dev.name, `waiting for ${dev.name} to connect: the snapshot is made once it can be sent`, DEVICE_WAIT_MS);
+        }
         // Snapshots staged by jobs that ended without sending them (failed, cancelled, cut off by a restore) go first.
         sweepStaged(lib, (id) => id === job.id || isOpen(lib.store.jobs.get(id)?.status));
         const made = await stageSnapshot(lib, job.id);
@@ -107,8 +107,7 @@ export const libraryBackupToDevice: Way<BackupToDeviceInput, BackupSent, never> 
 export function backupToDeviceDue(host: OpHost, schedule: BackupSchedule, now = Date.now()): boolean {
   if (schedule.to === null) return false;
   if (host.lib.store.jobs.openFor(NAME, null, -1)) return false;
-  const paired = PairedDevices.load(host.dataDir);
-  const t = placeTarget(host.lib, schedule.to, (uuid) => paired.get(uuid));
+  const t = pairedTarget(host, schedule.to);
   return backupDue(host.lib, deviceBackupKey({ deviceUuid: t.device.device_uuid, locationUuid: t.location, dir: t.dir }), schedule, now);
 }
 
@@ -133,19 +132,6 @@ function bytesSentOf(result: string | undefined): number {
 
 function isOpen(status: string | undefined): boolean {
   return status === 'queued' || status === 'running' || status === 'paused';
-}
-
-/** The job's wait while DEVICE is not connected: no attempt spent, the paired devices dialled now and then. */
-function waitFor(host: OpHost, device: string, name: string): JobOutcome {
-  const net = host.network();
-  const settling = waitForNetwork(net, `${name} to connect`);
-  if (settling) return settling;
-  const now = Date.now();
-  if (now - (redialedAt.get(device) ?? 0) >= REDIAL_EVERY_MS) {
-    redialedAt.set(device, now);
-    net?.redial?.();
-  }
-  return { state: 'wait', reason: `waiting for ${name} to connect: the snapshot is made once it can be sent`, delayMs: DEVICE_WAIT_MS };
 }
 
 /** The note and the bytes that crossed the network, as the way to a device ends (the snapshot's own fields are `recorded`'s). */

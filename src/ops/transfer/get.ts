@@ -5,7 +5,8 @@ import { VssError } from '../../core/errors.js';
 import { factsAt } from '../../storage/local-tree.js';
 import { addingPreview } from '../file-op-preview.js';
 import { endedResult } from '../../jobs/wait-for-job.js';
-import { contentGetTimeoutMs, CONTENT_GET, discardContentGet, queueGet, runContentGet } from '../../sync/library/get-original-job.js';
+import { networkTimeoutMs } from '../../sync/drop/send-job.js';
+import { CONTENT_GET, discardContentGet, queueGet, runContentGet } from '../../sync/library/get-original-job.js';
 import { copyOriginal, planGet, type GotOriginal } from '../../sync/library/get-original.js';
 import type { Way } from '../op.js';
 
@@ -44,6 +45,6 @@ export const contentGet: Way<ContentGetInput, GotOriginal> = {
       files: 1, bytes: plan.size, on_conflict: 'keep-both', conflicts: taken ? [{ source: ref, target: join(dir, name) }] : [], free_bytes: diskSpace(dir).freeBytes,
     });
   },
-  kind: (host) => ({ name: CONTENT_GET, concurrency: 2, timeoutMs: contentGetTimeoutMs, run: (job, ctx) => runContentGet(host.lib, host.network(), job, ctx), discard: discardContentGet }),
+  kind: (host) => ({ name: CONTENT_GET, concurrency: 2, timeoutMs: networkTimeoutMs, run: (job, ctx) => runContentGet(host.lib, host.network(), job, ctx), discard: discardContentGet }),
   result: (job) => endedResult<GotOriginal>(job, 'the copy'),
 };

@@ -7,7 +7,7 @@ import type { Library } from '../../library/library.js';
 import { UUID_RE } from '../../sidecars/address.js';
 import type { NewFileOpItem } from '../../store/file-op-items.js';
 import { planSend, type PlannedItem } from '../../sync/drop/plan.js';
-import { FILES_SEND, sendTimeoutMs, type DropTarget, type SendResult } from '../../sync/drop/send-job.js';
+import { FILES_SEND, networkTimeoutMs, type DropTarget, type SendResult } from '../../sync/drop/send-job.js';
 import { DROP_MAX_ITEMS } from '../../sync/messages/table.js';
 import { PairedDevices } from '../../sync/pairing/paired-devices.js';
 import { addingPreview } from '../file-op-preview.js';
@@ -55,7 +55,7 @@ export const filesSend: Way<SendInput, SendResult> = {
     return { ...addingPreview('send', { files: items.length, bytes, on_conflict: null, conflicts: [], free_bytes: null }), ...(notHere.length > 0 ? { not_here: notHere } : {}) };
   },
   kind: (host) => ({
-    name: FILES_SEND, concurrency: 2, timeoutMs: sendTimeoutMs,
+    name: FILES_SEND, concurrency: 2, timeoutMs: networkTimeoutMs,
     run: (job, ctx) => {
       const p = paramsOf(host.lib, job);
       return runToDevice(host, job, p, ctx, sent(notHereOf(job)));

@@ -5,7 +5,7 @@ import type { S3Bucket } from '../../storage/bucket/s3-bucket.js';
 import { openBucket } from '../../volumes/buckets.js';
 import type { OpPreview } from '../../wire/preview.js';
 import type { BucketOnConflict } from '../bucket-uploads.js';
-import { MAX_CONFLICTS } from '../file-op-preview.js';
+import { addingPreview } from '../file-op-preview.js';
 import { indexedSource } from '../op-items.js';
 
 /** Pages of a folder's listing read for a plan (1000 keys each); past them, each item's key is asked for alone. */
@@ -30,7 +30,6 @@ export async function previewInBucket(lib: Library, volumeId: number, items: rea
     const taken = await takenKeys(bucket, dir);
     const conflicts: OpPreview['conflicts'] = [];
     const alreadyThere: string[] = [];
-    let count = 0;
     let needed = 0;
     for (const it of items) {
       const key = bucket.key(it.dst!);
@@ -41,17 +40,14 @@ export async function previewInBucket(lib: Library, volumeId: number, items: rea
         continue;
       }
       if (known !== undefined || (await taken(key))) {
-        if (count++ < MAX_CONFLICTS) conflicts.push({ source: it.src, target: `${vol.mount_point}/${it.dst!}` });
+        conflicts.push({ source: it.src, target: `${vol.mount_point}/${it.dst!}` });
         if (onConflict === 'skip') continue;
       }
       needed += it.size;
     }
     return {
-      op: 'copy', files: items.length, bytes: items.reduce((n, it) => n + it.size, 0),
-      on_conflict: onConflict, conflicts, conflict_count: count,
-      free_bytes: null, needed_bytes: needed,
       // A copy into a bucket adds a copy and replaces nothing: no content falls below its policy.
-      below_policy: [],
+      ...addingPreview('copy', { files: items.length, bytes: items.reduce((n, it) => n + it.size, 0), on_conflict: onConflict, conflicts, free_bytes: null, needed_bytes: needed }),
       ...(alreadyThere.length > 0 ? { already_there: alreadyThere } : {}),
       looked_up: { in: 'bucket-listing', url: dir === '' ? vol.mount_point : `${vol.mount_point}/${dir}` },
     };

@@ -5,7 +5,7 @@ import { DEFAULT_ON_CONFLICT, MAX_PARAMS_CHARS, type FileOpResult, type OnConfli
 import { fileOpTimeoutMs } from './run/here-run.js';
 import { queueUserJob } from '../../jobs/user-job.js';
 import type { JobRow } from '../../jobs/states.js';
-import { paramsJson } from '../../jobs/wait-for-job.js';
+import { endedResult, paramsJson } from '../../jobs/wait-for-job.js';
 import type { Library } from '../../library/library.js';
 import type { NewFileOpItem } from '../../store/file-op-items.js';
 import { locationStorage } from '../../storage/storages.js';
@@ -63,11 +63,7 @@ export const filesCopyToBucket: Way<ToBucketInput, FileOpResult> = {
       return { ...out, note: `copy: ${r.done} file${r.done === 1 ? '' : 's'} uploaded and read back${r.skipped > 0 ? `, ${r.skipped} skipped` : ''}` };
     },
   }),
-  result(row: JobRow): FileOpResult {
-    if (row.status === 'completed' && row.result !== null) return JSON.parse(row.result) as FileOpResult;
-    if (row.status === 'cancelled') throw new VssError('WRONG_STATE', `the copy (job ${row.id}) was cancelled; the files uploaded before are kept`);
-    throw new VssError('IO', `the copy (job ${row.id}) failed: ${row.error ?? 'no reason given'}`);
-  },
+  result: (row) => endedResult<FileOpResult>(row, 'the copy', 'the files uploaded before are kept'),
 };
 
 /** INPUT's bucket, folder and conflict policy, checked as a real call checks them. */

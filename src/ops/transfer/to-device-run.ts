@@ -42,11 +42,16 @@ export interface ToDeviceParams {
   one_offer?: boolean;
 }
 
+/** `DEVICE:/LOCATION[/PATH]` resolved (place-job.ts `placeTarget`) among the devices paired with this one now. */
+export function pairedTarget(host: OpHost, to: string): PlaceTarget {
+  const paired = PairedDevices.load(host.dataDir);
+  return placeTarget(host.lib, to, (uuid) => paired.get(uuid));
+}
+
 /** `DEVICE:/LOCATION/PATH` resolved as `files copy` resolves it (a paired device of the library, one of its locations). */
 export function deviceResolver(host: OpHost): DeviceTargetResolver {
   return (to) => {
-    const paired = PairedDevices.load(host.dataDir);
-    const t = placeTarget(host.lib, to, (uuid) => paired.get(uuid));
+    const t = pairedTarget(host, to);
     return { kind: 'device', deviceUuid: t.device.device_uuid, deviceName: t.device.name, location: t.location, locationName: t.locationName, dir: t.dir, named: true };
   };
 }

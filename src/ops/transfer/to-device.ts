@@ -2,14 +2,15 @@ import { VssError } from '../../core/errors.js';
 import { DEFAULT_ON_CONFLICT, isOnConflict, MAX_PARAMS_CHARS, type FileOpResult, type OnConflict } from '../../files/file-op.js';
 import { queueUserJob } from '../../jobs/user-job.js';
 import type { JobRow } from '../../jobs/states.js';
-import { paramsJson } from '../../jobs/wait-for-job.js';
+import { endedResult, paramsJson } from '../../jobs/wait-for-job.js';
 import type { Library } from '../../library/library.js';
+import { networkTimeoutMs } from '../../sync/drop/send-job.js';
 import { PairedDevices } from '../../sync/pairing/paired-devices.js';
-import { placedPath, placeItems, placeTarget, placeTimeoutMs, type PlaceItem, type PlaceTarget } from '../../sync/drop/place-job.js';
+import { placedPath, placeItems, placeTarget, type PlaceItem, type PlaceTarget } from '../../sync/drop/place-job.js';
 import type { OpPreview } from '../../wire/preview.js';
-import { MAX_CONFLICTS } from '../file-op-preview.js';
+import { addingPreview, MAX_CONFLICTS } from '../file-op-preview.js';
 import type { OpHost, Way } from '../op.js';
-import { olderJob, runToDevice, toDeviceItems, toDeviceParams, type ToDeviceParams } from './to-device-run.js';
+import { olderJob, pairedTarget, runToDevice, toDeviceItems, toDeviceParams, type ToDeviceParams } from './to-device-run.js';
 
 const FILES_COPY_TO_DEVICE = 'files-copy-to-device';
 const FILES_MOVE_TO_DEVICE = 'files-move-to-device';
@@ -49,21 +50,16 @@ export function toDeviceOp(op: 'copy' | 'move'): Way<ToDeviceInput, FileOpResult
       return previewOnDevice(host, op, target, items, bytes, input.onConflict ?? DEFAULT_ON_CONFLICT);
     },
     kind: (host) => ({
-      name, concurrency: 2, timeoutMs: placeTimeoutMs,
+      name, concurrency: 2, timeoutMs: networkTimeoutMs,
       run: (job, ctx) => runToDevice(host, job, paramsOf(host.lib, job), ctx),
     }),
-    result(row: JobRow): FileOpResult {
-      if (row.status === 'completed' && row.result !== null) return JSON.parse(row.result) as FileOpResult;
-      if (row.status === 'cancelled') throw new VssError('WRONG_STATE', `the ${op} (job ${row.id}) was cancelled; files already confirmed there are kept`);
-      throw new VssError('IO', `the ${op} (job ${row.id}) failed: ${row.error ?? 'no reason given'}`);
-    },
+    result: (row) => endedResult<FileOpResult>(row, `the ${op}`, 'files already confirmed there are kept'),
   };
 }
 
 /** INPUT checked as a real call checks it (every refusal thrown): the target resolved, and the files. */
 function planned(host: OpHost, op: 'copy' | 'move', input: ToDeviceInput): { target: PlaceTarget; items: PlaceItem[]; bytes: number } {
-  const paired = PairedDevices.load(host.dataDir);
-  const target = placeTarget(host.lib, input.to, (uuid) => paired.get(uuid));
+  const target = pairedTarget(host, input.to);
   const items = placeItems(host.lib, input.srcs);
   return { target, items, bytes: items.reduce((n, it) => n + it.size, 0) };
 }
@@ -93,20 +89,11 @@ function previewOnDevice(host: OpHost, op: 'copy' | 'move', target: PlaceTarget,
   const lib = host.lib;
   const dev = target.device;
   const locationId = peerLocationId(lib, dev.device_uuid, target.location);
-  const conflicts: OpPreview['conflicts'] = [];
-  let count = 0;
-  for (const it of items) {
-    if (locationId === undefined || !lib.store.peerEntries.get(dev.device_uuid, locationId, target.dir, it.name)) continue;
-    if (count++ < MAX_CONFLICTS) conflicts.push({ source: it.path, target: placedPath(dev, target.locationName, target.dir, it.name) });
-  }
+  const taken = locationId === undefined ? [] : items.filter((it) => lib.store.peerEntries.get(dev.device_uuid, locationId, target.dir, it.name));
+  const conflicts = taken.map((it) => ({ source: it.path, target: placedPath(dev, target.locationName, target.dir, it.name) }));
   const online = host.network()?.connected().some((r) => r.deviceUuid === dev.device_uuid) ?? false;
   return {
-    op, files: items.length, bytes,
-    on_conflict: onConflict,
-    conflicts, conflict_count: count,
-    free_bytes: null, needed_bytes: bytes,
-    // Nothing here falls below a policy by a copy; a move's sources go only once the copy is confirmed there.
-    below_policy: [],
+    ...addingPreview(op, { files: items.length, bytes, on_conflict: onConflict, conflicts, free_bytes: null }),
     looked_up: { in: 'device-index', device: dev.name, online },
     ...(op === 'move' ? { removes_here: items.slice(0, MAX_CONFLICTS).map((it) => it.path) } : {}),
   };

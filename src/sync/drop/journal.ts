@@ -88,19 +88,11 @@ export async function writeJournal(inbox: string, transfer: string, j: Journal):
   await writeFileAtomic(journalPath(inbox, transfer), JSON.stringify(j));
 }
 
-/** Everything TRANSFER left in the inbox's state folder: its journal and partials. */
-export async function forgetTransfer(inbox: string, transfer: string): Promise<void> {
+/** Everything TRANSFER left in the inbox's state folder: its partials, and its journal unless KEEPJOURNAL (a place answers an offer made again from it). */
+export async function forgetTransfer(inbox: string, transfer: string, keepJournal = false): Promise<void> {
   const dir = stateDir(inbox);
   if (!existsSync(dir)) return;
-  const mine = readdirSync(dir).filter((n) => n.startsWith(`${transfer}-`) || n === `${transfer}.json`);
-  await Promise.all(mine.map((n) => rm(join(dir, n), { force: true })));
-}
-
-/** The partial files TRANSFER left (its journal stays: a place answers an offer made again from it). */
-export async function forgetPartials(inbox: string, transfer: string): Promise<void> {
-  const dir = stateDir(inbox);
-  if (!existsSync(dir)) return;
-  const mine = readdirSync(dir).filter((n) => n.startsWith(`${transfer}-`));
+  const mine = readdirSync(dir).filter((n) => n.startsWith(`${transfer}-`) || (!keepJournal && n === `${transfer}.json`));
   await Promise.all(mine.map((n) => rm(join(dir, n), { force: true })));
 }
 

@@ -2,7 +2,6 @@ import { lstatSync } from 'node:fs';
 import type { Stream } from '@libp2p/interface';
 import { basename } from 'node:path';
 import { UsageError, VssError } from '../../core/errors.js';
-import type { OnConflict } from '../../files/file-op.js';
 import { placeOf } from '../../files/places.js';
 import { CancelledByUser, type JobOutcome, type JobRunContext } from '../../jobs/job-kind.js';
 import { isTransient, TryAgainLater } from '../../jobs/transient.js';
@@ -12,11 +11,12 @@ import { parseDeviceAddress } from '../../core/address.js';
 import { DROP_MAX_ITEMS } from '../messages/table.js';
 import { PeerRefused } from '../net/peer-errors.js';
 import type { RemoteDevice } from '../peer-link.js';
-import { deviceWaitNote, waitForNetwork } from '../network-wait.js';
+import type { PlaceRequest } from './receive.js';
+import { deviceWaitNote, waitForDevice, waitForNetwork } from '../network-wait.js';
 import { landingDirProblem, landingNameProblem } from '../../files/landing-names.js';
 import { sendableFacts } from './plan.js';
 import { cancelDrop, DropRefused, sendDrop, type DropItem, type DropSent } from './send.js';
-import { checkedMadeFile, checkedSource, openOnce, sendTimeoutMs, type DropNetwork, type DropTarget } from './send-job.js';
+import { checkedMadeFile, checkedSource, openOnce, type DropNetwork, type DropTarget } from './send-job.js';
 
 /*
  * Files of this device's locations landed in a folder of a paired device's location over
@@ -28,10 +28,8 @@ import { checkedMadeFile, checkedSource, openOnce, sendTimeoutMs, type DropNetwo
 
 /** How often a job waiting for its device looks again: it goes on within this of the device connecting. */
 const DEVICE_WAIT_MS = 3_000;
-/** How often a waiting job asks the node to dial the paired devices (a sleeping device is not dialled every few seconds). */
+/** How often a job about to offer to a device not connected dials it itself (a sleeping device is not dialled every few seconds). */
 const REDIAL_EVERY_MS = 30_000;
-/** When each device was last dialled for a waiting job (by device uuid). */
-const redialedAt = new Map<string, number>();
 /** When each device not connected was last dialled directly by a job about to offer to it (by device uuid). */
 const dialledAt = new Map<string, number>();
 const OPEN_TIMEOUT_MS = 10_000;
@@ -104,22 +102,13 @@ export function placeItems(lib: Library, srcs: readonly string[]): PlaceItem[] {
   });
 }
 
-export const placeTimeoutMs = sendTimeoutMs;
-
 /** One offer to a paired device, as one transfer: files into one folder of one of its locations, or into its inbox (a send). */
 export interface PlaceBatch {
   op: 'copy' | 'move';
   transfer: string;
   items: PlaceItem[];
-  /** The folder they land in (the `place` message); absent: the device's inbox, whose names it picks (the `offer` message). */
-  into?: {
-    library: string;
-    location: string;
-    dir: string;
-    on_conflict: OnConflict;
-    /** Said to the receiver (the place message's FORCE): the user asked to go past a guard's refusal. */
-    force?: boolean;
-  };
+  /** The folder they land in (the `place` message, with the user's --force: past a guard's refusal); absent: the device's inbox, whose names it picks (the `offer` message). */
+  into?: PlaceRequest;
 }
 
 /** What a batch sent: its items as offered, and the receiver's answers. */
@@ -139,7 +128,7 @@ export async function placeBatch(
   net: PlaceNetwork | undefined, dev: DropTarget, b: PlaceBatch, ctx: JobRunContext,
   hooks: { onBytes?: (n: number) => void; onSaved?: (item: DropItem, name: string, skipped: boolean) => Promise<void> } = {},
 ): Promise<{ wait: JobOutcome } | PlacedBatch> {
-  const into = b.into ? { library: b.into.library, location: b.into.location, dir: b.into.dir, onConflict: b.into.on_conflict, force: b.into.force === true } : undefined;
+  const into = b.into;
   if (!net) return { wait: { state: 'wait', reason: `waiting for this daemon's network to reach ${dev.name}`, delayMs: DEVICE_WAIT_MS } };
   const refused = (err: PeerRefused) => new VssError('PEER', err.why === 'not-paired' ? `${dev.name} refused: this device is not paired with it` : `${dev.name} refused: ${err.message}`, { cause: err });
   let dialled: Stream | undefined;
@@ -220,12 +209,7 @@ export function placedPath(dev: DropTarget, locationName: string, dir: string, n
   return `${dev.name}:/${locationName}/${dir === '' ? '' : `${dir}/`}${name}`;
 }
 
-/** The job's wait for DEV (WHY it is not reached), with a dial of the paired devices at most every REDIAL_EVERY_MS. */
+/** The job's wait for DEV (WHY it is not reached): for the network while it comes up, else for the device. */
 function waitFor(net: PlaceNetwork, dev: DropTarget, why: string): JobOutcome {
-  const now = Date.now();
-  if (now - (redialedAt.get(dev.device_uuid) ?? 0) >= REDIAL_EVERY_MS) {
-    redialedAt.set(dev.device_uuid, now);
-    net.redial?.();
-  }
-  return waitForNetwork(net, `${dev.name} to connect`) ?? { state: 'wait', reason: deviceWaitNote(dev.name, why), delayMs: DEVICE_WAIT_MS };
+  return waitForNetwork(net, `${dev.name} to connect`) ?? waitForDevice(net, dev.name, deviceWaitNote(dev.name, why), DEVICE_WAIT_MS);
 }

@@ -13,7 +13,7 @@ import type { RemoteDevice } from '../peer-link.js';
 import { Landing, placeLandedMany, verifyLanded, type Landed } from '../../core/landing.js';
 import { flushAll } from '../../storage/local-flush.js';
 import { keptFromPeer } from '../library/originals.js';
-import { forgetPartials, forgetStale, forgetTransfer, partialOf, readJournal, sameOffer, stateDir, writeJournal, type Journal, type OfferedItem } from './journal.js';
+import { forgetStale, forgetTransfer, partialOf, readJournal, sameOffer, stateDir, writeJournal, type Journal, type OfferedItem } from './journal.js';
 import { BLAKE3_HEX, landingNameProblem } from '../../files/landing-names.js';
 import { placedAs, sameBytesThere } from '../../storage/already-there.js';
 import { stallGuard } from './stall.js';
@@ -305,14 +305,13 @@ async function acceptAndReceive(ch: PeerChannel<'drop'>, remote: RemoteDevice, h
     // A file refused ends the send for good (the sender's job fails with the reason): nothing half received of it stays.
     // One that may work in a moment (the Guardian's witnesses stopped holding) keeps its partials, to resume from.
     if (err instanceof Refusal && !err.retry) await forgetTransfer(inbox, transfer);
-    // What was placed before is in the folder: its index hears of it now, not at the next scan.
-    if (landed.length > 0) await place.landed?.(landed).catch((e: unknown) => log.warn({ err: e }, 'files received could not be indexed yet'));
     throw err;
+  } finally {
+    // What was placed is in the folder: its index hears of it now (before `done`, or the refusal), not at the next scan.
+    if (landed.length > 0) await place.landed?.(landed).catch((e: unknown) => log.warn({ err: e }, 'files received could not be indexed yet'));
   }
   progress(true);
-  if (landed.length > 0) await place.landed?.(landed).catch((e: unknown) => log.warn({ err: e }, 'files received could not be indexed yet'));
-  if (place.keepJournal) await forgetPartials(inbox, transfer);
-  else await forgetTransfer(inbox, transfer);
+  await forgetTransfer(inbox, transfer, place.keepJournal);
   await ch.send('drop.done', { items: items.length });
 }
 

@@ -49,8 +49,8 @@ export interface SendResult {
   not_here?: string[];
 }
 
-/** How long a send job may run: long enough for its bytes at 256 KiB/s, the slowest speed expected. */
-export function sendTimeoutMs(job: JobRow): number {
+/** How long a job whose bytes cross the network may run (a send, a copy to a device, a content got): long enough for them at 256 KiB/s, the slowest speed expected. */
+export function networkTimeoutMs(job: JobRow): number {
   return timeoutForBytes(job.bytes, 256 * 1024);
 }
 

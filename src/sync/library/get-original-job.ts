@@ -1,12 +1,12 @@
 import { UsageError, VssError } from '../../core/errors.js';
-import { timeoutForBytes, type JobOutcome, type JobRunContext } from '../../jobs/job-kind.js';
+import type { JobOutcome, JobRunContext } from '../../jobs/job-kind.js';
 import { FOREGROUND_PRIORITY } from '../../jobs/schedule.js';
 import type { JobRow } from '../../jobs/states.js';
 import { TryAgainLater } from '../../jobs/transient.js';
 import { paramsJson } from '../../jobs/wait-for-job.js';
 import type { Library } from '../../library/library.js';
 import type { PeerLink } from '../peer-link.js';
-import { deviceWaitNote, waitForNetwork } from '../network-wait.js';
+import { deviceWaitNote, waitForDevice, waitForNetwork } from '../network-wait.js';
 import { copyOriginal, copyTarget, holdersAway, type GetPlan } from './get-original.js';
 import { partialName } from './originals.js';
 
@@ -23,9 +23,6 @@ const MAX_ATTEMPTS = 5;
  * once (LibraryLink's `connected`); this is for one that does not say (another library's link).
  */
 const HOLDER_WAIT_MS = 10_000;
-/** How often a waiting copy asks the node to dial the paired devices (as a send waiting for its device does). */
-const REDIAL_EVERY_MS = 30_000;
-let redialedAt = 0;
 /** `params` longer than this are not ours (a path is at most 4 KiB on Linux). */
 const MAX_PARAMS_CHARS = 8192;
 
@@ -38,11 +35,6 @@ interface GetParams {
 
 /** The network a copy job reads from: the daemon's, while the library is linked to its paired devices. */
 export type GetNetwork = Peers;
-
-/** How long a copy job may run: long enough for its bytes at 256 KiB/s, the slowest speed expected. */
-export function contentGetTimeoutMs(job: JobRow): number {
-  return timeoutForBytes(job.bytes, 256 * 1024);
-}
 
 /**
  * Run the copy job JOB of LIB (the `run` of the kind `content-get`, src/ops/transfer/get.ts).
@@ -63,23 +55,13 @@ export async function runContentGet(lib: Library, network: Peers | undefined, jo
       // the bytes already there. A failure with a holder reachable (cut off, refused, wrong bytes)
       // spends one, unless this daemon's network has only just come up.
       const away = network ? holdersAway(lib, plan.contentUuid, network) : undefined;
-      if (network && away !== undefined) return waitForHolder(network, away, err.message);
+      if (network && away !== undefined) return waitForDevice(network, away, deviceWaitNote(away, err.message), HOLDER_WAIT_MS);
       const wait = waitForNetwork(network, 'the devices holding it to connect');
       if (wait) return wait;
       throw new TryAgainLater(err.message, { cause: err });
     }
     throw err;
   }
-}
-
-/** The job's wait for one of the devices AWAY names to connect (none spent), with a dial of the paired devices at most every REDIAL_EVERY_MS. */
-function waitForHolder(network: Peers, away: string, why: string): JobOutcome {
-  // Just started: the devices are dialled at each look, as a job waiting for the network does.
-  if (network.settling?.() === true || Date.now() - redialedAt >= REDIAL_EVERY_MS) {
-    redialedAt = Date.now();
-    network.redial?.();
-  }
-  return { state: 'wait', reason: deviceWaitNote(away, why), delayMs: HOLDER_WAIT_MS };
 }
 
 /**

@@ -162,15 +162,11 @@ export async function getOriginal(lib: Library, ref: string, dir: string, peers?
  * names and what they synced of it; or why it cannot be copied from any of them now.
  */
 function reachableHolders(lib: Library, uuid: string, here: ReturnType<typeof originalFile>, peers: Peers | undefined) {
-  const facts = lib.store.peerContents.anyOf(uuid);
-  const copies = lib.store.peerEntries.copiesOf(uuid);
-  if (!facts || copies.length === 0) throw new VssError('NOT_FOUND', `no device of this library holds content ${uuid}${here.state === 'unavailable' ? ` (here: ${here.reason})` : ''}`);
-  const names = new Map(lib.store.devices.all().map((d) => [d.uuid, d.name] as const));
-  const holders = new Set(copies.map((c) => c.device_uuid));
-  if (!peers) throw new VssError('NO_DAEMON', `content ${uuid} is on ${names.get([...holders][0]!) ?? 'another device'}: copying it from there needs this device's daemon (vss daemon start)`);
-  const online = onlineHolders(lib, peers, holders);
-  if (online.length === 0) throw new VssError('UNAVAILABLE', `content ${uuid} is held by ${[...holders].map((d) => names.get(d) ?? d).join(', ')}, none of them online now`);
-  return { facts, copies, names, online, network: peers };
+  const h = holdersOf(lib, uuid, peers);
+  if (!h.facts || h.copies.length === 0) throw new VssError('NOT_FOUND', `no device of this library holds content ${uuid}${here.state === 'unavailable' ? ` (here: ${here.reason})` : ''}`);
+  if (!peers) throw new VssError('NO_DAEMON', `content ${uuid} is on ${h.named[0] ?? 'another device'}: copying it from there needs this device's daemon (vss daemon start)`);
+  if (h.online.length === 0) throw new VssError('UNAVAILABLE', `content ${uuid} is held by ${h.named.join(', ')}, none of them online now`);
+  return { ...h, facts: h.facts, network: peers };
 }
 
 /**
@@ -179,14 +175,18 @@ function reachableHolders(lib: Library, uuid: string, here: ReturnType<typeof or
  * (or none holds it: nothing to wait for).
  */
 export function holdersAway(lib: Library, uuid: string, peers: Peers): string | undefined {
-  const holders = new Set(lib.store.peerEntries.copiesOf(uuid).map((c) => c.device_uuid));
-  if (holders.size === 0 || onlineHolders(lib, peers, holders).length > 0) return undefined;
-  const names = new Map(lib.store.devices.all().map((d) => [d.uuid, d.name] as const));
-  return [...holders].map((d) => names.get(d) ?? d).join(' or ');
+  const h = holdersOf(lib, uuid, peers);
+  return h.named.length === 0 || h.online.length > 0 ? undefined : h.named.join(' or ');
 }
 
-function onlineHolders(lib: Library, peers: Peers, holders: ReadonlySet<string>) {
-  return peers.connected().filter((r) => holders.has(r.deviceUuid) && r.libraryIds.includes(lib.config.id));
+/** What this device knows of the devices holding UUID: its facts, their copies and names, and those of them online now (through PEERS). */
+function holdersOf(lib: Library, uuid: string, peers: Peers | undefined) {
+  const facts = lib.store.peerContents.anyOf(uuid);
+  const copies = lib.store.peerEntries.copiesOf(uuid);
+  const holders = new Set(copies.map((c) => c.device_uuid));
+  const names = new Map(lib.store.devices.all().map((d) => [d.uuid, d.name] as const));
+  const online = peers?.connected().filter((r) => holders.has(r.deviceUuid) && r.libraryIds.includes(lib.config.id)) ?? [];
+  return { facts, copies, names, online, named: [...holders].map((d) => names.get(d) ?? d) };
 }
 
 /** A content held only on other devices, as a viewer reads it: its facts, and ranges of its bytes from an online holder. */
@@ -200,10 +200,8 @@ export interface RemoteOriginal {
 
 /** CONTENTUUID as paired devices hold it, or why it cannot be read from them now. */
 export function remoteOriginal(lib: Library, contentUuid: string, peers: Required<Pick<PeerLink, 'connected' | 'open'>>): RemoteOriginal | { unavailable: string } {
-  const facts = lib.store.peerContents.anyOf(contentUuid);
-  const holders = new Set(lib.store.peerEntries.copiesOf(contentUuid).map((c) => c.device_uuid));
-  if (!facts || holders.size === 0) return { unavailable: 'no device of this library holds this content' };
-  const online = onlineHolders(lib, peers, holders);
+  const { facts, copies, online } = holdersOf(lib, contentUuid, peers);
+  if (!facts || copies.length === 0) return { unavailable: 'no device of this library holds this content' };
   if (online.length === 0) return { unavailable: 'the devices holding it are offline' };
   const want: ExpectedOriginal = { contentUuid, casId: facts.cas_id, casVersion: facts.cas_version, size: facts.size };
   return {

@@ -115,7 +115,7 @@ export class DeviceTarget implements TransferTarget {
     };
     const first = seg.items[0]!.idx;
     const into = p.library !== undefined && p.location !== undefined
-      ? { library: p.library, location: p.location, dir: seg.dir, on_conflict: p.on_conflict ?? 'keep-both', ...(p.force === true ? { force: true } : {}) }
+      ? { library: p.library, location: p.location, dir: seg.dir, onConflict: p.on_conflict ?? 'keep-both', ...(p.force === true ? { force: true } : {}) }
       : undefined;
     const out = await placeBatch(this.host.network(), this.dev, {
       op: p.op ?? 'copy', ...(into ? { into } : {}),
