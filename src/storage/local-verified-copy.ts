@@ -1,5 +1,5 @@
 import { closeSync, constants, fstatSync, openSync, read, readSync, writeSync } from 'node:fs';
-import { copyFile, open, type FileHandle } from 'node:fs/promises';
+import { copyFile, open, rm, type FileHandle } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { blake3, Blake3Hasher } from '@napi-rs/blake-hash';
 import { blake3File, blake3Of, smallOf, SMALL_FILE as SMALL } from '../core/file-blake3.js';
@@ -89,8 +89,11 @@ async function copyOpen(from: OpenedInside, src: string, partial: string, opts: 
   if (opts.sparse) {
     source = await copySparse(from.fh, partial, half, opts.signal);
   } else {
+    // Made new (O_EXCL: never through a symlink at its name; libuv's copyfile opens without
+    // O_NOFOLLOW): a partial a killed run left, or anything else there, is removed first.
+    await rm(partial, { force: true });
     const [, hashed] = await Promise.all([
-      copyFile(from.selfPath, partial, constants.COPYFILE_FICLONE),
+      copyFile(from.selfPath, partial, constants.COPYFILE_FICLONE | constants.COPYFILE_EXCL),
       blake3Of(from.fh, { ...(opts.signal ? { signal: opts.signal } : {}), onBytes: half }),
     ]);
     source = { hash: hashed.checksum, size: hashed.size };
