@@ -1,9 +1,9 @@
-import { readlinkSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readlinkSync, realpathSync } from 'node:fs';
 import { lstat, realpath, type FileHandle } from 'node:fs/promises';
 import { dirname, sep } from 'node:path';
 import { errnoCode, VssError } from '../core/errors.js';
 import { absolutePathProblem, isInside, PathRefusedError } from '../library/confine.js';
-import { openRegular } from './local-disk.js';
+import { factsOf, openRegular, READ_FLAGS } from './local-disk.js';
 import type { NodeFacts } from './port.js';
 
 /*
@@ -60,10 +60,7 @@ let procFds: boolean | undefined;
  * it moved as it was opened) or, with EXPECT, is not the file a check found.
  */
 export async function openInside(root: string, path: string, expect?: FileIdentity): Promise<OpenedInside> {
-  const problem = absolutePathProblem(path);
-  if (problem) throw new PathRefusedError(path, problem);
-  const base = root.length > 1 && root.endsWith(sep) ? root.slice(0, -1) : root;
-  if (path === base || !isInside(base, path)) throw new PathRefusedError(path, `outside ${base}`);
+  const base = checkedBase(root, path);
   const { fh, facts } = await openRegular(path);
   try {
     const where = await whereOpen(fh);
@@ -77,16 +74,63 @@ export async function openInside(root: string, path: string, expect?: FileIdenti
   }
 }
 
+/** A file opened inside its folder at once: its descriptor (the caller closes it) and what it is. */
+export interface OpenedInsideNow {
+  fd: number;
+  facts: NodeFacts;
+}
+
+/**
+ * As openInside, in one synchronous step, for a caller that has just looked the path up (its
+ * folder and inode are in memory, so the open reads nothing from the disk: a small-file copy, for
+ * which two thread-pool trips a file cost more than its bytes). Undefined where the kernel cannot
+ * say where an open file is (no procfs): the caller opens with openInside then.
+ */
+export function openInsideNow(root: string, path: string, expect?: FileIdentity): OpenedInsideNow | undefined {
+  if (procFds === false) return undefined;
+  const base = checkedBase(root, path);
+  let fd: number;
+  try {
+    fd = openSync(path, READ_FLAGS);
+  } catch (err) {
+    if (errnoCode(err) === 'ELOOP') throw new PathRefusedError(path, 'is a symlink: vss never follows one');
+    throw err;
+  }
+  try {
+    const facts = factsOf(fstatSync(fd));
+    if (facts.kind !== 'file') throw new PathRefusedError(path, 'is not a regular file');
+    const where = whereOpenFd(fd);
+    if (where === undefined) {
+      closeSync(fd);
+      return undefined;
+    }
+    const rel = relOf(base, path);
+    const wrong = where === joined(realRootNow(base, false), rel) ? undefined : whereProblem(base, rel, where, realRootNow(base, true));
+    if (wrong) throw new NotTheCheckedFile(path, wrong);
+    if (expect && (facts.dev !== expect.dev || facts.inode !== expect.inode)) throw new NotTheCheckedFile(path, 'another file is at its place since it was checked');
+    return { fd, facts };
+  } catch (err) {
+    closeSync(fd);
+    throw err;
+  }
+}
+
+/** ROOT without a trailing separator, once PATH is found absolute and inside it by its name (else PathRefusedError). */
+function checkedBase(root: string, path: string): string {
+  const problem = absolutePathProblem(path);
+  if (problem) throw new PathRefusedError(path, problem);
+  const base = root.length > 1 && root.endsWith(sep) ? root.slice(0, -1) : root;
+  if (path === base || !isInside(base, path)) throw new PathRefusedError(path, `outside ${base}`);
+  return base;
+}
+
 /** Why the file open with FACTS (WHERE the kernel says it is, when it says) is not PATH inside BASE's real folder; undefined when it is. */
 async function placeProblem(base: string, path: string, where: string | undefined, facts: NodeFacts): Promise<string | undefined> {
-  const rel = path.slice(base.length + (base === sep ? 0 : 1));
+  const rel = relOf(base, path);
   if (where !== undefined) {
     if (where === joined(await realRootOf(base, false), rel)) return undefined;
     // The root's real place may have moved since it was looked up (a drive remounted): once more, fresh.
-    const realRoot = await realRootOf(base, true);
-    if (where === joined(realRoot, rel)) return undefined;
-    if (where.endsWith(' (deleted)')) return 'it was removed as it was opened';
-    return isInside(realRoot, where) ? `it is at ${where} now (moved as it was opened)` : `it leads outside ${base}, to ${where}, through a symlink`;
+    return whereProblem(base, rel, where, await realRootOf(base, true));
   }
   // No kernel to ask: the folder's real place now, and the name's inode must be the descriptor's.
   const want = joined(await realRootOf(base, true), rel);
@@ -102,18 +146,39 @@ async function placeProblem(base: string, path: string, where: string | undefine
   return undefined;
 }
 
+/** Why WHERE (the kernel's word for an open file) is not REL inside REALROOT; undefined when it is. */
+function whereProblem(base: string, rel: string, where: string, realRoot: string): string | undefined {
+  if (where === joined(realRoot, rel)) return undefined;
+  if (where.endsWith(' (deleted)')) return 'it was removed as it was opened';
+  return isInside(realRoot, where) ? `it is at ${where} now (moved as it was opened)` : `it leads outside ${base}, to ${where}, through a symlink`;
+}
+
+function relOf(base: string, path: string): string {
+  return path.slice(base.length + (base === sep ? 0 : 1));
+}
+
 function joined(realRoot: string, rel: string): string {
   return realRoot === sep ? sep + rel : realRoot + sep + rel;
 }
 
 /** The real place of ROOT, looked up at most every REAL_ROOT_TTL_MS unless FRESH. */
 async function realRootOf(root: string, fresh: boolean): Promise<string> {
-  const now = Date.now();
+  return knownRoot(root, fresh) ?? rememberRoot(root, await realpath(root));
+}
+
+/** As realRootOf, at once (a root's real place is looked up every few seconds at most). */
+function realRootNow(root: string, fresh: boolean): string {
+  return knownRoot(root, fresh) ?? rememberRoot(root, realpathSync(root));
+}
+
+function knownRoot(root: string, fresh: boolean): string | undefined {
   const known = realRoots.get(root);
-  if (!fresh && known && now - known.at < REAL_ROOT_TTL_MS) return known.real;
-  const real = await realpath(root);
+  return !fresh && known && Date.now() - known.at < REAL_ROOT_TTL_MS ? known.real : undefined;
+}
+
+function rememberRoot(root: string, real: string): string {
   if (realRoots.size >= MAX_REAL_ROOTS) realRoots.clear();
-  realRoots.set(root, { real, at: now });
+  realRoots.set(root, { real, at: Date.now() });
   return real;
 }
 
@@ -123,10 +188,14 @@ function procFdPath(fh: FileHandle): string {
 
 /** Where the kernel says the file open as FH is, when it says (Linux's procfs); undefined elsewhere. */
 async function whereOpen(fh: FileHandle): Promise<string | undefined> {
+  return whereOpenFd(fh.fd);
+}
+
+function whereOpenFd(fd: number): string | undefined {
   if (procFds === false) return undefined;
   try {
     // procfs answers from memory: asked at once (a thread-pool trip a file costs a small-file copy dearly).
-    const where = readlinkSync(procFdPath(fh));
+    const where = readlinkSync(`/proc/self/fd/${fd}`);
     procFds = true;
     return where;
   } catch (err) {

@@ -1,8 +1,11 @@
 import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, ftruncateSync, utimesSync, writeFileSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, lstatSync, mkdirSync, mkdtempSync, openSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, ftruncateSync, utimesSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { blake3 } from '@napi-rs/blake-hash';
+import fc from 'fast-check';
+import { SMALL_FILE } from '../core/file-blake3.js';
 import { NotTheCheckedFile } from './confined-open.js';
 import { copyVerified } from './local-verified-copy.js';
 
@@ -90,6 +93,56 @@ describe('copyVerified of a source whose folder was swapped for a symlink after 
       const partial = join(dir, `partial-${size}`);
       await assert.rejects(copyVerified({ root: loc, path: join(loc, 'a', 'f.bin'), checked: { dev: st.dev, inode: st.ino } }, partial, { size }), NotTheCheckedFile);
       assert.equal(existsSync(partial), false);
+    });
+  }
+});
+
+/**
+ * A small copy reads its source once and writes the partial from what it hashed: whatever its
+ * size up to a small file's largest (none, one byte, the edge), the copy holds the same bytes,
+ * its BLAKE3 is theirs, and what is said of the copy is what is there.
+ */
+describe('copyVerified of a small file, read once', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vss-small-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  let run = 0;
+
+  it('the same bytes and their BLAKE3, for any size up to a small file\'s largest', async () => {
+    const size = fc.oneof(fc.constantFrom(0, 1, SMALL_FILE - 1, SMALL_FILE), fc.integer({ min: 0, max: SMALL_FILE }));
+    await fc.assert(fc.asyncProperty(size, fc.integer(), async (n, seed) => {
+      const src = join(dir, `s${++run}`);
+      const bytes = Buffer.alloc(n);
+      for (let i = 0; i < n; i++) bytes[i] = (seed + i * 31 + (i >> 7)) & 0xff;
+      writeFileSync(src, bytes);
+      const st = statSync(src);
+      const got = await copyVerified({ root: dir, path: src, checked: { dev: st.dev, inode: st.ino } }, `${src}.copy`, { size: n, keep: { atimeMs: st.atimeMs, mtimeMs: st.mtimeMs, mode: st.mode } });
+      assert.ok(readFileSync(`${src}.copy`).equals(bytes));
+      assert.equal(got.hash, blake3(bytes).toString('hex'));
+      assert.equal(got.size, n);
+      const copy = statSync(`${src}.copy`);
+      assert.deepEqual(got.left, { inode: copy.ino, mtimeMs: copy.mtimeMs });
+    }), { numRuns: 40 });
+  });
+
+  it('a partial a killed run left, longer than the copy, is written over whole', async () => {
+    const src = join(dir, 'left');
+    writeFileSync(src, Buffer.alloc(3000, 5));
+    writeFileSync(`${src}.partial`, Buffer.alloc(9000, 9));
+    await copyVerified({ root: dir, path: src }, `${src}.partial`, { size: 3000 });
+    assert.ok(readFileSync(`${src}.partial`).equals(Buffer.alloc(3000, 5)));
+  });
+
+  // Before: the kernel's copy (libuv's copyfile) opened the partial's name following a symlink there, and wrote the file it led to.
+  for (const size of [3000, 3 * 1024 * 1024]) {
+    it(`${size} bytes: a symlink at the partial's name is never written through, the file it leads to untouched`, async () => {
+      const src = join(dir, `planted-${size}`);
+      writeFileSync(src, Buffer.alloc(size, 5));
+      const victim = join(dir, `victim-${size}`);
+      writeFileSync(victim, 'not to be written');
+      symlinkSync(victim, `${src}.partial`);
+      await copyVerified({ root: dir, path: src }, `${src}.partial`, { size }).catch(() => undefined);
+      assert.equal(readFileSync(victim, 'utf8'), 'not to be written');
+      if (existsSync(`${src}.partial`)) assert.ok(readFileSync(`${src}.partial`).equals(Buffer.alloc(size, 5)) || lstatSync(`${src}.partial`).isSymbolicLink());
     });
   }
 });

@@ -1,13 +1,19 @@
-import { closeSync, constants, fstatSync, openSync } from 'node:fs';
-import { copyFile, open, type FileHandle } from 'node:fs/promises';
-import { Blake3Hasher } from '@napi-rs/blake-hash';
+import { closeSync, constants, fstatSync, openSync, read, readSync, writeSync } from 'node:fs';
+import { copyFile, open, rm, type FileHandle } from 'node:fs/promises';
+import { promisify } from 'node:util';
+import { blake3, Blake3Hasher } from '@napi-rs/blake-hash';
 import { blake3File, blake3Of, smallOf, SMALL_FILE as SMALL } from '../core/file-blake3.js';
-import { openInside, type FileIdentity, type OpenedInside } from './confined-open.js';
+import { openInside, openInsideNow, type FileIdentity, type OpenedInside, type OpenedInsideNow } from './confined-open.js';
 import { keepTimesAndMode, keepTimesAndModeOf } from './local-copy.js';
 
 const CHUNK = 4 * 1024 * 1024;
 /** The sparse copy's read buffers, one per copy in flight, reused. */
 const buffers: Buffer[] = [];
+/** The small copies' buffers (a whole small file and the byte that tells it did not grow), one per copy in flight, reused. */
+const smallBuffers: Buffer[] = [];
+const readAt = promisify(read);
+/** The partial a small copy writes: never through a symlink at its name; a partial left by a killed run is written over. */
+const PARTIAL_FLAGS = constants.O_RDWR | constants.O_CREAT | constants.O_TRUNC | (constants.O_NOFOLLOW ?? 0);
 
 /** The full BLAKE3 of PATH (never a sampled content id: a copy must be proved whole), the quickest way for its size. */
 export async function fullBlake3(path: string, onBytes?: (n: number) => void, signal?: AbortSignal): Promise<{ hash: string; size: number }> {
@@ -46,16 +52,29 @@ export interface Verified {
 }
 
 /**
- * Copy SRC to PARTIAL (a new file beside its final place) and prove it: the kernel copies (a
- * clone where the filesystem has them), the source is hashed meanwhile, then the copy is read
- * back and hashed, and given KEEP's times and mode after that read. Answers the full BLAKE3 both
- * have. ONBYTES counts half of each side's reads, so a file reports its size once when it is done.
+ * Copy SRC to PARTIAL (a new file beside its final place) and prove it: a small file is read once
+ * and written from what was hashed; a larger one is copied by the kernel (a clone where the
+ * filesystem has them) while the source is hashed. Either way the copy is then read back and
+ * hashed, and given KEEP's times and mode after that read. Answers the full BLAKE3 both have.
+ * ONBYTES counts half of each side's reads, so a file reports its size once when it is done.
  * The source is opened once, inside its location (storage/confined-open.ts), and both its copy and
  * its hash read that open file: a folder on its way swapped for a symlink since it was checked
  * leads nowhere (where the kernel cannot name the open file, the copy reads by path and the
  * descriptor's hash proves it read the same bytes).
  */
 export async function copyVerified(src: CopySource, partial: string, opts: CopyOptions = {}): Promise<Verified> {
+  if (!opts.sparse && opts.size !== undefined && opts.size <= SMALL) {
+    const now = openInsideNow(src.root, src.path, src.checked);
+    // Grown past SMALL since it was planned: copied as a larger file is.
+    if (now && now.facts.size <= SMALL) {
+      try {
+        return await copySmall(now, src.path, partial, opts);
+      } finally {
+        closeSync(now.fd);
+      }
+    }
+    if (now) closeSync(now.fd);
+  }
   const from = await openInside(src.root, src.path, src.checked);
   try {
     return await copyOpen(from, src.path, partial, opts);
@@ -66,13 +85,15 @@ export async function copyVerified(src: CopySource, partial: string, opts: CopyO
 
 async function copyOpen(from: OpenedInside, src: string, partial: string, opts: CopyOptions): Promise<Verified> {
   const half = (n: number) => opts.onBytes?.(n / 2);
-  if (!opts.sparse && opts.size !== undefined && opts.size <= SMALL) return copySmall(from, src, partial, half, opts);
   let source: { hash: string; size: number };
   if (opts.sparse) {
     source = await copySparse(from.fh, partial, half, opts.signal);
   } else {
+    // Made new (O_EXCL: never through a symlink at its name; libuv's copyfile opens without
+    // O_NOFOLLOW): a partial a killed run left, or anything else there, is removed first.
+    await rm(partial, { force: true });
     const [, hashed] = await Promise.all([
-      copyFile(from.selfPath, partial, constants.COPYFILE_FICLONE),
+      copyFile(from.selfPath, partial, constants.COPYFILE_FICLONE | constants.COPYFILE_EXCL),
       blake3Of(from.fh, { ...(opts.signal ? { signal: opts.signal } : {}), onBytes: half }),
     ]);
     source = { hash: hashed.checksum, size: hashed.size };
@@ -85,30 +106,48 @@ async function copyOpen(from: OpenedInside, src: string, partial: string, opts: 
 }
 
 /**
- * A small file: the kernel copies it on the thread pool, then both sides are read here in one
- * step each, from the page cache the copy filled (a read of a cold source here would hold up
- * every other copy in flight). A file that changes meanwhile: the two differ. The copy is read
- * back and given its times and mode through one descriptor (each lookup of its path costs).
+ * A small file (opened at once, FROM): its bytes read in one read on the thread pool (they may
+ * still be on the disk; nothing else waits for them), hashed, and written to the partial from
+ * that buffer, so the source is read once (`cp -a` reads it once too). The copy is read back
+ * through the descriptor it was written by, from the page cache, and must hash the same; then it
+ * is given its times and mode there (each lookup of its path costs). Everything but the source's
+ * read is done at once: a trip through the thread pool costs a small file more than its bytes.
+ * One byte more than the file had as opened is asked: a file grown since differs, and is refused.
  */
-async function copySmall(from: OpenedInside, src: string, partial: string, half: (n: number) => void, opts: CopyOptions): Promise<Verified> {
-  await copyFile(from.selfPath, partial, constants.COPYFILE_FICLONE);
-  // Its size as opened: bytes written since make the copy differ from this hash, and it is refused.
-  const hashed = await blake3Of(from.fh, { ...(opts.signal ? { signal: opts.signal } : {}), onBytes: half, size: from.facts.size });
-  const source: Verified = { hash: hashed.checksum, size: hashed.size };
-  const fd = openSync(partial, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
+async function copySmall(from: OpenedInsideNow, src: string, partial: string, opts: CopyOptions): Promise<Verified> {
+  const half = (n: number) => opts.onBytes?.(n / 2);
+  const want = from.facts.size + 1;
+  const buf = smallBuffers.pop() ?? Buffer.allocUnsafe(SMALL + 1);
   try {
-    // Grown past SMALL since it was planned: read back in chunks.
-    const quick = smallOf(fd);
-    const copy = quick ? { hash: quick.checksum, size: quick.size } : await fullBlake3(partial, undefined, opts.signal);
-    half(copy.size);
-    if (copy.hash !== source.hash || copy.size !== source.size) throw new CopyMismatch(src, partial);
-    if (!opts.keep) return source;
-    keepTimesAndModeOf(fd, opts.keep);
-    // As the index will find it (a rename keeps both): its caller need not look it up again.
-    const st = fstatSync(fd);
-    return { ...source, left: { inode: st.ino, mtimeMs: st.mtimeMs } };
+    let got = (await readAt(from.fd, buf, 0, want, 0)).bytesRead;
+    // A short read (rare): the rest, at once; normally this is the read at the end that answers 0.
+    while (got < want) {
+      const n = readSync(from.fd, buf, got, want - got, got);
+      if (n === 0) break;
+      got += n;
+    }
+    opts.signal?.throwIfAborted();
+    if (got !== from.facts.size) throw new CopyMismatch(src, partial);
+    const bytes = buf.subarray(0, got);
+    const source: Verified = { hash: blake3(bytes).toString('hex'), size: got };
+    half(got);
+    const fd = openSync(partial, PARTIAL_FLAGS, 0o600);
+    try {
+      for (let off = 0; off < got;) off += writeSync(fd, bytes, off, got - off, off);
+      const st = fstatSync(fd);
+      const copy = smallOf(fd, st.size);
+      if (!copy || copy.checksum !== source.hash || copy.size !== source.size) throw new CopyMismatch(src, partial);
+      half(copy.size);
+      if (!opts.keep) return source;
+      keepTimesAndModeOf(fd, opts.keep, st.mode);
+      // As the index will find it (a rename keeps both): its caller need not look it up again.
+      const left = fstatSync(fd);
+      return { ...source, left: { inode: left.ino, mtimeMs: left.mtimeMs } };
+    } finally {
+      closeSync(fd);
+    }
   } finally {
-    closeSync(fd);
+    smallBuffers.push(buf);
   }
 }
 

@@ -108,7 +108,8 @@ class TransferRun {
     // Also when nothing was left to do: a killed run may have ended every item but not indexed them.
     await this.index(true);
     if (stop) return stop;
-    const { note, result } = this.opts.said(this.lib.store.fileOpItems.of(this.job.id));
+    // The rows as this run holds them: each ended here was written as it is held (end, finishNow), so they are not read again.
+    const { note, result } = this.opts.said(this.rows);
     return { state: 'completed', note, result: JSON.stringify(result) };
   }
 
