@@ -210,7 +210,7 @@ describe('files: copy, move, delete', () => {
     mkdirSync(bin);
     writeFileSync(join(bin, 'python3'), '#!/bin/sh\nexit 127\n');
     chmodSync(join(bin, 'python3'), 0o755);
-    const env = { VSS_DATA_DIR: join(tmp.path, 'data'), VSS_NO_DAEMON: '1', PATH: `${bin}:${process.env.PATH}` };
+    const env = { VSS_DATA_DIR: join(tmp.path, 'data'), VSS_NO_DAEMON: '1', VSS_PYTHON: join(bin, 'python3') };
     const r = await runCli(['--library', libPath, 'files', 'copy', k, join(b, 'keep-again')], env);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /Extended attributes \(xattrs\) were not kept: its helper stopped/);

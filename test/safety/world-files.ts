@@ -33,8 +33,13 @@ export function withoutPython(bin: string): () => void {
     }
   }
   process.env.PATH = bin;
+  // The system's own Python is asked for by its path (src/storage/local-copy.ts): named here, where there is none.
+  const python = process.env.VSS_PYTHON;
+  process.env.VSS_PYTHON = join(bin, 'python3');
   return () => {
     process.env.PATH = saved;
+    if (python === undefined) delete process.env.VSS_PYTHON;
+    else process.env.VSS_PYTHON = python;
   };
 }
 
