@@ -59,7 +59,9 @@ function request(url: string, ca: string, opts: { method?: string; headers?: Rec
   return new Promise((resolve, reject) => {
     // The name checked against the certificate is the address dialled, also where Host names another (an attacker's page).
     const checkServerIdentity = (_host: string, cert: import('node:tls').PeerCertificate) => tls.checkServerIdentity(new URL(url).hostname, cert);
-    const req = https.request(url, { method: opts.method ?? 'GET', headers: opts.headers ?? {}, ca, timeout: 10_000, checkServerIdentity }, (res) => {
+    // A connection of its own (agent: false): Node 20's global agent keeps sockets alive, and one kept
+    // from before a daemon's restart may be handed a request as it closes ('socket hang up').
+    const req = https.request(url, { method: opts.method ?? 'GET', headers: opts.headers ?? {}, ca, timeout: 10_000, checkServerIdentity, agent: false }, (res) => {
       let body = '';
       // Read while the connection is open (it may be closed, and the socket let go, by the end).
       const fingerprint = (res.socket as import('node:tls').TLSSocket).getPeerCertificate().fingerprint256;
