@@ -1,9 +1,10 @@
-import { closeSync, fstatSync, openSync, readlinkSync, realpathSync } from 'node:fs';
+import { closeSync, readlinkSync, realpathSync } from 'node:fs';
 import { lstat, realpath, type FileHandle } from 'node:fs/promises';
 import { dirname, sep } from 'node:path';
 import { errnoCode, VssError } from '../core/errors.js';
 import { absolutePathProblem, isInside, PathRefusedError } from '../library/confine.js';
-import { factsOf, openRegular, READ_FLAGS } from './local-disk.js';
+import { openRegular } from './local-disk.js';
+import { openRegularNow } from './local-read.js';
 import type { NodeFacts } from './port.js';
 
 /*
@@ -89,16 +90,8 @@ export interface OpenedInsideNow {
 export function openInsideNow(root: string, path: string, expect?: FileIdentity): OpenedInsideNow | undefined {
   if (procFds === false) return undefined;
   const base = checkedBase(root, path);
-  let fd: number;
+  const { fd, facts } = openRegularNow(path);
   try {
-    fd = openSync(path, READ_FLAGS);
-  } catch (err) {
-    if (errnoCode(err) === 'ELOOP') throw new PathRefusedError(path, 'is a symlink: vss never follows one');
-    throw err;
-  }
-  try {
-    const facts = factsOf(fstatSync(fd));
-    if (facts.kind !== 'file') throw new PathRefusedError(path, 'is not a regular file');
     const where = whereOpenFd(fd);
     if (where === undefined) {
       closeSync(fd);

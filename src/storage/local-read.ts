@@ -5,6 +5,28 @@ import { factsOf, READ_FLAGS } from './local-disk.js';
 import type { NodeFacts } from './port.js';
 
 /**
+ * PATH opened to read at once, in this thread, refused as `openLocalRange` refuses (a symlink,
+ * FIFO or folder): its descriptor (the caller closes it) and what it is.
+ */
+export function openRegularNow(path: string): { fd: number; facts: NodeFacts } {
+  let fd: number;
+  try {
+    fd = openSync(path, READ_FLAGS);
+  } catch (err) {
+    if (errnoCode(err) === 'ELOOP') throw new PathRefusedError(path, 'is a symlink: vss never follows one');
+    throw err;
+  }
+  try {
+    const facts = factsOf(fstatSync(fd));
+    if (facts.kind !== 'file') throw new PathRefusedError(path, 'is not a regular file');
+    return { fd, facts };
+  } catch (err) {
+    closeSync(fd);
+    throw err;
+  }
+}
+
+/**
  * A local file open to read at once, in this thread: the small-file read of content hashing,
  * which a worker thread does a hundred thousand times a scan, where a thread-pool round trip per
  * read would cost more than the read. The same syscalls as a bare read (open, fstat, reads,
@@ -14,21 +36,8 @@ export class LocalFileNow {
   private constructor(private readonly fd: number, readonly facts: NodeFacts) {}
 
   static open(path: string): LocalFileNow {
-    let fd: number;
-    try {
-      fd = openSync(path, READ_FLAGS);
-    } catch (err) {
-      if (errnoCode(err) === 'ELOOP') throw new PathRefusedError(path, 'is a symlink: vss never follows one');
-      throw err;
-    }
-    try {
-      const facts = factsOf(fstatSync(fd));
-      if (facts.kind !== 'file') throw new PathRefusedError(path, 'is not a regular file');
-      return new LocalFileNow(fd, facts);
-    } catch (err) {
-      closeSync(fd);
-      throw err;
-    }
+    const { fd, facts } = openRegularNow(path);
+    return new LocalFileNow(fd, facts);
   }
 
   /** Fill BUF from POSITION 0 on, as far as the file goes: the bytes read (fewer when the file is shorter). */
