@@ -22,12 +22,17 @@ const LOADED_AT_FIRST_USE = [
   '@fastify/fast-json-stringify-compiler', '@fastify/send',
 ];
 
-/** Run the CLI with every module it loads recorded; returns the loaded URLs. */
-function loaded(args: string[], env: Record<string, string>, out: string): { urls: string[]; code: number | null; stderr: string } {
+/**
+ * Run the CLI with every module it loads recorded; returns the loaded URLs. The compiled files
+ * run (VSS_UNBUNDLED), whose module graph is what these tests read; with BUNDLED, the bundle
+ * bin/vss runs after `npm run build` (dist/cli/: vss's modules are chunks there, and what is left
+ * out of it — the CommonJS engines — is loaded from node_modules as before).
+ */
+function loaded(args: string[], env: Record<string, string>, out: string, bundled = false): { urls: string[]; code: number | null; stderr: string } {
   rmSync(out, { force: true });
   writeFileSync(out, '');
   const r = spawnSync(process.execPath, ['--import', RECORDER, VSS_BIN, ...args], {
-    env: { ...process.env, ...env, VSS_RECORD_IMPORTS: out, VSS_LOG_LEVEL: undefined, VSS_LIBRARY: undefined } as NodeJS.ProcessEnv,
+    env: { ...process.env, ...env, VSS_RECORD_IMPORTS: out, VSS_LOG_LEVEL: undefined, VSS_LIBRARY: undefined, VSS_UNBUNDLED: bundled ? undefined : '1' } as NodeJS.ProcessEnv,
     encoding: 'utf8',
   });
   return { urls: readFileSync(out, 'utf8').split('\n').filter(Boolean), code: r.status, stderr: r.stderr };
@@ -54,12 +59,20 @@ describe('light commands load no engine', () => {
   });
   after(() => tmp.cleanup());
 
-  it('the recorder sees what a heavy command loads (so an empty list below means something)', () => {
+  it('the recorder sees what a heavy command loads (so an empty list below means something)', async () => {
     const r = loaded(['jobs', 'run', '--until-idle'], env, out);
     assert.equal(r.code, 0, r.stderr);
     // `jobs run` loads the engine of the job it runs (sharp, for the photo's thumbnail).
     assert.ok(enginesIn(r.urls).includes('sharp'), 'jobs run loads sharp');
     assert.ok(r.urls.length > 100);
+    // Another photo, so that the bundle's `jobs run` has a thumbnail to make too.
+    const sharp = (await import('sharp')).default;
+    writeFileSync(join(tmp.path, 'photos', 'red.png'), await sharp({ create: { width: 2, height: 2, channels: 3, background: '#f00' } }).png().toBuffer());
+    assert.equal((await cliHere(['location', 'rescan', join(tmp.path, 'photos')], env)).code, 0);
+    const b = loaded(['jobs', 'run', '--until-idle'], env, out, true);
+    assert.equal(b.code, 0, b.stderr);
+    assert.ok(b.urls.some((u) => u.includes('/dist/cli/main.js')), 'the bundle ran');
+    assert.ok(enginesIn(b.urls).includes('sharp'), 'the bundle loads sharp from node_modules');
   });
 
   for (const args of [
@@ -71,6 +84,11 @@ describe('light commands load no engine', () => {
       assert.equal(r.code, 0, r.stderr);
       assert.ok(r.urls.some((u) => u.includes('/dist/src/cli/main.js')), 'the CLI ran under the recorder');
       assert.deepEqual(enginesIn(r.urls), []);
+      // The bundle keeps the engines where they were: out of a light command.
+      const b = loaded(args, env, out, true);
+      assert.equal(b.code, 0, b.stderr);
+      assert.ok(b.urls.some((u) => u.includes('/dist/cli/main.js')), 'the bundle ran under the recorder');
+      assert.deepEqual(enginesIn(b.urls), []);
     });
   }
 });
@@ -111,7 +129,7 @@ describe('the command line loads only what the command asked uses', () => {
     const recorded = (pid: number | undefined) => readFileSync(join(tmp.path, `imports-${pid}.txt`), 'utf8').split('\n').filter(Boolean);
     // The recorder in the daemon too (the CLI starting it passes its environment on), each process to its own file.
     const started = spawnSync(process.execPath, [VSS_BIN, 'daemon', 'start'], {
-      env: { ...process.env, ...env, NODE_OPTIONS: `--import=${RECORDER}`, VSS_RECORD_IMPORTS: join(tmp.path, 'imports-%p.txt') }, encoding: 'utf8',
+      env: { ...process.env, ...env, VSS_UNBUNDLED: '1', NODE_OPTIONS: `--import=${RECORDER}`, VSS_RECORD_IMPORTS: join(tmp.path, 'imports-%p.txt') }, encoding: 'utf8',
     });
     assert.equal(started.status, 0, started.stderr);
     const daemon = recorded((JSON.parse(readFileSync(join(env.VSS_DATA_DIR, 'daemon.json'), 'utf8')) as { pid: number }).pid);
@@ -126,7 +144,7 @@ describe('the command line loads only what the command asked uses', () => {
 
   it('a read the daemon serves loads its client, not the domain', () => {
     // The daemon the test before started, or one started now.
-    const started = spawnSync(process.execPath, [VSS_BIN, 'daemon', 'start'], { env: { ...process.env, ...env }, encoding: 'utf8' });
+    const started = spawnSync(process.execPath, [VSS_BIN, 'daemon', 'start'], { env: { ...process.env, ...env, VSS_UNBUNDLED: '1' }, encoding: 'utf8' });
     assert.ok(started.status === 0 || /already runs/.test(started.stderr), started.stderr);
     for (const args of [['tag', 'list'], ['content', 'list', '--json'], ['album', 'list']]) {
       const r = loaded(args, env, out);
