@@ -37,10 +37,24 @@ export function publicKeyPem(raw: Uint8Array): string {
   return createPublicKey({ key: Buffer.concat([prefix, raw]), format: 'der', type: 'spki' }).export({ type: 'spki', format: 'pem' }).toString();
 }
 
-/** The peer id string of a device's public key (SPKI PEM). */
+/**
+ * The peer id string of a device's public key (SPKI PEM). Remembered per key: the trust store
+ * checks every record's peer id each time it is loaded (at every drop a peer sends, every
+ * transfer planned to a device), and a key's peer id never changes.
+ */
 export function peerIdOfPublicKey(spkiPem: string): string {
-  return peerIdFromPublicKey(publicKeyFromRaw(rawPublicKey(spkiPem))).toString();
+  let id = peerIds.get(spkiPem);
+  if (id === undefined) {
+    id = peerIdFromPublicKey(publicKeyFromRaw(rawPublicKey(spkiPem))).toString();
+    if (peerIds.size >= MAX_PEER_IDS) peerIds.clear();
+    peerIds.set(spkiPem, id);
+  }
+  return id;
 }
+
+const peerIds = new Map<string, string>();
+/** As many as a trust store holds (MAX_PAIRED_DEVICES), with room. */
+const MAX_PEER_IDS = 1024;
 
 /** The signer of this device's rows (row-signature.ts), with the key of the data dir DATADIR: `device.key`, read when first asked. */
 export function rowSignerOf(dataDir: string): RowSigner {
