@@ -90,9 +90,12 @@ export async function startUiLibrary(prefix = 'vss-ui-', opts: {
       return c.content_uuid;
     };
     // The first address is the one `vss ui` printed; later ones come from the same operation, with the bearer token (no process each).
+    // A ticket lives a minute (src/daemon/ui/session.ts): the printed one is used only while it surely lives (a test
+    // file's `before` may make sidecars for longer on a loaded machine).
     let printed: string | undefined = ui.url;
+    const printedAt = Date.now();
     const signInUrl = async () => {
-      if (printed) {
+      if (printed && Date.now() - printedAt < 30_000) {
         const url = printed;
         printed = undefined;
         return url;
