@@ -265,8 +265,8 @@ function expandFolder(src: string, target: string, items: NewFileOpItem[], stat:
   while (stack.length > 0) {
     const [from, to] = stack.pop()!;
     for (const e of entriesIn(from).sort((a, b) => (a.name < b.name ? -1 : 1))) {
-      const s = join(from, e.name);
-      const d = join(to, e.name);
+      const s = under(from, e.name);
+      const d = under(to, e.name);
       if (e.unnamed) {
         items.push(unnamedItem(s, d, e.dir));
       } else if (e.dir) {
@@ -333,6 +333,16 @@ function treeBytes(dir: string): number {
  */
 function unnamedItem(shown: string, dst: string | null, dir: boolean): NewFileOpItem {
   return { kind: dst === null ? 'delete' : 'file', src: shown, dst, size: 0, meta: metaJson({ unnamed: dir ? 'dir' : 'file' }) };
+}
+
+/**
+ * NAME (a name a listing gave: no separator, never `.` or `..`) in DIR (a normalized path:
+ * checkedPath refuses any other, and each folder below is made here): what `join` answers,
+ * without normalizing the whole path again for each of a tree's names (~10 µs a name under load:
+ * a tenth of a second of a 10,000-file plan).
+ */
+function under(dir: string, name: string): string {
+  return dir.endsWith(sep) ? dir + name : dir + sep + name;
 }
 
 function sizeOf(p: string): number {

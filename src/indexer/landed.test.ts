@@ -8,6 +8,7 @@ import type { Library } from '../library/library.js';
 import { addLocation, scanLocation } from '../locations/locations.js';
 import { tempDir } from '../../test/helpers.js';
 import { contentUuidAt, entryAt } from '../../test/support/entries.js';
+import { CAS_SAMPLED, contentUuidFor } from '../content/identity.js';
 import type { KnownBytes } from './identification.js';
 
 /**
@@ -55,6 +56,24 @@ describe('rows written from what a copy placed', () => {
     assert.equal(contentUuidAt(lib, 'made/sub/a.txt'), contentUuidAt(lib, 'source/a.txt'), 'linked by the BLAKE3 the copy verified');
     // A content the library does not know yet: read by identification, as before.
     assert.ok(contentUuidAt(lib, 'made/sub/new.txt'));
+  });
+
+  it('links a file only to a content identified whole by the very BLAKE3 the copy verified (a sampled identity is no proof)', async () => {
+    mkdirSync(join(tree, 'made3'), { recursive: true });
+    writeFileSync(join(tree, 'made3/whole.txt'), 'source/a.txt');
+    writeFileSync(join(tree, 'made3/sampled.txt'), 'bytes of its own');
+    const claimed = blake3(Buffer.from('a content known only by samples')).toString('hex');
+    const planted = contentUuidFor(claimed);
+    lib.store.contents.insert({ uuid: planted, cas_id: claimed, cas_version: CAS_SAMPLED, kind: 'text', mime: 'text/plain', size: 16, media_metadata: null, created_at: Date.now() });
+    const whole = known('made3/whole.txt');
+    whole.known.blake3 = blake3(Buffer.from('source/a.txt')).toString('hex');
+    const sampled = known('made3/sampled.txt');
+    sampled.known.blake3 = claimed;
+    await scanLocation(lib, loc, undefined, { only: [], removeOrphans: false, landed: { files: [whole, sampled], madeFolders: new Set(['made3']) } });
+    assert.equal(contentUuidAt(lib, 'made3/whole.txt'), contentUuidAt(lib, 'source/a.txt'));
+    const read = contentUuidAt(lib, 'made3/sampled.txt');
+    assert.ok(read, 'identified by a read');
+    assert.notEqual(read, planted, 'not linked to the sampled content its claimed BLAKE3 names');
   });
 
   it('leaves to a listing a folder the copy did not make (what else it holds is indexed too)', async () => {

@@ -124,11 +124,11 @@ export function recordLanded(input: LandedInput): LandedRecorded {
 
   const now = Date.now();
   const links: ContentLink[] = [];
-  for (const [i, k] of knownOf.entries()) {
-    if (k.size > input.hashThresholdBytes) continue;
-    const uuid = contentUuidFor(k.blake3);
-    const c = store.contents.byUuid(uuid);
-    if (!c || c.cas_id !== k.blake3 || c.cas_version !== CAS_WHOLE) continue;
+  // The contents asked for together (one statement for the batch, not one a file).
+  const uuids = knownOf.map((k) => (k.size > input.hashThresholdBytes ? undefined : contentUuidFor(k.blake3)));
+  const whole = store.contents.identifiedAs(uuids.flatMap((u, i) => (u === undefined ? [] : [[u, knownOf[i]!.blake3] as const])), CAS_WHOLE);
+  for (const [i, uuid] of uuids.entries()) {
+    if (uuid === undefined || !whole.has(uuid)) continue;
     const f = facts[i]!;
     links.push({ file: { id: ids[i]!, name: f.name, rel_path: f.rel_path, size: f.size, inode: f.inode, mtime_ms: f.mtime_ms, ctime_ms: f.ctime_ms ?? null, content_id: null }, uuid, verified: true });
   }

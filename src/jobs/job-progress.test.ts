@@ -35,6 +35,10 @@ test('progress is thinned out into events and row writes, with the rate of this 
   now += 1;
   meter(1000, 1000);
   assert.deepEqual([seen.at(-1)!.doneBytes, writes.at(-1)![0]], [1000, 1000]);
+  // Said again as each item is confirmed after its bytes: written and sent once, not once an item.
+  const [events0, writes0] = [seen.length, writes.length];
+  for (let i = 0; i < 100; i++) meter(1000, 1000);
+  assert.deepEqual([seen.length, writes.length], [events0, writes0]);
 });
 
 test('a database that cannot take the progress does not fail the job', () => {

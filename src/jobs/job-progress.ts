@@ -21,10 +21,14 @@ export function jobProgressMeter(job: JobRow, events: EventBus, store: JobStore,
   let storedAt = -Infinity;
   // What the job waited for ("waiting for Laptop to connect") is said no more once its bytes arrive.
   let waited = job.note?.startsWith(WAITING) === true;
+  // The end as last said: a job reports it again for each item it then confirms (a copy of 10,000
+  // small files, for every file of its last batch), and it is written and sent once.
+  let saidEnd: [number, number] | undefined;
   return (done, total) => {
     const t = now();
     firstDone ??= done;
-    const finished = done >= total;
+    const finished = done >= total && (saidEnd?.[0] !== done || saidEnd[1] !== total);
+    if (finished) saidEnd = [done, total];
     const arrived = waited && done > firstDone;
     if (t - storedAt >= STORE_EVERY_MS || finished || arrived) {
       storedAt = t;

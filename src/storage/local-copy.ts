@@ -25,13 +25,13 @@ export function keepTimesAndMode(path: string, src: { atimeMs: number; mtimeMs: 
 /**
  * As keepTimesAndMode, for the regular file open as FD (a copy's partial, read back through it):
  * no lookup of its path. Its mode is changed only where it is not the kept one already (MODE: the
- * file's mode now, where the caller looked; else looked at here): the kernel copy (libuv's
- * copyfile) gives the copy its source's whole mode, so what is left is a setuid, setgid or sticky
- * bit to drop, or a source whose mode changed since it was looked at.
+ * file's mode now, where the caller looked; else looked at here; null: set without a look): the
+ * kernel copy (libuv's copyfile) gives the copy its source's whole mode, so what is left is a
+ * setuid, setgid or sticky bit to drop, or a source whose mode changed since it was looked at.
  */
-export function keepTimesAndModeOf(fd: number, src: { atimeMs: number; mtimeMs: number; mode: number }, mode = fstatSync(fd).mode): void {
+export function keepTimesAndModeOf(fd: number, src: { atimeMs: number; mtimeMs: number; mode: number }, mode: number | null = fstatSync(fd).mode): void {
   const kept = keptMode(src.mode);
-  if ((mode & 0o7777) !== kept) fchmodSync(fd, kept);
+  if (mode === null || (mode & 0o7777) !== kept) fchmodSync(fd, kept);
   futimesSync(fd, src.atimeMs / 1000, src.mtimeMs / 1000);
 }
 

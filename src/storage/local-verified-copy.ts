@@ -2,7 +2,7 @@ import { closeSync, constants, fstatSync, openSync, read, readSync, writeSync } 
 import { copyFile, open, rm, type FileHandle } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { blake3, Blake3Hasher } from '@napi-rs/blake-hash';
-import { blake3File, blake3Of, smallOf, SMALL_FILE as SMALL } from '../core/file-blake3.js';
+import { blake3File, blake3Of, SMALL_FILE as SMALL } from '../core/file-blake3.js';
 import { openInside, openInsideNow, type FileIdentity, type OpenedInside, type OpenedInsideNow } from './confined-open.js';
 import { keepTimesAndMode, keepTimesAndModeOf } from './local-copy.js';
 
@@ -134,12 +134,19 @@ async function copySmall(from: OpenedInsideNow, src: string, partial: string, op
     const fd = openSync(partial, PARTIAL_FLAGS, 0o600);
     try {
       for (let off = 0; off < got;) off += writeSync(fd, bytes, off, got - off, off);
-      const st = fstatSync(fd);
-      const copy = smallOf(fd, st.size);
-      if (!copy || copy.checksum !== source.hash || copy.size !== source.size) throw new CopyMismatch(src, partial);
-      half(copy.size);
+      // Read back into the same buffer (its bytes are written and hashed), one byte more than
+      // written asked as for the source: a partial holding anything else differs (no fstat first).
+      let back = 0;
+      while (back < want) {
+        const n = readSync(fd, buf, back, want - back, back);
+        if (n === 0) break;
+        back += n;
+      }
+      if (back !== got || blake3(buf.subarray(0, back)).toString('hex') !== source.hash) throw new CopyMismatch(src, partial);
+      half(back);
       if (!opts.keep) return source;
-      keepTimesAndModeOf(fd, opts.keep, st.mode);
+      // Its mode set without looking first: one call either way (a new partial's 0600 is never a source's kept mode but for a private file's).
+      keepTimesAndModeOf(fd, opts.keep, null);
       // As the index will find it (a rename keeps both): its caller need not look it up again.
       const left = fstatSync(fd);
       return { ...source, left: { inode: left.ino, mtimeMs: left.mtimeMs } };

@@ -258,6 +258,18 @@ export class ContentStore {
   }
 
   /**
+   * Which of PAIRS ([uuid, cas id]) name a content of this library identified whole (CASVERSION)
+   * by that very cas id: what a verified copy's BLAKE3 may link its file to at once. One statement
+   * for a whole batch (a lookup a file cost a copy of 10,000 small files ~0.3 s).
+   */
+  identifiedAs(pairs: ReadonlyArray<readonly [string, string]>, casVersion: number): Set<string> {
+    if (pairs.length === 0) return new Set();
+    const st = this.sql<[string, number], string>(`SELECT c.uuid FROM json_each(?) j JOIN content_identities c ON c.uuid = j.value ->> 0
+      WHERE c.cas_id = j.value ->> 1 AND c.cas_version = ?`);
+    return new Set(st.pluck().all(JSON.stringify(pairs), casVersion));
+  }
+
+  /**
    * Whether any content may be one nothing holds (see ORPHAN): fewer contents have a file than
    * there are contents. Counted on the entries' content index alone (a few ms at 100k files, where
    * `orphanPage` looks at every content: ~0.1 s), so a scan that left no content without a file,

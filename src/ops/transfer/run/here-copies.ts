@@ -11,6 +11,7 @@ import { flushAll } from '../../../storage/local-flush.js';
 import { factsAt, namesIn, type LocalFacts } from '../../../storage/local-tree.js';
 import { copyVerified, fullBlake3, type Verified } from '../../../storage/local-verified-copy.js';
 import type { FileOpItemRecord } from '../../../store/file-op-items.js';
+import type { LibraryPlace } from '../../../files/places.js';
 import type { HerePlaces } from './here-places.js';
 import type { Landed, PutContext } from './target.js';
 
@@ -168,6 +169,16 @@ export async function land(run: HereRun, ready: Ready[], ctx: PutContext, again:
   ctx.stillGuarded();
   // And again before anything is placed: a folder swapped while the batch was copied leads nowhere.
   run.places.confirmInside(ready.filter((r) => r.partial || r.linkOf !== undefined).map((r) => dirname(r.it.dst!)));
+  // Each location placed into is found where its drive is once for the batch, not once a file:
+  // a partial lies in the folder of its final name, so a drive that leaves while the batch is
+  // placed takes its partials along, and their renames find nothing to place under the mount
+  // point it left (ENOENT; looked at again then, so the job waits for the drive).
+  const into = new Map<number, LibraryPlace>();
+  for (const r of ready) {
+    const place = r.partial || r.linkOf !== undefined ? run.places.placeOfFolder(dirname(r.it.dst!)) : undefined;
+    if (place) into.set(place.locationId, place);
+  }
+  for (const place of into.values()) run.places.checkPresent(place);
   const folders = new Set<string>();
   const placed = new Map<number, Ready>();
   const alone: FileOpItemRecord[] = [];
@@ -201,9 +212,13 @@ export async function land(run: HereRun, ready: Ready[], ctx: PutContext, again:
       run.partials.add(r.partial);
       linkAs(firstFinal, r.partial);
     }
-    const folder = run.places.placeOfFolder(dirname(final));
-    if (folder) run.places.checkPresent(folder);
-    placeInBatch(r.partial!, final);
+    try {
+      placeInBatch(r.partial!, final);
+    } catch (err) {
+      const folder = run.places.placeOfFolder(dirname(final));
+      if (folder) run.places.checkPresent(folder);
+      throw err;
+    }
     run.partials.delete(r.partial!);
     folders.add(dirname(final));
     r.final = final;
