@@ -33,6 +33,27 @@ describe('copyVerified of a sparse file', () => {
     assert.ok(readFileSync(dst).equals(readFileSync(src)), 'the same bytes');
     assert.ok(statSync(dst).blocks <= srcBlocks, `no more blocks than the source (${statSync(dst).blocks} > ${srcBlocks})`);
   });
+
+  it('writes over the partial a killed run left (a job resumed), never through a symlink there', async () => {
+    const src = join(dir, 'src2');
+    const fd = openSync(src, 'w');
+    const size = 3 * 1024 * 1024;
+    ftruncateSync(fd, size);
+    writeSync(fd, Buffer.from('data'), 0, 4, 4096 * 7);
+    closeSync(fd);
+    const dst = join(dir, 'dst2');
+    writeFileSync(dst, 'half a copy a killed run left');
+    const got = await copyVerified({ root: dir, path: src }, dst, { sparse: true, size });
+    assert.equal(got.size, size);
+    assert.ok(readFileSync(dst).equals(readFileSync(src)), 'the same bytes');
+    const elsewhere = join(dir, 'elsewhere');
+    writeFileSync(elsewhere, 'not vss\'s');
+    rmSync(dst);
+    symlinkSync(elsewhere, dst);
+    await copyVerified({ root: dir, path: src }, dst, { sparse: true, size });
+    assert.equal(readFileSync(elsewhere, 'utf8'), 'not vss\'s', 'the file the symlink led to is untouched');
+    assert.ok(!lstatSync(dst).isSymbolicLink() && readFileSync(dst).equals(readFileSync(src)));
+  });
 });
 
 /** What a copy keeps besides its bytes, set after the copy was read back (the read would change its access time). */

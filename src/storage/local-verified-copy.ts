@@ -86,12 +86,12 @@ export async function copyVerified(src: CopySource, partial: string, opts: CopyO
 async function copyOpen(from: OpenedInside, src: string, partial: string, opts: CopyOptions): Promise<Verified> {
   const half = (n: number) => opts.onBytes?.(n / 2);
   let source: { hash: string; size: number };
+  // Made new either way (O_EXCL: never through a symlink at its name; libuv's copyfile opens
+  // without O_NOFOLLOW): a partial a killed run left, or anything else there, is removed first.
+  await rm(partial, { force: true });
   if (opts.sparse) {
     source = await copySparse(from.fh, partial, half, opts.signal);
   } else {
-    // Made new (O_EXCL: never through a symlink at its name; libuv's copyfile opens without
-    // O_NOFOLLOW): a partial a killed run left, or anything else there, is removed first.
-    await rm(partial, { force: true });
     const [, hashed] = await Promise.all([
       copyFile(from.selfPath, partial, constants.COPYFILE_FICLONE | constants.COPYFILE_EXCL),
       blake3Of(from.fh, { ...(opts.signal ? { signal: opts.signal } : {}), onBytes: half }),
