@@ -12,7 +12,8 @@ import { SourceFault, type ReadBack, type S3Bucket, type Uploaded, type UploadSt
 import { locationStorage } from '../storage/storages.js';
 import { openBucket, probeBucket } from '../volumes/buckets.js';
 import type { OpHost } from './op.js';
-import { indexedSource, itemsResult } from './op-items.js';
+import { indexedSource } from './op-items.js';
+import { fileOpResult, summaryCount } from './transfer/run/here-result.js';
 import { runTransfer } from './transfer/run/run-transfer.js';
 import type { Batch, PutContext, TransferTarget } from './transfer/run/target.js';
 
@@ -47,14 +48,17 @@ export function toBucketParams(t: Pick<BucketTarget, 'volumeId'>): ToBucketParam
  * goes on with the rest. A bucket that does not answer makes the job wait (no attempt spent) and
  * go on when it does; a cancel gives up the upload under way.
  */
-export async function runBucketUploads(host: OpHost, job: JobRow, p: ToBucketParams, ctx: JobRunContext): Promise<JobOutcome> {
+export async function runBucketUploads(host: OpHost, job: JobRow, p: ToBucketParams, ctx: JobRunContext, verb: 'copy' | 'protect'): Promise<JobOutcome> {
   const lib = host.lib;
   const vol = lib.store.buckets.byVolume(p.volume_id);
   if (!vol) throw new VssError('NOT_FOUND', `bucket volume ${p.volume_id} is not known to this library any more (vss volumes list)`);
   const target = new BucketUploadTarget(lib, vol, p.on_conflict ?? 'keep-both', ctx);
   return runTransfer(lib, job, target, ctx, {
     op: 'copy', onConflict: p.on_conflict ?? 'keep-both',
-    said: () => ({ note: '', result: itemsResult(lib, job.id, (it) => `${vol.mount_point}/${it.dst ?? ''}`) }),
+    said: (rows) => {
+      const r = fileOpResult({ op: 'copy', outside_library: false }, rows);
+      return { note: `${verb}: ${summaryCount(r.done, 'file')} uploaded to the bucket and read back${r.skipped > 0 ? `, ${r.skipped} skipped` : ''}`, result: r };
+    },
   });
 }
 

@@ -43,11 +43,9 @@ export const guardianProtect: Way<ProtectInput, ProtectResult, GuardianProtectPl
     run: async (job, ctx) => {
       const params = paramsJson(job, MAX_PARAMS_CHARS) as { to_device?: ToDeviceParams; to_bucket?: ToBucketParams } | undefined;
       if (params?.to_bucket) {
-        const out = await runBucketUploads(host, job, params.to_bucket, ctx);
-        if (out.state !== 'completed') return out;
-        markSourcesVerified(host.lib, job.id);
-        const r = JSON.parse(out.result!) as FileOpResult;
-        return { ...out, note: `protect: ${r.done} file${r.done === 1 ? '' : 's'} uploaded to the bucket and read back${r.skipped > 0 ? `, ${r.skipped} skipped` : ''}` };
+        const out = await runBucketUploads(host, job, params.to_bucket, ctx, 'protect');
+        if (out.state === 'completed') markSourcesVerified(host.lib, job.id);
+        return out;
       }
       const device = params?.to_device;
       if (device) {

@@ -1,16 +1,15 @@
 import { VssError } from '../../core/errors.js';
-import { DEFAULT_ON_CONFLICT, isOnConflict, MAX_PARAMS_CHARS, type FileOpResult, type OnConflict } from '../../files/file-op.js';
+import { DEFAULT_ON_CONFLICT, isOnConflict, type FileOpResult, type OnConflict } from '../../files/file-op.js';
 import { queueUserJob } from '../../jobs/user-job.js';
 import type { JobRow } from '../../jobs/states.js';
-import { endedResult, paramsJson } from '../../jobs/wait-for-job.js';
+import { endedResult } from '../../jobs/wait-for-job.js';
 import type { Library } from '../../library/library.js';
 import { networkTimeoutMs } from '../../sync/drop/send-job.js';
-import { PairedDevices } from '../../sync/pairing/paired-devices.js';
-import { placedPath, placeItems, placeTarget, type PlaceItem, type PlaceTarget } from '../../sync/drop/place-job.js';
+import { placedPath, placeItems, type PlaceItem, type PlaceTarget } from '../../sync/drop/place-job.js';
 import type { OpPreview } from '../../wire/preview.js';
 import { addingPreview, MAX_CONFLICTS } from '../file-op-preview.js';
 import type { OpHost, Way } from '../op.js';
-import { olderJob, pairedTarget, runToDevice, toDeviceItems, toDeviceParams, type ToDeviceParams } from './to-device-run.js';
+import { deviceParamsOf, olderJob, pairedTarget, runToDevice, toDeviceItems, toDeviceParams, type ToDeviceParams } from './to-device-run.js';
 
 const FILES_COPY_TO_DEVICE = 'files-copy-to-device';
 const FILES_MOVE_TO_DEVICE = 'files-move-to-device';
@@ -70,12 +69,7 @@ function planned(host: OpHost, op: 'copy' | 'move', input: ToDeviceInput): { tar
  * offer still named by its transfer id.
  */
 function paramsOf(lib: Library, job: JobRow): ToDeviceParams {
-  const o = paramsJson(job, MAX_PARAMS_CHARS) as (Partial<ToDeviceParams> & { items?: PlaceItem[] }) | undefined;
-  const ok = o && (o.op === 'copy' || o.op === 'move') && typeof o.device === 'string' && typeof o.library === 'string' && typeof o.location === 'string'
-    && typeof o.location_name === 'string' && typeof o.dir === 'string' && typeof o.transfer === 'string' && isOnConflict(o.on_conflict)
-    && (o.items === undefined || (Array.isArray(o.items) && o.items.every((it) => typeof it?.path === 'string' && typeof it.name === 'string' && Number.isSafeInteger(it.size))));
-  if (!ok) throw new VssError('USAGE', `job ${job.id} does not say what to copy where`);
-  const { items, ...p } = o as ToDeviceParams & { items?: PlaceItem[] };
+  const { items, ...p } = deviceParamsOf<ToDeviceParams>(job, ['device', 'library', 'location', 'location_name', 'dir', 'transfer'], 'what to copy where', (o) => (o.op === 'copy' || o.op === 'move') && isOnConflict(o.on_conflict));
   return items === undefined ? p : olderJob(lib, job, p, toDeviceItems(items, p.dir ?? ''));
 }
 
@@ -88,7 +82,8 @@ function paramsOf(lib: Library, job: JobRow): ToDeviceParams {
 function previewOnDevice(host: OpHost, op: 'copy' | 'move', target: PlaceTarget, items: readonly PlaceItem[], bytes: number, onConflict: OnConflict): OpPreview {
   const lib = host.lib;
   const dev = target.device;
-  const locationId = peerLocationId(lib, dev.device_uuid, target.location);
+  // The other device's own id of its location (what its entries are filed under), as it last said.
+  const locationId = lib.store.peerLocations.ofDevice(dev.device_uuid).find((l) => l.uuid === target.location)?.location_id;
   const taken = locationId === undefined ? [] : items.filter((it) => lib.store.peerEntries.get(dev.device_uuid, locationId, target.dir, it.name));
   const conflicts = taken.map((it) => ({ source: it.path, target: placedPath(dev, target.locationName, target.dir, it.name) }));
   const online = host.network()?.connected().some((r) => r.deviceUuid === dev.device_uuid) ?? false;
@@ -97,11 +92,6 @@ function previewOnDevice(host: OpHost, op: 'copy' | 'move', target: PlaceTarget,
     looked_up: { in: 'device-index', device: dev.name, online },
     ...(op === 'move' ? { removes_here: items.slice(0, MAX_CONFLICTS).map((it) => it.path) } : {}),
   };
-}
-
-/** The other device's own id of its location LOCATIONUUID (what its entries are filed under), as it last said. */
-function peerLocationId(lib: Library, deviceUuid: string, locationUuid: string): number | undefined {
-  return lib.store.peerLocations.ofDevice(deviceUuid).find((l) => l.uuid === locationUuid)?.location_id;
 }
 
 /** A copy into a paired device's folder (strategies.ts, here → device): the job kind `files-copy-to-device`. */
