@@ -1,7 +1,6 @@
 import { posix } from 'node:path';
 import { errnoCode, VssError } from '../core/errors.js';
 import { blake3File } from '../core/file-blake3.js';
-import type { BucketTarget } from '../guardian/protect-targets.js';
 import { CancelledByUser, type JobOutcome, type JobRunContext } from '../jobs/job-kind.js';
 import type { JobRow } from '../jobs/states.js';
 import { TryAgainLater } from '../jobs/transient.js';
@@ -31,10 +30,6 @@ export type BucketOnConflict = 'skip' | 'keep-both';
 const BUCKET_WAIT_MS = 10_000;
 /** Free names tried beside a key another file holds. */
 const MAX_NAME_TRIES = 100;
-
-export function toBucketParams(t: Pick<BucketTarget, 'volumeId'>): ToBucketParams {
-  return { volume_id: t.volumeId };
-}
 
 /**
  * Run a job's uploads to a bucket (a protect's copies, a `files copy` into a bucket) through the

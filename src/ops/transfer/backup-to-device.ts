@@ -6,6 +6,7 @@ import { OPEN_JOB_STATUSES, type JobRow } from '../../jobs/states.js';
 import { queueUserJob } from '../../jobs/user-job.js';
 import { endedResult } from '../../jobs/wait-for-job.js';
 import type { MadeSnapshot } from '../../library/snapshot.js';
+import { DEVICE_WAIT_MS } from '../../sync/drop/place-job.js';
 import { networkTimeoutMs } from '../../sync/drop/send-job.js';
 import { waitForDevice, waitForNetwork } from '../../sync/network-wait.js';
 import { PairedDevices } from '../../sync/pairing/paired-devices.js';
@@ -16,8 +17,6 @@ import { deviceParamsOf, pairedTarget, runToDevice, toDeviceParams, type Said, t
 const NAME = 'library-backup-to-device';
 /** Tries before it fails for good on errors that are not the device being away (that only waits, no attempt spent). */
 const MAX_ATTEMPTS = 5;
-/** How often a job waiting for its device looks again. */
-const DEVICE_WAIT_MS = 3_000;
 
 /** `vss library backup --to DEVICE:/LOCATION[/PATH]` as asked. SCHEDULED: the daemon's look queued it (it waits for the device), not a person waiting for it. */
 export interface BackupToDeviceInput {

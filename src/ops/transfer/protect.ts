@@ -9,7 +9,7 @@ import type { JobRow } from '../../jobs/states.js';
 import { paramsJson } from '../../jobs/wait-for-job.js';
 import type { GuardianProtectPlan } from '../../wire/guardian.js';
 import type { OpHost, Plan, Way } from '../op.js';
-import { runBucketUploads, toBucketParams, type ToBucketParams } from '../bucket-uploads.js';
+import { runBucketUploads, type ToBucketParams } from '../bucket-uploads.js';
 import { deviceResolver, runToDevice, toDeviceParams, type ToDeviceParams } from './to-device-run.js';
 
 /** `guardian protect` as asked: where to (absent: a drive chosen among this device's). */
@@ -113,7 +113,7 @@ function queued(host: OpHost, plan: ProtectPlanned): Plan<ProtectResult> {
     queue() {
       const params = JSON.stringify({
         ...plan.params, protect: summary(plan.shown),
-        ...(plan.device ? { to_device: toDeviceParams(host.lib, plan.device) } : {}), ...(plan.bucket ? { to_bucket: toBucketParams(plan.bucket) } : {}),
+        ...(plan.device ? { to_device: toDeviceParams(host.lib, plan.device) } : {}), ...(plan.bucket ? { to_bucket: { volume_id: plan.bucket.volumeId } satisfies ToBucketParams } : {}),
       });
       return queueUserJob(host.lib, { kind: NAME, maxAttempts: MAX_ATTEMPTS, bytes: plan.shown.bytes, params, items: plan.items }, 'the protect');
     },

@@ -77,10 +77,8 @@ export function deviceResolver(host: OpHost): DeviceTargetResolver {
 
 /** Where TARGET is, as a job's params say it, with how (a copy or move's verb, conflict policy, force; a protect: none). */
 export function toDeviceParams(lib: Library, t: ProtectDevice | PlaceTarget, how: Pick<ToDeviceParams, 'op' | 'on_conflict' | 'force'> = {}): ToDeviceParams {
-  const where = 'deviceUuid' in t
-    ? { device: t.deviceUuid, location: t.location, location_name: t.locationName, dir: t.dir }
-    : { device: t.device.device_uuid, location: t.location, location_name: t.locationName, dir: t.dir };
-  return { ...where, library: lib.config.id, transfer: randomUUID(), ...how };
+  const device = 'deviceUuid' in t ? t.deviceUuid : t.device.device_uuid;
+  return { device, location: t.location, location_name: t.locationName, dir: t.dir, library: lib.config.id, transfer: randomUUID(), ...how };
 }
 
 /**

@@ -11,8 +11,6 @@ import { addingPreview, MAX_CONFLICTS } from '../file-op-preview.js';
 import type { OpHost, Way } from '../op.js';
 import { deviceParamsOf, olderJob, pairedTarget, runToDevice, toDeviceItems, toDeviceParams, type ToDeviceParams } from './to-device-run.js';
 
-const FILES_COPY_TO_DEVICE = 'files-copy-to-device';
-const FILES_MOVE_TO_DEVICE = 'files-move-to-device';
 /** Tries before it fails for good on errors that are not the device being away (that only waits). */
 const MAX_ATTEMPTS = 8;
 
@@ -33,19 +31,19 @@ export interface ToDeviceInput {
  * its preview (`--dry-run`) is that plan shown against what this device knows of the other's index.
  */
 export function toDeviceOp(op: 'copy' | 'move'): Way<ToDeviceInput, FileOpResult> {
-  const name = op === 'copy' ? FILES_COPY_TO_DEVICE : FILES_MOVE_TO_DEVICE;
+  const name = `files-${op}-to-device` as const;
   return {
     name,
     plan(host, input) {
       if (!host.network()) throw new VssError('NO_DAEMON', `a ${op} to another device needs the daemon's P2P node: start it (vss daemon start) and ${op} again`);
-      const { target, items, bytes } = planned(host, op, input);
+      const { target, items, bytes } = planned(host, input);
       const params = JSON.stringify({ to: input.to, ...toDeviceParams(host.lib, target, { op, on_conflict: input.onConflict ?? DEFAULT_ON_CONFLICT, ...(input.force === true ? { force: true } : {}) }) });
       const rows = toDeviceItems(items, target.dir);
       return { size: { files: items.length, bytes }, queue: () => queueUserJob(host.lib, { kind: name, maxAttempts: MAX_ATTEMPTS, bytes, params, items: rows }, `the ${op}`) };
     },
     // No network needed: the plan is made from the other device's index as it last told this one.
     preview(host, input) {
-      const { target, items, bytes } = planned(host, op, input);
+      const { target, items, bytes } = planned(host, input);
       return previewOnDevice(host, op, target, items, bytes, input.onConflict ?? DEFAULT_ON_CONFLICT);
     },
     kind: (host) => ({
@@ -57,7 +55,7 @@ export function toDeviceOp(op: 'copy' | 'move'): Way<ToDeviceInput, FileOpResult
 }
 
 /** INPUT checked as a real call checks it (every refusal thrown): the target resolved, and the files. */
-function planned(host: OpHost, op: 'copy' | 'move', input: ToDeviceInput): { target: PlaceTarget; items: PlaceItem[]; bytes: number } {
+function planned(host: OpHost, input: ToDeviceInput): { target: PlaceTarget; items: PlaceItem[]; bytes: number } {
   const target = pairedTarget(host, input.to);
   const items = placeItems(host.lib, input.srcs);
   return { target, items, bytes: items.reduce((n, it) => n + it.size, 0) };
