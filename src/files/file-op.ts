@@ -5,13 +5,6 @@ import type { Anchor } from './volume-reach.js';
 import type { GuardianBelowPolicy } from '../wire/guardian.js';
 import { DEFAULT_ON_CONFLICT, isOnConflict, ON_CONFLICT, type OnConflict } from './on-conflict.js';
 
-/** The job kinds of `vss files copy|move|delete` (DESIGN §17): one job per command. */
-export const FILES_COPY = 'files-copy';
-export const FILES_MOVE = 'files-move';
-export const FILES_DELETE = 'files-delete';
-export const FILE_OP_KINDS = [FILES_COPY, FILES_MOVE, FILES_DELETE] as const;
-export type FileOpKind = (typeof FILE_OP_KINDS)[number];
-
 export type FileOp = 'copy' | 'move' | 'delete';
 
 export { ON_CONFLICT, DEFAULT_ON_CONFLICT, isOnConflict, type OnConflict };
@@ -72,8 +65,9 @@ export interface FileOpOutcome {
 /** `params` longer than this are not ours. */
 export const MAX_PARAMS_CHARS = 64 * 1024;
 
-export function kindOf(op: FileOp): FileOpKind {
-  return op === 'copy' ? FILES_COPY : op === 'move' ? FILES_MOVE : FILES_DELETE;
+/** The job kind of `vss files copy|move|delete` (DESIGN §17): one job per command. */
+export function kindOf<O extends FileOp>(op: O): `files-${O}` {
+  return `files-${op}`;
 }
 
 export function paramsOf(job: JobRow): FileOpParams {

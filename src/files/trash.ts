@@ -100,7 +100,8 @@ export async function restoreFromTrash(lib: Library, refs: readonly string[]): P
     // Its folder is made (confined) by the move itself.
     let to = root.path(r.rel_path);
     if (factsAt(to)) to = freeNameIn(dirname(to), basename(to));
-    root.inFolder(to.slice(root.root.length + 1).split(sep).join('/'));
+    const rel = to.slice(root.root.length + 1).split(sep).join('/');
+    root.inFolder(rel);
     const moved = moveWithinDrive(root, from, to);
     if (moved !== 'moved') {
       if (moved === 'gone') done.push(r.id);
@@ -111,7 +112,6 @@ export async function restoreFromTrash(lib: Library, refs: readonly string[]): P
     flush.add(dirname(from));
     flush.add(dirname(to));
     emptied.add(join(root.root, TRASH_FOLDER, r.trash_rel.split('/')[1]!));
-    const rel = to.slice(root.root.length + 1).split(sep).join('/');
     let dirs = rescan.get(r.location_id);
     if (!dirs) rescan.set(r.location_id, (dirs = new Set()));
     dirs.add(rel.includes('/') ? rel.slice(0, rel.lastIndexOf('/')) : '');

@@ -1,7 +1,6 @@
 import { posix } from 'node:path';
 import { errnoCode, VssError } from '../core/errors.js';
 import { blake3File } from '../core/file-blake3.js';
-import type { BucketTarget } from '../guardian/protect-targets.js';
 import { CancelledByUser, type JobOutcome, type JobRunContext } from '../jobs/job-kind.js';
 import type { JobRow } from '../jobs/states.js';
 import { TryAgainLater } from '../jobs/transient.js';
@@ -12,7 +11,8 @@ import { SourceFault, type ReadBack, type S3Bucket, type Uploaded, type UploadSt
 import { locationStorage } from '../storage/storages.js';
 import { openBucket, probeBucket } from '../volumes/buckets.js';
 import type { OpHost } from './op.js';
-import { indexedSource, itemsResult } from './op-items.js';
+import { indexedSource } from './op-items.js';
+import { fileOpResult, summaryCount } from './transfer/run/here-result.js';
 import { runTransfer } from './transfer/run/run-transfer.js';
 import type { Batch, PutContext, TransferTarget } from './transfer/run/target.js';
 
@@ -31,10 +31,6 @@ const BUCKET_WAIT_MS = 10_000;
 /** Free names tried beside a key another file holds. */
 const MAX_NAME_TRIES = 100;
 
-export function toBucketParams(t: Pick<BucketTarget, 'volumeId'>): ToBucketParams {
-  return { volume_id: t.volumeId };
-}
-
 /**
  * Run a job's uploads to a bucket (a protect's copies, a `files copy` into a bucket) through the
  * one item loop (transfer/run/run-transfer.ts): each item (its `dst` a path under the bucket's
@@ -47,14 +43,17 @@ export function toBucketParams(t: Pick<BucketTarget, 'volumeId'>): ToBucketParam
  * goes on with the rest. A bucket that does not answer makes the job wait (no attempt spent) and
  * go on when it does; a cancel gives up the upload under way.
  */
-export async function runBucketUploads(host: OpHost, job: JobRow, p: ToBucketParams, ctx: JobRunContext): Promise<JobOutcome> {
+export async function runBucketUploads(host: OpHost, job: JobRow, p: ToBucketParams, ctx: JobRunContext, verb: 'copy' | 'protect'): Promise<JobOutcome> {
   const lib = host.lib;
   const vol = lib.store.buckets.byVolume(p.volume_id);
   if (!vol) throw new VssError('NOT_FOUND', `bucket volume ${p.volume_id} is not known to this library any more (vss volumes list)`);
   const target = new BucketUploadTarget(lib, vol, p.on_conflict ?? 'keep-both', ctx);
   return runTransfer(lib, job, target, ctx, {
     op: 'copy', onConflict: p.on_conflict ?? 'keep-both',
-    said: () => ({ note: '', result: itemsResult(lib, job.id, (it) => `${vol.mount_point}/${it.dst ?? ''}`) }),
+    said: (rows) => {
+      const r = fileOpResult({ op: 'copy', outside_library: false }, rows);
+      return { note: `${verb}: ${summaryCount(r.done, 'file')} uploaded to the bucket and read back${r.skipped > 0 ? `, ${r.skipped} skipped` : ''}`, result: r };
+    },
   });
 }
 

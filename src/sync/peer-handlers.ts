@@ -3,7 +3,8 @@ import { serveAvailability } from './availability/exchange.js';
 import { ensureInbox, readInbox } from './drop/inbox.js';
 import { placeInLocation } from './drop/into-location.js';
 import { readPeerForce } from './drop/peer-force.js';
-import { serveDrop, type ReceivedFile, type ReceiveProgress } from './drop/receive.js';
+import type { DropProgress, FileReceived } from '../core/events.js';
+import { serveDrop } from './drop/receive.js';
 import { serveFeeds } from './feeds/registry.js';
 import { serveOriginal } from './library/originals.js';
 import { rowSignerOf } from './net/device-key.js';
@@ -29,8 +30,8 @@ export interface PeerHandlerHost {
   /** Told when a member told this device of its removal from LIB (issue 57). */
   membersChanged?(lib: Library): void;
   /** Told of a drop from REMOTE as it lands (the daemon's events). */
-  onDropProgress?(remote: RemoteDevice, p: ReceiveProgress): void;
-  onReceived?(remote: RemoteDevice, f: ReceivedFile): void;
+  onDropProgress?(remote: RemoteDevice, p: DropProgress): void;
+  onReceived?(remote: RemoteDevice, f: FileReceived): void;
 }
 
 /**
@@ -56,8 +57,8 @@ export function peerHandlers(host: PeerHandlerHost): Omit<NetworkHandlers, 'pair
       }),
       isPaired: (deviceUuid) => host.isPaired(deviceUuid),
       log: host.log.child({ module: 'drop' }),
-      ...(host.onDropProgress ? { onProgress: (p: ReceiveProgress) => host.onDropProgress!(remote, p) } : {}),
-      ...(host.onReceived ? { onReceived: (f: ReceivedFile) => host.onReceived!(remote, f) } : {}),
+      ...(host.onDropProgress ? { onProgress: (p: DropProgress) => host.onDropProgress!(remote, p) } : {}),
+      ...(host.onReceived ? { onReceived: (f: FileReceived) => host.onReceived!(remote, f) } : {}),
     }),
     // Locks on this device's copies while another device drops its own (DESIGN §19)
     lock: (stream, remote) => serveLock(stream, remote, (id) => linkOf(id)?.library, host.log.child({ module: 'lock' })),

@@ -2,24 +2,21 @@ import { posix } from 'node:path';
 import { VssError } from '../../core/errors.js';
 import { backupDue, backupFolderOn, deviceBackupKey, stageSnapshot, stagingDir, sweepStaged, unstage, type BackupSchedule } from '../../guardian/library-backups.js';
 import type { JobOutcome } from '../../jobs/job-kind.js';
-import type { JobRow } from '../../jobs/states.js';
+import { OPEN_JOB_STATUSES, type JobRow } from '../../jobs/states.js';
 import { queueUserJob } from '../../jobs/user-job.js';
-import { endedResult, paramsJson } from '../../jobs/wait-for-job.js';
+import { endedResult } from '../../jobs/wait-for-job.js';
 import type { MadeSnapshot } from '../../library/snapshot.js';
-import { placeTarget } from '../../sync/drop/place-job.js';
+import { DEVICE_WAIT_MS } from '../../sync/drop/place-job.js';
 import { networkTimeoutMs } from '../../sync/drop/send-job.js';
 import { waitForDevice, waitForNetwork } from '../../sync/network-wait.js';
 import { PairedDevices } from '../../sync/pairing/paired-devices.js';
 import type { OpHost, Way } from '../op.js';
-import { pairedTarget, runToDevice, toDeviceParams, type Said, type ToDeviceParams } from './to-device-run.js';
+import { deviceParamsOf, pairedTarget, runToDevice, toDeviceParams, type Said, type ToDeviceParams } from './to-device-run.js';
 
 /** The job kind of a snapshot of the library sent to a paired device's location. */
 const NAME = 'library-backup-to-device';
 /** Tries before it fails for good on errors that are not the device being away (that only waits, no attempt spent). */
 const MAX_ATTEMPTS = 5;
-/** How often a job waiting for its device looks again. */
-const DEVICE_WAIT_MS = 3_000;
-const MAX_PARAMS_CHARS = 16 * 1024;
 
 /** `vss library backup --to DEVICE:/LOCATION[/PATH]` as asked. SCHEDULED: the daemon's look queued it (it waits for the device), not a person waiting for it. */
 export interface BackupToDeviceInput {
@@ -87,7 +84,7 @@ export const libraryBackupToDevice: Way<BackupToDeviceInput, BackupSent, never> 
           return waitForNetwork(net, `${dev.name} to connect`) ?? waitForDevice(net, dev.name, `waiting for ${dev.name} to connect: the snapshot is made once it can be sent`, DEVICE_WAIT_MS);
         }
         // Snapshots staged by jobs that ended without sending them (failed, cancelled, cut off by a restore) go first.
-        sweepStaged(lib, (id) => id === job.id || isOpen(lib.store.jobs.get(id)?.status));
+        sweepStaged(lib, (id) => id === job.id || OPEN_JOB_STATUSES.includes(lib.store.jobs.get(id)?.status ?? 'completed'));
         const made = await stageSnapshot(lib, job.id);
         const meta = { blake3: made.blake3, made_at: made.made_at, snapshot: made.snapshot, steps: made.steps, longest_step_ms: made.longest_step_ms };
         lib.store.immediate(() => lib.store.fileOpItems.addMany(job.id, [{ kind: 'file', src: made.path, dst: posix.join(p.dir!, posix.basename(made.path)), size: made.bytes, meta: JSON.stringify(meta) }]));
@@ -113,31 +110,14 @@ export function backupToDeviceDue(host: OpHost, schedule: BackupSchedule, now = 
 
 /** JOB's params, checked. */
 function paramsOf(job: JobRow): BackupParams {
-  const o = paramsJson(job, MAX_PARAMS_CHARS) as Partial<BackupParams> | undefined;
-  const ok = o && typeof o.device === 'string' && typeof o.transfer === 'string' && typeof o.library === 'string' && typeof o.location === 'string'
-    && typeof o.location_name === 'string' && typeof o.dir === 'string' && typeof o.key === 'string' && typeof o.shown === 'string';
-  if (!ok) throw new VssError('USAGE', `job ${job.id} does not say where the snapshot goes`);
-  return { ...(o as BackupParams), op: 'copy', on_conflict: 'keep-both' };
-}
-
-/** The bytes the last run sent, as `sent` said them. */
-function bytesSentOf(result: string | undefined): number {
-  try {
-    const n = (JSON.parse(result ?? '{}') as { bytes_sent?: unknown }).bytes_sent;
-    return Number.isSafeInteger(n) ? (n as number) : 0;
-  } catch {
-    return 0;
-  }
-}
-
-function isOpen(status: string | undefined): boolean {
-  return status === 'queued' || status === 'running' || status === 'paused';
+  const o = deviceParamsOf<BackupParams>(job, ['device', 'transfer', 'library', 'location', 'location_name', 'dir', 'key', 'shown'], 'where the snapshot goes');
+  return { ...o, op: 'copy', on_conflict: 'keep-both' };
 }
 
 /** The note and the bytes that crossed the network, as the way to a device ends (the snapshot's own fields are `recorded`'s). */
 function sent(p: BackupParams): Said {
-  return (lib, job, dev, _p, bytesSent) => {
-    const done = lib.store.fileOpItems.of(job.id).filter((it) => it.state === 'done').length;
+  return (rows, dev, _p, bytesSent) => {
+    const done = rows.filter((it) => it.state === 'done').length;
     return { note: done === 1 ? `the library's snapshot sent to ${dev.name}` : `the library's snapshot was not sent to ${p.shown}`, result: { bytes_sent: bytesSent } };
   };
 }
@@ -162,7 +142,7 @@ function recorded(host: OpHost, job: JobRow, p: BackupParams, out: Extract<JobOu
   const dev = PairedDevices.load(host.dataDir).get(p.device);
   const result: BackupSent = {
     snapshot: meta.snapshot, path: it.final, bytes: it.size, blake3: meta.blake3, made_at: meta.made_at, steps: meta.steps, longest_step_ms: meta.longest_step_ms,
-    target: p.shown, device: dev?.name ?? p.device, removed: [], bytes_sent: bytesSentOf(out.result),
+    target: p.shown, device: dev?.name ?? p.device, removed: [], bytes_sent: (JSON.parse(out.result!) as { bytes_sent: number }).bytes_sent,
   };
   return { state: 'completed', ...(out.note !== undefined ? { note: out.note } : {}), result: JSON.stringify(result) };
 }

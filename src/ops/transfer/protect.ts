@@ -9,7 +9,7 @@ import type { JobRow } from '../../jobs/states.js';
 import { paramsJson } from '../../jobs/wait-for-job.js';
 import type { GuardianProtectPlan } from '../../wire/guardian.js';
 import type { OpHost, Plan, Way } from '../op.js';
-import { runBucketUploads, toBucketParams, type ToBucketParams } from '../bucket-uploads.js';
+import { runBucketUploads, type ToBucketParams } from '../bucket-uploads.js';
 import { deviceResolver, runToDevice, toDeviceParams, type ToDeviceParams } from './to-device-run.js';
 
 /** `guardian protect` as asked: where to (absent: a drive chosen among this device's). */
@@ -43,11 +43,9 @@ export const guardianProtect: Way<ProtectInput, ProtectResult, GuardianProtectPl
     run: async (job, ctx) => {
       const params = paramsJson(job, MAX_PARAMS_CHARS) as { to_device?: ToDeviceParams; to_bucket?: ToBucketParams } | undefined;
       if (params?.to_bucket) {
-        const out = await runBucketUploads(host, job, params.to_bucket, ctx);
-        if (out.state !== 'completed') return out;
-        markSourcesVerified(host.lib, job.id);
-        const r = JSON.parse(out.result!) as FileOpResult;
-        return { ...out, note: `protect: ${r.done} file${r.done === 1 ? '' : 's'} uploaded to the bucket and read back${r.skipped > 0 ? `, ${r.skipped} skipped` : ''}` };
+        const out = await runBucketUploads(host, job, params.to_bucket, ctx, 'protect');
+        if (out.state === 'completed') markSourcesVerified(host.lib, job.id);
+        return out;
       }
       const device = params?.to_device;
       if (device) {
@@ -115,7 +113,7 @@ function queued(host: OpHost, plan: ProtectPlanned): Plan<ProtectResult> {
     queue() {
       const params = JSON.stringify({
         ...plan.params, protect: summary(plan.shown),
-        ...(plan.device ? { to_device: toDeviceParams(host.lib, plan.device) } : {}), ...(plan.bucket ? { to_bucket: toBucketParams(plan.bucket) } : {}),
+        ...(plan.device ? { to_device: toDeviceParams(host.lib, plan.device) } : {}), ...(plan.bucket ? { to_bucket: { volume_id: plan.bucket.volumeId } satisfies ToBucketParams } : {}),
       });
       return queueUserJob(host.lib, { kind: NAME, maxAttempts: MAX_ATTEMPTS, bytes: plan.shown.bytes, params, items: plan.items }, 'the protect');
     },

@@ -12,7 +12,7 @@ import { DROP_MAX_ITEMS } from '../../sync/messages/table.js';
 import { PairedDevices } from '../../sync/pairing/paired-devices.js';
 import { addingPreview } from '../file-op-preview.js';
 import type { OpHost, Way } from '../op.js';
-import { olderJob, runToDevice, type Said, type ToDeviceParams } from './to-device-run.js';
+import { deviceParamsOf, olderJob, runToDevice, type Said, type ToDeviceParams } from './to-device-run.js';
 
 /** Tries before a send fails for good on errors that are not the device being away (that only waits). */
 const MAX_ATTEMPTS = 8;
@@ -82,11 +82,8 @@ function rowsOf(items: readonly PlannedItem[]): NewFileOpItem[] {
  * vss held its files in its params: they become its rows, its one offer keeping its transfer id.
  */
 function paramsOf(lib: Library, job: JobRow): ToDeviceParams {
-  const o = paramsJson(job, MAX_PARAMS_CHARS) as (Partial<SendParams> & { items?: PlannedItem[] }) | undefined;
-  const ok = o && typeof o.device === 'string' && typeof o.transfer === 'string'
-    && (o.items === undefined || (Array.isArray(o.items) && o.items.length > 0 && o.items.length <= DROP_MAX_ITEMS && o.items.every((it) => typeof it?.path === 'string' && typeof it.name === 'string' && Number.isSafeInteger(it.size))));
-  if (!ok) throw new VssError('USAGE', `job ${job.id} does not say what to send where`);
-  const p: ToDeviceParams = { device: o.device!, transfer: o.transfer! };
+  const o = deviceParamsOf<SendParams>(job, ['device', 'transfer'], 'what to send where');
+  const p: ToDeviceParams = { device: o.device, transfer: o.transfer };
   return o.items === undefined ? p : olderJob(lib, job, p, rowsOf(o.items));
 }
 
@@ -98,8 +95,7 @@ function notHereOf(job: JobRow): string[] {
 
 /** A send's result, from its rows: where each file is in the receiver's inbox, and what was left out. */
 function sent(notHere: string[]): Said {
-  return (lib, job, dev, _p, bytesSent) => {
-    const rows = lib.store.fileOpItems.of(job.id);
+  return (rows, dev, _p, bytesSent) => {
     const done = rows.filter((it) => it.state === 'done');
     const left = rows.filter((it) => it.state === 'skipped');
     const result: SendResult = {

@@ -141,8 +141,9 @@ export type WayKind = Exclude<Row['kind'], { refused: string }>;
 
 /** Each way's module, loaded when first taken. */
 const WAYS = {
-  'files-copy': () => import('./here.js').then((m) => m.filesCopy),
-  'files-move': () => import('./here.js').then((m) => m.filesMove),
+  // Within this device: the file operations' own run (ops/transfer/run/).
+  'files-copy': () => import('../file-ops.js').then((m) => m.transferOp('copy')),
+  'files-move': () => import('../file-ops.js').then((m) => m.transferOp('move')),
   'files-copy-to-device': () => import('./to-device.js').then((m) => m.filesCopyToDevice),
   'files-move-to-device': () => import('./to-device.js').then((m) => m.filesMoveToDevice),
   'files-copy-to-bucket': () => import('./to-bucket.js').then((m) => m.filesCopyToBucket),
@@ -166,16 +167,8 @@ export function wayInProcess(kind: string): boolean {
   return TRANSFER_WAYS.some((row) => row.kind === kind && row.inProcess);
 }
 
-/** A way picked: its job kind and the input it takes. */
-export type Routed =
-  | { kind: 'files-copy' | 'files-move'; input: TransferInput }
-  | { kind: 'files-copy-to-device' | 'files-move-to-device'; input: ToDeviceInput }
-  | { kind: 'files-copy-to-bucket'; input: ToBucketInput }
-  | { kind: 'content-get'; input: ContentGetInput }
-  | { kind: 'files-send'; input: SendInput }
-  | { kind: 'guardian-protect'; input: ProtectInput }
-  | { kind: 'guardian-repair'; input: RepairInput }
-  | { kind: 'library-backup-to-device'; input: BackupToDeviceInput };
+/** A way picked: its job kind and the input its module takes. */
+export type Routed = { [K in WayKind]: { kind: K; input: Awaited<ReturnType<(typeof WAYS)[K]>> extends Way<infer I, infer _R, infer _P> ? I : never } }[WayKind];
 
 /**
  * The way ASK takes, from this table, and what it hands that way: a copy or move by its verb and

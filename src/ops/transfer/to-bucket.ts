@@ -4,7 +4,6 @@ import { checkedPath, placeInLibrary } from '../../files/places.js';
 import { DEFAULT_ON_CONFLICT, MAX_PARAMS_CHARS, type FileOpResult, type OnConflict } from '../../files/file-op.js';
 import { fileOpTimeoutMs } from './run/here-run.js';
 import { queueUserJob } from '../../jobs/user-job.js';
-import type { JobRow } from '../../jobs/states.js';
 import { endedResult, paramsJson } from '../../jobs/wait-for-job.js';
 import type { Library } from '../../library/library.js';
 import type { NewFileOpItem } from '../../store/file-op-items.js';
@@ -54,13 +53,10 @@ export const filesCopyToBucket: Way<ToBucketInput, FileOpResult> = {
   },
   kind: (host) => ({
     name: NAME, concurrency: 1, timeoutMs: fileOpTimeoutMs,
-    run: async (job, ctx) => {
+    run: (job, ctx) => {
       const p = paramsJson(job, MAX_PARAMS_CHARS) as { to_bucket?: ToBucketParams } | undefined;
       if (!p?.to_bucket) throw new VssError('USAGE', `job ${job.id} does not say which bucket to copy into`);
-      const out = await runBucketUploads(host, job, p.to_bucket, ctx);
-      if (out.state !== 'completed') return out;
-      const r = JSON.parse(out.result!) as FileOpResult;
-      return { ...out, note: `copy: ${r.done} file${r.done === 1 ? '' : 's'} uploaded and read back${r.skipped > 0 ? `, ${r.skipped} skipped` : ''}` };
+      return runBucketUploads(host, job, p.to_bucket, ctx, 'copy');
     },
   }),
   result: (row) => endedResult<FileOpResult>(row, 'the copy', 'the files uploaded before are kept'),

@@ -4,14 +4,16 @@ import type { OnConflict } from '../../files/file-op.js';
 import type { DeviceTarget as ProtectDevice, DeviceTargetResolver } from '../../guardian/protect-targets.js';
 import type { JobOutcome, JobRunContext } from '../../jobs/job-kind.js';
 import type { JobRow } from '../../jobs/states.js';
+import { paramsJson } from '../../jobs/wait-for-job.js';
 import type { Library } from '../../library/library.js';
-import type { NewFileOpItem } from '../../store/file-op-items.js';
+import type { FileOpItemRecord, NewFileOpItem } from '../../store/file-op-items.js';
 import { placeTarget, type PlaceItem, type PlaceTarget } from '../../sync/drop/place-job.js';
 import type { DropTarget } from '../../sync/drop/send-job.js';
+import { DROP_MAX_ITEMS } from '../../sync/messages/table.js';
 import { PairedDevices } from '../../sync/pairing/paired-devices.js';
 import type { OpHost } from '../op.js';
-import { itemsResult } from '../op-items.js';
-import { DeviceTarget, there } from './run/device-target.js';
+import { DeviceTarget } from './run/device-target.js';
+import { fileOpResult } from './run/here-result.js';
 import { runTransfer } from './run/run-transfer.js';
 
 /*
@@ -42,6 +44,23 @@ export interface ToDeviceParams {
   one_offer?: boolean;
 }
 
+/** `params` longer than this are not ours (an older vss's held the files: DROP_MAX_ITEMS paths of a few hundred characters). */
+const MAX_PARAMS_CHARS = 1024 * 1024;
+
+/**
+ * JOB's params as its way to a device queued them (a copy or move, a send, a snapshot): each of
+ * STRINGS a string, what OK asks of the rest, and the files an older vss said in them (ITEMS)
+ * absent or each a path, a name and a size; else the job does not say WHAT.
+ */
+export function deviceParamsOf<T>(job: JobRow, strings: readonly string[], what: string, ok: (o: Record<string, unknown>) => boolean = () => true): T & { items?: PlaceItem[] } {
+  const o = paramsJson(job, MAX_PARAMS_CHARS) as Record<string, unknown> | undefined;
+  const items = o?.items as PlaceItem[] | undefined;
+  const fine = o && strings.every((k) => typeof o[k] === 'string') && ok(o)
+    && (items === undefined || (Array.isArray(items) && items.length > 0 && items.length <= DROP_MAX_ITEMS && items.every((it) => typeof it?.path === 'string' && typeof it.name === 'string' && Number.isSafeInteger(it.size))));
+  if (!fine) throw new VssError('USAGE', `job ${job.id} does not say ${what}`);
+  return o as T & { items?: PlaceItem[] };
+}
+
 /** `DEVICE:/LOCATION[/PATH]` resolved (place-job.ts `placeTarget`) among the devices paired with this one now. */
 export function pairedTarget(host: OpHost, to: string): PlaceTarget {
   const paired = PairedDevices.load(host.dataDir);
@@ -58,10 +77,8 @@ export function deviceResolver(host: OpHost): DeviceTargetResolver {
 
 /** Where TARGET is, as a job's params say it, with how (a copy or move's verb, conflict policy, force; a protect: none). */
 export function toDeviceParams(lib: Library, t: ProtectDevice | PlaceTarget, how: Pick<ToDeviceParams, 'op' | 'on_conflict' | 'force'> = {}): ToDeviceParams {
-  const where = 'deviceUuid' in t
-    ? { device: t.deviceUuid, location: t.location, location_name: t.locationName, dir: t.dir }
-    : { device: t.device.device_uuid, location: t.location, location_name: t.locationName, dir: t.dir };
-  return { ...where, library: lib.config.id, transfer: randomUUID(), ...how };
+  const device = 'deviceUuid' in t ? t.deviceUuid : t.device.device_uuid;
+  return { device, location: t.location, location_name: t.locationName, dir: t.dir, library: lib.config.id, transfer: randomUUID(), ...how };
 }
 
 /**
@@ -94,7 +111,7 @@ export async function runToDevice(host: OpHost, job: JobRow, p: ToDeviceParams, 
   const target = new DeviceTarget(host, ctx, dev, p, from);
   return runTransfer(host.lib, job, target, ctx, {
     op: p.op ?? 'copy', onConflict: p.on_conflict ?? 'keep-both',
-    said: () => said(host.lib, job, dev, p, target.bytesSent),
+    said: (rows) => said(rows, dev, p, target.bytesSent),
   });
 }
 
@@ -109,10 +126,10 @@ export interface Sources {
 }
 
 /** What a transfer to a device made, from its rows once all ended: its note and result. */
-export type Said = (lib: Library, job: JobRow, dev: DropTarget, p: ToDeviceParams, bytesSent: number) => { note: string; result: unknown };
+export type Said = (rows: readonly FileOpItemRecord[], dev: DropTarget, p: ToDeviceParams, bytesSent: number) => { note: string; result: unknown };
 
 /** A copy's or move's (a protect's copies too): a file operation's result. */
-const copied: Said = (lib, job, dev, p) => {
-  const result = { ...itemsResult(lib, job.id, there), op: p.op ?? 'copy' };
+const copied: Said = (rows, dev, p) => {
+  const result = fileOpResult({ op: p.op ?? 'copy', outside_library: false }, rows);
   return { note: `${result.done} file${result.done === 1 ? '' : 's'} ${p.op === 'move' ? 'moved' : 'copied'} to ${dev.name}`, result };
 };

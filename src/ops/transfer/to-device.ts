@@ -1,19 +1,16 @@
 import { VssError } from '../../core/errors.js';
-import { DEFAULT_ON_CONFLICT, isOnConflict, MAX_PARAMS_CHARS, type FileOpResult, type OnConflict } from '../../files/file-op.js';
+import { DEFAULT_ON_CONFLICT, isOnConflict, type FileOpResult, type OnConflict } from '../../files/file-op.js';
 import { queueUserJob } from '../../jobs/user-job.js';
 import type { JobRow } from '../../jobs/states.js';
-import { endedResult, paramsJson } from '../../jobs/wait-for-job.js';
+import { endedResult } from '../../jobs/wait-for-job.js';
 import type { Library } from '../../library/library.js';
 import { networkTimeoutMs } from '../../sync/drop/send-job.js';
-import { PairedDevices } from '../../sync/pairing/paired-devices.js';
-import { placedPath, placeItems, placeTarget, type PlaceItem, type PlaceTarget } from '../../sync/drop/place-job.js';
+import { placedPath, placeItems, type PlaceItem, type PlaceTarget } from '../../sync/drop/place-job.js';
 import type { OpPreview } from '../../wire/preview.js';
 import { addingPreview, MAX_CONFLICTS } from '../file-op-preview.js';
 import type { OpHost, Way } from '../op.js';
-import { olderJob, pairedTarget, runToDevice, toDeviceItems, toDeviceParams, type ToDeviceParams } from './to-device-run.js';
+import { deviceParamsOf, olderJob, pairedTarget, runToDevice, toDeviceItems, toDeviceParams, type ToDeviceParams } from './to-device-run.js';
 
-const FILES_COPY_TO_DEVICE = 'files-copy-to-device';
-const FILES_MOVE_TO_DEVICE = 'files-move-to-device';
 /** Tries before it fails for good on errors that are not the device being away (that only waits). */
 const MAX_ATTEMPTS = 8;
 
@@ -34,19 +31,19 @@ export interface ToDeviceInput {
  * its preview (`--dry-run`) is that plan shown against what this device knows of the other's index.
  */
 export function toDeviceOp(op: 'copy' | 'move'): Way<ToDeviceInput, FileOpResult> {
-  const name = op === 'copy' ? FILES_COPY_TO_DEVICE : FILES_MOVE_TO_DEVICE;
+  const name = `files-${op}-to-device` as const;
   return {
     name,
     plan(host, input) {
       if (!host.network()) throw new VssError('NO_DAEMON', `a ${op} to another device needs the daemon's P2P node: start it (vss daemon start) and ${op} again`);
-      const { target, items, bytes } = planned(host, op, input);
+      const { target, items, bytes } = planned(host, input);
       const params = JSON.stringify({ to: input.to, ...toDeviceParams(host.lib, target, { op, on_conflict: input.onConflict ?? DEFAULT_ON_CONFLICT, ...(input.force === true ? { force: true } : {}) }) });
       const rows = toDeviceItems(items, target.dir);
       return { size: { files: items.length, bytes }, queue: () => queueUserJob(host.lib, { kind: name, maxAttempts: MAX_ATTEMPTS, bytes, params, items: rows }, `the ${op}`) };
     },
     // No network needed: the plan is made from the other device's index as it last told this one.
     preview(host, input) {
-      const { target, items, bytes } = planned(host, op, input);
+      const { target, items, bytes } = planned(host, input);
       return previewOnDevice(host, op, target, items, bytes, input.onConflict ?? DEFAULT_ON_CONFLICT);
     },
     kind: (host) => ({
@@ -58,7 +55,7 @@ export function toDeviceOp(op: 'copy' | 'move'): Way<ToDeviceInput, FileOpResult
 }
 
 /** INPUT checked as a real call checks it (every refusal thrown): the target resolved, and the files. */
-function planned(host: OpHost, op: 'copy' | 'move', input: ToDeviceInput): { target: PlaceTarget; items: PlaceItem[]; bytes: number } {
+function planned(host: OpHost, input: ToDeviceInput): { target: PlaceTarget; items: PlaceItem[]; bytes: number } {
   const target = pairedTarget(host, input.to);
   const items = placeItems(host.lib, input.srcs);
   return { target, items, bytes: items.reduce((n, it) => n + it.size, 0) };
@@ -70,12 +67,7 @@ function planned(host: OpHost, op: 'copy' | 'move', input: ToDeviceInput): { tar
  * offer still named by its transfer id.
  */
 function paramsOf(lib: Library, job: JobRow): ToDeviceParams {
-  const o = paramsJson(job, MAX_PARAMS_CHARS) as (Partial<ToDeviceParams> & { items?: PlaceItem[] }) | undefined;
-  const ok = o && (o.op === 'copy' || o.op === 'move') && typeof o.device === 'string' && typeof o.library === 'string' && typeof o.location === 'string'
-    && typeof o.location_name === 'string' && typeof o.dir === 'string' && typeof o.transfer === 'string' && isOnConflict(o.on_conflict)
-    && (o.items === undefined || (Array.isArray(o.items) && o.items.every((it) => typeof it?.path === 'string' && typeof it.name === 'string' && Number.isSafeInteger(it.size))));
-  if (!ok) throw new VssError('USAGE', `job ${job.id} does not say what to copy where`);
-  const { items, ...p } = o as ToDeviceParams & { items?: PlaceItem[] };
+  const { items, ...p } = deviceParamsOf<ToDeviceParams>(job, ['device', 'library', 'location', 'location_name', 'dir', 'transfer'], 'what to copy where', (o) => (o.op === 'copy' || o.op === 'move') && isOnConflict(o.on_conflict));
   return items === undefined ? p : olderJob(lib, job, p, toDeviceItems(items, p.dir ?? ''));
 }
 
@@ -88,7 +80,8 @@ function paramsOf(lib: Library, job: JobRow): ToDeviceParams {
 function previewOnDevice(host: OpHost, op: 'copy' | 'move', target: PlaceTarget, items: readonly PlaceItem[], bytes: number, onConflict: OnConflict): OpPreview {
   const lib = host.lib;
   const dev = target.device;
-  const locationId = peerLocationId(lib, dev.device_uuid, target.location);
+  // The other device's own id of its location (what its entries are filed under), as it last said.
+  const locationId = lib.store.peerLocations.ofDevice(dev.device_uuid).find((l) => l.uuid === target.location)?.location_id;
   const taken = locationId === undefined ? [] : items.filter((it) => lib.store.peerEntries.get(dev.device_uuid, locationId, target.dir, it.name));
   const conflicts = taken.map((it) => ({ source: it.path, target: placedPath(dev, target.locationName, target.dir, it.name) }));
   const online = host.network()?.connected().some((r) => r.deviceUuid === dev.device_uuid) ?? false;
@@ -97,11 +90,6 @@ function previewOnDevice(host: OpHost, op: 'copy' | 'move', target: PlaceTarget,
     looked_up: { in: 'device-index', device: dev.name, online },
     ...(op === 'move' ? { removes_here: items.slice(0, MAX_CONFLICTS).map((it) => it.path) } : {}),
   };
-}
-
-/** The other device's own id of its location LOCATIONUUID (what its entries are filed under), as it last said. */
-function peerLocationId(lib: Library, deviceUuid: string, locationUuid: string): number | undefined {
-  return lib.store.peerLocations.ofDevice(deviceUuid).find((l) => l.uuid === locationUuid)?.location_id;
 }
 
 /** A copy into a paired device's folder (strategies.ts, here → device): the job kind `files-copy-to-device`. */

@@ -13,7 +13,7 @@ import { loopSkipReason, makeLoopVolume, type LoopVolume } from '../../../test/l
 import { PeerChannel } from '../messages/channel.js';
 import { PeerNode } from '../net/peer-node.js';
 import type { RemoteDevice } from '../peer-link.js';
-import type { ReceivedFile } from './receive.js';
+import type { FileReceived } from '../../core/events.js';
 import { serveDrop } from './receive.js';
 import { partialOf, STATE_DIR } from './journal.js';
 import { VssError } from '../../core/errors.js';
@@ -35,7 +35,7 @@ describe('Spacedrop: /vss/drop', () => {
   const src = join(tmp.path, 'src');
   let inbox = join(tmp.path, 'inbox');
   let paired = true;
-  const received: ReceivedFile[] = [];
+  const received: FileReceived[] = [];
   let nodeA: PeerNode;
   let nodeB: PeerNode;
   /** A third device, paired with A, that runs a vss of /vss/drop/1.0.0. */

@@ -7,16 +7,9 @@ import { PathRefusedError } from '../../library/confine.js';
 import type { Library } from '../../library/library.js';
 import { checkLanding, destinationProblem } from '../../files/destination.js';
 import type { RemoteDevice } from '../peer-link.js';
-import { weighPlace } from './place-guard.js';
-import type { Witnesses } from '../../guardian/guard.js';
+import { weighPlace, type PlaceGuardHost } from './place-guard.js';
 import { landingDirProblem } from '../../files/landing-names.js';
 import type { DropPlace, PlaceRequest } from './receive.js';
-
-/** What the receiver's own Guardian weighs a replace with (place-guard.ts): its witnesses, and whether peers may force it. */
-export interface PlaceGuardHost {
-  witnesses(lib: Library): Witnesses;
-  peersMayForce(): boolean;
-}
 
 /**
  * The receiving side of a copy or move into one of this device's locations (issue 30, item 3):
@@ -55,6 +48,6 @@ export async function placeInLocation(libraryOf: (id: string) => Library | undef
     check: () => void checkLanding(lib, dir),
     landed: (files) => indexLanded(lib, loc.id, root.root, files),
     // A replace gives up this device's files: its own Guardian weighs it, as a replace asked here (DESIGN §19).
-    ...(guard ? { weigh: (items) => weighPlace(lib, loc.id, root.root, dir, items, { witnesses: guard.witnesses(lib), peersMayForce: guard.peersMayForce(), forced: req.force === true }) } : {}),
+    ...(guard ? { weigh: (items) => weighPlace(lib, loc.id, root.root, dir, items, guard, { forced: req.force === true }) } : {}),
   };
 }

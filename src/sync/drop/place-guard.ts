@@ -22,13 +22,12 @@ const WEIGH_MS = 20_000;
 /** Nothing indexed would be replaced: nothing to weigh or hold. */
 const NOTHING: PlaceGuard = { holds: () => true, release: async () => undefined };
 
-export interface PlaceGuardOptions {
+/** What the receiver's own Guardian weighs a replace with: its witnesses, and whether peers may force it. */
+export interface PlaceGuardHost {
   /** What vouches for copies beyond this device's files: the paired devices connected now, asked through this daemon's network. */
-  witnesses: Witnesses;
+  witnesses(lib: Library): Witnesses;
   /** Whether this device lets a paired device's --force past its Guardian (peer-force.ts). */
-  peersMayForce: boolean;
-  /** The sender said --force. */
-  forced: boolean;
+  peersMayForce(): boolean;
 }
 
 /**
@@ -38,7 +37,7 @@ export interface PlaceGuardOptions {
  * nowhere else). A name free there, or taken by the very content that comes (its BLAKE3 offered
  * and the indexed file's), gives up nothing.
  */
-export async function weighPlace(lib: Library, locationId: number, root: string, dir: string, items: readonly OfferedItem[], opts: PlaceGuardOptions): Promise<PlaceGuard> {
+export async function weighPlace(lib: Library, locationId: number, root: string, dir: string, items: readonly OfferedItem[], guard: PlaceGuardHost, asked: { forced: boolean }): Promise<PlaceGuard> {
   const leaving: LeavingFile[] = [];
   for (const it of items) {
     const path = join(dir, it.name);
@@ -52,10 +51,11 @@ export async function weighPlace(lib: Library, locationId: number, root: string,
     leaving.push({ locationId, rel, path, to: null, ...(there !== undefined ? { content_uuid: there } : {}) });
   }
   if (leaving.length === 0) return NOTHING;
+  const opts = { forced: asked.forced, peersMayForce: guard.peersMayForce() };
   const forced = opts.forced && opts.peersMayForce;
   let hold;
   try {
-    hold = await weighDrop(lib, leaving, forced ? {} : opts.witnesses, { signal: AbortSignal.timeout(WEIGH_MS), forced });
+    hold = await weighDrop(lib, leaving, forced ? {} : guard.witnesses(lib), { signal: AbortSignal.timeout(WEIGH_MS), forced });
   } catch (err) {
     return { refusal: { reason: `its Guardian could not weigh what this replace gives up now (${(err as Error).message}): try again later`, retry: true }, ...NOTHING };
   }
@@ -71,7 +71,7 @@ export async function weighPlace(lib: Library, locationId: number, root: string,
 }
 
 /** The guard's refusal as the sender reads it ("refused by the receiving device: this replace would …"), with what --force can do here. */
-function refusalOf(below: Parameters<typeof policyRefusal>[1], opts: PlaceGuardOptions): string {
+function refusalOf(below: Parameters<typeof policyRefusal>[1], opts: { forced: boolean; peersMayForce: boolean }): string {
   const said = policyRefusal('replace', below).message.replace(/^refused: /, '');
   if (opts.peersMayForce) return said;
   const how = 'which the receiving device takes from other devices only when its user allows it (vss device peer-force on, run there)';

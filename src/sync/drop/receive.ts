@@ -53,10 +53,6 @@ const PROGRESS_EVERY_MS = 250;
  */
 const OFFER_CHECK_BYTES = 1024 * 1024 * 1024;
 
-/** A file received, and an incoming send's progress: the library events that tell of them. */
-export type ReceivedFile = FileReceived;
-export type ReceiveProgress = DropProgress;
-
 /**
  * Where the files of one offer land: the inbox, or (version 3's `place`) a folder of one of this
  * device's locations.
@@ -126,8 +122,8 @@ export interface DropHost {
   /** Whether DEVICEUUID is paired with this device now (it may have been unpaired since the connection opened). */
   isPaired(deviceUuid: string): boolean;
   log: Logger;
-  onProgress?(p: ReceiveProgress): void;
-  onReceived?(f: ReceivedFile): void;
+  onProgress?(p: DropProgress): void;
+  onReceived?(f: FileReceived): void;
 }
 
 /** Sends being received now (by inbox and transfer): a retry that comes while the first stream still runs waits its turn. */

@@ -4,7 +4,6 @@ import { timeoutForBytes } from '../../jobs/job-kind.js';
 import type { JobRow } from '../../jobs/states.js';
 import type { Library } from '../../library/library.js';
 import type { ProtocolName } from '../messages/table.js';
-import { placeInLibrary } from '../../files/places.js';
 import { openInside } from '../../storage/confined-open.js';
 import { keptOfFacts } from '../library/originals.js';
 import { PeerRefused } from '../net/peer-errors.js';
@@ -73,8 +72,7 @@ export type CheckedSource = Omit<DropItem, 'name' | 'blake3'>;
  * size, mode and time then, and which file it is, which the send's open must find again.
  */
 export async function checkedSource(lib: Library, path: string): Promise<CheckedSource> {
-  sendable(lib, path);
-  return checkedMadeFile(placeInLibrary(lib, path, 'a file to send').root.root, path);
+  return checkedMadeFile(sendable(lib, path).root.root, path);
 }
 
 /**

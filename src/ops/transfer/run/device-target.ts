@@ -1,23 +1,35 @@
 import { dirname, posix, relative, sep } from 'node:path';
+import type { Stream } from '@libp2p/interface';
 import { v5 as uuidv5 } from 'uuid';
 import { VssError } from '../../../core/errors.js';
 import { blake3File } from '../../../core/file-blake3.js';
 import { metaOf } from '../../../files/kept-meta.js';
 import { placeOf } from '../../../files/places.js';
-import type { JobOutcome, JobRunContext } from '../../../jobs/job-kind.js';
+import { CancelledByUser, type JobOutcome, type JobRunContext } from '../../../jobs/job-kind.js';
+import { isTransient, TryAgainLater } from '../../../jobs/transient.js';
+import { factsAt } from '../../../storage/local-tree.js';
 import { locationStorage, storageAt } from '../../../storage/storages.js';
 import type { FileOpItemRecord } from '../../../store/file-op-items.js';
-import { placeBatch, placedPath } from '../../../sync/drop/place-job.js';
-import { DropRefused, type DropItem } from '../../../sync/drop/send.js';
-import type { DropTarget } from '../../../sync/drop/send-job.js';
+import { DEVICE_WAIT_MS, placedPath, waitFor } from '../../../sync/drop/place-job.js';
+import { cancelDrop, DropRefused, sendDrop, type DropItem } from '../../../sync/drop/send.js';
+import { checkedMadeFile, checkedSource, openOnce, type DropTarget } from '../../../sync/drop/send-job.js';
 import { DROP_MAX_ITEMS } from '../../../sync/messages/table.js';
+import { PeerRefused } from '../../../sync/net/peer-errors.js';
 import type { OpHost } from '../../op.js';
 import { indexedSource } from '../../op-items.js';
 import type { Sources, ToDeviceParams } from '../to-device-run.js';
+import { pool } from './here-copies.js';
 import type { Batch, PutContext, TransferTarget } from './target.js';
 
 /** Offers of one job under way at once: each has a fixed cost (its stream, the receiver's checks and journal), which one after the other left both devices idle. */
 const OFFERS_IN_FLIGHT = 3;
+/** Files of an offer looked at at once before it is made. */
+const CHECKS_IN_FLIGHT = 16;
+/** How often a job about to offer to a device not connected dials it itself (a sleeping device is not dialled every few seconds). */
+const REDIAL_EVERY_MS = 30_000;
+const OPEN_TIMEOUT_MS = 10_000;
+/** When each device not connected was last dialled directly by a job about to offer to it (by device uuid). */
+const dialledAt = new Map<string, number>();
 
 /** Items bound for one folder of the device's location, in plan order (at most one offer's). */
 export interface DeviceBatch extends Batch {
@@ -94,12 +106,20 @@ export class DeviceTarget implements TransferTarget {
     }
   }
 
-  /** One offer of SEG, each file confirmed as the receiver says it is verified and flushed there. */
+  /**
+   * One offer of SEG, each file confirmed as the receiver says it is verified and flushed there:
+   * the job's wait (no attempt spent) while the device is not reached. A cancel tells the
+   * receiver, which drops its partials; a refusal is the receiver's reason, tried again only
+   * where it says so.
+   */
   private async offer(seg: DeviceBatch, ctx: PutContext): Promise<JobOutcome | undefined> {
-    const p = this.p;
+    const { p, dev } = this;
+    const net = this.host.network();
+    if (!net) return { state: 'wait', reason: `waiting for this daemon's network to reach ${dev.name}`, delayMs: DEVICE_WAIT_MS };
+    const signal = this.job.signal;
     const byName = new Map(seg.items.map((it) => [posix.basename(there(it)), it]));
     const confirmed = async (it: FileOpItemRecord, skipped: boolean, name: string) => {
-      const final = p.location_name !== undefined ? placedPath(this.dev, p.location_name, seg.dir, name) : name;
+      const final = p.location_name !== undefined ? placedPath(dev, p.location_name, seg.dir, name) : name;
       await ctx.confirm([{ it, landed: { final, ...(skipped ? { skipped: true, note: `${name} is there already` } : {}) } }]);
     };
     // The receiver counts what it holds already, files ended in an earlier run among them: those are
@@ -114,30 +134,89 @@ export class DeviceTarget implements TransferTarget {
       counted = Math.max(counted, now);
     };
     const first = seg.items[0]!.idx;
+    const transfer = p.one_offer === true && first === 0 ? p.transfer : uuidv5(String(first), p.transfer);
     const into = p.library !== undefined && p.location !== undefined
       ? { library: p.library, location: p.location, dir: seg.dir, onConflict: p.on_conflict ?? 'keep-both', ...(p.force === true ? { force: true } : {}) }
       : undefined;
-    const out = await placeBatch(this.host.network(), this.dev, {
-      op: p.op ?? 'copy', ...(into ? { into } : {}),
-      transfer: p.one_offer === true && first === 0 ? p.transfer : uuidv5(String(first), p.transfer),
-      items: seg.items.map((it) => this.offered(it)),
-    }, this.job, {
-      onBytes,
-      onSaved: async (item, name, skipped) => confirmed(byName.get(item.name)!, skipped, name),
-    });
-    if ('wait' in out) return out.wait;
-    this.bytesSent += out.sent.bytesSent;
-    for (const [i, item] of out.items.entries()) await confirmed(byName.get(item.name)!, out.sent.skipped.has(i), out.sent.saved[i] ?? item.name);
+    const refused = (err: PeerRefused) => new VssError('PEER', err.why === 'not-paired' ? `${dev.name} refused: this device is not paired with it` : `${dev.name} refused: ${err.message}`, { cause: err });
+    const open = (within = signal) => openOnce(net, dev, AbortSignal.any([within, AbortSignal.timeout(OPEN_TIMEOUT_MS)]));
+    const cancel = () => openOnce(net, dev, AbortSignal.timeout(OPEN_TIMEOUT_MS)).then((st) => cancelDrop(st, transfer, into)).catch(() => undefined);
+    let dialled: Stream | undefined;
+    if (!net.connected().some((r) => r.deviceUuid === dev.device_uuid)) {
+      // Not connected: dialled now and then, so a device that refuses this one (it unpaired it) says
+      // so at once rather than be waited for; else the job waits (no attempt spent) and looks again,
+      // and a device that comes back dials this one itself.
+      if (Date.now() - (dialledAt.get(dev.device_uuid) ?? 0) < REDIAL_EVERY_MS) return waitFor(net, dev, 'not connected');
+      dialledAt.set(dev.device_uuid, Date.now());
+      try {
+        dialled = await open();
+      } catch (err) {
+        if (err instanceof PeerRefused) throw refused(err);
+        if (signal.aborted) throw err;
+        return waitFor(net, dev, (err as Error).message);
+      }
+    }
+    // A few files looked at at once: each is an open, a stat and a close in the thread pool, one after the other a batch's wait.
+    const items: DropItem[] = new Array(seg.items.length);
+    try {
+      await pool(seg.items.map((_, i) => i), CHECKS_IN_FLIGHT, async (i) => {
+        items[i] = await this.offered(seg.items[i]!, signal);
+      });
+    } catch (err) {
+      dialled?.abort(err as Error);
+      throw err;
+    }
+    let sent;
+    try {
+      // An older receiver that must know each BLAKE3 first gets a fresh stream once they are taken.
+      sent = await sendDrop(dialled ?? (await open()), transfer, items, {
+        signal, reopen: open, onBytes, ...(into ? { into } : {}),
+        onSaved: (i, name, skipped) => confirmed(byName.get(items[i]!.name)!, skipped, name),
+      });
+    } catch (err) {
+      if (signal.reason instanceof CancelledByUser) {
+        await cancel();
+        throw err;
+      }
+      if (signal.aborted) throw err;
+      if (err instanceof PeerRefused) throw refused(err);
+      if (err instanceof DropRefused) throw err.retry ? new TryAgainLater(err.message, { cause: err }) : err;
+      // The device went away: the job waits for it (no attempt spent) and goes on once it connects.
+      if (err instanceof VssError && (err.code === 'UNAVAILABLE' || err.code === 'NO_DAEMON')) return waitFor(net, dev, err.message);
+      // A failure of this side's ends the transfer (the receiver drops its partials now, not days
+      // later), unless it is one file's (changed while sent, unreadable): the job leaves that one out
+      // and offers the rest again under this transfer's id, which the receiver's journal answers.
+      if (!isTransient(err) && !(err instanceof VssError && err.path !== undefined)) await cancel();
+      throw err;
+    }
+    this.bytesSent += sent.bytesSent;
+    for (const [i, item] of items.entries()) await confirmed(byName.get(item.name)!, sent.skipped.has(i), sent.saved[i] ?? item.name);
     return undefined;
   }
 
-  /** IT as its offer names it: where it is here, its name there, its size and time as planned, and the BLAKE3 it must have where known. */
-  private offered(it: FileOpItemRecord) {
+  /**
+   * IT as its offer names it, its file checked as the send will open it: where it is here, its
+   * name there, and the BLAKE3 it must have where known. A move cut off after the receiver
+   * confirmed a file and its source went is offered as planned: the receiver answers it placed
+   * (never opened).
+   */
+  private async offered(it: FileOpItemRecord, signal: AbortSignal): Promise<DropItem> {
+    signal.throwIfAborted();
     const m = metaOf(it.meta);
-    const base = { path: it.src, name: posix.basename(there(it)), size: it.size };
-    if (this.from.madeIn !== undefined) return { ...base, madeIn: this.from.madeIn, ...(m.blake3 !== undefined ? { blake3: m.blake3 } : {}) };
-    const b = this.contentOffered ? indexedSource(this.host.lib, it.src)?.blake3 : undefined;
-    return { ...base, ...(m.mtime_ms !== undefined ? { mtime_ms: m.mtime_ms } : {}), ...(b ? { blake3: b } : {}) };
+    const name = posix.basename(there(it));
+    const made = this.from.madeIn;
+    const b = made !== undefined ? m.blake3 : this.contentOffered ? indexedSource(this.host.lib, it.src)?.blake3 ?? undefined : undefined;
+    const blake3 = b !== undefined ? { blake3: b } : {};
+    try {
+      return { ...(made !== undefined ? await checkedMadeFile(made, it.src) : await checkedSource(this.host.lib, it.src)), name, ...blake3 };
+    } catch (err) {
+      const root = placeOf(this.host.lib, it.src)?.root.root;
+      if (this.p.op === 'move' && root !== undefined && !factsAt(it.src)) {
+        return { path: it.src, root, name, size: it.size, ...(m.mtime_ms !== undefined ? { mtime_ms: m.mtime_ms } : {}), ...blake3 };
+      }
+      if (err instanceof VssError && err.code !== 'IO') throw err;
+      throw new VssError('NOT_FOUND', `${it.src} cannot be read: ${(err as Error).message}`, { path: it.src, cause: err });
+    }
   }
 
   private problemOf(it: FileOpItemRecord, move = false): string | undefined {
@@ -249,4 +328,3 @@ function sourceProblem(host: OpHost, it: FileOpItemRecord, move = false): string
   return undefined;
 }
 
-export type { DropItem };

@@ -9,7 +9,8 @@ export function fileOpSaid(p: FileOpParams, items: readonly FileOpItemRecord[], 
   return { note: summaryOf(result), result };
 }
 
-function fileOpResult(p: FileOpParams, items: readonly FileOpItemRecord[], xattrsNotKept?: string): FileOpResult {
+/** What a file operation OP did, from its rows once all ended (a copy or move here, to a device or into a bucket). */
+export function fileOpResult(p: Pick<FileOpParams, 'op' | 'outside_library' | 'trash'>, items: readonly FileOpItemRecord[], xattrsNotKept?: string): FileOpResult {
   // The top of each tree: a folder's files and subfolders are not listed one by one.
   const tops = items.filter((i) => (i.kind === 'dir' && i.dst !== null) || (i.kind === 'delete' && i.size < 0)).map((i) => i.src);
   const nested = (i: FileOpItemRecord) => tops.some((f) => f !== i.src && i.src.startsWith(f + sep));
@@ -37,16 +38,17 @@ function fileOpResult(p: FileOpParams, items: readonly FileOpItemRecord[], xattr
   };
 }
 
-function count(n: number, what: string): string {
+/** N WHATs, in words ("1 file", "2 files"). */
+export function summaryCount(n: number, what: string): string {
   return `${n} ${what}${n === 1 ? '' : 's'}`;
 }
 
 /** The job's note: files counted as files (folders apart), and what was skipped, by name, with why. */
 export function summaryOf(r: FileOpResult): string {
-  const folders = r.folders > 0 ? ` (${count(r.folders, 'folder')})` : '';
+  const folders = r.folders > 0 ? ` (${summaryCount(r.folders, 'folder')})` : '';
   const some = <T>(list: readonly T[], total: number, say: (x: T) => string) => [...list.slice(0, 3).map(say), ...(total > 3 ? [`and ${total - 3} more`] : [])].join('; ');
   const skipped = r.skipped_items.length > 0 ? ` (${some(r.skipped_items, Math.max(r.skipped, r.skipped_items.length), (s) => `${s.path}: ${s.reason}`)})` : '';
   const notKept = r.not_kept.length > 0 ? `; not all kept: ${some(r.not_kept, r.not_kept.length, (n) => `${n.path}: ${n.what}`)}` : '';
   const xattrs = r.xattrs_not_kept ? `; xattrs not kept: ${r.xattrs_not_kept}` : '';
-  return `${r.op}: ${count(r.done, 'file')} done${folders}, ${r.skipped} skipped${skipped}${notKept}${xattrs}`;
+  return `${r.op}: ${summaryCount(r.done, 'file')} done${folders}, ${r.skipped} skipped${skipped}${notKept}${xattrs}`;
 }
