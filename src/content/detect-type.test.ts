@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import sharp from 'sharp';
 import { randomBytes } from 'node:crypto';
 import { FileTypeParser } from 'file-type';
-import { detectType, detectTypeNow, looksLikeText } from './detect-type.js';
+import fc from 'fast-check';
+import { detectType, detectTypeNow, looksLikeText, mediaByMagic } from './detect-type.js';
 import { minimalPdf } from '../cli/demo/sample-set.js';
 
 describe('detectType', () => {
@@ -67,4 +68,21 @@ it('answers at once only where file-type would answer the same', async () => {
   }
   assert.deepEqual(detectTypeNow(Buffer.alloc(0)), { mime: 'inode/x-empty', kind: 'unknown' });
   for (const other of [Buffer.from('text'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.from([0xff, 0xd8])]) assert.equal(detectTypeNow(other), undefined);
+});
+
+it('types each head by its own bytes however many are parsed at once', async () => {
+  // file-type's parser keeps the bytes it reads on itself across its awaits: two heads parsed at
+  // once by one parser read each other's (a PDF's type given to the file typed beside it).
+  const head = fc.oneof(
+    fc.constantFrom(Buffer.from('%PDF-1.4\n'), Buffer.from('GIF89a'), Buffer.from('BM'), Buffer.from([0x50, 0x4b, 0x03, 0x04]), Buffer.from('{\\rtf1 '), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])),
+    fc.uint8Array({ minLength: 1, maxLength: 64 }).map((b) => Buffer.from(b)),
+    fc.string({ minLength: 1, maxLength: 40 }).map((t) => Buffer.from(t)),
+  );
+  const names = fc.constantFrom('a.jpg', 'a.txt', 'a.docx', 'a', 'a.ts');
+  await fc.assert(fc.asyncProperty(fc.array(fc.tuple(names, head), { minLength: 2, maxLength: 8 }), async (files) => {
+    const alone: unknown[] = [];
+    for (const [name, h] of files) alone.push([await detectType(name, h), await mediaByMagic(h)]);
+    const together = await Promise.all(files.map(async ([name, h]) => Promise.all([detectType(name, h), mediaByMagic(h)])));
+    assert.deepEqual(together, alone);
+  }), { numRuns: 200 });
 });

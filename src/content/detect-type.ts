@@ -11,13 +11,32 @@ export interface DetectedType {
 
 const OCTET = 'application/octet-stream';
 /**
- * One parser for the process (fileTypeFromBuffer would build a new one for every file), and
- * file-type with it, loaded at the first head a JPEG's first bytes do not settle: every daemon
- * reaches this module (the indexer, uploads) and file-type's modules are a tenth of a second of
- * CPU at its start, for nothing when no file is indexed.
+ * file-type, loaded at the first head a JPEG's first bytes do not settle: every daemon reaches
+ * this module (the indexer, uploads) and file-type's modules are a tenth of a second of CPU at
+ * its start, for nothing when no file is indexed.
  */
-let fileType: Promise<{ parser: FileTypeParser; supportedMimeTypes: ReadonlySet<string> }> | undefined;
-const loadFileType = () => (fileType ??= import('file-type').then((m) => ({ parser: new m.FileTypeParser(), supportedMimeTypes: m.supportedMimeTypes as ReadonlySet<string> })));
+let fileType: Promise<{ FileTypeParser: typeof FileTypeParser; supportedMimeTypes: ReadonlySet<string> }> | undefined;
+const loadFileType = () => (fileType ??= import('file-type').then((m) => ({ FileTypeParser: m.FileTypeParser, supportedMimeTypes: m.supportedMimeTypes as ReadonlySet<string> })));
+
+/**
+ * Parsers not parsing now, kept (fileTypeFromBuffer would build a new one for every file). A
+ * parser keeps the bytes it is reading on itself (its buffer and tokenizer) across its awaits: two
+ * heads parsed at once by one parser read each other's, and a file took the type of the one typed
+ * beside it (a folder's listing, uploads, the indexer finishing a page's identities). So each
+ * parse takes a parser of its own, and gives it back. As many as were ever parsing at once.
+ */
+const idleParsers: FileTypeParser[] = [];
+
+/** file-type's answer for HEAD, from a parser no other parse is using. */
+async function magicOf(head: Uint8Array): Promise<{ mime: string } | undefined> {
+  const { FileTypeParser: Parser } = await loadFileType();
+  const parser = idleParsers.pop() ?? new Parser();
+  try {
+    return await parser.fromBuffer(head);
+  } finally {
+    idleParsers.push(parser);
+  }
+}
 
 /** Source code whose extension the MIME database gets wrong or lacks (.ts is MPEG-TS there). */
 const CODE_EXT: Record<string, string> = {
@@ -45,8 +64,8 @@ export async function detectType(name: string, head: Buffer): Promise<DetectedTy
   if (rawByMagic) return typed(rawByMagic);
   const ext = extname(name).slice(1).toLowerCase();
   const extMime = ext ? mime.lookup(ext) || undefined : undefined;
-  const { parser, supportedMimeTypes } = await loadFileType();
-  const magic = await parser.fromBuffer(head);
+  const { supportedMimeTypes } = await loadFileType();
+  const magic = await magicOf(head);
 
   // Most camera RAW formats are TIFF inside: magic says "TIFF", the extension names the maker's format.
   const raw = rawMimeForName(name);
@@ -90,7 +109,7 @@ export function detectTypeNow(head: Buffer): DetectedType | undefined {
  */
 export async function mediaByMagic(head: Buffer): Promise<DetectedType | undefined> {
   const known = detectTypeNow(head);
-  const magic = known ?? (await (await loadFileType()).parser.fromBuffer(head).then((m) => (m ? typed(m.mime) : undefined)));
+  const magic = known ?? (await magicOf(head).then((m) => (m ? typed(m.mime) : undefined)));
   if (magic && (magic.kind === 'image' || magic.kind === 'video')) return magic;
   if (isTiffHeader(head)) return typed('image/tiff');
   return undefined;

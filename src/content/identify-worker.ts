@@ -1,11 +1,11 @@
-/** Worker-thread side of IdentifyPool: identify each batch it is sent. */
+/** Worker-thread side of IdentifyPool: read and hash each batch it is sent (the pool's caller finishes each identity). */
 import { serveRequests } from '../core/worker-pool.js';
-import { identifyFileSoon, type IdentifyRequest, type IdentifyOutcome } from './identify-file.js';
+import { readFileSoon, type IdentifyRequest, type ReadOutcome } from './identify-file.js';
 
-serveRequests(async (msg: { files: IdentifyRequest[]; thresholdBytes: number }): Promise<IdentifyOutcome[]> => {
-  const out: IdentifyOutcome[] = [];
+serveRequests(async (msg: { files: IdentifyRequest[]; thresholdBytes: number }): Promise<ReadOutcome[]> => {
+  const out: ReadOutcome[] = [];
   for (const f of msg.files) {
-    const r = identifyFileSoon(f, msg.thresholdBytes);
+    const r = readFileSoon(f, msg.thresholdBytes);
     out.push(r instanceof Promise ? await r : r);
   }
   return out;

@@ -71,8 +71,10 @@ const DEFAULT_THREADS = 1;
 /**
  * Give every file without a content identity one: hash it (whole or sampled), detect its type,
  * and link the entry to the shared content row. Driven by the database: a killed run resumes
- * with whatever is still unidentified. Reading, hashing and typing run in a worker thread while
- * this thread writes, so the disk and the database overlap.
+ * with whatever is still unidentified. Reading and hashing run in a worker thread while this
+ * thread writes, so the disk and the database overlap; the content uuid and any type parse the
+ * first bytes leave are made here as a page comes back (IdentifyPool), the reading thread being
+ * the one the other waits on.
  */
 export async function identifyContents(input: IdentificationInput): Promise<{ hashed: number; relinked: number }> {
   const { store, locationId, force = false } = input;
