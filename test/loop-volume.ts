@@ -17,7 +17,7 @@ export function loopSkipReason(): string | false {
   checked = (() => {
     if (process.platform !== 'linux') return 'loop devices are Linux only';
     if (process.getuid?.() !== 0) return 'needs root to mount loop devices';
-    for (const tool of ['mkfs.ext4', 'mount', 'umount', 'losetup', 'filefrag', 'findmnt']) {
+    for (const tool of ['mkfs.ext4', 'mount', 'umount', 'losetup', 'filefrag']) {
       const r = spawnSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' });
       if (r.status !== 0) return `${tool} is not installed`;
     }
@@ -104,7 +104,7 @@ export function makeLoopVolume(opts: LoopVolumeOptions): LoopVolume {
         if (sector >= from && sector <= to) deviceAt = (physical + sector - from) * 512 + (at % 512);
       }
       if (deviceAt === undefined) throw new Error(`no extent of ${path} holds byte ${at}: ${map}`);
-      const device = run('findmnt', ['-n', '-o', 'SOURCE', vol.mountPoint]).trim();
+      const device = mountSource(vol.mountPoint);
       const dev = openSync(device, 'r+');
       try {
         const b = Buffer.alloc(1);
@@ -139,4 +139,19 @@ export function makeLoopVolume(opts: LoopVolumeOptions): LoopVolume {
 
 function isMounted(dir: string): boolean {
   return readFileSync('/proc/self/mountinfo', 'utf8').split('\n').some((line) => line.split(' ')[4] === dir);
+}
+
+/**
+ * The device mounted at DIR (the loop device of a plugged volume), as findmnt's SOURCE says it,
+ * read from the mount table rather than from a findmnt started per rot (a fork of the test's whole
+ * process each time). A mountinfo line: ID PARENT MAJ:MIN ROOT POINT OPTIONS [OPTIONAL…] - TYPE SOURCE SUPER.
+ */
+function mountSource(dir: string): string {
+  let source: string | undefined;
+  for (const line of readFileSync('/proc/self/mountinfo', 'utf8').split('\n')) {
+    const f = line.split(' ');
+    if (f[4] === dir) source = f[f.indexOf('-') + 2]; // the last mount there is the one seen
+  }
+  if (source === undefined) throw new Error(`nothing is mounted at ${dir}`);
+  return source;
 }

@@ -1,6 +1,7 @@
 import { execFile, spawn, type ChildProcessByStdio } from 'node:child_process';
 import { chmodSync, existsSync, fchmodSync, fstatSync, futimesSync, linkSync, lutimesSync, readlinkSync, symlinkSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
+import { isAbsolute } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { keptMode } from '../core/kept-mode.js';
 
@@ -107,6 +108,8 @@ for line in sys.stdin:
  * asks which Python to run) costs ~0.2 s of CPU each start against ~0.01 s, and every copy or move
  * starts one. The helper needs only the standard library (hence also -S: no site packages).
  */
+const NO_PYTHON = 'python3 is not installed (vss copies extended attributes through it)';
+
 function python(): string {
   return process.env.VSS_PYTHON || (process.platform === 'linux' && existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3');
 }
@@ -144,13 +147,19 @@ export class XattrCopier {
 
   private start(): ChildProcessByStdio<Writable, Readable, null> | undefined {
     if (this.child) return this.child;
-    const child = spawn(python(), ['-I', '-S', '-c', XATTR_SCRIPT], { stdio: ['pipe', 'pipe', 'ignore'] });
     const fail = (why: string) => {
       this.failed ??= why;
       this.child = undefined;
       for (const w of this.waiting.splice(0)) w.reject(new Error(why));
     };
-    child.on('error', (err) => fail((err as NodeJS.ErrnoException).code === 'ENOENT' ? 'python3 is not installed (vss copies extended attributes through it)' : `its helper failed: ${err.message}`));
+    const py = python();
+    // A Python named by its path that is not there is known by a stat: a spawn that fails forks the whole process first (every copy, on a system without one).
+    if (isAbsolute(py) && !existsSync(py)) {
+      fail(NO_PYTHON);
+      return undefined;
+    }
+    const child = spawn(py, ['-I', '-S', '-c', XATTR_SCRIPT], { stdio: ['pipe', 'pipe', 'ignore'] });
+    child.on('error', (err) => fail((err as NodeJS.ErrnoException).code === 'ENOENT' ? NO_PYTHON : `its helper failed: ${err.message}`));
     // Stopped other than by close(): nothing more is sent to it (a write would go nowhere and never be answered).
     child.on('exit', () => { if (this.child === child) fail('its helper stopped'); });
     child.stdin.on('error', () => undefined);

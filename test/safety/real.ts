@@ -103,6 +103,21 @@ export class Real {
   private readonly wordSeen = new WeakMap<object, string>();
   /** How long the last step's own act took (the rest: hearing each other, the checks). */
   actMs = 0;
+  /**
+   * What the world held when the last step's checks were made (and its bytes, and the places
+   * outside every location): the next step's "before". Taken again instead, nothing more would be
+   * checked: between the two looks only the rest of the last step's checks and fast-check's turn to
+   * the next command run, and whatever else ran then (a network message, a job's continuation) is
+   * now laid at the next step's door and checked with it, where a second look would have let it
+   * pass unseen. Left undefined by a step that did not end in its checks (the sequence ends there).
+   */
+  private last: { held: Held[]; bytes: Map<string, string[]> | undefined; outside: Map<string, string> | undefined } | undefined;
+  /**
+   * The world as it was looked at before this step's act, while the act's synchronous start runs
+   * (a command picks its file there, before it changes anything): nothing else can run in that
+   * window, so a walk would find the same files. Cleared at the act's first await.
+   */
+  private fresh: Held[] | undefined;
 
   /** RULES: the checks made after each step (all unless narrowed: a test that looks for one shape may leave out another that would be found first). */
   constructor(readonly world: World, private readonly salt: string, private readonly rules: ReadonlySet<Rule> = new Set(RULES)) {}
@@ -140,7 +155,8 @@ export class Real {
   /** The files of device D now (sorted), each with its location. */
   filesOf(d: Device): Picked[] {
     const out: Picked[] = [];
-    for (const h of this.world.filesOf(d)) {
+    const held = this.fresh?.filter((h) => h.where.startsWith(`${d.name}/`)) ?? this.world.filesOf(d);
+    for (const h of held) {
       for (const loc of ['main', 'drive'] as const) {
         if (h.where.startsWith(`${d.name}/${loc}/`)) out.push({ held: h, device: d, loc });
       }
@@ -180,13 +196,23 @@ export class Real {
     this.steps++;
     let t = performance.now();
     const lap = (k: string) => { const n = performance.now(); PHASES[k] = (PHASES[k] ?? 0) + n - t; t = n; };
-    const before = this.world.held();
+    const last = this.last;
+    this.last = undefined;
+    const before = last?.held ?? this.world.held();
     const goodBefore = this.good(before);
-    const bytesBefore = this.rules.has('bytes') ? this.bytes(before) : new Map<string, string[]>();
-    const outsideBefore = this.rules.has('places') ? outsideNow(this.world) : undefined;
+    const bytesBefore = this.rules.has('bytes') ? last?.bytes ?? this.bytes(before) : new Map<string, string[]>();
+    const outsideBefore = this.rules.has('places') ? last?.outside ?? outsideNow(this.world) : undefined;
     lap('held');
     const a = performance.now();
-    const outcome = await act();
+    this.fresh = before;
+    // Queued before the act starts, so it runs before any continuation of the act's.
+    queueMicrotask(() => (this.fresh = undefined));
+    let outcome: Outcome;
+    try {
+      outcome = await act();
+    } finally {
+      this.fresh = undefined;
+    }
     this.actMs = performance.now() - a;
     lap('act');
     await this.world.settle(outcome.changed ?? [], outcome.shared === true);
@@ -195,7 +221,8 @@ export class Real {
     const goodAfter = this.good(after);
     lap('held');
     // First where bytes landed: a file written under a mount point its drive left is found there before it is missed elsewhere.
-    const outside = outsideBefore && outsideChanged(outsideBefore, outsideNow(this.world));
+    const outsideAfter = outsideBefore && outsideNow(this.world);
+    const outside = outsideBefore && outsideChanged(outsideBefore, outsideAfter!);
     if (outside) throw new Violation('written outside every location', `${label()}: ${outside}`);
     const exempt = new Set(outcome.exempt ?? []);
     // A near-duplicate the user let go is kept while the picture kept for it has a good copy.
@@ -205,8 +232,9 @@ export class Real {
       const where = lost.map((h) => `${h.slice(0, 12)}… (its good copies were ${before.filter((x) => x.hash === h).map((x) => x.where).join(', ')})`);
       throw new Violation('a good copy lost', `${label()} left ${lost.length === 1 ? 'a content' : `${lost.length} contents`} with no good copy anywhere: ${where.join('; ')}`);
     }
+    let bytesAfter: Map<string, string[]> | undefined;
     if (this.rules.has('bytes')) {
-      const now = this.bytes(after);
+      const now = (bytesAfter = this.bytes(after));
       const made = [...outcome.made ?? []].filter((h) => !now.has(h));
       if (made.length > 0) {
         throw new Violation('bytes lost', `${label()} left bytes another program wrote during it nowhere, not even in a trash: ${made.map((h) => `${h.slice(0, 12)}…`).join(', ')}`);
@@ -221,6 +249,7 @@ export class Real {
     if (liar) throw new Violation('a bucket object lies', `after ${label()}, ${liar.where} says it holds ${liar.claims!.slice(0, 12)}… but its bytes are ${liar.hash.slice(0, 12)}…`);
     if (this.rules.has('word')) this.checkWord(label);
     lap('word');
+    this.last = { held: after, bytes: bytesAfter, outside: outsideAfter };
   }
 
   /**
