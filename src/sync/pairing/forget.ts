@@ -14,12 +14,22 @@ export function pairedDeviceItem(d: PairedDevice, reach: Pick<PairedDeviceItem, 
 }
 
 /**
- * Unpair: the device ID names (a uuid or its start) leaves the trust store, then what it said it
- * has leaves every library it shared (FORGETIN removes it from one). Returns the device forgotten.
+ * Unpair: the device ID names (a uuid or its start) leaves the trust store (its key refused from
+ * now on), HANGUP ends its connections, and only then what it said it has leaves every library it
+ * shared (FORGETIN removes it from one; also when the hang-up fails). In that order because a
+ * connection still open may begin a pull of its rows: one begun after its rows were dropped would
+ * write them again as a removed device's (a pull begun before is refused by the removal count,
+ * `PeerLibrary`). Returns the device forgotten.
  */
-export function forgetDevice(trust: PairedDevices, id: string, forgetIn: (libraryId: string, deviceUuid: string) => void): PairedDevice {
+export async function forgetDevice(
+  trust: PairedDevices, id: string, hangUp: (d: PairedDevice) => Promise<void>, forgetIn: (libraryId: string, deviceUuid: string) => void,
+): Promise<PairedDevice> {
   const d = trust.find(id);
   trust.remove(d.device_uuid);
-  for (const libraryId of d.library_ids) forgetIn(libraryId, d.device_uuid);
+  try {
+    await hangUp(d);
+  } finally {
+    for (const libraryId of d.library_ids) forgetIn(libraryId, d.device_uuid);
+  }
   return d;
 }

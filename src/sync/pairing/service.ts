@@ -175,8 +175,7 @@ export class PairingService {
 
   /** Forget a device: its key is refused from now on, its connections dropped, its availability removed. */
   async unpair(id: string): Promise<{ id: string; name: string }> {
-    const d = forgetDevice(this.opts.trust, id, (libraryId, deviceUuid) => this.opts.forgetIn(libraryId, deviceUuid));
-    await this.opts.network.hangUp(d.peer_id);
+    const d = await forgetDevice(this.opts.trust, id, (gone) => this.opts.network.hangUp(gone.peer_id), (libraryId, deviceUuid) => this.opts.forgetIn(libraryId, deviceUuid));
     this.opts.log.info({ device: d.device_uuid, name: d.name }, 'unpaired');
     return { id: d.device_uuid, name: d.name };
   }
