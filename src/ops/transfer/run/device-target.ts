@@ -2,6 +2,7 @@ import { dirname, posix, relative, sep } from 'node:path';
 import type { Stream } from '@libp2p/interface';
 import { v5 as uuidv5 } from 'uuid';
 import { VssError } from '../../../core/errors.js';
+import { atMost } from '../../../core/at-most.js';
 import { blake3File } from '../../../core/file-blake3.js';
 import { metaOf } from '../../../files/kept-meta.js';
 import { placeOf } from '../../../files/places.js';
@@ -18,7 +19,6 @@ import { PeerRefused } from '../../../sync/net/peer-errors.js';
 import type { OpHost } from '../../op.js';
 import { indexedSource } from '../../op-items.js';
 import type { Sources, ToDeviceParams } from '../to-device-run.js';
-import { pool } from './here-copies.js';
 import type { Batch, PutContext, TransferTarget } from './target.js';
 
 /** Offers of one job under way at once: each has a fixed cost (its stream, the receiver's checks and journal), which one after the other left both devices idle. */
@@ -159,7 +159,7 @@ export class DeviceTarget implements TransferTarget {
     // A few files looked at at once: each is an open, a stat and a close in the thread pool, one after the other a batch's wait.
     const items: DropItem[] = new Array(seg.items.length);
     try {
-      await pool(seg.items.map((_, i) => i), CHECKS_IN_FLIGHT, async (i) => {
+      await atMost(seg.items.map((_, i) => i), CHECKS_IN_FLIGHT, async (i) => {
         items[i] = await this.offered(seg.items[i]!, signal);
       });
     } catch (err) {

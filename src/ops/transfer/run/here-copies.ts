@@ -1,4 +1,5 @@
 import { basename, dirname } from 'node:path';
+import { atMost } from '../../../core/at-most.js';
 import { errnoCode } from '../../../core/errors.js';
 import { fsyncDirAsync } from '../../../core/fs-atomic.js';
 import { freeNameIn } from '../../../core/free-name.js';
@@ -79,7 +80,7 @@ export async function copyAll(run: HereRun, batch: readonly FileOpItemRecord[], 
   };
   // The folders written into, looked at now (not as the run found them): none swapped for a symlink out of its location since.
   run.places.confirmInside(batch.map((it) => dirname(it.dst!)));
-  await pool(batch, IN_FLIGHT, async (it) => {
+  await atMost(batch, IN_FLIGHT, async (it) => {
     const dst = it.dst!;
     const unnamed = metaOf(it.meta).unnamed;
     // Never looked up: its path shows a name that is not UTF-8 and names nothing (or another file).
@@ -269,22 +270,4 @@ function specialKind(st: LocalFacts): string | undefined {
     case 'device': return 'a device file';
     case 'dir': return 'not a file';
   }
-}
-
-/** Run FN over ITEMS, at most N at once; the first failure is thrown once the ones under way have ended. */
-export async function pool<T>(items: readonly T[], n: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  let failed: unknown;
-  const worker = async () => {
-    while (failed === undefined && next < items.length) {
-      const item = items[next++]!;
-      try {
-        await fn(item);
-      } catch (err) {
-        failed ??= err;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(n, items.length) }, worker));
-  if (failed !== undefined) throw failed;
 }
