@@ -62,11 +62,11 @@ export function readFileSoon(req: IdentifyRequest, thresholdBytes: number): Read
  */
 export function finishIdentitySoon(r: ReadOutcome, name: string): IdentifyOutcome | Promise<IdentifyOutcome> {
   if (!r.ok) return r;
-  if ('kind' in r) return { id: r.id, ok: true, casId: r.casId, casVersion: r.casVersion, contentUuid: contentUuidFor(r.casId), kind: r.kind, mime: r.mime };
+  if ('kind' in r) return identified(r, r);
   // A head that crossed from another thread is a plain Uint8Array: a Buffer over the same bytes.
   const head = Buffer.isBuffer(r.head) ? r.head : Buffer.from(r.head.buffer, r.head.byteOffset, r.head.byteLength);
   return detectType(name, head).then(
-    (t) => ({ id: r.id, ok: true, casId: r.casId, casVersion: r.casVersion, contentUuid: contentUuidFor(r.casId), kind: t.kind, mime: t.mime }),
+    (t) => identified(r, t),
     (err: unknown) => ({ id: r.id, ok: false, reason: describeFsError(err) }),
   );
 }
@@ -103,7 +103,7 @@ export async function identifyThroughStorage(storage: LocationStorage, rel: stri
     try {
       const out = await hashRange(reader, { size: req.size, mtimeMs: req.mtimeMs, inode: req.inode }, thresholdBytes);
       if (!out.ok) return { id: req.id, ok: false, reason: out.reason };
-      return identified(req, out, await detectType(req.name, out.head));
+      return identified({ id: req.id, ...out }, await detectType(req.name, out.head));
     } finally {
       await reader.close();
     }
@@ -112,8 +112,9 @@ export async function identifyThroughStorage(storage: LocationStorage, rel: stri
   }
 }
 
-function identified(req: IdentifyRequest, out: Extract<HashOutcome, { ok: true }>, type: DetectedType): IdentifyOutcome {
-  return { id: req.id, ok: true, casId: out.casId, casVersion: out.casVersion, contentUuid: contentUuidFor(out.casId), kind: type.kind, mime: type.mime };
+/** The whole identity of file ID hashed to CASID (CASVERSION), of TYPE. */
+function identified(r: { id: number; casId: string; casVersion: number }, type: Pick<DetectedType, 'kind' | 'mime'>): IdentifyOutcome {
+  return { id: r.id, ok: true, casId: r.casId, casVersion: r.casVersion, contentUuid: contentUuidFor(r.casId), kind: type.kind, mime: type.mime };
 }
 
 function failed(req: IdentifyRequest, err: unknown): { id: number; ok: false; reason: string } {
