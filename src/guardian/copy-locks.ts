@@ -23,7 +23,6 @@ export interface LockedFile {
 export const MAX_LOCK_MS = 5 * 60_000;
 
 interface Held {
-  id: string;
   by: string;
   until: number;
 }
@@ -31,7 +30,8 @@ interface Held {
 const keyOf = (f: LockedFile) => `${f.locationId}\0${f.rel}`;
 
 export class CopyLocks {
-  private readonly held = new Map<string, Held[]>();
+  /** By file, its locks by id (a lock naming a file twice holds it once): a release touches only its own files. */
+  private readonly held = new Map<string, Map<string, Held>>();
   private readonly going = new Map<string, number>();
   private next = 0;
 
@@ -47,17 +47,17 @@ export class CopyLocks {
     const until = this.clock() + Math.min(ms, MAX_LOCK_MS);
     const held: number[] = [];
     const going: number[] = [];
-    const keys: string[] = [];
+    const keys = new Set<string>();
     files.forEach((f, i) => {
       const key = keyOf(f);
       if (this.going.has(key)) {
         going.push(i);
         return;
       }
-      let list = this.held.get(key);
-      if (!list) this.held.set(key, (list = []));
-      list.push({ id, by, until });
-      keys.push(key);
+      let locks = this.held.get(key);
+      if (!locks) this.held.set(key, (locks = new Map()));
+      locks.set(id, { by, until });
+      keys.add(key);
       held.push(i);
     });
     let released = false;
@@ -65,9 +65,9 @@ export class CopyLocks {
       if (released) return;
       released = true;
       for (const key of keys) {
-        const list = this.held.get(key)?.filter((h) => h.id !== id);
-        if (!list || list.length === 0) this.held.delete(key);
-        else this.held.set(key, list);
+        const locks = this.held.get(key);
+        locks?.delete(id);
+        if (locks?.size === 0) this.held.delete(key);
       }
     };
     return { id, held, going, release };
@@ -76,16 +76,16 @@ export class CopyLocks {
   /** Who holds a lock on FILE now (a device's name), or undefined. */
   lockedBy(file: LockedFile): string | undefined {
     const key = keyOf(file);
-    const list = this.held.get(key);
-    if (!list) return undefined;
+    const locks = this.held.get(key);
+    if (!locks) return undefined;
     const now = this.clock();
-    const live = list.filter((h) => h.until > now);
-    if (live.length === 0) {
-      this.held.delete(key);
-      return undefined;
+    let by: string | undefined;
+    for (const [id, h] of locks) {
+      if (h.until <= now) locks.delete(id);
+      else by ??= h.by;
     }
-    if (live.length !== list.length) this.held.set(key, live);
-    return live[0]!.by;
+    if (locks.size === 0) this.held.delete(key);
+    return by;
   }
 
   /**

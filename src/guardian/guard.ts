@@ -457,9 +457,12 @@ export async function lockForPeer(lib: Library, by: string, copies: readonly Rem
     return c;
   };
   const looked = copies.map((asked, i) => ({ i, c: found(asked, i) }));
+  // One read a file, however many times the ask names it.
+  const rotOf = new Map<GuardCopy, string | undefined>();
   for (const { i, c } of looked) {
     if (!c) continue;
-    const rot = await hashedAgain(lib, c, signal);
+    if (!rotOf.has(c)) rotOf.set(c, await hashedAgain(lib, c, signal));
+    const rot = rotOf.get(c);
     if (rot !== undefined) refused.set(i, rot);
   }
   // After the reads: each looked at again, and all locked in one synchronous step.
