@@ -15,8 +15,12 @@ import type { RemoteDevice } from '../peer-link.js';
  * it learns only when one it reaches still tells it.
  */
 
-/** How long telling a removed device may take (it may be gone meanwhile: then it is not told). */
-const TELL_MS = 5_000;
+/**
+ * How long telling a removed device may take (it may be gone meanwhile: then it is not told). The
+ * member hangs up only after it, so a generous bound costs a connected device nothing, while a
+ * short one left a device busy for a few seconds (a scan, a loaded machine) never told at all.
+ */
+const TELL_MS = 10_000;
 
 /** The removal ID of the device DEVICEUUID from LIB (the one that counts), as the shared-data operation a pull would carry. */
 export function removalOps(lib: Library, deviceUuid: string, id: string): string[] {
