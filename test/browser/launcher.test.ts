@@ -35,7 +35,7 @@ async function gone(processes: TrackedProcess[], ms: number): Promise<TrackedPro
   return left;
 }
 
-describe('the browser launcher (Chromium from npm)', { timeout: 90_000 }, () => {
+describe('the browser launcher (Chromium from npm)', { timeout: 300_000 }, () => {
   it('unpacks once when two processes ask at the same time, into a folder named after the version', async () => {
     const tmp = tempDir('vss-unpack-');
     try {

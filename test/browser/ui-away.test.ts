@@ -18,7 +18,7 @@ import { thumbnailShown, uploadThroughPage } from './away-page.js';
 import { launchBrowser, newPage } from './launch.js';
 import { UI_SKIP } from './ui-library.js';
 
-describe('the web app away from home, through the relay box', { skip: UI_SKIP || AWAY_SKIP, timeout: 240_000 }, () => {
+describe('the web app away from home, through the relay box', { skip: UI_SKIP || AWAY_SKIP, timeout: 300_000 }, () => {
   let t!: AwaySetup;
   before(async () => {
     t = await awaySetup('vss-ui-away-');

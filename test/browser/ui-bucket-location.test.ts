@@ -17,7 +17,7 @@ import { ticketUrl, UI_SKIP } from './ui-library.js';
  * `s3://BUCKET/PREFIX` with its endpoint, the first scan indexes the objects, the location is
  * listed with its URL, and a photo only the bucket holds shows in the library with its thumbnail.
  */
-describe('the Locations page: a bucket as a location', { skip: UI_SKIP, timeout: 240_000 }, async () => {
+describe('the Locations page: a bucket as a location', { skip: UI_SKIP, timeout: 300_000 }, async () => {
   const skip = await s3SkipReason();
   const tmp = tempDir('vss-ui-bucket-loc-');
   let s3: S3Server | undefined;

@@ -17,7 +17,7 @@ import { UI_SKIP } from './ui-library.js';
 const LOOPBACK = ['--listen', '/ip4/127.0.0.1/tcp/0'];
 interface Rights { libraries: Array<{ rights: string[] }> }
 
-describe('the Devices page shows and sets what a member may do', { skip: UI_SKIP, timeout: 180_000 }, () => {
+describe('the Devices page shows and sets what a member may do', { skip: UI_SKIP, timeout: 300_000 }, () => {
   const tmp = tempDir('vss-ui-rights-');
   const A = { VSS_DATA_DIR: join(tmp.path, 'laptop') };
   const B = { VSS_DATA_DIR: join(tmp.path, 'desktop') };

@@ -15,7 +15,7 @@ interface Content { content_uuid: string; paths: string[] }
  * daemon: a copy into another location's sub-folder, a delete (confirmed), then the last copy's
  * delete (refused first, naming the content; confirmed again). Each checked on disk.
  */
-describe('files panel in the web UI', { skip: UI_SKIP, timeout: 240_000 }, () => {
+describe('files panel in the web UI', { skip: UI_SKIP, timeout: 300_000 }, () => {
   const tmp = tempDir('vss-ui-files-');
   const env = { VSS_DATA_DIR: join(tmp.path, 'data') };
   const offline = { ...env, VSS_NO_DAEMON: '1' };

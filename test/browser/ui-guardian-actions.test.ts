@@ -21,7 +21,7 @@ const KEPT = 'on both drives already\n';
  * it safe; a byte flipped in a copy below the filesystem (real rot: size and times kept) is found by a scrub started on the page
  * and repaired from the other copy.
  */
-describe('the Guardian page: protect, scrub and repair', { skip: UI_SKIP || loopSkipReason(), timeout: 240_000 }, () => {
+describe('the Guardian page: protect, scrub and repair', { skip: UI_SKIP || loopSkipReason(), timeout: 300_000 }, () => {
   let t!: TwoDrives;
   let http = '';
   let token = '';
@@ -84,7 +84,7 @@ describe('the Guardian page: protect, scrub and repair', { skip: UI_SKIP || loop
  * volume through the CLI, the page's Protect typed its name, planned and run; the content that
  * existed once is then safe, its copy in the bucket listed nowhere short.
  */
-describe('the Guardian page: protect to a bucket', { skip: UI_SKIP, timeout: 240_000 }, async () => {
+describe('the Guardian page: protect to a bucket', { skip: UI_SKIP, timeout: 300_000 }, async () => {
   const skip = await s3SkipReason();
   const tmp = tempDir('vss-ui-bucket-');
   let s3: S3Server | undefined;

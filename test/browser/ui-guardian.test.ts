@@ -12,7 +12,7 @@ interface Status { contents: number; single: { contents: number }; safe: { conte
  * exists once; the page, reached from the main navigation, says how many do and lists them with
  * where their copy is; the library's policy is changed on the page and the counts follow.
  */
-describe('the Guardian page in the web UI', { skip: FIXTURES_SKIP || UI_SKIP, timeout: 240_000 }, () => {
+describe('the Guardian page in the web UI', { skip: FIXTURES_SKIP || UI_SKIP, timeout: 300_000 }, () => {
   let ui: UiLibrary;
   before(async () => {
     // What the pages shown need: the thumbnails of the tiles, a detail and the Guardian page (text, faces, video and speech are other tests').

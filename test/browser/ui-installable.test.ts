@@ -21,7 +21,7 @@ interface Status { http: string }
  * a service worker (where the context is secure: loopback here) that keeps the app's shell, so it
  * opens with the daemon out of reach, and the thumbnails seen lately.
  */
-describe('the web app installs, and opens without the network', { skip: FIXTURES_SKIP || UI_SKIP, timeout: 120_000 }, () => {
+describe('the web app installs, and opens without the network', { skip: FIXTURES_SKIP || UI_SKIP, timeout: 300_000 }, () => {
   const tmp = tempDir('vss-ui-install-');
   const env = { VSS_DATA_DIR: join(tmp.path, 'data') };
   let launched: LaunchedBrowser | undefined;

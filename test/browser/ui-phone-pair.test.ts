@@ -28,7 +28,7 @@ const PHOTOS = ['exif/Canon_40D.jpg', 'exif/gps/DSCN0010.jpg'];
  * is 127.0.0.2 (VSS_LAN_ADDRESSES): the same server and checks as a real interface's (the namespace
  * case is test/integration/daemon-lan.test.ts), reachable by both browsers here.
  */
-describe('a phone pairs with the web app by its code, and is revoked', { skip: FIXTURES_SKIP || UI_SKIP, timeout: 180_000 }, () => {
+describe('a phone pairs with the web app by its code, and is revoked', { skip: FIXTURES_SKIP || UI_SKIP, timeout: 300_000 }, () => {
   const tmp = tempDir('vss-ui-phone-');
   const env = { VSS_DATA_DIR: join(tmp.path, 'data'), VSS_LAN_ADDRESSES: '127.0.0.2' };
   let launched: LaunchedBrowser | undefined;

@@ -21,7 +21,7 @@ interface Tag { uuid: string; name: string; contents: number; same_name: boolean
  * merges two tags of one name; the grid filters by tag, favourite and rating; a hidden photo leaves
  * the grid; and a change made through the CLI shows in the open page with no reload.
  */
-describe('tags, favourites and ratings in the web UI', { skip: FIXTURES_SKIP || UI_SKIP, timeout: 240_000 }, () => {
+describe('tags, favourites and ratings in the web UI', { skip: FIXTURES_SKIP || UI_SKIP, timeout: 300_000 }, () => {
   let ui: UiLibrary;
   before(async () => {
     // What the pages shown need: the thumbnails of the tiles, their details and the Tags page (text, faces, video and speech are other tests').

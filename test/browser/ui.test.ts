@@ -21,7 +21,7 @@ declare const getComputedStyle: any;
  * headless Chromium. Each test launches its own browser and closes it (close() fails the test if a
  * Chromium process outlives it).
  */
-describe('the web UI in a real browser', { skip: FIXTURES_SKIP || UI_SKIP, timeout: 120_000 }, () => {
+describe('the web UI in a real browser', { skip: FIXTURES_SKIP || UI_SKIP, timeout: 300_000 }, () => {
   let ui: UiLibrary;
   before(async () => {
     // What its pages show and its checks read: thumbnails, the video's proxy, the Live Photo's

@@ -59,7 +59,7 @@ function multistreamHello(url: string, ca: string): Promise<{ said: string } | {
   });
 }
 
-describe('the relay box serves browsers: the web app over HTTPS and libp2p over a secure WebSocket on one port', { skip: OPENSSL ? false : 'openssl is not installed', timeout: 120_000 }, () => {
+describe('the relay box serves browsers: the web app over HTTPS and libp2p over a secure WebSocket on one port', { skip: OPENSSL ? false : 'openssl is not installed', timeout: 300_000 }, () => {
   const tmp = tempDir('vss-box-web-');
   const env = { VSS_DATA_DIR: join(tmp.path, 'box') };
   let cert!: { cert: string; key: string };

@@ -15,7 +15,7 @@ import { json, until } from '../helpers.js';
 import { AwayBrowser } from '../support/away-browser.js';
 import { AWAY_SKIP, awaySetup, type AwaySetup } from '../support/away-setup.js';
 
-describe('a browser away from home reaches its home device through the relay box', { skip: AWAY_SKIP, timeout: 240_000 }, () => {
+describe('a browser away from home reaches its home device through the relay box', { skip: AWAY_SKIP, timeout: 300_000 }, () => {
   let t!: AwaySetup;
   let circuit = '';
   let boxWeb = '';

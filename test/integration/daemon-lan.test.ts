@@ -76,7 +76,7 @@ function request(url: string, ca: string, opts: { method?: string; headers?: Rec
 
 const namespaces = netnsSkipReason() === false && process.env.VSS_TEST_LAN_LOOPBACK !== "1";
 
-describe(`the web app on the home network (daemon start --lan)${namespaces ? ', in a network namespace' : ', on 127.0.0.2 (no namespaces here)'}`, { timeout: 120_000 }, () => {
+describe(`the web app on the home network (daemon start --lan)${namespaces ? ', in a network namespace' : ', on 127.0.0.2 (no namespaces here)'}`, { timeout: 300_000 }, () => {
   const tmp = tempDir('vss-lan-');
   const env = { VSS_DATA_DIR: join(tmp.path, 'data'), ...(namespaces ? {} : { VSS_LAN_ADDRESSES: '127.0.0.2' }) };
   let lan: ReturnType<typeof makeLan> | undefined;
@@ -280,7 +280,7 @@ describe(`the web app on the home network (daemon start --lan)${namespaces ? ', 
   });
 });
 
-describe('daemon start --lan: flags that clash are refused before anything is kept', { timeout: 60_000 }, () => {
+describe('daemon start --lan: flags that clash are refused before anything is kept', { timeout: 300_000 }, () => {
   const tmp = tempDir('vss-lan-flags-');
   const env = { VSS_DATA_DIR: join(tmp.path, 'data') };
   after(() => tmp.cleanup());

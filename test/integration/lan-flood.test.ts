@@ -69,7 +69,7 @@ class Flood {
   }
 }
 
-describe('a LAN flood of connections that show no session', { timeout: 180_000 }, () => {
+describe('a LAN flood of connections that show no session', { timeout: 300_000 }, () => {
   const tmp = tempDir('vss-lan-flood-');
   const env = { VSS_DATA_DIR: join(tmp.path, 'data'), VSS_LAN_ADDRESSES: SERVER };
   let port = 0;

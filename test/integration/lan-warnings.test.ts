@@ -32,7 +32,7 @@ async function certFor(dir: string, name: string, names: Array<{ type: 'dns' | '
   return paths;
 }
 
-describe('how the home network is served, said where the user looks', { timeout: 120_000 }, () => {
+describe('how the home network is served, said where the user looks', { timeout: 300_000 }, () => {
   const tmp = tempDir('vss-lan-warn-');
   const env = { VSS_DATA_DIR: join(tmp.path, 'data'), VSS_LAN_ADDRESSES: '127.0.0.3' };
   const cli = (args: string[]): Promise<CliResult> => runCli(args, env);

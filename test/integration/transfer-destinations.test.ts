@@ -21,7 +21,7 @@ import { stopped } from '../support/stopped.js';
 
 const loopSkip = loopSkipReason();
 
-describe('where a transfer may write, and what a move may remove (issue 57: S1, S2)', { skip: loopSkip, timeout: 240_000 }, () => {
+describe('where a transfer may write, and what a move may remove (issue 57: S1, S2)', { skip: loopSkip, timeout: 300_000 }, () => {
   let t: TwoDrives;
   before(async () => {
     t = await twoDrives('vss-dest-', { run: cliHere, sizeMiB: 64, files: { 'photos/new.bin': 'new bytes '.repeat(1000), 'photos/trip/a-notes.txt': 'original line\n', 'photos/trip/z.bin': 'z'.repeat(300_000), 'backup/old.txt': 'keep\n' } });
@@ -101,7 +101,7 @@ function request(url: string, ca: string, opts: { method?: string; headers?: Rec
   });
 }
 
-describe('a paired browser with the files right writes only into the library\'s locations (issue 57: N1)', { timeout: 120_000 }, () => {
+describe('a paired browser with the files right writes only into the library\'s locations (issue 57: N1)', { timeout: 300_000 }, () => {
   const tmp = tempDir('vss-n1-');
   const env = { VSS_DATA_DIR: join(tmp.path, 'data'), VSS_LAN_ADDRESSES: '127.0.0.2' };
   const photos = join(tmp.path, 'photos');

@@ -19,7 +19,7 @@ import { cliHere } from '../support/cli-here.js';
 
 const loopSkip = loopSkipReason();
 
-describe('what a move kept doing through the one item loop (issue 57 item 2)', { skip: loopSkip, timeout: 240_000 }, () => {
+describe('what a move kept doing through the one item loop (issue 57 item 2)', { skip: loopSkip, timeout: 300_000 }, () => {
   let t: TwoDrives;
   before(async () => {
     t = await twoDrives('vss-kept-', {

@@ -17,7 +17,7 @@ interface Landed { path: string; already: boolean }
  * the filesystem takes however long the name sent, and landed by a creation that carried its
  * bytes as by a PATCH.
  */
-describe('an upload lands as a file the library counts', { skip: FIXTURES_SKIP, timeout: 120_000 }, () => {
+describe('an upload lands as a file the library counts', { skip: FIXTURES_SKIP, timeout: 300_000 }, () => {
   const tmp = tempDir('vss-upload-landing-');
   const env = { VSS_DATA_DIR: join(tmp.path, 'data') };
   const photos = join(tmp.path, 'photos');

@@ -29,7 +29,7 @@ const photoOf = (length: number) => {
  * bound, 507 without room); a PATCH that meets a full disk says so and keeps what arrived; and
  * revoking a browser removes its unfinished uploads.
  */
-describe('uploads take room as their bytes arrive', { skip: FIXTURES_SKIP, timeout: 180_000 }, () => {
+describe('uploads take room as their bytes arrive', { skip: FIXTURES_SKIP, timeout: 300_000 }, () => {
   const tmp = tempDir('vss-upload-room-');
   const env = { VSS_DATA_DIR: join(tmp.path, 'data') };
   const store = join(env.VSS_DATA_DIR, 'uploads');

@@ -17,7 +17,7 @@ interface Status { http: string }
  * one party cannot keep more than its share of unfinished uploads, and a failure inside never
  * tells where the data dir is. Room on the disk: uploads-room.test.ts.
  */
-describe('the tus routes keep their bounds', { timeout: 120_000 }, () => {
+describe('the tus routes keep their bounds', { timeout: 300_000 }, () => {
   const tmp = tempDir('vss-tus-');
   const env = { VSS_DATA_DIR: join(tmp.path, 'data') };
   let base = '';

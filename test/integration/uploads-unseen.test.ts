@@ -29,7 +29,7 @@ type Ask =
  * uploads to, its landed files, tus's HEAD, a landing that failed deep inside, a refusal. A real
  * daemon on loopback; the browser's requests, in any order, are fast-check's.
  */
-describe('a browser that may only upload is told no path and no library name', { skip: FIXTURES_SKIP, timeout: 180_000 }, () => {
+describe('a browser that may only upload is told no path and no library name', { skip: FIXTURES_SKIP, timeout: 300_000 }, () => {
   const tmp = tempDir('vss-upload-unseen-');
   const env = { VSS_DATA_DIR: join(tmp.path, 'data') };
   const photos = join(tmp.path, 'photos');

@@ -14,7 +14,7 @@ import { UI_SKIP } from '../browser/ui-library.js';
  * the mount table), the page hears `locations:changed` and shows the location offline, its rescan
  * button off; plugged back in (elsewhere), it is online again at its new folder.
  */
-describe('the Locations page with a drive unplugged and plugged back', { skip: loopSkipReason() || UI_SKIP, timeout: 180_000 }, () => {
+describe('the Locations page with a drive unplugged and plugged back', { skip: loopSkipReason() || UI_SKIP, timeout: 300_000 }, () => {
   const tmp = tempDir('vss-volweb-');
   const env = { VSS_DATA_DIR: join(tmp.path, 'data') };
   let drive: LoopVolume | undefined;
