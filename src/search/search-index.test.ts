@@ -182,6 +182,21 @@ describe('search index (real library, real files)', () => {
     assert.ok(searchLibrary(lib, 'vacation')[0]?.paths[0]?.endsWith('vacation plans.txt'));
   });
 
+  it('a copy under a name its content has already queues nothing; under a new name, its name is searched', async () => {
+    await settle();
+    const uuid = uuidOf('東京都の天気予報.txt');
+    mkdirSync(join(tree, 'copies'));
+    writeFileSync(join(tree, 'copies', '東京都の天気予報.txt'), 'four');
+    await scanLocation(lib, loc);
+    assert.equal(lib.store.search.takePending(1000).includes(uuid), false, 'the same name: what search reads of it is unchanged');
+    writeFileSync(join(tree, 'copies', 'weather forecast.txt'), 'four');
+    await scanLocation(lib, loc);
+    assert.equal(lib.store.search.takePending(1000).includes(uuid), true, 'a new name is queued');
+    await settle();
+    assert.equal(searchLibrary(lib, 'forecast')[0]?.content_uuid, uuid);
+    assert.equal(searchLibrary(lib, '天気')[0]?.content_uuid, uuid);
+  });
+
   it('indexes in bounded slices: one slice takes one batch when its time is up, the rest waits its turn', async () => {
     lib.store.search.queue(Array.from({ length: 100 }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`));
     const first = indexSlice(lib, 0);
