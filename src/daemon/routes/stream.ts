@@ -23,19 +23,29 @@ export interface StreamOut {
 export async function streamed(req: FastifyRequest, reply: FastifyReply, run: (out: StreamOut) => Promise<unknown>): Promise<void> {
   reply.hijack();
   const res = reply.raw;
-  // The head waits for the first line (or a moment): a call refused before it starts (a plan's
-  // refusal) answers with its error's status, as a call that is not streamed does.
+  // The head waits for the call's own first line (or a moment): a call refused before it starts
+  // (a plan's refusal) answers with its error's status, as a call that is not streamed does. The
+  // library's events it forwards are anyone's (another job's progress, a scan's end): they never
+  // write the head, or a refusal would answer 200 whenever something else ran (a flaky N1 test
+  // saw a browser's refused copy so); progress before the head is dropped, the rest waits for it.
+  const early: string[] = [];
   const head = () => {
     clearTimeout(headTimer);
-    if (!res.headersSent && !res.destroyed) res.writeHead(200, { 'content-type': 'application/x-ndjson; charset=utf-8', 'cache-control': 'no-store' });
+    if (res.headersSent || res.destroyed) return;
+    res.writeHead(200, { 'content-type': 'application/x-ndjson; charset=utf-8', 'cache-control': 'no-store' });
+    for (const line of early.splice(0)) res.write(line);
   };
   const headTimer = setTimeout(head, HEAD_WAIT_MS);
   const abort = new AbortController();
   res.on('close', () => { if (!res.writableFinished) abort.abort(new Error('client went away')); });
   const offs: Array<() => void> = [];
-  const write = (line: StreamLine, droppable: boolean) => {
+  const write = (line: StreamLine, droppable: boolean, forwarded = false) => {
     if (res.destroyed || res.writableEnded) return;
     if (droppable && res.writableNeedDrain) return;
+    if (forwarded && !res.headersSent) {
+      if (!droppable && early.length < MAX_EARLY_LINES) early.push(JSON.stringify(line) + '\n');
+      return;
+    }
     head();
     res.write(JSON.stringify(line) + '\n');
   };
@@ -43,7 +53,7 @@ export async function streamed(req: FastifyRequest, reply: FastifyReply, run: (o
     signal: abort.signal,
     forward(events, prefixes) {
       offs.push(events.onAny((event, payload) => {
-        if (prefixes.some((p) => event.startsWith(p))) write({ event, payload }, event.endsWith(':progress'));
+        if (prefixes.some((p) => event.startsWith(p))) write({ event, payload }, event.endsWith(':progress'), true);
       }));
     },
     event(name, payload) {
@@ -73,5 +83,7 @@ export async function streamed(req: FastifyRequest, reply: FastifyReply, run: (o
   res.end();
 }
 
-/** How long a streamed answer's head waits for its first line. */
-const HEAD_WAIT_MS = 300;
+/** How long a streamed answer's head waits for the call's own first line. */
+const HEAD_WAIT_MS = 1_000;
+/** Forwarded events kept for the head (a call's first second is few events; past this, dropped). */
+const MAX_EARLY_LINES = 1_000;
