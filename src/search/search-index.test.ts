@@ -195,6 +195,14 @@ describe('search index (real library, real files)', () => {
     await settle();
     assert.equal(searchLibrary(lib, 'forecast')[0]?.content_uuid, uuid);
     assert.equal(searchLibrary(lib, '天気')[0]?.content_uuid, uuid);
+    // Two files of one name and one content new to the library, linked in one batch: it is new to search.
+    mkdirSync(join(tree, 'copies', 'a'));
+    mkdirSync(join(tree, 'copies', 'b'));
+    writeFileSync(join(tree, 'copies', 'a', 'twin postcard.txt'), 'five');
+    writeFileSync(join(tree, 'copies', 'b', 'twin postcard.txt'), 'five');
+    await scanLocation(lib, loc);
+    await settle();
+    assert.equal(searchLibrary(lib, 'twin')[0]?.paths.length, 2);
   });
 
   it('indexes in bounded slices: one slice takes one batch when its time is up, the rest waits its turn', async () => {
@@ -268,7 +276,7 @@ describe('search index (real library, real files)', () => {
     lib.store.search.replaceRows('00000000-0000-4000-8000-00000000dead', [{ source: 'name', locator: null, at: null, text: 'ghostly', cjk: false }]);
     assert.equal(searchLibrary(lib, 'ghostly').length, 0, 'a content not in the library is not a result');
     const r = await reindex(lib);
-    assert.equal(r.contents, 5, 'the 4 contents and the one gone');
+    assert.equal(r.contents, 6, 'the 5 contents (the twin postcards\' one too) and the one gone');
     // No store reads the rows by text (the search hides a gone content's rows): read here, for the assertion only.
     assert.equal(lib.db.prepare("SELECT count(*) FROM search_docs WHERE text = 'ghostly'").pluck().get(), 0);
     assert.equal(searchLibrary(lib, '天気').length, 1, 'the trigram index is rebuilt too');

@@ -50,9 +50,14 @@ const LINK = `UPDATE entries SET ${VERIFIED_AT('?', '?')}, content_id = ?, updat
  * Link many files to their contents (by uuid) in one statement, each guarded as LINK is; the
  * files linked come back. The VALUES rows are (entry id, content uuid, inode, size, mtime, verified 0|1, ctime).
  */
-/** Of [entry id, content id] pairs, the entries whose content has another file of the same name. */
-const NAMED_ALREADY = `SELECT json_extract(t.value, '$[0]') FROM json_each(?) t JOIN entries e ON e.id = json_extract(t.value, '$[0]')
-  WHERE EXISTS (SELECT 1 FROM entries o WHERE o.content_id = json_extract(t.value, '$[1]') AND o.kind = 'file' AND o.id <> e.id AND o.name = e.name)`;
+/**
+ * Of [entry id, content id] pairs (files just linked), the entries whose content had another file
+ * of the same name before them: one linked earlier, not one of the pairs (two files of one name
+ * and one new content, linked together, are both new to search).
+ */
+const NAMED_ALREADY = `WITH t(id, content_id) AS MATERIALIZED (SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?))
+  SELECT t.id FROM t JOIN entries e ON e.id = t.id
+  WHERE EXISTS (SELECT 1 FROM entries o WHERE o.content_id = t.content_id AND o.kind = 'file' AND o.name = e.name AND o.id NOT IN (SELECT id FROM t))`;
 const LINK_MANY = multiRowSql('(?, ?, ?, ?, ?, ?, ?)', (values) => `UPDATE entries SET ${VERIFIED_AT('v.column6', 'c.id')}, content_id = c.id, updated_at = ?
   FROM (VALUES ${values}) AS v JOIN content_identities c ON c.uuid = v.column2
   WHERE entries.id = v.column1 AND entries.inode = v.column3 AND entries.size = v.column4 AND entries.mtime_ms = v.column5 AND entries.ctime_ms IS v.column7
