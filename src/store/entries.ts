@@ -47,17 +47,20 @@ const FILES_PAGE = `SELECT id, name, rel_path, size, inode, mtime_ms, ctime_ms, 
 const VERIFIED_AT = (verified: string, content: string) => `verified_at = CASE WHEN ${verified} = 1 THEN ? WHEN entries.content_id = ${content} THEN entries.verified_at END`;
 const LINK = `UPDATE entries SET ${VERIFIED_AT('?', '?')}, content_id = ?, updated_at = ? WHERE id = ? AND inode = ? AND size = ? AND mtime_ms = ? AND ctime_ms IS ?`;
 /**
+ * Of [entry id, content id] pairs (files just linked), the entries whose content had another file
+ * of the same name before them: one linked earlier, not one of the pairs (two files of one name
+ * and one new content, linked together, are both new to search). Only a content's first
+ * NAMES_LOOKED files are looked at (the index finds a content's files, not its names): a content
+ * of 50,000 files costs no more than one of 64, and a name past them is queued as before.
+ */
+const NAMES_LOOKED = 64;
+const NAMED_ALREADY = `WITH t(id, content_id) AS MATERIALIZED (SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?))
+  SELECT t.id FROM t JOIN entries e ON e.id = t.id
+  WHERE EXISTS (SELECT 1 FROM (SELECT o.name FROM entries o WHERE o.content_id = t.content_id AND o.kind = 'file' AND o.id NOT IN (SELECT id FROM t) LIMIT ${NAMES_LOOKED}) WHERE name = e.name)`;
+/**
  * Link many files to their contents (by uuid) in one statement, each guarded as LINK is; the
  * files linked come back. The VALUES rows are (entry id, content uuid, inode, size, mtime, verified 0|1, ctime).
  */
-/**
- * Of [entry id, content id] pairs (files just linked), the entries whose content had another file
- * of the same name before them: one linked earlier, not one of the pairs (two files of one name
- * and one new content, linked together, are both new to search).
- */
-const NAMED_ALREADY = `WITH t(id, content_id) AS MATERIALIZED (SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?))
-  SELECT t.id FROM t JOIN entries e ON e.id = t.id
-  WHERE EXISTS (SELECT 1 FROM entries o WHERE o.content_id = t.content_id AND o.kind = 'file' AND o.name = e.name AND o.id NOT IN (SELECT id FROM t))`;
 const LINK_MANY = multiRowSql('(?, ?, ?, ?, ?, ?, ?)', (values) => `UPDATE entries SET ${VERIFIED_AT('v.column6', 'c.id')}, content_id = c.id, updated_at = ?
   FROM (VALUES ${values}) AS v JOIN content_identities c ON c.uuid = v.column2
   WHERE entries.id = v.column1 AND entries.inode = v.column3 AND entries.size = v.column4 AND entries.mtime_ms = v.column5 AND entries.ctime_ms IS v.column7

@@ -43,7 +43,10 @@ export async function streamed(req: FastifyRequest, reply: FastifyReply, run: (o
     if (res.destroyed || res.writableEnded) return;
     if (droppable && res.writableNeedDrain) return;
     if (forwarded && !res.headersSent) {
-      if (!droppable && early.length < MAX_EARLY_LINES) early.push(JSON.stringify(line) + '\n');
+      if (droppable) return;
+      early.push(JSON.stringify(line) + '\n');
+      // A flood of them (a job list, a scan's skipped files) is said, not dropped: the head goes now.
+      if (early.length >= MAX_EARLY_LINES) head();
       return;
     }
     head();
@@ -85,5 +88,5 @@ export async function streamed(req: FastifyRequest, reply: FastifyReply, run: (o
 
 /** How long a streamed answer's head waits for the call's own first line. */
 const HEAD_WAIT_MS = 1_000;
-/** Forwarded events kept for the head (a call's first second is few events; past this, dropped). */
+/** Forwarded events kept for the head (a call's first second is few events; past this, the head is written). */
 const MAX_EARLY_LINES = 1_000;
