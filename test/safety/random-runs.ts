@@ -53,15 +53,14 @@ export function randomRuns(part: number, parts: number): () => Promise<void> {
     it(`keeps every good copy and every acknowledged write (${steps} steps across seeds ${part}, ${part + parts}, …; ${OMIT.length === 0 ? 'every command' : `every command but ${OMIT.join(', ')}`})`, { skip }, async (t) => {
       const reports: SafetyReport[] = [];
       let ran = 0;
-      let sequences = 0;
       for (let seed = part; ran < steps; seed += parts) {
         // A seed's sequences run whole: the last seed runs only as many as the steps still owed
         // need (at the steps a sequence has taken so far), not ten (which ran ~11% past the count).
+        const sequences = reports.reduce((n, r) => n + r.sequences, 0);
         const perSequence = sequences > 0 ? ran / sequences : MAX_COMMANDS / 2;
         const runs = Math.max(1, Math.min(RUNS_PER_SEED, Math.ceil((steps - ran) / perSequence)));
         // Bounded: a failure's shrinking (a reset per try) stops after 2 minutes with the smallest sequence found by then.
         const r = await runSafety(world, { seed, runs, maxCommands: MAX_COMMANDS, omit: OMIT, timeLimitMs: 120_000 });
-        sequences += r.sequences;
         reports.push(r);
         ran += r.steps;
         if (r.failure) assert.fail(describeFailure(r.failure, DEVICES, MAX_COMMANDS, OMIT));
