@@ -55,8 +55,16 @@ const stream = run({ files: files.map((f) => join(repo, f)), concurrency, timeou
 const toTap = new PassThrough({ objectMode: true });
 const toTimes = new PassThrough({ objectMode: true });
 let failed = false;
+// What failed, said again after the TAP: CI keeps only the end of what a run prints.
+const failures = [];
 stream.on('data', (event) => {
-  if (event.type === 'test:fail' && !event.data.todo && !event.data.skip) failed = true;
+  if (event.type === 'test:fail' && !event.data.todo && !event.data.skip) {
+    failed = true;
+    const err = event.data.details?.error;
+    const cause = err?.cause ?? err;
+    const message = String(cause?.message ?? cause ?? '').split('\n').slice(0, 6).join(' | ').slice(0, 600);
+    failures.push(`${event.data.file ? relative(repo, event.data.file) : '?'}: ${event.data.name}: ${message}`);
+  }
   toTap.write(event);
   toTimes.write(event);
 });
@@ -72,4 +80,8 @@ const tapDone = new Promise((resolve, reject) => {
   Readable.from(tap(toTap)).on('error', reject).on('end', resolve).pipe(process.stdout, { end: false });
 });
 await Promise.all([tapDone, timesDone]);
+if (failures.length > 0) {
+  process.stdout.write(`# ${failures.length} failed (a suite counts with its test):\n`);
+  for (const f of failures.slice(0, 40)) process.stdout.write(`# FAILED ${f.replace(/\n/g, ' ')}\n`);
+}
 process.exitCode = failed ? 1 : 0;
