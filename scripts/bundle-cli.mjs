@@ -1,21 +1,26 @@
 /**
  * Bundle the compiled CLI (dist/src/cli/main.js, which is also the daemon: `daemon start` runs
- * `vss daemon start --foreground`) into dist/cli/, so a command or a daemon starts without
- * loading some 900 modules one by one: Node 20 pays about a millisecond for each ES module it
- * resolves, reads and links (the libp2p stack alone: 850 ms as its 300 modules, 145 ms as one
- * file). bin/vss runs the bundle when it is there and not older than the compiled files.
+ * `vss daemon start --foreground`) into one CommonJS file, dist/cli/main.cjs, and make V8's code
+ * cache of it (dist/cli/main.cjs.cache), so a command or a daemon starts without loading some 900
+ * modules one by one (Node 20 pays about a millisecond for each ES module it resolves, reads and
+ * links) and without compiling the code it starts with: a daemon start 1,140 → 670–730 ms of
+ * CPU, `jobs list` 0.65 → 0.45 s (measured 2026-11-28; docs/decisions.md). Node 20 keeps no code
+ * cache for ES modules, hence one CommonJS file; bin/vss loads it with the cache (and writes the
+ * cache when it finds none) when it is there and not older than the compiled files.
  *
- * What is bundled: vss's own compiled modules and the npm packages that are ES modules and find
- * nothing beside themselves (no import.meta.url in their files). Left as they are (imported
- * from node_modules as before): CommonJS packages (native addons among them) and packages that
- * locate their own files. Lazy imports stay lazy (code splitting: a dynamic import is a chunk).
- * In vss's own modules, import.meta.url is rewritten to the compiled file's own URL, so what
- * they find beside themselves (workers, child scripts, the web app, createRequire) is found
- * exactly as unbundled: a worker or a child process runs the compiled files, not the bundle.
+ * What is bundled: vss's own compiled modules and every npm package that is an ES module. Left
+ * as they are (required from node_modules as before): CommonJS packages (native addons among
+ * them). Lazy imports stay lazy: a module reached only by a dynamic import is compiled with the
+ * rest but runs at its first import; an engine (a CommonJS package imported dynamically) is not
+ * even read until then. In every bundled file, import.meta.url is rewritten to that file's own
+ * URL, so what it finds beside itself (workers, child scripts, the web app, createRequire, a
+ * package's own package.json) is found exactly as unbundled: a worker or a child process runs
+ * the compiled files, not the bundle.
  *
  *   node scripts/bundle-cli.mjs
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -40,33 +45,19 @@ function packageRoot(file) {
   return undefined;
 }
 
-/** Whether any .js/.mjs file of the package at DIR (its own node_modules aside) names import.meta.url or __dirname. */
-function findsItsFiles(dir) {
-  const walk = (d) => readdirSync(d, { withFileTypes: true }).some((e) => {
-    if (e.name === 'node_modules') return false;
-    const p = join(d, e.name);
-    if (e.isDirectory()) return walk(p);
-    if (!/\.m?js$/.test(e.name)) return false;
-    const text = readFileSync(p, 'utf8');
-    return text.includes('import.meta.url') || text.includes('__dirname') || text.includes('__filename');
-  });
-  return walk(dir);
-}
-
 const bundled = new Map();
-/** Whether the package at DIR goes into the bundle: an ES module package that finds nothing beside itself. */
+/** Whether the package at DIR goes into the bundle: an ES module package. */
 function bundles(dir) {
   let yes = bundled.get(dir);
   if (yes === undefined) {
-    const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
-    yes = pkg.type === 'module' && !findsItsFiles(dir);
+    yes = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).type === 'module';
     bundled.set(dir, yes);
   }
   return yes;
 }
 
-/** A relative import from a chunk in dist/cli/ to FILE (every chunk is in that one folder). */
-const fromChunk = (file) => {
+/** A relative path from the bundle's folder, dist/cli/, to FILE. */
+const fromBundle = (file) => {
   const rel = relative(out, file).split(sep).join('/');
   return rel.startsWith('.') ? rel : `./${rel}`;
 };
@@ -81,16 +72,19 @@ const plugin = {
       const dir = packageRoot(r.path);
       if (dir === undefined) return undefined;
       if (bundles(dir)) return { path: r.path };
-      // Left out: imported from where it is, the very file Node would load for this import.
-      return { path: fromChunk(r.path), external: true };
+      // Left out: required from where it is, the very file Node would load for this import.
+      return { path: fromBundle(r.path), external: true };
     });
-    build.onLoad({ filter: /\.js$/ }, (args) => {
-      if (!args.path.startsWith(distSrc + sep)) return undefined;
-      let text = readFileSync(args.path, 'utf8');
-      if (text.includes('import.meta.url')) {
-        text = text.replaceAll('import.meta.url', `new URL(${JSON.stringify(fromChunk(args.path))}, import.meta.url).href`);
-      }
-      return { contents: text, loader: 'js', resolveDir: dirname(args.path) };
+    // Each bundled file's import.meta.url is its own file's URL (CommonJS has no import.meta).
+    build.onLoad({ filter: /\.m?js$/ }, (args) => {
+      if (!args.path.startsWith(distSrc + sep) && !args.path.includes(`${sep}node_modules${sep}`)) return undefined;
+      const text = readFileSync(args.path, 'utf8');
+      if (!text.includes('import.meta')) return undefined;
+      return {
+        contents: text.replaceAll('import.meta.url', `new URL(${JSON.stringify(fromBundle(args.path))}, __vssBundleUrl).href`),
+        loader: 'js',
+        resolveDir: dirname(args.path),
+      };
     });
   },
 };
@@ -99,22 +93,47 @@ await rm(tmp, { recursive: true, force: true });
 await mkdir(tmp, { recursive: true });
 const result = await esbuild.build({
   entryPoints: { main: join(distSrc, 'cli', 'main.js') },
+  outExtension: { '.js': '.cjs' },
   bundle: true,
-  splitting: true,
-  format: 'esm',
+  format: 'cjs',
   platform: 'node',
   target: 'node20',
   conditions: [],
   outdir: tmp,
-  chunkNames: 'chunk-[hash]',
+  // ES modules are strict; the bundle keeps them so. __vssBundleUrl: what each file's import.meta.url is made from.
+  banner: { js: '"use strict";\nconst __vssBundleUrl = require("node:url").pathToFileURL(__filename).href;' },
   plugins: [plugin],
-  logLevel: 'warning',
+  logLevel: 'silent',
   metafile: true,
   legalComments: 'none',
 });
+// A dynamic import left in the bundle fails once the bundle runs from its code cache (Node 20
+// loses the script's import callback then): a package loaded at its first use is required
+// (createRequire), as vss's engines are.
+const dynamic = Object.values(result.metafile.outputs).flatMap((o) => o.imports).filter((i) => i.kind === 'dynamic-import' && i.external);
+if (dynamic.length > 0) throw new Error(`the CLI bundle would import ${dynamic.map((i) => i.path).join(', ')} dynamically: require it with createRequire instead`);
+// An import.meta left (import.meta.resolve, …) would be an empty object in CommonJS: not built.
+const metaLeft = result.warnings.filter((w) => w.text.includes('import.meta'));
+if (metaLeft.length > 0) {
+  for (const w of metaLeft) console.error(`${w.location?.file}:${w.location?.line}: ${w.text}`);
+  throw new Error('the CLI bundle would lose an import.meta: not built');
+}
+// ASCII only: esbuild escapes what its strings and regexps hold, not what its comments do, and
+// Node reads a file with one other character as two bytes a character (4.5 MB: 140 ms against 10).
+const bundleFile = join(tmp, 'main.cjs');
+const text = readFileSync(bundleFile, 'utf8');
+const ascii = text.replace(/[^\x00-\x7f]/gu, (c) => [...c].map((ch) => {
+  const code = ch.codePointAt(0);
+  const units = code > 0xffff ? [0xd800 + ((code - 0x10000) >> 10), 0xdc00 + ((code - 0x10000) & 0x3ff)] : [code];
+  return units.map((u) => `\\u${u.toString(16).padStart(4, '0')}`).join('');
+}).join(''));
+if (ascii !== text) writeFileSync(bundleFile, ascii);
 await rm(out, { recursive: true, force: true });
 await rename(tmp, out);
+// The code cache: written by the first run that finds none (bin/vss), here a `--help`, which
+// compiles the command line and what every command's start shares.
+execFileSync(process.execPath, [join(root, 'bin', 'vss'), '--help'], { stdio: 'ignore', env: { ...process.env, VSS_UNBUNDLED: '' } });
+const cache = join(out, 'main.cjs.cache');
 const inputs = Object.keys(result.metafile.inputs).length;
-const outputs = Object.keys(result.metafile.outputs).length;
-if (process.env.VSS_BUNDLE_VERBOSE) console.log([...bundled].filter(([, y]) => !y).map(([d]) => relative(root, d)).join("\n"));
-console.log(`CLI bundled in ${Math.round(performance.now() - started)} ms: ${inputs} modules into ${outputs} files in dist/cli/ (${[...bundled.values()].filter(Boolean).length} packages in, ${[...bundled.values()].filter((x) => !x).length} left out)`);
+if (process.env.VSS_BUNDLE_VERBOSE) console.log([...bundled].filter(([, y]) => !y).map(([d]) => relative(root, d)).join('\n'));
+console.log(`CLI bundled in ${Math.round(performance.now() - started)} ms: ${inputs} modules into dist/cli/main.cjs (${[...bundled.values()].filter(Boolean).length} packages in, ${[...bundled.values()].filter((x) => !x).length} left out; code cache ${existsSync(cache) ? `${Math.round(statSync(cache).size / 1024)} KiB` : 'not made'})`);

@@ -9,6 +9,8 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
 
 installSignalHandlers();
 
-const code = await runCommandLine(process.argv.slice(2));
-// A command may already have set a failure code (e.g. an unavailable sidecar) without throwing.
-process.exitCode = code === EXIT_OK ? (process.exitCode ?? EXIT_OK) : code;
+// No top-level await: the bundle bin/vss runs is a CommonJS file (scripts/bundle-cli.mjs).
+void runCommandLine(process.argv.slice(2)).then((code) => {
+  // A command may already have set a failure code (e.g. an unavailable sidecar) without throwing.
+  process.exitCode = code === EXIT_OK ? (process.exitCode ?? EXIT_OK) : code;
+});

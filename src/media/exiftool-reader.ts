@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { looksLikeMotionPhoto } from './motion-photo-tags.js';
 import type { ExifDateTime as ExifDateTimeType, ExifTool as ExifToolType, Tags } from 'exiftool-vendored';
 import { prepareToTie, tieToThisProcess } from '../core/child-lifetime.js';
@@ -77,7 +78,8 @@ export class MetadataReader {
 
   static async open(opts: ReaderOptions): Promise<MetadataReader> {
     // Loaded here, not at the top: only deep scans need it, and every CLI command would pay for it.
-    const mod = await import('exiftool-vendored');
+    // Required, not imported: the CLI's bundle runs from V8's code cache, which loses a dynamic import on Node 20.
+    const mod = createRequire(import.meta.url)('exiftool-vendored') as ExifToolModule;
     prepareToTie();
     const et = new mod.ExifTool({
       maxProcs: Math.max(1, opts.concurrency),

@@ -25,7 +25,7 @@ const LOADED_AT_FIRST_USE = [
 /**
  * Run the CLI with every module it loads recorded; returns the loaded URLs. The compiled files
  * run (VSS_UNBUNDLED), whose module graph is what these tests read; with BUNDLED, the bundle
- * bin/vss runs after `npm run build` (dist/cli/: vss's modules are chunks there, and what is left
+ * bin/vss runs after `npm run build` (dist/cli/main.cjs: vss's modules are in that one file, and what is left
  * out of it — the CommonJS engines — is loaded from node_modules as before).
  */
 function loaded(args: string[], env: Record<string, string>, out: string, bundled = false): { urls: string[]; code: number | null; stderr: string } {
@@ -71,7 +71,7 @@ describe('light commands load no engine', () => {
     assert.equal((await cliHere(['location', 'rescan', join(tmp.path, 'photos')], env)).code, 0);
     const b = loaded(['jobs', 'run', '--until-idle'], env, out, true);
     assert.equal(b.code, 0, b.stderr);
-    assert.ok(b.urls.some((u) => u.includes('/dist/cli/main.js')), 'the bundle ran');
+    assert.ok(b.urls.some((u) => u.includes('/dist/cli/main.cjs')), 'the bundle ran');
     assert.ok(enginesIn(b.urls).includes('sharp'), 'the bundle loads sharp from node_modules');
   });
 
@@ -87,7 +87,7 @@ describe('light commands load no engine', () => {
       // The bundle keeps the engines where they were: out of a light command.
       const b = loaded(args, env, out, true);
       assert.equal(b.code, 0, b.stderr);
-      assert.ok(b.urls.some((u) => u.includes('/dist/cli/main.js')), 'the bundle ran under the recorder');
+      assert.ok(b.urls.some((u) => u.includes('/dist/cli/main.cjs')), 'the bundle ran under the recorder');
       assert.deepEqual(enginesIn(b.urls), []);
     });
   }
@@ -154,5 +154,33 @@ describe('the command line loads only what the command asked uses', () => {
       assert.deepEqual(mods.filter((m) => DOMAIN.test(m)), [], `${args.join(' ')}: nothing of the domain`);
       assert.deepEqual(r.urls.filter((u) => u.includes('/node_modules/better-sqlite3/')), [], args.join(' '));
     }
+  });
+});
+
+/**
+ * The bundle bin/vss runs starts from V8's code cache the build made (scripts/bundle-cli.mjs): a
+ * cache V8 refuses (another bundle's, a Node whose V8 differs) would cost every start its compile
+ * again, silently. And what it loads at its first use is required, not imported: Node 20 loses a
+ * code-cached script's dynamic import (a bucket's SDK, exiftool, the LAN certificate).
+ */
+describe('the CLI bundle runs from its code cache', () => {
+  const bundle = join(REPO, 'dist', 'cli', 'main.cjs');
+
+  it('the cache the build made is taken by V8 for the bundle as it is', () => {
+    const r = spawnSync(process.execPath, ['-e', `
+      const { readFileSync } = require('node:fs'); const vm = require('node:vm'); const Module = require('node:module');
+      const f = ${JSON.stringify(bundle)};
+      const s = new vm.Script(Module.wrap(readFileSync(f, 'utf8')), { filename: f, cachedData: readFileSync(f + '.cache'), importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER });
+      process.stdout.write(String(s.cachedDataRejected));
+    `], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, 'false');
+  });
+
+  it('holds no dynamic import and is ASCII (read as one byte a character)', () => {
+    const text = readFileSync(bundle, 'latin1');
+    // esbuild prints a string in double quotes: a single-quoted import(…) is a package's JSDoc comment.
+    assert.deepEqual(text.match(/(?<![\w$.])import\((?!')/g) ?? [], []);
+    assert.equal(/[^\x00-\x7f]/.test(text), false);
   });
 });

@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { createPrivateKey, randomBytes, webcrypto, X509Certificate } from 'node:crypto';
 
 type CryptoKeyPair = webcrypto.CryptoKeyPair;
@@ -74,8 +75,9 @@ export async function deviceCert(dataDir: string, names: readonly string[], now 
 }
 
 async function made(dir: string, certPath: string, keyPath: string, names: readonly string[], now: number, keyPem?: string): Promise<LanCert> {
-  // Loaded only here: the generator brings its ASN.1 schemas and a Reflect polyfill.
-  const x509 = await import('@peculiar/x509');
+  // Loaded only here: the generator brings its ASN.1 schemas and a Reflect polyfill. Required, not
+  // imported: the CLI's bundle runs from V8's code cache, which loses a dynamic import on Node 20.
+  const x509 = createRequire(import.meta.url)('@peculiar/x509') as typeof import('@peculiar/x509');
   x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
   const keys = keyPem ? await keyPairOf(keyPem) : await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify']);
   const cert = await x509.X509CertificateGenerator.createSelfSigned({

@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { open } from 'node:fs/promises';
 import type { S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
 import { Blake3Hasher } from '@napi-rs/blake-hash';
@@ -13,9 +14,10 @@ let sdkLoading: Promise<Sdk> | undefined;
 /**
  * The SDK, loaded with the first request to a bucket: a quarter of a second of CPU that every
  * process reaching the job kinds (a daemon, `jobs run`) would pay at start, most of them with no
- * bucket to talk to.
+ * bucket to talk to. Required, not imported: the CLI's bundle runs from V8's code cache, which
+ * loses a dynamic import on Node 20.
  */
-const sdk = (): Promise<Sdk> => (sdkLoading ??= import('@aws-sdk/client-s3'));
+const sdk = (): Promise<Sdk> => (sdkLoading ??= Promise.resolve().then(() => createRequire(import.meta.url)('@aws-sdk/client-s3') as Sdk));
 
 /** Objects up to this size go in one PUT; larger ones in parts of this size (S3's least part is 5 MiB). */
 export const PART_SIZE = 8 * 1024 * 1024;
