@@ -3,10 +3,16 @@
 // of its own (node:test's run()), the slowest known first so the last minutes are not one long
 // file running alone; TAP on stdout and each file's time in dist/test-times.json
 // (test/support/file-times.ts, read by `npm run test:times`).
-//   node scripts/run-tests.mjs [--concurrency N] [FILE_SUBSTRING…]
+// The quick unit files (beside the code, and the web app's in test/web/; not named in
+// test/slow-first.txt) share a few processes instead, one after the other, each file's tests in a
+// suite of its own (its top-level hooks are that suite's): loading the modules a unit file tests
+// costs about as much CPU as its tests, and a group loads each module once. A file that changes its process (its environment, its globals,
+// its folder, its listeners, its exit) or measures it keeps a process of its own; so does every
+// file with --alone.
+//   node scripts/run-tests.mjs [--concurrency N] [--alone] [FILE_SUBSTRING…]
 // The slowest files are named in test/slow-first.txt (`npm run test:times -- --save` writes it
 // from the last full run); a file not named there runs after them, in name order.
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { run } from 'node:test';
@@ -16,13 +22,15 @@ import { PassThrough, Readable } from 'node:stream';
 const repo = fileURLToPath(new URL('..', import.meta.url));
 const args = process.argv.slice(2);
 let concurrency = 4;
+let alone = false;
 const only = [];
 for (let i = 0; i < args.length; i++) {
   if (args[i] === '--concurrency') concurrency = Number(args[++i]);
+  else if (args[i] === '--alone') alone = true;
   else only.push(args[i]);
 }
 if (!Number.isInteger(concurrency) || concurrency < 1) {
-  console.error('usage: node scripts/run-tests.mjs [--concurrency N] [FILE_SUBSTRING…]');
+  console.error('usage: node scripts/run-tests.mjs [--concurrency N] [--alone] [FILE_SUBSTRING…]');
   process.exit(2);
 }
 
@@ -43,7 +51,32 @@ const all = [...testFiles(join(repo, 'dist/src')), ...testFiles(join(repo, 'dist
 const slowFirstFile = join(repo, 'test/slow-first.txt');
 const slowFirst = existsSync(slowFirstFile) ? readFileSync(slowFirstFile, 'utf8').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#')) : [];
 const rank = new Map(slowFirst.map((f, i) => [f, i]));
-const files = [...all].sort((a, b) => (rank.get(a) ?? Infinity) - (rank.get(b) ?? Infinity) || (a < b ? -1 : a > b ? 1 : 0));
+
+/** Processes the quick unit files share. */
+const GROUPS = 6;
+/** What makes a test file keep a process of its own: it changes or measures the process it runs in (or its globals). */
+const OWN_PROCESS = /process\.env(\.\w+|\[[^\]]+\])\s*=(?!=)|globalThis\.\w+\s*=(?!=)|delete process\.env|process\.(chdir|exit|on|once|umask|setMaxListeners|memoryUsage|exitCode)\b|\bmemoryUsage\(|getHeapStatistics/;
+const groupsDir = join(repo, 'dist', 'test-groups');
+rmSync(groupsDir, { recursive: true, force: true });
+const quick = alone ? [] : all.filter((f) => (f.startsWith('dist/src/') || f.startsWith('dist/test/web/')) && !rank.has(f) && !OWN_PROCESS.test(readFileSync(join(repo, f), 'utf8')));
+const groups = [];
+if (quick.length > 1) {
+  mkdirSync(groupsDir, { recursive: true });
+  const n = Math.min(GROUPS, Math.ceil(quick.length / 2));
+  for (let g = 0; g < n; g++) {
+    const members = quick.filter((_, i) => i % n === g);
+    const file = join('dist', 'test-groups', `unit-${g + 1}.test.js`);
+    writeFileSync(join(repo, file), [
+      `// Made by scripts/run-tests.mjs: ${members.length} quick unit files in one process, one after the other.`,
+      "import { describe } from 'node:test';",
+      ...members.map((m) => `describe(${JSON.stringify(m)}, async () => { await import(${JSON.stringify(`../../${m}`)}); });`),
+      '',
+    ].join('\n'));
+    groups.push(file);
+  }
+}
+const grouped = new Set(groups.length > 0 ? quick : []);
+const files = [...all.filter((f) => !grouped.has(f)), ...groups].sort((a, b) => (rank.get(a) ?? Infinity) - (rank.get(b) ?? Infinity) || (a < b ? -1 : a > b ? 1 : 0));
 if (files.length === 0) {
   console.error('no test files found: build first (npm run build)');
   process.exit(1);

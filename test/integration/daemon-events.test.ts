@@ -59,7 +59,8 @@ describe('daemon: events and the job monitor', { skip: FIXTURES_SKIP }, () => {
     started.push(events);
     const monitor = follow(['jobs', 'monitor'], env);
     started.push(monitor);
-    await new Promise((r) => setTimeout(r, 500)); // both connected
+    // Both following before the work starts: the events replay the recent ones, the monitor shows only what happens from now.
+    await monitor.waitFor(() => monitor.err().includes('following the daemon'), 30_000, 'the monitor following');
     assert.equal((await runCli(['location', 'add', photos, '--mode', 'deep', '--generate', 'thumb=grid@1x'], env)).code, 0);
 
     const parsed = () => events.lines().map((l) => JSON.parse(l) as StreamedEvent);

@@ -2,7 +2,7 @@ import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import type { IndexProgress, JobChange, JobProgress, JobsProgress, LibraryClient, StreamedEvent } from '../../api/index.js';
 import { clientFor, withLibrary } from '../context.js';
-import { formatBytes, printLine } from '../output.js';
+import { formatBytes, note, printLine } from '../output.js';
 import { untilFollowEnds } from '../follow.js';
 
 /**
@@ -37,6 +37,9 @@ export function registerJobsMonitor(jobs: Command): void {
         // the work between the look and the connection cannot be missed.
         await follow.connected;
         if (opts.untilIdle && await queueIsEmpty(lib)) await follow.stop();
+        // On a pipe nothing shows until something changes: said once following, so a reader (a
+        // script, a test) knows from when on a change is shown.
+        else if (!tty && !opts.untilIdle) note('following the daemon\'s work (Ctrl-C ends)');
         try {
           await untilFollowEnds(follow);
         } finally {
