@@ -16,7 +16,8 @@ describe('waitForNetwork: a job that needs a paired device while this process\'s
     assert.equal(waitForNetwork({}, 'Desk'), undefined, 'a network that cannot say waits for nothing');
   });
 
-  it('no network yet, moments after the process started: waits', () => {
-    assert.equal(waitForNetwork(undefined, 'Desk')?.state, 'wait');
+  it('no network yet, moments after the process started: waits; a minute on, none is coming', () => {
+    assert.equal(waitForNetwork(undefined, 'Desk', 2_000)?.state, 'wait');
+    assert.equal(waitForNetwork(undefined, 'Desk', 120_000), undefined);
   });
 });

@@ -49,11 +49,12 @@ export const DEVICE_WAIT_LIKE = 'waiting for % to connect%';
  * yet) or only just came up, so the device may simply not have reconnected (a daemon restarted
  * mid-copy resumes its job before its peers are back). The job waits as one waiting for its drive
  * does (`{ state: 'wait' }`: requeued, no attempt spent), for a bounded time; undefined once the
- * network has settled, when a device not reached is not reachable. WHAT: what the job waits for.
+ * network has settled, when a device not reached is not reachable. WHAT: what the job waits for;
+ * RUNNINGMS: how long this process has run.
  */
-export function waitForNetwork(network: Pick<PeerLink, 'settling' | 'redial'> | undefined, what: string): JobOutcome | undefined {
+export function waitForNetwork(network: Pick<PeerLink, 'settling' | 'redial'> | undefined, what: string, runningMs = process.uptime() * 1000): JobOutcome | undefined {
   const wait: JobOutcome = { state: 'wait', reason: `${NETWORK_WAIT_NOTE} (${what})`, delayMs: NETWORK_WAIT_MS };
-  if (network === undefined) return process.uptime() * 1000 < NO_NETWORK_GRACE_MS ? wait : undefined;
+  if (network === undefined) return runningMs < NO_NETWORK_GRACE_MS ? wait : undefined;
   if (!network.settling?.()) return undefined;
   network.redial?.();
   return wait;
