@@ -3,8 +3,8 @@
  * `vss daemon start --foreground`) into one CommonJS file, dist/cli/main.cjs, and make V8's code
  * cache of it (dist/cli/main.cjs.cache), so a command or a daemon starts without loading some 900
  * modules one by one (Node 20 pays about a millisecond for each ES module it resolves, reads and
- * links) and without compiling the code it starts with: a daemon start 1,140 → 670–730 ms of
- * CPU, `jobs list` 0.65 → 0.45 s (measured 2026-11-28; docs/decisions.md). Node 20 keeps no code
+ * links) and without compiling the code it starts with: a daemon start 1,440 → 900 ms of
+ * CPU, `jobs list` 0.64 → 0.51 s (measured 2026-11-28; docs/decisions.md). Node 20 keeps no code
  * cache for ES modules, hence one CommonJS file; bin/vss loads it with the cache (and writes the
  * cache when it finds none) when it is there and not older than the compiled files.
  *
@@ -20,7 +20,7 @@
  *   node scripts/bundle-cli.mjs
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -56,6 +56,17 @@ function bundles(dir) {
   return yes;
 }
 
+/** Whether Node loads FILE as an ES module: .mjs, or .js under a package.json of type module. */
+function isEsm(file) {
+  if (file.endsWith('.mjs')) return true;
+  if (file.endsWith('.cjs')) return false;
+  for (let dir = dirname(file); dir !== dirname(dir); dir = dirname(dir)) {
+    const pj = join(dir, 'package.json');
+    if (existsSync(pj)) return JSON.parse(readFileSync(pj, 'utf8')).type === 'module';
+  }
+  return false;
+}
+
 /** A relative path from the bundle's folder, dist/cli/, to FILE. */
 const fromBundle = (file) => {
   const rel = relative(out, file).split(sep).join('/');
@@ -72,8 +83,12 @@ const plugin = {
       const dir = packageRoot(r.path);
       if (dir === undefined) return undefined;
       if (bundles(dir)) return { path: r.path };
-      // Left out: required from where it is, the very file Node would load for this import.
-      return { path: fromBundle(r.path), external: true };
+      // Left out: required from where it is, the file Node's require() loads (a package with an ES
+      // module entry beside its CommonJS one gives its CommonJS one, whose default export is what
+      // an import's is); a package with none is bundled.
+      const req = await build.resolve(args.path, { kind: 'require-call', resolveDir: args.resolveDir, pluginData: 'inner' });
+      if (req.errors.length > 0 || !req.path || isEsm(req.path)) return { path: r.path };
+      return { path: fromBundle(req.path), external: true };
     });
     // Each bundled file's import.meta.url is its own file's URL (CommonJS has no import.meta).
     build.onLoad({ filter: /\.m?js$/ }, (args) => {
@@ -91,6 +106,8 @@ const plugin = {
 
 await rm(tmp, { recursive: true, force: true });
 await mkdir(tmp, { recursive: true });
+// A build that fails leaves no half-made folder (a good one has been renamed to dist/cli/ by then).
+process.once('exit', () => rmSync(tmp, { recursive: true, force: true }));
 const result = await esbuild.build({
   entryPoints: { main: join(distSrc, 'cli', 'main.js') },
   outExtension: { '.js': '.cjs' },
@@ -112,6 +129,10 @@ const result = await esbuild.build({
 // (createRequire), as vss's engines are.
 const dynamic = Object.values(result.metafile.outputs).flatMap((o) => o.imports).filter((i) => i.kind === 'dynamic-import' && i.external);
 if (dynamic.length > 0) throw new Error(`the CLI bundle would import ${dynamic.map((i) => i.path).join(', ')} dynamically: require it with createRequire instead`);
+// A package left out is required: an ES module there would be its namespace, whose `default` the
+// bundle's interop would not find (an import's default export of merge-options, ws).
+const esmLeft = Object.values(result.metafile.outputs).flatMap((o) => o.imports).filter((i) => i.external && i.path.startsWith('.') && isEsm(join(out, i.path)));
+if (esmLeft.length > 0) throw new Error(`the CLI bundle would require ES modules: ${esmLeft.map((i) => i.path).join(', ')}`);
 // An import.meta left (import.meta.resolve, …) would be an empty object in CommonJS: not built.
 const metaLeft = result.warnings.filter((w) => w.text.includes('import.meta'));
 if (metaLeft.length > 0) {

@@ -56,16 +56,21 @@ const rank = new Map(slowFirst.map((f, i) => [f, i]));
 const GROUPS = 6;
 /** What makes a test file keep a process of its own: it changes or measures the process it runs in (or its globals). */
 const OWN_PROCESS = /process\.env(\.\w+|\[[^\]]+\])\s*=(?!=)|globalThis\.\w+\s*=(?!=)|delete process\.env|process\.(chdir|exit|on|once|umask|setMaxListeners|memoryUsage|exitCode)\b|\bmemoryUsage\(|getHeapStatistics/;
-const groupsDir = join(repo, 'dist', 'test-groups');
+// A whole run's groups keep their names (test/slow-first.txt ranks them); a run of some files
+// writes its own, so that it never rewrites those of a whole run going on beside it.
+const groupsRel = only.length === 0 ? join('dist', 'test-groups') : join('dist', `test-groups-${process.pid}`);
+const groupsDir = join(repo, groupsRel);
 rmSync(groupsDir, { recursive: true, force: true });
 const quick = alone ? [] : all.filter((f) => (f.startsWith('dist/src/') || f.startsWith('dist/test/web/')) && !rank.has(f) && !OWN_PROCESS.test(readFileSync(join(repo, f), 'utf8')));
 const groups = [];
+/** Each grouped file, and its group's file: every one must report, or the run fails (a group's process may end early). */
+const membersOf = new Map();
 if (quick.length > 1) {
   mkdirSync(groupsDir, { recursive: true });
   const n = Math.min(GROUPS, Math.ceil(quick.length / 2));
   for (let g = 0; g < n; g++) {
     const members = quick.filter((_, i) => i % n === g);
-    const file = join('dist', 'test-groups', `unit-${g + 1}.test.js`);
+    const file = join(groupsRel, `unit-${g + 1}.test.js`);
     writeFileSync(join(repo, file), [
       `// Made by scripts/run-tests.mjs: ${members.length} quick unit files in one process, one after the other.`,
       "import { describe } from 'node:test';",
@@ -73,6 +78,7 @@ if (quick.length > 1) {
       '',
     ].join('\n'));
     groups.push(file);
+    for (const m of members) membersOf.set(m, join(repo, file));
   }
 }
 const grouped = new Set(groups.length > 0 ? quick : []);
@@ -90,7 +96,9 @@ const toTimes = new PassThrough({ objectMode: true });
 let failed = false;
 // What failed, said again after the TAP: CI keeps only the end of what a run prints.
 const failures = [];
+const reported = new Set();
 stream.on('data', (event) => {
+  if ((event.type === 'test:pass' || event.type === 'test:fail') && event.data.nesting === 0 && membersOf.get(event.data.name) === event.data.file) reported.add(event.data.name);
   if (event.type === 'test:fail' && !event.data.todo && !event.data.skip) {
     failed = true;
     const err = event.data.details?.error;
@@ -113,6 +121,12 @@ const tapDone = new Promise((resolve, reject) => {
   Readable.from(tap(toTap)).on('error', reject).on('end', resolve).pipe(process.stdout, { end: false });
 });
 await Promise.all([tapDone, timesDone]);
+for (const m of membersOf.keys()) {
+  if (reported.has(m)) continue;
+  failed = true;
+  failures.push(`${relative(repo, membersOf.get(m))}: ${m}: never reported (its group's process ended first)`);
+}
+if (only.length > 0) rmSync(groupsDir, { recursive: true, force: true });
 if (failures.length > 0) {
   process.stdout.write(`# ${failures.length} failed (a suite counts with its test):\n`);
   for (const f of failures.slice(0, 40)) process.stdout.write(`# FAILED ${f.replace(/\n/g, ' ')}\n`);

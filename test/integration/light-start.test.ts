@@ -1,8 +1,8 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { REPO, VSS_BIN, tempDir } from '../helpers.js';
 // The CLI in this process for the libraries the tests read (test/support/cli-here.ts): what each
 // loads is not looked at; every command whose loads are checked runs in a process of its own.
@@ -175,6 +175,20 @@ describe('the CLI bundle runs from its code cache', () => {
     `], { encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stdout, 'false');
+  });
+
+  it('requires no ES module from node_modules (its default export would be lost to the interop)', () => {
+    const required = [...readFileSync(bundle, 'latin1').matchAll(/require\("(\.\.\/\.\.\/node_modules\/[^"]+)"\)/g)].map((m) => m[1]!);
+    assert.ok(required.length > 10, 'the CommonJS packages are required from node_modules');
+    const esm = required.filter((rel) => {
+      const file = join(REPO, 'dist', 'cli', rel);
+      if (file.endsWith('.mjs')) return true;
+      for (let dir = dirname(file); dir !== dirname(dir); dir = dirname(dir)) {
+        if (existsSync(join(dir, 'package.json'))) return (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { type?: string }).type === 'module';
+      }
+      return false;
+    });
+    assert.deepEqual(esm, []);
   });
 
   it('holds no dynamic import and is ASCII (read as one byte a character)', () => {
