@@ -11,8 +11,8 @@
  * What is bundled: vss's own compiled modules and every npm package that is an ES module. Left
  * as they are (required from node_modules as before): CommonJS packages (native addons among
  * them). Lazy imports stay lazy: a module reached only by a dynamic import is compiled with the
- * rest but runs at its first import; an engine (a CommonJS package imported dynamically) is not
- * even read until then. In every bundled file, import.meta.url is rewritten to that file's own
+ * rest but runs at its first import; an engine (a CommonJS package required with createRequire at
+ * its first use) is not even read until then. In every bundled file, import.meta.url is rewritten to that file's own
  * URL, so what it finds beside itself (workers, child scripts, the web app, createRequire, a
  * package's own package.json) is found exactly as unbundled: a worker or a child process runs
  * the compiled files, not the bundle.
@@ -127,11 +127,12 @@ const result = await esbuild.build({
 // A dynamic import left in the bundle fails once the bundle runs from its code cache (Node 20
 // loses the script's import callback then): a package loaded at its first use is required
 // (createRequire), as vss's engines are.
-const dynamic = Object.values(result.metafile.outputs).flatMap((o) => o.imports).filter((i) => i.kind === 'dynamic-import' && i.external);
+const imports = Object.values(result.metafile.outputs).flatMap((o) => o.imports);
+const dynamic = imports.filter((i) => i.kind === 'dynamic-import' && i.external);
 if (dynamic.length > 0) throw new Error(`the CLI bundle would import ${dynamic.map((i) => i.path).join(', ')} dynamically: require it with createRequire instead`);
 // A package left out is required: an ES module there would be its namespace, whose `default` the
 // bundle's interop would not find (an import's default export of merge-options, ws).
-const esmLeft = Object.values(result.metafile.outputs).flatMap((o) => o.imports).filter((i) => i.external && i.path.startsWith('.') && isEsm(join(out, i.path)));
+const esmLeft = imports.filter((i) => i.external && i.path.startsWith('.') && isEsm(join(out, i.path)));
 if (esmLeft.length > 0) throw new Error(`the CLI bundle would require ES modules: ${esmLeft.map((i) => i.path).join(', ')}`);
 // An import.meta left (import.meta.resolve, …) would be an empty object in CommonJS: not built.
 const metaLeft = result.warnings.filter((w) => w.text.includes('import.meta'));

@@ -6,9 +6,9 @@
 // The quick unit files (beside the code, and the web app's in test/web/; not named in
 // test/slow-first.txt) share a few processes instead, one after the other, each file's tests in a
 // suite of its own (its top-level hooks are that suite's): loading the modules a unit file tests
-// costs about as much CPU as its tests, and a group loads each module once. A file that changes its process (its environment, its globals,
-// its folder, its listeners, its exit) or measures it keeps a process of its own; so does every
-// file with --alone.
+// costs about as much CPU as its tests, and a group loads each module once. A file that changes
+// its process (its environment, its globals, its folder, its listeners, its exit) or measures it
+// keeps a process of its own; so does every file with --alone.
 //   node scripts/run-tests.mjs [--concurrency N] [--alone] [FILE_SUBSTRING…]
 // The slowest files are named in test/slow-first.txt (`npm run test:times -- --save` writes it
 // from the last full run); a file not named there runs after them, in name order.

@@ -170,7 +170,7 @@ describe('the CLI bundle runs from its code cache', () => {
     const r = spawnSync(process.execPath, ['-e', `
       const { readFileSync } = require('node:fs'); const vm = require('node:vm'); const Module = require('node:module');
       const f = ${JSON.stringify(bundle)};
-      const s = new vm.Script(Module.wrap(readFileSync(f, 'utf8')), { filename: f, cachedData: readFileSync(f + '.cache'), importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER });
+      const s = new vm.Script(Module.wrap(readFileSync(f, 'utf8')), { filename: f, cachedData: readFileSync(f + '.cache') });
       process.stdout.write(String(s.cachedDataRejected));
     `], { encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
