@@ -123,6 +123,9 @@ const result = await esbuild.build({
   logLevel: 'silent',
   metafile: true,
   legalComments: 'none',
+  // Whitespace only (names and lines of code kept): the bundle's text stays in every process's heap
+  // for V8's lazy compiles, 4.5 MB as written, 3.1 MB so (a CLI's heap at rest 12.9 -> 10.7 MiB).
+  minifyWhitespace: true,
 });
 // A dynamic import left in the bundle fails once the bundle runs from its code cache (Node 20
 // loses the script's import callback then): a package loaded at its first use is required
