@@ -119,7 +119,7 @@ export class LibraryLink {
           network.seen(r.deviceUuid);
           network.named(r.deviceUuid, got.name);
           opts.log.debug({ device: r.deviceUuid, ...got }, 'library rows pulled');
-          if (got.entries > 0 || got.full) {
+          if (got.news) {
             lib.events.emit('library:peer-rows', { deviceUuid: r.deviceUuid, entries: got.entries, full: got.full });
             // The other devices learn there is more of R's rows here to pass on (their next pull of this device's head says so).
             this.feeds.library.changed(r.deviceUuid);
@@ -299,10 +299,10 @@ export class LibraryLink {
       const here = this.peerLibrary.askFor(h.device);
       if (here.epoch !== null && (here.epoch !== h.epoch || h.seq <= here.seq)) continue;
       void this.feeds.library.pullThrough(owner, via, librarySink(this.peerLibrary, owner, undefined, via)).then((pulled) => {
-        const got = pulled as { entries: number; full: boolean; toSeq: number } | undefined;
+        const got = pulled as { entries: number; full: boolean; toSeq: number; news: boolean } | undefined;
         if (!got) return;
         this.opts.log.debug({ device: owner.deviceUuid, via: via.deviceUuid, ...got }, 'library rows pulled through another device');
-        if (got.entries > 0 || got.full) {
+        if (got.news) {
           lib.events.emit('library:peer-rows', { deviceUuid: owner.deviceUuid, entries: got.entries, full: got.full });
           this.feeds.library.changed(via.deviceUuid);
         }

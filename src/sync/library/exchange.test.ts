@@ -359,3 +359,33 @@ describe('library sync: an owner\'s rows pulled by a paired device (DESIGN §15)
     assert.equal(t.a.lib.store.peerContents.count(owner), 0);
   });
 });
+
+describe('library sync: an owner with no folders of its own', () => {
+  it('answers every pull with a full copy of nothing, which is news the first time only (members with none had pulled each other on end)', async () => {
+    const tmp = tempDir('vss-libsync-empty-');
+    const t = await twoDevices(tmp.path);
+    try {
+      const first = await t.pull();
+      assert.equal(first.full, true);
+      assert.equal(first.entries, 0);
+      assert.equal(first.news, true, 'the owner\'s place in its feed is new here');
+      for (let i = 0; i < 3; i++) {
+        const again = await t.pull();
+        assert.equal(again.full, true, 'seq 0 asks a full copy');
+        assert.equal(again.news, false, `pull ${i + 2}: nothing changed`);
+      }
+      // Its first folder is news again.
+      const tree = join(tmp.path, 'later');
+      write(join(tree, 'a.txt'), 'alpha');
+      const loc = addLocation(t.b.lib, tree, { mode: 'content', name: 'Later' }).id;
+      await scanLocation(t.b.lib, loc);
+      const after = await t.pull();
+      assert.ok(after.entries > 0);
+      assert.equal(after.news, true);
+      assert.equal((await t.pull()).news, false);
+    } finally {
+      await t.close();
+      tmp.cleanup();
+    }
+  });
+});

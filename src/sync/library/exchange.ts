@@ -64,6 +64,13 @@ export interface LibraryPullResult {
   pages: number;
   entries: number;
   toSeq: number;
+  /**
+   * Whether the pull changed what this device holds of the owner: rows came or went, or its place
+   * in the owner's feed moved (another epoch, another seq). A device with no folders of its own
+   * answers every pull with a full copy of nothing: that is no news, and passing it on as news
+   * had members with none pull each other on end, each telling the next.
+   */
+  news: boolean;
   ms: number;
 }
 
@@ -113,7 +120,8 @@ export function librarySink(peers: PeerLibrary, remote: RemoteDevice, onPage?: (
           if (pull.forwarded?.open) throw new VssError('PEER', `library pull ended inside folder ${JSON.stringify(pull.forwarded.open.path).slice(0, 80)}`);
           writer.flush();
           peers.finish(pull);
-          return { name: head.device.name, held: via ? [] : head.held ?? [], full: pull.full, resumed: head.resumed, entries: pull.entries, toSeq: pull.toSeq };
+          const news = pull.entries > 0 || pull.removed > 0 || asked.epoch !== head.epoch || asked.seq !== pull.toSeq;
+          return { name: head.device.name, held: via ? [] : head.held ?? [], full: pull.full, resumed: head.resumed, entries: pull.entries, toSeq: pull.toSeq, news };
         },
         close() {
           // Every page taken is whole and checked: keep them, whatever ended the pull.
@@ -143,5 +151,5 @@ export function serveLibrary(stream: Stream, remote: RemoteDevice, libOf: (libra
 export async function pullLibrary(stream: Stream, peers: PeerLibrary, remote: RemoteDevice, libraryId: string, opts: { signal?: AbortSignal; onPage?: (pages: number, entries: number, committed: boolean) => void } = {}): Promise<LibraryPullResult> {
   const started = performance.now();
   const got = await pullFeed(stream, 'library', libraryId, librarySink(peers, remote, opts.onPage), remote, opts.signal ? { signal: opts.signal } : {});
-  return { name: got.name, held: got.held, full: got.full, resumed: got.resumed, pages: got.pages, entries: got.entries, toSeq: got.toSeq, ms: performance.now() - started };
+  return { name: got.name, held: got.held, full: got.full, resumed: got.resumed, pages: got.pages, entries: got.entries, toSeq: got.toSeq, news: got.news, ms: performance.now() - started };
 }
