@@ -157,7 +157,9 @@ await rm(out, { recursive: true, force: true });
 await rename(tmp, out);
 // The code cache: written by the first run that finds none (bin/vss), here a `--help`, which
 // compiles the command line and what every command's start shares.
-execFileSync(process.execPath, [join(root, 'bin', 'vss'), '--help'], { stdio: 'ignore', env: { ...process.env, VSS_UNBUNDLED: '' } });
+// Made without NODE_OPTIONS: the cache a plain run takes (bin/vss keeps others' beside it).
+const { NODE_OPTIONS: _flags, ...plainEnv } = process.env;
+execFileSync(process.execPath, [join(root, 'bin', 'vss'), '--help'], { stdio: 'ignore', env: { ...plainEnv, VSS_UNBUNDLED: '' } });
 const cache = join(out, 'main.cjs.cache');
 const inputs = Object.keys(result.metafile.inputs).length;
 if (process.env.VSS_BUNDLE_VERBOSE) console.log([...bundled].filter(([, y]) => !y).map(([d]) => relative(root, d)).join('\n'));

@@ -1,7 +1,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { REPO, VSS_BIN, tempDir } from '../helpers.js';
 // The CLI in this process for the libraries the tests read (test/support/cli-here.ts): what each
@@ -165,6 +165,11 @@ describe('the command line loads only what the command asked uses', () => {
  */
 describe('the CLI bundle runs from its code cache', () => {
   const bundle = join(REPO, 'dist', 'cli', 'main.cjs');
+  /** This process's environment without NODE_OPTIONS (its flags would make another cache). */
+  const plainEnv = () => {
+    const { NODE_OPTIONS: _flags, ...env } = process.env;
+    return env;
+  };
 
   it('the cache the build made is taken by V8 for the bundle as it is', () => {
     const r = spawnSync(process.execPath, ['-e', `
@@ -172,9 +177,20 @@ describe('the CLI bundle runs from its code cache', () => {
       const f = ${JSON.stringify(bundle)};
       const s = new vm.Script(Module.wrap(readFileSync(f, 'utf8')), { filename: f, cachedData: readFileSync(f + '.cache') });
       process.stdout.write(String(s.cachedDataRejected));
-    `], { encoding: 'utf8' });
+    `], { encoding: 'utf8', env: plainEnv() });
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stdout, 'false');
+  });
+
+  it('a run under flags of its own (a heap limit) keeps its cache beside the plain one, and leaves that as it was', () => {
+    const plain = readFileSync(bundle + '.cache');
+    // A heap limit no other run here uses: its cache is made by this run, at its end.
+    const limit = 200 + (process.pid % 50);
+    const r = spawnSync(process.execPath, [`--max-old-space-size=${limit}`, VSS_BIN, '--version'], { encoding: 'utf8', env: plainEnv() });
+    assert.equal(r.status, 0, r.stderr);
+    assert.ok(readFileSync(bundle + '.cache').equals(plain), 'the plain cache is not replaced by one V8 would refuse a plain run');
+    const own = readdirSync(dirname(bundle)).filter((f) => /^main\.cjs\.[0-9a-f]{12}\.cache$/.test(f));
+    assert.ok(own.length > 0, 'the flagged run kept a cache of its own');
   });
 
   it('requires no ES module from node_modules (its default export would be lost to the interop)', () => {
