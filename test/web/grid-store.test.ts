@@ -124,6 +124,19 @@ describe('the grid store (web/src/grid-store.ts)', () => {
     await settle();
   });
 
+  it('after news, reads the days once more in 2 s though the first read brought a change (the daemon\'s order may be up to 2 s old)', async () => {
+    const s = await loaded();
+    s.refresh();
+    // The daemon answers from an order made before the last write of the news: changed, not yet whole.
+    (await nextRequest(isDays)).answer(days(2, 4));
+    await settle();
+    assert.equal(s.days?.total, 4);
+    // Nothing more is told (the scan's last event came): the store asks once more by itself.
+    (await nextRequest(isDays, 5000)).answer(days(3, 5));
+    await settle();
+    assert.equal(s.days?.total, 5, 'the grid ends whole, not a change behind');
+  });
+
   it('re-reads the page of a changed thumbnail with no days read, at most every 2 s however many come', async () => {
     const s = await loaded();
     const sentBefore = requests.length;

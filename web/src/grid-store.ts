@@ -82,8 +82,8 @@ export class GridStore extends Subscribable {
 
   /**
    * The library changed (a scan went on or finished): read the days again, at most every
-   * REFRESH_MIN_MS. The daemon too reads its order again at most that often, so when the days come
-   * back unchanged after news of a change (`confirm`), they are asked once more after that time.
+   * REFRESH_MIN_MS. The daemon too reads its order again at most that often, so after news of a
+   * change (`confirm`) the days are asked once more after that time, changed or not.
    */
   refresh(confirm = true): void {
     this.refreshing = true;
@@ -102,8 +102,11 @@ export class GridStore extends Subscribable {
     const again = this.confirm;
     this.confirm = false;
     this.refreshedAt = Date.now();
+    // After news, once more in REFRESH_MIN_MS whatever this read brought: the daemon may answer from
+    // an order made before the news's last write (it reads its order at most that often), and a
+    // changed answer is not a whole one. The second read confirms nothing further.
     void this.readDays().then((moved) => {
-      if (moved === false && again) this.refresh(false);
+      if (moved !== null && again) this.refresh(false);
     });
   }
 
