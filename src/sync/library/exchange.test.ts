@@ -383,6 +383,10 @@ describe('library sync: an owner with no folders of its own', () => {
       assert.ok(after.entries > 0);
       assert.equal(after.news, true);
       assert.equal((await t.pull()).news, false);
+      // A location gone offline (its drive unplugged) numbers no folder: news all the same (it is shown).
+      t.b.lib.store.locations.setOnline(loc, false);
+      assert.equal((await t.pull()).news, true);
+      assert.equal((await t.pull()).news, false);
     } finally {
       await t.close();
       tmp.cleanup();

@@ -65,8 +65,8 @@ export interface LibraryPullResult {
   entries: number;
   toSeq: number;
   /**
-   * Whether the pull changed what this device holds of the owner: rows came or went, or its place
-   * in the owner's feed moved (another epoch, another seq). A device with no folders of its own
+   * Whether the pull changed what this device holds of the owner: rows came or went, its locations
+   * changed, or its place in the owner's feed moved (another epoch, another seq). A device with no folders of its own
    * answers every pull with a full copy of nothing: that is no news, and passing it on as news
    * had members with none pull each other on end, each telling the next.
    */
@@ -120,7 +120,7 @@ export function librarySink(peers: PeerLibrary, remote: RemoteDevice, onPage?: (
           if (pull.forwarded?.open) throw new VssError('PEER', `library pull ended inside folder ${JSON.stringify(pull.forwarded.open.path).slice(0, 80)}`);
           writer.flush();
           peers.finish(pull);
-          const news = pull.entries > 0 || pull.removed > 0 || asked.epoch !== head.epoch || asked.seq !== pull.toSeq;
+          const news = pull.entries > 0 || pull.removed > 0 || pull.locationsChanged || asked.epoch !== head.epoch || asked.seq !== pull.toSeq;
           return { name: head.device.name, held: via ? [] : head.held ?? [], full: pull.full, resumed: head.resumed, entries: pull.entries, toSeq: pull.toSeq, news };
         },
         close() {

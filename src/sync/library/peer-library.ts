@@ -6,6 +6,7 @@ import { relPathProblem } from '../../core/address.js';
 import type { Library } from '../../library/library.js';
 import type { PeerContentFacts } from '../../store/peer-contents.js';
 import type { PeerEntryFacts, Removed } from '../../store/peer-entries.js';
+import type { PeerLocationRecord } from '../../store/peer-locations.js';
 import type { BatchWriter } from '../../store/batch-writer.js';
 import type { FeedCursorRecord, PullPosition } from '../../store/feed-cursors.js';
 import { UUID_RE } from '../../sidecars/address.js';
@@ -32,6 +33,8 @@ export interface PullInProgress {
   toSeq: number;
   /** Rows it removed (then contents no row holds are dropped at the end). */
   removed: number;
+  /** Whether the owner's locations as its head lists them differ from those held (added, gone, renamed, offline, their counts). */
+  locationsChanged: boolean;
   /** A full copy to a device that held none of the owner's rows: nothing to sweep at its end. */
   fresh: boolean;
   /** The locations the owner announced in the head: the only ones its pages may name. */
@@ -49,6 +52,10 @@ export interface PullInProgress {
 const WHOLENESS = new WeakMap<Library, Map<string, { key: string; signed: boolean }>>();
 /** How often each owner was removed from a library (per open library, as any PeerLibrary of it sees it): a pull begun before a removal is refused after it. */
 const REMOVALS = new WeakMap<Library, Map<string, number>>();
+
+/** An owner's locations as one string, in id order: two lists of the same locations, the same facts, say the same. */
+const placesKey = (places: ReadonlyArray<Omit<PeerLocationRecord, 'device_uuid'>>): string => JSON.stringify([...places]
+  .sort((a, b) => a.location_id - b.location_id).map((l) => [l.location_id, l.uuid, l.name, l.path, l.index_mode, l.files, l.dirs, l.bytes, l.online]));
 
 /** A page checked whole, as it is written. */
 export interface CheckedPage {
@@ -163,10 +170,12 @@ export class PeerLibrary {
     return store.transaction(() => {
       store.devices.upsertPeer({ uuid: owner, name: head.device.name, publicKey: remote.publicKey ?? '', os: head.device.os }, now);
       let removed = 0;
-      for (const gone of store.peerLocations.replace(owner, head.locations.map((l) => ({
+      const places = head.locations.map((l) => ({
         location_id: l.id, uuid: l.uuid, name: l.name, path: l.path, index_mode: l.mode, files: l.files, dirs: l.dirs, bytes: l.bytes,
         online: l.online === false ? 0 as const : 1 as const,
-      })))) {
+      }));
+      const locationsChanged = placesKey(store.peerLocations.ofDevice(owner)) !== placesKey(places);
+      for (const gone of store.peerLocations.replace(owner, places)) {
         removed += this.dropped(store.peerEntries.dropLocation(owner, gone));
         store.peerFolders.dropLocation(owner, gone);
       }
@@ -181,7 +190,7 @@ export class PeerLibrary {
       if (!via) store.feedCursors.mark(owner, FEED_FROM_OWNER, head.epoch, head.epoch === asked.epoch ? asked.seq : 0, number);
       const fresh = head.full && !store.peerEntries.anyOf(owner);
       const forwarded = via ? { publicKey: createPublicKey(remote.publicKey!), epoch: head.epoch, fromSeq: head.full ? 0 : head.from_seq, open: undefined } : undefined;
-      return { deviceUuid: owner, number, full: head.full, toSeq: head.to_seq, epoch: head.epoch, removed, entries: 0, fresh, locations: ids, removals: this.removals.get(owner) ?? 0, ...(forwarded ? { forwarded } : {}) };
+      return { deviceUuid: owner, number, full: head.full, toSeq: head.to_seq, epoch: head.epoch, removed, locationsChanged, entries: 0, fresh, locations: ids, removals: this.removals.get(owner) ?? 0, ...(forwarded ? { forwarded } : {}) };
     });
   }
 
