@@ -1,7 +1,8 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { REPO, VSS_BIN, tempDir } from '../helpers.js';
 // The CLI in this process for the libraries the tests read (test/support/cli-here.ts): what each
@@ -184,13 +185,14 @@ describe('the CLI bundle runs from its code cache', () => {
 
   it('a run under flags of its own (a heap limit) keeps its cache beside the plain one, and leaves that as it was', () => {
     const plain = readFileSync(bundle + '.cache');
-    // A heap limit no other run here uses: its cache is made by this run, at its end.
-    const limit = 200 + (process.pid % 50);
-    const r = spawnSync(process.execPath, [`--max-old-space-size=${limit}`, VSS_BIN, '--version'], { encoding: 'utf8', env: plainEnv() });
+    // A heap limit no other test uses; its cache, named by its flags as bin/vss names it, made anew by this run.
+    const flag = '--max-old-space-size=229';
+    const own = join(dirname(bundle), `main.cjs.${createHash('sha1').update(`${flag}\0`).digest('hex').slice(0, 12)}.cache`);
+    rmSync(own, { force: true });
+    const r = spawnSync(process.execPath, [flag, VSS_BIN, '--version'], { encoding: 'utf8', env: plainEnv() });
     assert.equal(r.status, 0, r.stderr);
     assert.ok(readFileSync(bundle + '.cache').equals(plain), 'the plain cache is not replaced by one V8 would refuse a plain run');
-    const own = readdirSync(dirname(bundle)).filter((f) => /^main\.cjs\.[0-9a-f]{12}\.cache$/.test(f));
-    assert.ok(own.length > 0, 'the flagged run kept a cache of its own');
+    assert.ok(existsSync(own), 'the flagged run kept a cache of its own, named by its flags');
   });
 
   it('requires no ES module from node_modules (its default export would be lost to the interop)', () => {

@@ -120,7 +120,8 @@ export function librarySink(peers: PeerLibrary, remote: RemoteDevice, onPage?: (
           if (pull.forwarded?.open) throw new VssError('PEER', `library pull ended inside folder ${JSON.stringify(pull.forwarded.open.path).slice(0, 80)}`);
           writer.flush();
           peers.finish(pull);
-          const news = pull.entries > 0 || pull.removed > 0 || pull.locationsChanged || asked.epoch !== head.epoch || asked.seq !== pull.toSeq;
+          // A resumed pull's head was taken by the part cut off, which told nobody: its end is news.
+          const news = pull.entries > 0 || pull.removed > 0 || pull.locationsChanged || head.resumed || asked.epoch !== head.epoch || asked.seq !== pull.toSeq;
           return { name: head.device.name, held: via ? [] : head.held ?? [], full: pull.full, resumed: head.resumed, entries: pull.entries, toSeq: pull.toSeq, news };
         },
         close() {
