@@ -79,9 +79,11 @@ export const libraryBackupToDevice: Way<BackupToDeviceInput, BackupSent, never> 
       if (!dev) throw new VssError('NOT_FOUND', `device ${p.device} is not paired with this one any more: the snapshot is not sent`);
       if (lib.store.fileOpItems.of(job.id).length === 0) {
         const net = host.network();
-        // Waiting (no attempt spent) for the network while it comes up, else for the device, dialled now and then.
+        // Waiting (no attempt spent) for the network while there is none yet, else for the device
+        // (dialled at each look while the network settles, then now and then): named for it.
         if (!net?.connected().some((r) => r.deviceUuid === dev.device_uuid)) {
-          return waitForNetwork(net, `${dev.name} to connect`) ?? waitForDevice(net, dev.name, `waiting for ${dev.name} to connect: the snapshot is made once it can be sent`, DEVICE_WAIT_MS);
+          return (net === undefined ? waitForNetwork(net, `${dev.name} to connect`) : undefined)
+            ?? waitForDevice(net, dev.name, `waiting for ${dev.name} to connect: the snapshot is made once it can be sent`, DEVICE_WAIT_MS);
         }
         // Snapshots staged by jobs that ended without sending them (failed, cancelled, cut off by a restore) go first.
         sweepStaged(lib, (id) => id === job.id || OPEN_JOB_STATUSES.includes(lib.store.jobs.get(id)?.status ?? 'completed'));

@@ -7,7 +7,7 @@ import { tempDir } from '../../../test/helpers.js';
 import { Installation } from '../../library/installation.js';
 import type { Library } from '../../library/library.js';
 import { addLocation } from '../../locations/locations.js';
-import { placeItems, placeTarget } from './place-job.js';
+import { placeItems, placeTarget, waitFor } from './place-job.js';
 import type { DropTarget } from './send-job.js';
 
 /** The sender's plan of a copy to a device: the target resolved as `ls` resolves it, the sources checked, before anything is queued. */
@@ -58,5 +58,17 @@ describe('a copy to a device, planned', () => {
     assert.throws(() => placeItems(lib, ['/etc/hostname']), /not inside any location/);
     symlinkSync(join(src, 'a.jpg'), join(src, 'link.jpg'));
     assert.throws(() => placeItems(lib, [join(src, 'link.jpg')]), /symlink/);
+  });
+});
+
+describe('a job that waits for a device', () => {
+  it('names the device, also while this daemon\'s network has just come up (the device may have been connected and left)', () => {
+    const desk: DropTarget = { device_uuid: randomUUID(), peer_id: 'peer', name: 'Desk' };
+    let redials = 0;
+    const net = { open: () => Promise.reject(new Error('not used')), settling: () => true, redial: () => { redials++; } };
+    const w = waitFor(net, desk, 'not connected');
+    assert.equal(w.state, 'wait');
+    assert.match(w.state === 'wait' ? w.reason : '', /^waiting for Desk to connect \(not connected\)$/);
+    assert.equal(redials, 1, 'dialled at each look while the network settles');
   });
 });

@@ -5,7 +5,7 @@ import type { Library } from '../../library/library.js';
 import { deviceByRef } from '../../browse/library-view.js';
 import { parseDeviceAddress } from '../../core/address.js';
 import { DROP_MAX_ITEMS } from '../messages/table.js';
-import { deviceWaitNote, waitForDevice, waitForNetwork } from '../network-wait.js';
+import { deviceWaitNote, waitForDevice } from '../network-wait.js';
 import { landingDirProblem, landingNameProblem } from '../../files/landing-names.js';
 import { sendableFacts } from './plan.js';
 import type { DropNetwork, DropTarget } from './send-job.js';
@@ -83,7 +83,11 @@ export function placedPath(dev: DropTarget, locationName: string, dir: string, n
   return `${dev.name}:/${locationName}/${dir === '' ? '' : `${dir}/`}${name}`;
 }
 
-/** The job's wait for DEV (WHY it is not reached): for the network while it comes up, else for the device. */
+/**
+ * The job's wait for DEV (WHY it is not reached), named for the device, also while this daemon's
+ * network has only just come up (the device is dialled at each look then): the device may have
+ * been connected and left, and "this device's network" would name the wrong thing for 30 s.
+ */
 export function waitFor(net: DropNetwork, dev: DropTarget, why: string): JobOutcome {
-  return waitForNetwork(net, `${dev.name} to connect`) ?? waitForDevice(net, dev.name, deviceWaitNote(dev.name, why), DEVICE_WAIT_MS);
+  return waitForDevice(net, dev.name, deviceWaitNote(dev.name, why), DEVICE_WAIT_MS);
 }
