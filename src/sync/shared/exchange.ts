@@ -73,7 +73,9 @@ export function sharedSource(lib: Library): FeedSource<'shared'> {
           yield { page: { seq, ops }, items: ops.length };
         }
       }
-      return { head: { epoch, full, from_seq: asked, to_seq: head }, pages, toSeq: () => Math.max(seq, head) };
+      // Where the pages sent end: the head once they all went; short of it when the log ended early
+      // under the pull, and then the puller asks again from there (a whole state, if it was pruned).
+      return { head: { epoch, full, from_seq: asked, to_seq: head }, pages, toSeq: () => seq };
     },
   };
 }
