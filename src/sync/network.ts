@@ -171,14 +171,14 @@ export class PeerNetwork {
   /**
    * This device's own addresses changed (a laptop moved to another network, Wi-Fi back): an
    * address gone takes its connections with it, silently (no peer says goodbye from there), so
-   * they are closed now and every paired device is dialled again by whichever path works, rather
-   * than after libp2p's pings give up on them.
+   * they are closed now (all but loopback ones) and every paired device is dialled again by
+   * whichever path works, rather than after libp2p's pings give up on them.
    */
   private networkMoved(node: PeerNode, gone: string[]): void {
     if (this.node !== node || this.stopped) return;
     this.opts.log.info({ gone }, 'this device\'s network changed: reconnecting to paired devices');
     node.confirmOwnAddresses();
-    void node.hangUpAll().then(() => {
+    void node.hangUpNetwork().then(() => {
       this.opts.onListening?.(node.addresses());
       this.redialAll();
     });

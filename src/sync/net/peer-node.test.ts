@@ -132,3 +132,16 @@ test('a write libp2p makes to a closing stream is told apart from any other erro
     await Promise.all([a.stop(), b.stop()]);
   }
 });
+
+test('a change of this device\'s network closes no connection over loopback (a pairing under way there is never dialled again)', async () => {
+  const [a, b] = await twoNodes({ aTrustsB: true, bTrustsA: true });
+  try {
+    await b.handle('fetch', async (stream) => { await stream.close(); });
+    await (await a.open(b.addresses()[0]!, 'fetch')).close();
+    assert.deepEqual(a.connectedPeers(), [b.peerId]);
+    await a.hangUpNetwork();
+    assert.deepEqual(a.connectedPeers(), [b.peerId], 'still connected');
+  } finally {
+    await Promise.all([a.stop(), b.stop()]);
+  }
+});

@@ -92,7 +92,13 @@ export async function joinPairing(opts: JoinPairingOptions): Promise<JoinPairing
       if (tried.has(next) || next === self || next.endsWith(`/p2p/${self}`)) continue;
       tried.add(next);
       try {
-        return await attempt(next, code, opts, signal);
+        // A hang-up is heard once more before it says the code is closed: this side's own connection
+        // may have been cut under it (its network changed: every connection is closed then), and a
+        // device whose code is closed hangs up again.
+        return await attempt(next, code, opts, signal).catch((err: unknown) => {
+          if (err instanceof HungUp && !signal.aborted) return attempt(next, code, opts, signal);
+          throw err;
+        });
       } catch (err) {
         if (!(err instanceof NotHere)) throw err;
         if (err instanceof HungUp) hungUp.add(err.peerId);

@@ -13,7 +13,7 @@ import { PeerNode } from '../net/peer-node.js';
 import { newPairingCode, parsePairingCode } from './code.js';
 import { pairingDialer } from './dial.js';
 import { PairingHost } from './host.js';
-import { joinPairing } from './join.js';
+import { HungUp, joinPairing } from './join.js';
 import { PairRefusal, checkPairMessage, pairMessage } from './messages.js';
 import { PairedDevices } from './paired-devices.js';
 import { proofMac, rawKeyOfPeerId, signJoiner, type Transcript } from './proofs.js';
@@ -197,6 +197,26 @@ test('hellos naming no open session (a stranger who does not know the code) neve
     assert.equal(joined.device.device_uuid, a.local.deviceUuid);
   } finally {
     await stopAll(a, stranger, b);
+  }
+});
+
+test('a joiner whose own connection is cut as the pairing stream opens (its network changed) tries once more, and pairs', async () => {
+  const [a, b] = [await device('laptop-cut'), await device('desktop-cut')];
+  try {
+    const open = a.host.open(a.local, LIBRARY);
+    const dial = pairingDialer(b.node);
+    let cut = 0;
+    b.joining = true;
+    const joined = await joinPairing({
+      code: open.words, local: b.local, candidates: [a.node.addresses()[0]!], store: b.store, timeoutMs: 20_000, stepTimeoutMs: 5000,
+      // The first open ends as a hang-up would read (the connection closed before the challenge).
+      open: (target, signal) => (cut++ === 0 ? Promise.reject(new HungUp(a.node.peerId, new Error('connection closed: network changed'))) : dial(target, signal)),
+    }).finally(() => { b.joining = false; });
+    assert.equal(cut, 2, 'the same device dialled once more');
+    assert.equal(joined.device.device_uuid, a.local.deviceUuid);
+    assert.equal((await open.done).device.device_uuid, b.local.deviceUuid);
+  } finally {
+    await stopAll(a, b);
   }
 });
 
