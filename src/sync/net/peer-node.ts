@@ -362,11 +362,7 @@ export class PeerNode {
   }
 
   /** Close every connection (this device's network changed under them). */
-  /**
-   * This device's network changed: close every connection a lost address could have carried, so
-   * each is dialled again by a path that works. Not one over loopback (a device beside it on this
-   * machine): no network change takes it, and a pairing under way there is never dialled again.
-   */
+  /** The network changed: every connection a lost address could carry closed (not loopback ones: a pairing there is never redialled). */
   async hangUpNetwork(): Promise<void> {
     const carried = this.node.getConnections().filter((c) => !/^\/ip(4\/127\.|6\/::1\/)/.test(c.remoteAddr.toString()));
     await Promise.all(carried.map((c) => c.close().catch(() => c.abort(new Error('network changed')))));
