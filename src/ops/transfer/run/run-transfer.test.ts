@@ -32,6 +32,32 @@ describe('runTransfer', () => {
     inFlight: fc.integer({ min: 1, max: 3 }),
   });
 
+  it('a move whose source is not found at its removal while a drive of the job is away waits, the item not ended (its source is on the drive)', async () => {
+    const lib: Library = new Installation({ dataDir: join(tmp.path, `data-away-${n++}`) }).createLibrary('Away', tmp.path);
+    try {
+      const job = queueUserJob(lib, { kind: 'test-transfer', maxAttempts: 1, bytes: 10, params: '{}', items: [{ kind: 'file', src: '/unplugged/drive/a.jpg', dst: '/there/a.jpg', size: 10 }] }, 'the test');
+      let away = false;
+      const target: TransferTarget = {
+        inFlight: 1, landsHere: false,
+        batches: (todo) => [{ items: [...todo] }],
+        async put(b: Batch, ctx: PutContext) {
+          // Copied and proved; the drive leaves before the source is looked at again.
+          away = true;
+          await ctx.confirm(b.items.map((it) => ({ it, landed: { final: '/there/a.jpg' } })));
+          return undefined;
+        },
+        indexable: () => !away,
+        explain: () => (away ? { state: 'wait', reason: 'waiting for the drive (offline)', delayMs: 1000 } : undefined),
+      };
+      const ctx: JobRunContext = { lib, signal: new AbortController().signal, timeoutMs: 60_000, settings: {} as JobRunContext['settings'], progress: () => undefined };
+      const out = await runTransfer(lib, job, target, ctx, { op: 'move', onConflict: 'keep-both', said: (rows) => ({ note: '', result: rows.length }) });
+      assert.equal(out.state, 'wait');
+      assert.deepEqual(lib.store.fileOpItems.of(job.id).map((r) => r.state), ['todo'], 'not ended as moved: its source was never removed');
+    } finally {
+      lib.close();
+    }
+  });
+
   it('ends every row once as its target said, and never shows more progress than was made', async () => {
     await fc.assert(fc.asyncProperty(caseArb, async ({ sizes, endedBefore, fates, batch, inFlight }) => {
       const lib: Library = new Installation({ dataDir: join(tmp.path, `data-${n}`) }).createLibrary(`R${n}`, tmp.path);

@@ -1,5 +1,6 @@
 import { dirname } from 'node:path';
 import { crashPoint } from '../../../core/crash-point.js';
+import { VssError } from '../../../core/errors.js';
 import { fsyncDirAsync } from '../../../core/fs-atomic.js';
 import { childLog } from '../../../core/log.js';
 import type { FileOp, OnConflict } from '../../../files/file-op.js';
@@ -223,7 +224,12 @@ class TransferRun {
    */
   private removeSource(it: FileOpItemRecord, landed: Landed): string | undefined {
     const read = this.read.get(it.idx);
-    if (!factsAt(it.src)) return undefined;
+    if (!factsAt(it.src)) {
+      // Not there: removed already (a run killed after removing it), unless a drive of the job is
+      // away (unplugged between the copy and this look): then the job waits, the item not ended.
+      if (this.target.indexable?.() === false) throw new VssError('UNAVAILABLE', `${it.src} cannot be looked at: its drive is away`, { path: it.src });
+      return undefined;
+    }
     if (!read) return changedNote(it.src, landed.final);
     if (landed.known && landed.final !== null) {
       const copy = factsAt(landed.final);
