@@ -56,7 +56,7 @@ export class GridStore extends Subscribable {
   private wanted: number[] = [];
   /** The number of the newest days read: an answer to an older one is dropped. */
   private daysSeq = 0;
-  private daysRequest: Promise<boolean | null> | null = null;
+  private daysRequest: Promise<boolean> | null = null;
   private refreshedAt = 0;
   private refreshTimer: ReturnType<typeof setTimeout> | undefined;
   /** The days are to be read again (or are being read): pages of another order wait for them rather than being asked again. */
@@ -105,27 +105,31 @@ export class GridStore extends Subscribable {
     // After news, once more in REFRESH_MIN_MS whatever this read brought: the daemon may answer from
     // an order made before the news's last write (it reads its order at most that often), and a
     // changed answer is not a whole one. The second read confirms nothing further.
-    void this.readDays().then((moved) => {
-      if (moved !== null && again) this.refresh(false);
+    void this.readDays().then((answered) => {
+      if (answered && again) this.refresh(false);
     });
   }
 
   /**
-   * Read the days; whether they are another order than before (null: failed, or a newer read was
-   * asked meanwhile). The newest read's end, whatever it brought, lets stale pages be read again.
+   * Read the days; whether they were taken (false: failed, or a newer read was asked meanwhile).
+   * The newest read's end, whatever it brought, lets stale pages be read again.
    */
-  private readDays(): Promise<boolean | null> {
+  private readDays(): Promise<boolean> {
     const seq = ++this.daysSeq;
     const request = get<GridDays>(API.gridDays(this.libId, this.device, this.filter)).then(
-      (days) => (seq === this.daysSeq ? this.newDays(days) : null),
+      (days) => {
+        if (seq !== this.daysSeq) return false;
+        this.newDays(days);
+        return true;
+      },
       (err: unknown) => {
-        if (seq !== this.daysSeq) return null;
+        if (seq !== this.daysSeq) return false;
         if (this.days === null) {
           this.daysError = err instanceof Error ? err.message : String(err);
           this.changed();
         }
         reportError(err);
-        return null;
+        return false;
       },
     ).finally(() => {
       if (seq !== this.daysSeq) return;
@@ -165,8 +169,8 @@ export class GridStore extends Subscribable {
     this.thumbsChanged.clear();
   }
 
-  /** Take the days read again; whether they are another order than before. */
-  private newDays(read: GridDays): boolean {
+  /** Take the days read again. */
+  private newDays(read: GridDays): void {
     const old = this.days;
     // The devices as drawn stay the same object while nothing of them changed (the tiles' rows are drawn again only when one did).
     const days = old && sameDevices(old, read) ? { ...read, devices: old.devices } : read;
@@ -176,7 +180,7 @@ export class GridStore extends Subscribable {
     if (old && old.version === days.version && sameDays(old, days)) {
       // The same order; a device came online or went offline: its tiles say so.
       if (old.devices !== days.devices) this.changed();
-      return false;
+      return;
     }
     if (!old || !sameDays(old, days)) {
       // The days moved: what was loaded is at other places now. It shows until read again (no flash
@@ -189,7 +193,6 @@ export class GridStore extends Subscribable {
     }
     // Same days in another order (a rename, a reorder within a day): the pages show until they are read again, no flash of placeholders.
     this.changed();
-    return true;
   }
 
   item(index: number): GridItem | undefined {
