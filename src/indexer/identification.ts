@@ -22,6 +22,8 @@ export interface IdentificationInput {
   force?: boolean;
   /** Files whose whole-file BLAKE3 the caller verified, by absolute path (IndexOptions.known). */
   known?: ReadonlyMap<string, KnownBytes>;
+  /** The scan's reading threads, perhaps started already (during discovery); closed when identification ends. */
+  reading?: ReadingThreads;
 }
 
 /**
@@ -69,6 +71,36 @@ const MIN_FILES_FOR_WORKERS = 2000;
 const DEFAULT_THREADS = 1;
 
 /**
+ * A scan's reading threads, started once it is known they will have work: by discovery once it has
+ * listed enough new files (the thread's start, ~0.1 s of loading its modules, then overlaps the
+ * walk instead of holding back the first page), else by identification's first page to read.
+ */
+export class ReadingThreads {
+  private pool: IdentifyPool | undefined;
+  readonly threads = Number(process.env.VSS_IDENTIFY_THREADS ?? DEFAULT_THREADS);
+
+  /** Whether FILES files to identify are read in threads (else on the calling thread). */
+  worthFor(files: number): boolean {
+    return this.threads > 0 && files >= MIN_FILES_FOR_WORKERS;
+  }
+
+  /** Start the threads, when FILES files to identify are worth them. */
+  startFor(files: number): void {
+    if (this.worthFor(files)) this.pool ??= new IdentifyPool(this.threads);
+  }
+
+  get started(): IdentifyPool {
+    return (this.pool ??= new IdentifyPool(this.threads));
+  }
+
+  async close(): Promise<void> {
+    const pool = this.pool;
+    this.pool = undefined;
+    await pool?.close();
+  }
+}
+
+/**
  * Give every file without a content identity one: hash it (whole or sampled), detect its type,
  * and link the entry to the shared content row. Driven by the database: a killed run resumes
  * with whatever is still unidentified. Reading and hashing run in a worker thread while this
@@ -80,7 +112,10 @@ export async function identifyContents(input: IdentificationInput): Promise<{ ha
   const { store, locationId, force = false } = input;
   const todo = force ? store.entries.files(locationId) : store.entries.unidentified(locationId);
   const totals = { n: todo.files, bytes: todo.bytes };
-  if (totals.n === 0) return { hashed: 0, relinked: 0 };
+  if (totals.n === 0) {
+    await input.reading?.close();
+    return { hashed: 0, relinked: 0 };
+  }
 
   // Large, time-bounded batches: content ids are random keys, so every commit rewrites many index
   // pages; fewer commits mean far less WAL traffic. The results are gathered in memory while files
@@ -115,9 +150,10 @@ export async function identifyContents(input: IdentificationInput): Promise<{ ha
     if (links.length > 0) {
       writer.add(() => {
         // A page at a time: a few multi-row statements instead of two a file.
+        const before = store.contents.lastId();
         store.contents.addMany(identities, now);
         // Guarded: if a concurrent change rewrote an entry since we read it, the stale hash is not linked.
-        const linked = store.entries.linkContents(links, now);
+        const linked = store.entries.linkContents(links, now, before);
         for (const { file } of links) {
           const id = linked.get(file.id);
           if (id !== undefined && file.content_id != null && file.content_id !== id) relinked++;
@@ -134,16 +170,15 @@ export async function identifyContents(input: IdentificationInput): Promise<{ ha
     }
   };
 
-  const threads = Number(process.env.VSS_IDENTIFY_THREADS ?? DEFAULT_THREADS);
-  const threaded = totals.n >= MIN_FILES_FOR_WORKERS && threads > 0;
-  // Started by the first page with a file to read: a verified copy's files are answered without one.
-  let pool: IdentifyPool | undefined;
+  const reading = input.reading ?? new ReadingThreads();
+  const threaded = reading.worthFor(totals.n);
+  const { threads } = reading;
   const local = input.storage.local;
   const root = local?.root;
   const identify = async (files: IdentifyRequest[]): Promise<IdentifyOutcome[]> => {
     if (files.length === 0) return [];
     if (!local) return identifyRemote(input.storage, files, input.hashThresholdBytes);
-    if (threaded) return (pool ??= new IdentifyPool(threads)).run(files, input.hashThresholdBytes);
+    if (threaded) return reading.started.run(files, input.hashThresholdBytes);
     const out: IdentifyOutcome[] = [];
     for (const f of files) {
       const r = identifyFileSoon(f, input.hashThresholdBytes);
@@ -194,7 +229,10 @@ export async function identifyContents(input: IdentificationInput): Promise<{ ha
       }
       await yieldToEventLoop();
     }
-    for (const next of inFlight.splice(0)) record(next.rows, await next.results);
+    for (const next of inFlight.splice(0)) {
+      if (batchEarly(writer.pending, next.read, true)) writer.flush();
+      record(next.rows, await next.results);
+    }
     writer.flush();
     unsettled?.report();
   } catch (err) {
@@ -208,7 +246,7 @@ export async function identifyContents(input: IdentificationInput): Promise<{ ha
     }
     throw err;
   } finally {
-    await pool?.close();
+    await reading.close();
   }
   input.onProgress({ done, total: totals.n, doneBytes, totalBytes: totals.bytes });
   return { hashed, relinked };

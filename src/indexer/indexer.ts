@@ -17,7 +17,7 @@ import { discover, type DiscoveryCounts } from './discovery.js';
 import { discoverDirs, type ChangedDir } from './discover-dirs.js';
 import { FINDERS } from './finders.js';
 import { findStacks } from '../stacks/find-stacks.js';
-import { identifyContents, type SettleRule } from './identification.js';
+import { identifyContents, ReadingThreads, type SettleRule } from './identification.js';
 import { LEFTOVER_RULES } from '../storage/ignore-rules.js';
 import { realPlaceOf } from '../storage/local-disk.js';
 import { storageOf } from '../storage/storages.js';
@@ -93,6 +93,8 @@ export async function indexLocation(lib: Library, location: ScannedLocation, opt
     log.warn({ locationId, path, reason }, 'skipped');
     events.emit('index:skipped', { locationId, path, reason });
   };
+  // Started by discovery once it has listed enough new files to identify (ReadingThreads).
+  const reading = new ReadingThreads();
   let phase: IndexPhase = 'discovery';
   const following = events.on('index:phase', (p) => { if (p.locationId === locationId) phase = p.phase; });
   try {
@@ -104,12 +106,13 @@ export async function indexLocation(lib: Library, location: ScannedLocation, opt
 
     // Later rules win: a library's or location's negation can index a leftover after all.
     const rules = [...LEFTOVER_RULES, ...lib.config.settings.ignore, ...parseRules(location.ignore_rules)];
-    return await indexWith(lib, location, opts, storage, { started, rootId, previous, rules, onSkip, skipped });
+    return await indexWith(lib, location, opts, storage, { started, rootId, previous, rules, onSkip, skipped, reading });
   } catch (err) {
     throw isDiskFull(err) ? stoppedFull(lib, location, phase, err) : err;
   } finally {
     following();
     storage.close();
+    await reading.close();
   }
 }
 
@@ -143,7 +146,7 @@ function stoppedFull(lib: Library, location: ScannedLocation, phase: IndexPhase,
 }
 
 async function indexWith(lib: Library, location: ScannedLocation, opts: IndexOptions, storage: LocationStorage, ctx: ScanStart): Promise<IndexResult> {
-  const { started, rootId, previous, rules, onSkip, skipped } = ctx;
+  const { started, rootId, previous, rules, onSkip, skipped, reading } = ctx;
   const { store, events } = lib;
   const locationId = location.id;
   const exclude = [lib.root, ...realPlaceOf(lib.root)];
@@ -183,7 +186,10 @@ async function indexWith(lib: Library, location: ScannedLocation, opts: IndexOpt
       ({ unconfirmed, ...counts } = await discover({
         store, locationId, writer, storage, rootEntryId: rootId,
         ignoreRules: rules, exclude, seen, onSkip, threaded: process.env.VSS_WALK_THREADED !== '0', lastEntries: previous.files + previous.dirs,
-        onProgress: (c) => events.emit('index:progress', { locationId, phase: 'discovery', files: c.files, dirs: c.dirs, bytes: c.bytes }),
+        onProgress: (c) => {
+          if (location.index_mode !== 'shallow' && local) reading.startFor(c.added);
+          events.emit('index:progress', { locationId, phase: 'discovery', files: c.files, dirs: c.dirs, bytes: c.bytes });
+        },
       }));
     }
     if (opts.present && !opts.present()) {
@@ -218,7 +224,7 @@ async function indexWith(lib: Library, location: ScannedLocation, opts: IndexOpt
     events.emit('index:phase', { locationId, phase: 'content' });
     ({ hashed, relinked } = await identifyContents({
       store, locationId, storage, hashThresholdBytes: lib.config.settings.hashThresholdBytes, onSkip,
-      settle: opts.settle, force: opts.force === true, ...(opts.known ? { known: opts.known } : {}),
+      settle: opts.settle, force: opts.force === true, ...(opts.known ? { known: opts.known } : {}), reading,
       onProgress: (p) => events.emit('index:progress', { locationId, phase: 'content', ...totals, ...p }),
     }));
   }
@@ -302,6 +308,7 @@ interface ScanStart {
   rules: string[];
   onSkip: (rel: string, reason: string) => void;
   skipped: SkipList;
+  reading: ReadingThreads;
 }
 
 function parseRules(json: string): string[] {

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { batchEarly, pagesAhead } from './read-ahead.js';
+import { batchEarly, EARLY_BATCH_PAGES, pagesAhead } from './read-ahead.js';
 
 /** What a page costs each thread, in any one unit of time. */
 interface Costs {
@@ -59,6 +59,7 @@ function pipeline(pages: number, c: Costs, age: number | undefined): { end: numb
     }
   }
   for (const next of inFlight) {
+    if (batchEarly(pending, answeredAt[next]! <= now, true)) flush();
     now = Math.max(now, answeredAt[next]!);
     gather();
   }
@@ -85,5 +86,13 @@ describe('identification keeps its reading thread ahead of its writes', () => {
   it('at the costs measured at 100k small files (a page read 15.8, handed out and gathered 2.4, written 8.6, a commit 12), as fast as the reading', () => {
     const { end, reading } = pipeline(400, { read: 15.8, handOut: 1.2, gather: 1.2, commit: 12, write: 8.6 }, 8000);
     assert.ok(end < reading * 1.15, `${end} against the reading's ${reading}`);
+  });
+
+  it('makes what it gathered while the last pages are read: it ends within half an early batch of the reading when the reading is the floor', () => {
+    const c: Costs = { read: 15.8, handOut: 1.2, gather: 1.2, commit: 12, write: 8.6 };
+    const { end, reading } = pipeline(400, c, 8000);
+    // Before, the last batch was made whole after the reading ended: 7,022 against 6,320. What is
+    // left is what was gathered while the reading thread ran ahead, the pages ahead all answered.
+    assert.ok(end <= reading + c.commit + (EARLY_BATCH_PAGES / 2) * c.write, `${end} against the reading's ${reading}`);
   });
 });

@@ -23,7 +23,12 @@ export function pagesAhead(pending: number, threads: number): number {
   return threads * 2 + pending;
 }
 
-/** Whether to make the PENDING pages gathered now, before waiting for the oldest page handed out (OLDESTREAD: its answer is in). */
-export function batchEarly(pending: number, oldestRead: boolean): boolean {
-  return !oldestRead && pending >= EARLY_BATCH_PAGES;
+/**
+ * Whether to make the PENDING pages gathered now, before waiting for the oldest page handed out
+ * (OLDESTREAD: its answer is in). Once every page is handed out (LAST), whatever is gathered is
+ * made while the last pages are read: left to the end, the last batch was made with the reading
+ * thread done and idle (~0.25 s of a 2 s content phase at 100k files).
+ */
+export function batchEarly(pending: number, oldestRead: boolean, last = false): boolean {
+  return !oldestRead && pending >= (last ? 1 : EARLY_BATCH_PAGES);
 }

@@ -145,6 +145,11 @@ export class ContentStore {
     return added;
   }
 
+  /** The highest content id given so far (0 with none): a content added after has a higher one. */
+  lastId(): number {
+    return this.sql<[], number>('SELECT coalesce(max(id), 0) FROM content_identities').pluck().get()!;
+  }
+
   delete(id: number): void {
     this.sql<[number]>('DELETE FROM content_identities WHERE id = ?').run(id);
   }

@@ -449,9 +449,11 @@ export class EntryStore extends EntryReads {
    * `linkContent` for many files, in a few multi-row statements (the contents must exist): the
    * files linked, by entry id, with the content each is linked to now. Files that had no content
    * when read are queued for search and move the grid's version here, once for the call; a link
-   * that replaces another content is queued by the triggers, as a rename is.
+   * that replaces another content is queued by the triggers, as a rename is. Contents whose id is
+   * above NEWABOVE were added with these links (in the same transaction, just before): they have
+   * no other file whose name search knows, and are queued without a look.
    */
-  linkContents(links: readonly ContentLink[], now: number): Map<number, number> {
+  linkContents(links: readonly ContentLink[], now: number, newAbove = Infinity): Map<number, number> {
     const linked = new Map<number, number>();
     forEachChunk(links.length, (at, n) => {
       const args: Array<string | number | null> = [now, now];
@@ -470,7 +472,9 @@ export class EntryStore extends EntryReads {
       // file whose content has another file of its name already (a copy of a folder, a second
       // scan of one drive) changes none of it, and is not queued (10,000 small files copied
       // spent a tenth of the copy indexing their contents' unchanged names again).
-      const named = new Set(this.sql<[string], number>(NAMED_ALREADY).pluck().all(JSON.stringify(first.map(({ file }) => [file.id, linked.get(file.id)!]))));
+      // A content added with these links (its id above NEWABOVE) has no other file yet: not looked up.
+      const older = first.filter(({ file }) => linked.get(file.id)! <= newAbove);
+      const named = older.length === 0 ? new Set<number>() : new Set(this.sql<[string], number>(NAMED_ALREADY).pluck().all(JSON.stringify(older.map(({ file }) => [file.id, linked.get(file.id)!]))));
       const queue = first.filter(({ file }) => !named.has(file.id)).map(({ uuid }) => uuid);
       if (queue.length > 0) this.effects.queueForSearch(queue);
       this.effects.moveGridVersion();
