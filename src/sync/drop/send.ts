@@ -9,7 +9,7 @@ import { NotTheCheckedFile, openInside, type FileIdentity } from '../../storage/
 import { answerWithin, PeerChannel } from '../messages/channel.js';
 import { DROP_REFUSAL_CHARS } from '../messages/table.js';
 import type { OfferedItem } from './journal.js';
-import type { PlaceRequest } from './receive.js';
+import type { PlaceRequest } from './drop-place.js';
 
 /*
  * /vss/drop, the sending side: offer the files, send each one's bytes after what the receiver
