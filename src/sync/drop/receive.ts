@@ -16,7 +16,7 @@ import { keptFromPeer } from '../library/originals.js';
 import { forgetStale, forgetTransfer, partialOf, readJournal, sameOffer, stateDir, writeJournal, type Journal, type OfferedItem } from './journal.js';
 import { BLAKE3_HEX, landingNameProblem } from '../../files/landing-names.js';
 import { placedAs, sameBytesThere } from '../../storage/already-there.js';
-import { stallGuard } from './stall.js';
+import { STALL_MS, stallGuard } from './stall.js';
 import type { DropHost, DropPlace, LandedFile, PlaceGuard, PlaceRequest } from './drop-place.js';
 
 /*
@@ -43,8 +43,6 @@ const GROUP_BYTES = 8 * 1024 * 1024;
 const GROUP_FILES = 256;
 /** Files of a group wait at most this long for the next file's bytes before they are placed. */
 const GROUP_IDLE_MS = 200;
-/** No byte for this long ends a receive; what came stays, to resume from. */
-const STALL_MS = 30_000;
 /** The progress callback is told at most this often. */
 const PROGRESS_EVERY_MS = 250;
 /**
