@@ -285,13 +285,14 @@ export interface LandedPlacing {
  * be placed (its partial stays, to resume from). A kill before a rename leaves the partial; after,
  * the file under its name, flushed.
  */
-export async function placeLandedMany(items: readonly LandedPlacing[], flush: (paths: readonly string[]) => Promise<void>): Promise<Array<{ final: string } | { error: Error }>> {
+export async function placeLandedMany(items: readonly LandedPlacing[], flush?: (paths: readonly string[]) => Promise<void>): Promise<Array<{ final: string } | { error: Error }>> {
   for (const { partial, to } of items) {
     if (!to.kept) continue;
     await chmod(partial, to.kept.mode);
     if (to.kept.mtimeMs !== undefined) await utimes(partial, new Date(), new Date(to.kept.mtimeMs));
   }
-  await flush(items.map((it) => it.partial));
+  // No FLUSH: the caller flushed them before its last looks (a local copy's batch, its mode and times set as it was copied).
+  await flush?.(items.map((it) => it.partial));
   const out: Array<{ final: string } | { error: Error }> = new Array(items.length);
   const folders = new Set<string>();
   const byDir = new Map<string, number[]>();
@@ -360,14 +361,4 @@ export async function placeKeepingAside(partial: string, to: Omit<Placing, 'conf
     await place(final, aside, { synced: true });
   }
   return placeLanded(partial, { ...to, conflict: 'replace' });
-}
-
-/**
- * One verified partial of a batch put at FINAL (a local copy's: its bytes flushed for the whole
- * batch by storage/local-flush.ts, its mode and times set by storage/local-copy.ts, the conflict decided by
- * the operation), synchronously and without a flush: the caller fsyncs each folder the batch
- * went into once, when the batch is placed. A failed rename leaves PARTIAL where it was.
- */
-export function placeInBatch(partial: string, final: string): void {
-  renameSync(partial, final);
 }

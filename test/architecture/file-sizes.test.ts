@@ -28,7 +28,6 @@ const ALLOWLIST: readonly string[] = [
   'storage/bucket/s3-bucket.ts',
   'store/entries.ts',
   'store/jobs.ts',
-  'sync/drop/receive.ts',
   'sync/messages/table.ts',
 ];
 

@@ -12,12 +12,10 @@ import { DROP_MAX_ITEMS } from '../../sync/messages/table.js';
 import { PairedDevices } from '../../sync/pairing/paired-devices.js';
 import { addingPreview } from '../file-op-preview.js';
 import type { OpHost, Way } from '../op.js';
-import { deviceParamsOf, olderJob, runToDevice, type Said, type ToDeviceParams } from './to-device-run.js';
+import { deviceParamsOf, MAX_PARAMS_CHARS, olderJob, runToDevice, type Said, type ToDeviceParams } from './to-device-run.js';
 
 /** Tries before a send fails for good on errors that are not the device being away (that only waits). */
 const MAX_ATTEMPTS = 8;
-/** `params` longer than this are not ours (an older vss's held the files: DROP_MAX_ITEMS paths of a few hundred characters). */
-const MAX_PARAMS_CHARS = 1024 * 1024;
 
 /** A send as queued (the job's params): to which device, the transfer its offers are named from, and the contents named that had no file here (the CLI and the web app read them). */
 interface SendParams {

@@ -45,7 +45,7 @@ export interface ToDeviceParams {
 }
 
 /** `params` longer than this are not ours (an older vss's held the files: DROP_MAX_ITEMS paths of a few hundred characters). */
-const MAX_PARAMS_CHARS = 1024 * 1024;
+export const MAX_PARAMS_CHARS = 1024 * 1024;
 
 /**
  * JOB's params as its way to a device queued them (a copy or move, a send, a snapshot): each of

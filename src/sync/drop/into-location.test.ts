@@ -16,7 +16,8 @@ import { addLocation } from '../../locations/locations.js';
 import { PeerNode } from '../net/peer-node.js';
 import type { RemoteDevice } from '../peer-link.js';
 import { placeInLocation } from './into-location.js';
-import { serveDrop, type PlaceRequest } from './receive.js';
+import type { PlaceRequest } from './drop-place.js';
+import { serveDrop } from './receive.js';
 import { DropRefused, sendDrop, type DropItem } from './send.js';
 
 const LOOPBACK = ['/ip4/127.0.0.1/tcp/0'];

@@ -9,7 +9,7 @@ import { checkLanding, destinationProblem } from '../../files/destination.js';
 import type { RemoteDevice } from '../peer-link.js';
 import { weighPlace, type PlaceGuardHost } from './place-guard.js';
 import { landingDirProblem } from '../../files/landing-names.js';
-import type { DropPlace, PlaceRequest } from './receive.js';
+import type { DropPlace, PlaceRequest } from './drop-place.js';
 
 /**
  * The receiving side of a copy or move into one of this device's locations (issue 30, item 3):

@@ -5,7 +5,7 @@ import { policyRefusal, weighDrop, type Witnesses } from '../../guardian/guard.j
 import type { Library } from '../../library/library.js';
 import { factsAt } from '../../storage/local-tree.js';
 import type { OfferedItem } from './journal.js';
-import type { PlaceGuard } from './receive.js';
+import type { PlaceGuard } from './drop-place.js';
 
 /*
  * Every side asks its own guard (DESIGN §19, issue 42): a paired device's `place` that replaces

@@ -1,22 +1,23 @@
 import { existsSync, statSync } from 'node:fs';
-import { mkdir, rm, statfs } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { Stream } from '@libp2p/interface';
 import type { Logger } from 'pino';
-import type { DropProgress, FileReceived } from '../../core/events.js';
+import { diskSpace } from '../../core/disk-space.js';
 import { VssError } from '../../core/errors.js';
 import { formatBytes } from '../../core/format.js';
 import { answerWithin, PeerChannel } from '../messages/channel.js';
 import { PeerMessageError } from '../messages/fields.js';
 import { DROP_REFUSAL_CHARS } from '../messages/table.js';
 import type { RemoteDevice } from '../peer-link.js';
-import { Landing, placeLandedMany, verifyLanded, type Landed } from '../../core/landing.js';
+import { Landing, placeLandedMany, resumableSize, verifyLanded, type Landed } from '../../core/landing.js';
 import { flushAll } from '../../storage/local-flush.js';
 import { keptFromPeer } from '../library/originals.js';
 import { forgetStale, forgetTransfer, partialOf, readJournal, sameOffer, stateDir, writeJournal, type Journal, type OfferedItem } from './journal.js';
 import { BLAKE3_HEX, landingNameProblem } from '../../files/landing-names.js';
 import { placedAs, sameBytesThere } from '../../storage/already-there.js';
-import { stallGuard } from './stall.js';
+import { STALL_MS, stallGuard } from './stall.js';
+import type { DropHost, DropPlace, LandedFile, PlaceGuard, PlaceRequest } from './drop-place.js';
 
 /*
  * /vss/drop, the receiving side (issue 21, Spacedrop): a paired device offers files by base name,
@@ -42,8 +43,6 @@ const GROUP_BYTES = 8 * 1024 * 1024;
 const GROUP_FILES = 256;
 /** Files of a group wait at most this long for the next file's bytes before they are placed. */
 const GROUP_IDLE_MS = 200;
-/** No byte for this long ends a receive; what came stays, to resume from. */
-const STALL_MS = 30_000;
 /** The progress callback is told at most this often. */
 const PROGRESS_EVERY_MS = 250;
 /**
@@ -52,79 +51,6 @@ const PROGRESS_EVERY_MS = 250;
  * slow one. Past it, the check is made once the file's bytes have come, before it is placed.
  */
 const OFFER_CHECK_BYTES = 1024 * 1024 * 1024;
-
-/**
- * Where the files of one offer land: the inbox, or (version 3's `place`) a folder of one of this
- * device's locations.
- */
-export interface DropPlace {
-  /** The folder whose `.vss-drop/` keeps the journal and the partials: on the filesystem of DIR, so a file placed is a rename. */
-  stateRoot: string;
-  /** The folder the files land in. */
-  dir: string;
-  /** How a refusal names it to the sender: `inbox`, `location Photos`. */
-  what: string;
-  /** A name taken in DIR: another name, the file replaced, or (`skip`) the file not sent at all. */
-  conflict: 'keep-both' | 'replace' | 'skip';
-  /** Whether the journal stays once every file is in, so an offer made again (a sender killed before it heard `done`) is answered from it rather than landed twice. */
-  keepJournal: boolean;
-  /**
-   * Whether a file of the same bytes already under the name offered stands for the file (keep-both):
-   * a location's folder, where a copy is what counts (a protect or copy made again lands nothing
-   * twice, as a local copy leaves the same file there). The inbox lands what is sent.
-   */
-  sameBytesCount?: boolean;
-  /** The last look before anything is written or placed in DIR (files/destination.ts `checkLanding`); throws why not. */
-  check?(): void;
-  /** Told of the files placed (verified and flushed) once the offer is done: the index of DIR hears of them before `done` goes. */
-  landed?(files: readonly LandedFile[]): Promise<void>;
-  /**
-   * This device's own Guardian over what ITEMS (those still to land) would replace (conflict
-   * `replace`), asked before the offer is accepted (place-guard.ts). Absent: nothing is weighed.
-   */
-  weigh?(items: readonly OfferedItem[]): Promise<PlaceGuard>;
-}
-
-/** What a place gives up, weighed by this device's Guardian: held until its files are placed. */
-export interface PlaceGuard {
-  /** Why the place may not replace what it would (sent as the refusal; RETRY: it may work later); absent: it may. */
-  refusal?: { reason: string; retry: boolean };
-  /** Whether what the weighing leaned on (other devices' locks on their copies) still holds: asked before files are placed. */
-  holds(): boolean;
-  release(): Promise<void>;
-}
-
-/** A file a place took: where it is now, and the BLAKE3 it was verified against. */
-export interface LandedFile {
-  path: string;
-  blake3: string;
-}
-
-/** What a `place` asks: folder DIR of location LOCATION (uuid) of LIBRARY, and its conflict policy. */
-export interface PlaceRequest {
-  library: string;
-  location: string;
-  dir: string;
-  onConflict: string;
-  /** The sender's --force (version 3's `force`): past the receiver's Guardian, where the receiver lets peers force it. */
-  force?: boolean;
-}
-
-export interface DropHost {
-  /** The inbox folder now (the device's setting). */
-  inbox(): string;
-  /**
-   * The place REQ names for REMOTE, checked (a location of this device in a library REMOTE
-   * shares, DIR inside it) and its folder made; a VssError says why not (sent as the refusal;
-   * UNAVAILABLE: it may work later, its drive away). Absent: places are refused.
-   */
-  place?(remote: RemoteDevice, req: PlaceRequest): Promise<DropPlace>;
-  /** Whether DEVICEUUID is paired with this device now (it may have been unpaired since the connection opened). */
-  isPaired(deviceUuid: string): boolean;
-  log: Logger;
-  onProgress?(p: DropProgress): void;
-  onReceived?(f: FileReceived): void;
-}
 
 /** Sends being received now (by inbox and transfer): a retry that comes while the first stream still runs waits its turn. */
 const receiving = new Set<string>();
@@ -263,52 +189,45 @@ async function receiveOffer(ch: PeerChannel<'drop'>, remote: RemoteDevice, host:
     else if (place.conflict === 'skip' && existsSync(join(place.dir, it.name))) await answered(it.name, { skipped: true });
     else {
       if (!same) await rm(partial, { force: true });
-      offsets.push(existsSync(partial) ? Math.min(statSync(partial).size, it.size) : 0);
+      offsets.push(resumableSize(partial, it.size));
     }
   }
   const need = items.reduce((n, it, i) => n + (journal.saved[i] !== undefined ? 0 : it.size - offsets[i]!), 0);
-  const fs = await statfs(inbox);
-  const free = fs.bavail * fs.bsize;
+  const free = diskSpace(inbox).freeBytes;
   if (need > free) throw new Refusal(`the receiving device's ${place.what} has ${formatBytes(free)} free, and this send needs ${formatBytes(need)}`);
   // What the files still to land would replace, weighed by this device's own Guardian before a byte is taken.
   const guard = place.conflict === 'replace' && place.weigh ? await place.weigh(items.filter((_, i) => journal.saved[i] === undefined)) : undefined;
   try {
     if (guard?.refusal) throw new Refusal(guard.refusal.reason, undefined, guard.refusal.retry);
-    await acceptAndReceive(ch, remote, host, log, place, transfer, journal, offsets, total, landed, guard);
+    await writeJournal(inbox, transfer, journal);
+    const placed = Object.keys(journal.saved).map(Number);
+    await ch.send('drop.accept', { offsets, ...(ch.version >= 2 ? { placed } : {}) });
+    log.info({ transfer, files: items.length, total, resumed_from: offsets.reduce((a, b) => a + b, 0) }, 'receiving files');
+
+    let done = offsets.reduce((a, b) => a + b, 0);
+    let told = 0;
+    const progress = (force = false) => {
+      if (!host.onProgress || (!force && Date.now() - told < PROGRESS_EVERY_MS)) return;
+      told = Date.now();
+      host.onProgress({ transfer, from_device: remote.deviceUuid, from_name: remote.name, done_bytes: done, total_bytes: total });
+    };
+    try {
+      await receiveItems(ch, remote, host, log, place, transfer, journal, offsets, (n) => { done += n; progress(); }, landed, guard);
+    } catch (err) {
+      // A file refused ends the send for good (the sender's job fails with the reason): nothing half received of it stays.
+      // One that may work in a moment (the Guardian's witnesses stopped holding) keeps its partials, to resume from.
+      if (err instanceof Refusal && !err.retry) await forgetTransfer(inbox, transfer);
+      throw err;
+    } finally {
+      // What was placed is in the folder: its index hears of it now (before `done`, or the refusal), not at the next scan.
+      if (landed.length > 0) await place.landed?.(landed).catch((e: unknown) => log.warn({ err: e }, 'files received could not be indexed yet'));
+    }
+    progress(true);
+    await forgetTransfer(inbox, transfer, place.keepJournal);
+    await ch.send('drop.done', { items: items.length });
   } finally {
     await guard?.release();
   }
-}
-
-async function acceptAndReceive(ch: PeerChannel<'drop'>, remote: RemoteDevice, host: DropHost, log: Logger, place: DropPlace, transfer: string, journal: Journal, offsets: number[], total: number, landed: LandedFile[], guard: PlaceGuard | undefined): Promise<void> {
-  const inbox = place.stateRoot;
-  const items = journal.items;
-  await writeJournal(inbox, transfer, journal);
-  const placed = Object.keys(journal.saved).map(Number);
-  await ch.send('drop.accept', { offsets, ...(ch.version >= 2 ? { placed } : {}) });
-  log.info({ transfer, files: items.length, total, resumed_from: offsets.reduce((a, b) => a + b, 0) }, 'receiving files');
-
-  let done = offsets.reduce((a, b) => a + b, 0);
-  let told = 0;
-  const progress = (force = false) => {
-    if (!host.onProgress || (!force && Date.now() - told < PROGRESS_EVERY_MS)) return;
-    told = Date.now();
-    host.onProgress({ transfer, from_device: remote.deviceUuid, from_name: remote.name, done_bytes: done, total_bytes: total });
-  };
-  try {
-    await receiveItems(ch, remote, host, log, place, transfer, journal, offsets, (n) => { done += n; progress(); }, landed, guard);
-  } catch (err) {
-    // A file refused ends the send for good (the sender's job fails with the reason): nothing half received of it stays.
-    // One that may work in a moment (the Guardian's witnesses stopped holding) keeps its partials, to resume from.
-    if (err instanceof Refusal && !err.retry) await forgetTransfer(inbox, transfer);
-    throw err;
-  } finally {
-    // What was placed is in the folder: its index hears of it now (before `done`, or the refusal), not at the next scan.
-    if (landed.length > 0) await place.landed?.(landed).catch((e: unknown) => log.warn({ err: e }, 'files received could not be indexed yet'));
-  }
-  progress(true);
-  await forgetTransfer(inbox, transfer, place.keepJournal);
-  await ch.send('drop.done', { items: items.length });
 }
 
 /** One received file verified and not yet in place: its item, partial and BLAKE3. */

@@ -9,7 +9,8 @@ import { NotTheCheckedFile, openInside, type FileIdentity } from '../../storage/
 import { answerWithin, PeerChannel } from '../messages/channel.js';
 import { DROP_REFUSAL_CHARS } from '../messages/table.js';
 import type { OfferedItem } from './journal.js';
-import type { PlaceRequest } from './receive.js';
+import type { PlaceRequest } from './drop-place.js';
+import { STALL_MS } from './stall.js';
 
 /*
  * /vss/drop, the sending side: offer the files, send each one's bytes after what the receiver
@@ -20,8 +21,6 @@ import type { PlaceRequest } from './receive.js';
  */
 
 const CHUNK = 1024 * 1024;
-/** No progress for this long ends a send (the receiver stalled or went away); the next attempt resumes. */
-const STALL_MS = 30_000;
 
 /**
  * One file to send: where it is here and the folder it was checked to lie in (its location), which

@@ -1,3 +1,6 @@
+/** No progress for this long ends either side of a /vss/drop stream (the other stalled or went away); what came stays, to resume from. */
+export const STALL_MS = 30_000;
+
 /**
  * One signal for a whole transfer that aborts when no progress was made for MS (or PARENT aborts):
  * `touch()` on every chunk moves the deadline. A fresh timeout signal per chunk would cost a timer

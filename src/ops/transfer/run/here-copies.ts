@@ -1,9 +1,7 @@
 import { basename, dirname } from 'node:path';
 import { atMost } from '../../../core/at-most.js';
 import { errnoCode } from '../../../core/errors.js';
-import { fsyncDirAsync } from '../../../core/fs-atomic.js';
-import { freeNameIn } from '../../../core/free-name.js';
-import { placeInBatch } from '../../../core/landing.js';
+import { placeLandedMany, type LandedPlacing } from '../../../core/landing.js';
 import type { FileOpParams } from '../../../files/file-op.js';
 import { metaOf } from '../../../files/kept-meta.js';
 import { partialFor } from '../../../files/partial-name.js';
@@ -154,8 +152,8 @@ export async function copyAll(run: HereRun, batch: readonly FileOpItemRecord[], 
 }
 
 /**
- * The second half of a batch's copy: the partials of READY flushed in one pass, then placed in
- * plan order (the conflict policy applied there), their folders flushed once, and the items
+ * The second half of a batch's copy: the partials of READY flushed in one pass, then placed
+ * (the conflict policy applied there), their folders flushed once, and the items
  * confirmed together (the loop removes a move's sources then). A kill -9 before that redoes the
  * batch, finding placed files by their bytes. A second name whose first was not placed is copied
  * on its own afterwards.
@@ -180,52 +178,59 @@ export async function land(run: HereRun, ready: Ready[], ctx: PutContext, again:
     if (place) into.set(place.locationId, place);
   }
   for (const place of into.values()) run.places.checkPresent(place);
-  const folders = new Set<string>();
   const placed = new Map<number, Ready>();
   const alone: FileOpItemRecord[] = [];
   ready.sort((x, y) => x.it.idx - y.it.idx);
-  for (const r of ready) {
-    if (r.final) placed.set(r.it.idx, r);
-    if (!r.partial && r.linkOf === undefined) continue;
-    const dst = r.it.dst!;
-    let final = dst;
-    const there = factsAt(dst);
-    if (there) {
-      if (run.p.on_conflict === 'skip') {
+  for (const r of ready) if (r.final) placed.set(r.it.idx, r);
+  // Placed by the one landing of verified partials (core/landing.ts, as a peer's files are): the
+  // files first, then each second name, linked to its first name's copy once that is in place.
+  for (const links of [false, true]) {
+    const group: Ready[] = [];
+    const to: LandedPlacing[] = [];
+    for (const r of ready) {
+      if (r.linkOf !== undefined ? !links : links || !r.partial) continue;
+      const dst = r.it.dst!;
+      const there = factsAt(dst);
+      if (there && run.p.on_conflict === 'skip') {
         r.skipped = true;
         r.note = ALREADY_THERE;
         continue;
       }
-      if (run.p.on_conflict === 'keep-both' || there.kind === 'dir') final = freeNameIn(dirname(dst), basename(dst));
-    }
-    if (r.linkOf !== undefined) {
-      const first = placed.get(r.linkOf);
-      const firstFinal = first ? first.final : run.items[r.linkOf]?.final;
-      if (!firstFinal) {
-        // The first name was skipped: this one is copied on its own, once this batch is done.
-        alone.push(r.it);
-        r.later = true;
-        continue;
+      if (r.linkOf !== undefined) {
+        const first = placed.get(r.linkOf);
+        const firstFinal = first ? first.final : run.items[r.linkOf]?.final;
+        if (!firstFinal) {
+          // The first name was skipped: this one is copied on its own, once this batch is done.
+          alone.push(r.it);
+          r.later = true;
+          continue;
+        }
+        r.hash = (first ? first.hash : run.items[r.linkOf]?.blake3) ?? '';
+        run.places.makeFolder(dirname(dst));
+        r.partial = partialFor(dirname(dst), run.jobId, r.it.idx);
+        run.partials.add(r.partial);
+        linkAs(firstFinal, r.partial);
       }
-      r.hash = (first ? first.hash : run.items[r.linkOf]?.blake3) ?? '';
-      run.places.makeFolder(dirname(dst));
-      r.partial = partialFor(dirname(dst), run.jobId, r.it.idx);
-      run.partials.add(r.partial);
-      linkAs(firstFinal, r.partial);
+      group.push(r);
+      // A name taken by a folder is never replaced: the copy goes beside it, as keep-both puts it.
+      to.push({ partial: r.partial!, to: { dir: dirname(dst), name: basename(dst), conflict: run.p.on_conflict === 'replace' && there?.kind !== 'dir' ? 'replace' : 'keep-both' } });
     }
-    try {
-      placeInBatch(r.partial!, final);
-    } catch (err) {
-      const folder = run.places.placeOfFolder(dirname(final));
+    const out = await placeLandedMany(to);
+    const failed = out.findIndex((o) => 'error' in o);
+    for (const [i, o] of out.entries()) {
+      if (!('final' in o)) continue;
+      const r = group[i]!;
+      run.partials.delete(r.partial!);
+      r.final = o.final;
+      placed.set(r.it.idx, r);
+    }
+    if (failed >= 0) {
+      // A drive that left while the batch was placed took its partials along: the job waits for it.
+      const folder = run.places.placeOfFolder(dirname(group[failed]!.it.dst!));
       if (folder) run.places.checkPresent(folder);
-      throw err;
+      throw (out[failed] as { error: Error }).error;
     }
-    run.partials.delete(r.partial!);
-    folders.add(dirname(final));
-    r.final = final;
-    placed.set(r.it.idx, r);
   }
-  await Promise.all([...folders].map(fsyncDirAsync));
   // Partials of this batch not placed (skipped); the next batch's, being copied, stay.
   await Promise.all(ready.filter((r) => r.partial && run.partials.delete(r.partial)).map((r) => dropPartial(r.partial!)));
   await ctx.confirm(ready.filter((r) => !r.later).map((r) => ({ it: r.it, landed: landedOf(r) })));
