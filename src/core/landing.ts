@@ -296,7 +296,11 @@ export async function placeLandedMany(items: readonly LandedPlacing[], flush?: (
   const out: Array<{ final: string } | { error: Error }> = new Array(items.length);
   const folders = new Set<string>();
   const byDir = new Map<string, number[]>();
-  items.forEach((it, i) => byDir.set(it.to.dir, [...(byDir.get(it.to.dir) ?? []), i]));
+  items.forEach((it, i) => {
+    const idxs = byDir.get(it.to.dir);
+    if (idxs) idxs.push(i);
+    else byDir.set(it.to.dir, [i]);
+  });
   for (const [dir, idxs] of byDir) {
     const next = (placing.get(dir) ?? Promise.resolve()).catch(() => undefined).then(() => {
       for (const i of idxs) {
