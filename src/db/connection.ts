@@ -23,6 +23,13 @@ export function openDatabase(path: string): Db {
   db.pragma('busy_timeout = 5000');
   db.pragma('cache_size = -32000');
   db.pragma('temp_store = MEMORY');
+  db.pragma(`wal_autocheckpoint = ${CHECKPOINT_PAGES}`);
+  // A WAL grown while its checkpoints lag (checkpointer.ts) is cut back once checkpointed, not kept at its peak.
+  db.pragma(`journal_size_limit = ${WAL_KEPT_BYTES}`);
   guardTransactions(db);
   return db;
 }
+
+/** SQLite's own: the commit that takes the WAL past this many pages copies them into the database (and fsyncs both). */
+export const CHECKPOINT_PAGES = 1000;
+const WAL_KEPT_BYTES = 64 * 1024 * 1024;

@@ -1,9 +1,9 @@
 import { identifyFileSoon, identifyThroughStorage, type IdentifyOutcome, type IdentifyRequest } from '../content/identify-file.js';
-import { IdentifyPool } from '../content/identify-pool.js';
 import { CAS_WHOLE, contentUuidFor } from '../content/identity.js';
 import { PathRefusedError } from '../library/confine.js';
 import { yieldToEventLoop } from '../store/batch-writer.js';
 import { batchEarly, pagesAhead } from './read-ahead.js';
+import { ScanThreads } from './scan-threads.js';
 import type { LocalAccess, LocationStorage } from '../storage/port.js';
 import type { ContentIdentity } from '../store/contents.js';
 import type { ContentLink, IdentifiedFile, UnidentifiedFile } from '../store/entries.js';
@@ -22,8 +22,8 @@ export interface IdentificationInput {
   force?: boolean;
   /** Files whose whole-file BLAKE3 the caller verified, by absolute path (IndexOptions.known). */
   known?: ReadonlyMap<string, KnownBytes>;
-  /** The scan's reading threads, perhaps started already (during discovery); closed when identification ends. */
-  reading?: ReadingThreads;
+  /** The scan's threads, perhaps started already (during discovery); its reading threads are closed when identification ends. */
+  reading?: ScanThreads;
 }
 
 /**
@@ -62,43 +62,7 @@ type PageRow = UnidentifiedFile & Partial<Pick<IdentifiedFile, 'content_id'>>;
 export const MAX_UNSETTLED_FOLDERS = 1000;
 
 const PAGE = 250;
-/** Below this many files, starting worker threads costs more than it saves. */
-const MIN_FILES_FOR_WORKERS = 2000;
-/**
- * One reading thread: on two cores a second one was no faster at 100k small files (3.3-3.9 s
- * against 3.3-3.6 s, issue 28): the database thread's writes are the floor, and it lost a core.
- */
-const DEFAULT_THREADS = 1;
 
-/**
- * A scan's reading threads, started once it is known they will have work: by discovery once it has
- * listed enough new files (the thread's start, ~0.1 s of loading its modules, then overlaps the
- * walk instead of holding back the first page), else by identification's first page to read.
- */
-export class ReadingThreads {
-  private pool: IdentifyPool | undefined;
-  readonly threads = Number(process.env.VSS_IDENTIFY_THREADS ?? DEFAULT_THREADS);
-
-  /** Whether FILES files to identify are read in threads (else on the calling thread). */
-  worthFor(files: number): boolean {
-    return this.threads > 0 && files >= MIN_FILES_FOR_WORKERS;
-  }
-
-  /** Start the threads, when FILES files to identify are worth them. */
-  startFor(files: number): void {
-    if (this.worthFor(files)) this.pool ??= new IdentifyPool(this.threads);
-  }
-
-  get started(): IdentifyPool {
-    return (this.pool ??= new IdentifyPool(this.threads));
-  }
-
-  async close(): Promise<void> {
-    const pool = this.pool;
-    this.pool = undefined;
-    await pool?.close();
-  }
-}
 
 /**
  * Give every file without a content identity one: hash it (whole or sampled), detect its type,
@@ -113,7 +77,7 @@ export async function identifyContents(input: IdentificationInput): Promise<{ ha
   const todo = force ? store.entries.files(locationId) : store.entries.unidentified(locationId);
   const totals = { n: todo.files, bytes: todo.bytes };
   if (totals.n === 0) {
-    await input.reading?.close();
+    await input.reading?.closeReading();
     return { hashed: 0, relinked: 0 };
   }
 
@@ -170,8 +134,10 @@ export async function identifyContents(input: IdentificationInput): Promise<{ ha
     }
   };
 
-  const reading = input.reading ?? new ReadingThreads();
+  const reading = input.reading ?? new ScanThreads();
   const threaded = reading.worthFor(totals.n);
+  // The reading threads are started by the first page with a file to read: a verified copy's files are answered without one.
+  reading.startFor(totals.n, false);
   const { threads } = reading;
   const local = input.storage.local;
   const root = local?.root;
@@ -246,7 +212,7 @@ export async function identifyContents(input: IdentificationInput): Promise<{ ha
     }
     throw err;
   } finally {
-    await reading.close();
+    await (input.reading ? reading.closeReading() : reading.close());
   }
   input.onProgress({ done, total: totals.n, doneBytes, totalBytes: totals.bytes });
   return { hashed, relinked };

@@ -17,7 +17,8 @@ import { discover, type DiscoveryCounts } from './discovery.js';
 import { discoverDirs, type ChangedDir } from './discover-dirs.js';
 import { FINDERS } from './finders.js';
 import { findStacks } from '../stacks/find-stacks.js';
-import { identifyContents, ReadingThreads, type SettleRule } from './identification.js';
+import { identifyContents, type SettleRule } from './identification.js';
+import { ScanThreads } from './scan-threads.js';
 import { LEFTOVER_RULES } from '../storage/ignore-rules.js';
 import { realPlaceOf } from '../storage/local-disk.js';
 import { storageOf } from '../storage/storages.js';
@@ -93,8 +94,8 @@ export async function indexLocation(lib: Library, location: ScannedLocation, opt
     log.warn({ locationId, path, reason }, 'skipped');
     events.emit('index:skipped', { locationId, path, reason });
   };
-  // Started by discovery once it has listed enough new files to identify (ReadingThreads).
-  const reading = new ReadingThreads();
+  // Started by discovery once it has listed enough new files (ScanThreads).
+  const reading = new ScanThreads(lib.db);
   let phase: IndexPhase = 'discovery';
   const following = events.on('index:phase', (p) => { if (p.locationId === locationId) phase = p.phase; });
   try {
@@ -187,7 +188,7 @@ async function indexWith(lib: Library, location: ScannedLocation, opts: IndexOpt
         store, locationId, writer, storage, rootEntryId: rootId,
         ignoreRules: rules, exclude, seen, onSkip, threaded: process.env.VSS_WALK_THREADED !== '0', lastEntries: previous.files + previous.dirs,
         onProgress: (c) => {
-          if (location.index_mode !== 'shallow' && local) reading.startFor(c.added);
+          reading.startFor(c.added, location.index_mode !== 'shallow' && local !== null);
           events.emit('index:progress', { locationId, phase: 'discovery', files: c.files, dirs: c.dirs, bytes: c.bytes });
         },
       }));
@@ -308,7 +309,7 @@ interface ScanStart {
   rules: string[];
   onSkip: (rel: string, reason: string) => void;
   skipped: SkipList;
-  reading: ReadingThreads;
+  reading: ScanThreads;
 }
 
 function parseRules(json: string): string[] {
