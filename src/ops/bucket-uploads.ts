@@ -14,6 +14,7 @@ import type { OpHost } from './op.js';
 import { indexedSource } from './op-items.js';
 import { fileOpResult, summaryCount } from './transfer/run/here-result.js';
 import { runTransfer } from './transfer/run/run-transfer.js';
+import { sourceProblem } from './transfer/run/source-identity.js';
 import type { Batch, PutContext, TransferTarget } from './transfer/run/target.js';
 
 /** Uploads to a bucket as queued (in the job's params): which bucket volume, and what a key another object holds gets. */
@@ -123,12 +124,13 @@ async function uploadOne(lib: Library, vol: BucketVolume, bucket: S3Bucket, it: 
   // Left out of the job, saying why: it goes on with the rest, and does not try this one again.
   const leftOut = (note: string) => ctx.leaveOut(it, note);
   const done = (rel: string, blake3: string) => ctx.confirm([{ it, landed: { final: `${vol.mount_point}/${rel}`, blake3 } }]);
-  const indexed = indexedSource(lib, it.src);
-  const source = indexed && { ...indexed, storage: locationStorage(lib, indexed.place.locationId), rel: indexed.place.rel };
-  if (!source) return leftOut('its file is no longer indexed where it was (moved, deleted or edited since the plan): protect again');
+  // The look every target makes (source-identity.ts), then its content as indexed: a copy in a bucket counts by it.
+  const problem = sourceProblem(lib, it);
+  const indexed = problem === undefined ? indexedSource(lib, it.src) : undefined;
+  if (!indexed) return leftOut(problem ?? 'its file is no longer indexed where it was (edited since the plan): left out');
+  const source = { ...indexed, storage: locationStorage(lib, indexed.place.locationId), rel: indexed.place.rel };
   const st = source.storage.statNow(source.rel);
-  if (!st) return leftOut('its file is gone (moved or deleted since the plan): left out');
-  if (!st.isFile() || st.size !== it.size) return leftOut('its file changed since the plan: protect again');
+  if (!st?.isFile() || st.size !== it.size) return leftOut('its file changed since the plan: left out');
   const rel = it.dst ?? posix.join('vss-protect', posix.basename(it.src));
   const key = await freeKey(lib, vol, bucket, rel, source.contentUuid, onConflict, ctx.signal);
   if (key === undefined) return leftOut(`${vol.mount_point}/${rel} is there already (--on-conflict skip)`);

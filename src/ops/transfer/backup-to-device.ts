@@ -74,7 +74,7 @@ export const libraryBackupToDevice: Way<BackupToDeviceInput, BackupSent, never> 
     name: NAME, concurrency: 1, timeoutMs: networkTimeoutMs,
     run: async (job, ctx) => {
       const lib = host.lib;
-      const p = paramsOf(job);
+      const p: BackupParams = { ...deviceParamsOf<BackupParams>(lib, job, ['device', 'transfer', 'library', 'location', 'location_name', 'dir', 'key', 'shown'], 'where the snapshot goes'), op: 'copy', on_conflict: 'keep-both' };
       const dev = PairedDevices.load(host.dataDir).get(p.device);
       if (!dev) throw new VssError('NOT_FOUND', `device ${p.device} is not paired with this one any more: the snapshot is not sent`);
       if (lib.store.fileOpItems.of(job.id).length === 0) {
@@ -108,12 +108,6 @@ export function backupToDeviceDue(host: OpHost, schedule: BackupSchedule, now = 
   if (host.lib.store.jobs.openFor(NAME, null, -1)) return false;
   const t = pairedTarget(host, schedule.to);
   return backupDue(host.lib, deviceBackupKey({ deviceUuid: t.device.device_uuid, locationUuid: t.location, dir: t.dir }), schedule, now);
-}
-
-/** JOB's params, checked. */
-function paramsOf(job: JobRow): BackupParams {
-  const o = deviceParamsOf<BackupParams>(job, ['device', 'transfer', 'library', 'location', 'location_name', 'dir', 'key', 'shown'], 'where the snapshot goes');
-  return { ...o, op: 'copy', on_conflict: 'keep-both' };
 }
 
 /** The note and the bytes that crossed the network, as the way to a device ends (the snapshot's own fields are `recorded`'s). */

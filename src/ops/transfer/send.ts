@@ -1,26 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import { VssError } from '../../core/errors.js';
 import { queueUserJob } from '../../jobs/user-job.js';
-import type { JobRow } from '../../jobs/states.js';
-import { endedResult, paramsJson } from '../../jobs/wait-for-job.js';
-import type { Library } from '../../library/library.js';
+import { endedResult } from '../../jobs/wait-for-job.js';
 import { UUID_RE } from '../../sidecars/address.js';
-import type { NewFileOpItem } from '../../store/file-op-items.js';
-import { planSend, type PlannedItem } from '../../sync/drop/plan.js';
+import { planSend } from '../../sync/drop/plan.js';
 import { FILES_SEND, networkTimeoutMs, type DropTarget, type SendResult } from '../../sync/drop/send-job.js';
 import { DROP_MAX_ITEMS } from '../../sync/messages/table.js';
 import { PairedDevices } from '../../sync/pairing/paired-devices.js';
 import { addingPreview } from '../file-op-preview.js';
 import type { OpHost, Way } from '../op.js';
-import { deviceParamsOf, MAX_PARAMS_CHARS, olderJob, runToDevice, type Said, type ToDeviceParams } from './to-device-run.js';
+import { deviceParamsOf, runToDevice, toDeviceItems, type Said, type ToDeviceParams } from './to-device-run.js';
 
 /** Tries before a send fails for good on errors that are not the device being away (that only waits). */
 const MAX_ATTEMPTS = 8;
 
 /** A send as queued (the job's params): to which device, the transfer its offers are named from, and the contents named that had no file here (the CLI and the web app read them). */
-interface SendParams {
-  device: string;
-  transfer: string;
+interface SendParams extends ToDeviceParams {
   not_here?: string[];
 }
 
@@ -44,7 +39,7 @@ export const filesSend: Way<SendInput, SendResult> = {
     const params: SendParams = { device: target.device_uuid, transfer: randomUUID(), ...(notHere.length > 0 ? { not_here: notHere } : {}) };
     const bytes = items.reduce((n, it) => n + it.size, 0);
     // Of no content: sends never wait on each other's open job.
-    return { size: { files: items.length, bytes }, queue: () => queueUserJob(host.lib, { kind: FILES_SEND, maxAttempts: MAX_ATTEMPTS, bytes, params: JSON.stringify(params), items: rowsOf(items) }, 'the send') };
+    return { size: { files: items.length, bytes }, queue: () => queueUserJob(host.lib, { kind: FILES_SEND, maxAttempts: MAX_ATTEMPTS, bytes, params: JSON.stringify(params), items: toDeviceItems(items, '') }, 'the send') };
   },
   // Inbox names are chosen by the receiver, and its free space is not known here.
   preview(host, input) {
@@ -54,9 +49,10 @@ export const filesSend: Way<SendInput, SendResult> = {
   },
   kind: (host) => ({
     name: FILES_SEND, concurrency: 2, timeoutMs: networkTimeoutMs,
+    // Into the device's inbox (a send queued by an older vss held its files in its params: they become its rows).
     run: (job, ctx) => {
-      const p = paramsOf(host.lib, job);
-      return runToDevice(host, job, p, ctx, sent(notHereOf(job)));
+      const p = deviceParamsOf<SendParams>(host.lib, job, ['device', 'transfer'], 'what to send where');
+      return runToDevice(host, job, p, ctx, sent(notHereOf(p)));
     },
   }),
   result: (job) => endedResult<SendResult>(job, 'the send'),
@@ -70,24 +66,9 @@ function planned(host: OpHost, { refs, to }: SendInput) {
   return { items, notHere, target };
 }
 
-/** ITEMS as a send's rows: each offered under its name (the receiver picks the name it lands under). */
-function rowsOf(items: readonly PlannedItem[]): NewFileOpItem[] {
-  return items.map((it) => ({ kind: 'file', src: it.path, dst: it.name, size: it.size, meta: null }));
-}
-
-/**
- * JOB's send, as the way to a device takes it: into the device's inbox. A send queued by an older
- * vss held its files in its params: they become its rows, its one offer keeping its transfer id.
- */
-function paramsOf(lib: Library, job: JobRow): ToDeviceParams {
-  const o = deviceParamsOf<SendParams>(job, ['device', 'transfer'], 'what to send where');
-  const p: ToDeviceParams = { device: o.device, transfer: o.transfer };
-  return o.items === undefined ? p : olderJob(lib, job, p, rowsOf(o.items));
-}
-
-/** The contents JOB's params say were left out, as uuids (anything else there is not trusted as one). */
-function notHereOf(job: JobRow): string[] {
-  const n = (paramsJson(job, MAX_PARAMS_CHARS) as Partial<SendParams> | undefined)?.not_here;
+/** The contents JOB's params (P) say were left out, as uuids (anything else there is not trusted as one). */
+function notHereOf(p: SendParams): string[] {
+  const n = p.not_here;
   return Array.isArray(n) ? n.filter((u): u is string => typeof u === 'string' && UUID_RE.test(u)).slice(0, DROP_MAX_ITEMS) : [];
 }
 

@@ -70,11 +70,12 @@ export interface TransferPreviews {
 
 /**
  * Every way vss moves verified bytes from one storage to another, one row each: what the user
- * asked, from where to where, the job kind that does it (its module in this folder), whether a
- * process without the daemon can work its jobs (it needs no network), and how the bytes go. A new
- * kind of storage, or of source (a phone's upload), is its rows here and its way's module: no new
- * operation, no adapter changes. Names only, so the router loads nothing of the ways it does not
- * take.
+ * asked, from where to where, the job kind that does it (its module in this folder) and whether a
+ * process without the daemon can work its jobs (it needs no network); how the bytes go is the
+ * row's line in docs/architecture.md's table ("A new kind of place"), where a test finds every
+ * row's job kind. A new kind of storage, or of source (a phone's upload), is its rows here and
+ * its way's module: no new operation, no adapter changes. Names only, so the router loads nothing
+ * of the ways it does not take.
  */
 export interface TransferWay {
   asked: Asked;
@@ -85,54 +86,20 @@ export interface TransferWay {
   /** The job kind that does it, or why there is none. */
   kind: string | { refused: string };
   inProcess: boolean;
-  how: string;
 }
 
 export const TRANSFER_WAYS = [
-  {
-    asked: 'copy', from: 'here', to: 'here', kind: 'files-copy', inProcess: true,
-    how: 'read once and written beside its target, hashed as it goes (holes kept), verified by BLAKE3 and landed (ops/transfer/run/here-target.ts, storage/local-verified-copy.ts)',
-  },
-  {
-    asked: 'move', from: 'here', to: 'here', kind: 'files-move', inProcess: true,
-    how: 'a rename within one filesystem, else a copy verified and flushed before the source goes (ops/transfer/run/)',
-  },
-  {
-    asked: 'copy', from: 'here', to: 'device', kind: 'files-copy-to-device', inProcess: false,
-    how: 'a stream to the paired device over /vss/drop (place), verified and flushed there (ops/transfer/to-device-run.ts, a protect\'s too)',
-  },
-  {
-    asked: 'move', from: 'here', to: 'device', kind: 'files-move-to-device', inProcess: false,
-    how: 'as the copy, each source removed here once the device confirms its copy',
-  },
-  {
-    asked: 'copy', from: 'here', to: 'bucket', kind: 'files-copy-to-bucket', inProcess: true,
-    how: 'a multipart upload hashed as it is read, checked against the content\'s BLAKE3 and read back (ops/bucket-uploads.ts)',
-  },
-  {
-    asked: 'move', from: 'here', to: 'bucket', kind: { refused: 'a move into a bucket is not built: copy (vss files copy … s3://…), then delete' }, inProcess: true,
-    how: '—',
-  },
-  {
-    asked: 'get', from: 'here or a paired device', to: 'here', kind: 'content-get', inProcess: false,
-    how: 'a content\'s original into a folder: copied from this device, else a ranged stream from an online paired device that holds it, verified (sync/library/get-original-job.ts)',
-  },
-  {
-    asked: 'send', from: 'here', to: 'inbox', kind: 'files-send', inProcess: false,
-    how: 'files pushed to a paired device\'s inbox over /vss/drop (offer), verified there by BLAKE3, resumed after a cut: the way to a device (ops/transfer/to-device-run.ts)',
-  },
-  {
-    asked: 'protect', from: 'here', to: 'policy', kind: 'guardian-protect', inProcess: true,
-    how: 'the copies a policy lacks, onto a drive here, a paired device\'s folder or a bucket, by the copy ways above (guardian/protect.ts plans them)',
-  },
-  {
-    asked: 'repair', from: 'here or a paired device', to: 'here', kind: 'guardian-repair', inProcess: true,
-    how: 'a rotten file replaced by a verified copy of its content from this device, else a paired device\'s (guardian/repair.ts)',
-  },
-  {
-    asked: 'backup', from: 'here', to: 'device', kind: 'library-backup-to-device', inProcess: false,
-    how: 'a snapshot of the library\'s database made here once the device is connected, pushed over /vss/drop (place) with its BLAKE3 into LOCATION/PATH/vss-library-backups/LIBRARY_ID/, verified and flushed there (ops/transfer/to-device-run.ts)',
-  },
+  { asked: 'copy', from: 'here', to: 'here', kind: 'files-copy', inProcess: true },
+  { asked: 'move', from: 'here', to: 'here', kind: 'files-move', inProcess: true },
+  { asked: 'copy', from: 'here', to: 'device', kind: 'files-copy-to-device', inProcess: false },
+  { asked: 'move', from: 'here', to: 'device', kind: 'files-move-to-device', inProcess: false },
+  { asked: 'copy', from: 'here', to: 'bucket', kind: 'files-copy-to-bucket', inProcess: true },
+  { asked: 'move', from: 'here', to: 'bucket', kind: { refused: 'a move into a bucket is not built: copy (vss files copy … s3://…), then delete' }, inProcess: true },
+  { asked: 'get', from: 'here or a paired device', to: 'here', kind: 'content-get', inProcess: false },
+  { asked: 'send', from: 'here', to: 'inbox', kind: 'files-send', inProcess: false },
+  { asked: 'protect', from: 'here', to: 'policy', kind: 'guardian-protect', inProcess: true },
+  { asked: 'repair', from: 'here or a paired device', to: 'here', kind: 'guardian-repair', inProcess: true },
+  { asked: 'backup', from: 'here', to: 'device', kind: 'library-backup-to-device', inProcess: false },
 ] as const satisfies readonly TransferWay[];
 
 type Row = (typeof TRANSFER_WAYS)[number];

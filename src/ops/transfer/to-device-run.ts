@@ -49,16 +49,23 @@ export const MAX_PARAMS_CHARS = 1024 * 1024;
 
 /**
  * JOB's params as its way to a device queued them (a copy or move, a send, a snapshot): each of
- * STRINGS a string, what OK asks of the rest, and the files an older vss said in them (ITEMS)
- * absent or each a path, a name and a size; else the job does not say WHAT.
+ * STRINGS a string and what OK asks of the rest, else the job does not say WHAT. A job queued by
+ * an older vss said its files in its params (each a path, a name and a size): they become its
+ * rows, once, each bound for its name in the params' folder, and its one offer keeps its transfer
+ * id (the receiver's journal knows it by that).
  */
-export function deviceParamsOf<T>(job: JobRow, strings: readonly string[], what: string, ok: (o: Record<string, unknown>) => boolean = () => true): T & { items?: PlaceItem[] } {
+export function deviceParamsOf<T extends ToDeviceParams>(lib: Library, job: JobRow, strings: readonly string[], what: string, ok: (o: Record<string, unknown>) => boolean = () => true): T {
   const o = paramsJson(job, MAX_PARAMS_CHARS) as Record<string, unknown> | undefined;
   const items = o?.items as PlaceItem[] | undefined;
   const fine = o && strings.every((k) => typeof o[k] === 'string') && ok(o)
     && (items === undefined || (Array.isArray(items) && items.length > 0 && items.length <= DROP_MAX_ITEMS && items.every((it) => typeof it?.path === 'string' && typeof it.name === 'string' && Number.isSafeInteger(it.size))));
   if (!fine) throw new VssError('USAGE', `job ${job.id} does not say ${what}`);
-  return o as T & { items?: PlaceItem[] };
+  const { items: _, ...p } = o as T & { items?: PlaceItem[] };
+  if (items === undefined) return p as T;
+  lib.store.immediate(() => {
+    if (lib.store.fileOpItems.of(job.id).length === 0) lib.store.fileOpItems.addMany(job.id, toDeviceItems(items, p.dir ?? ''));
+  });
+  return { ...p, one_offer: true } as T;
 }
 
 /** `DEVICE:/LOCATION[/PATH]` resolved (place-job.ts `placeTarget`) among the devices paired with this one now. */
@@ -81,19 +88,7 @@ export function toDeviceParams(lib: Library, t: ProtectDevice | PlaceTarget, how
   return { device, location: t.location, location_name: t.locationName, dir: t.dir, library: lib.config.id, transfer: randomUUID(), ...how };
 }
 
-/**
- * A job queued by an older vss, which said its files in its params (P, less them: ROWS): they
- * become its rows, once, and its one offer keeps its transfer id (the receiver's journal knows it
- * by that).
- */
-export function olderJob(lib: Library, job: JobRow, p: ToDeviceParams, rows: readonly NewFileOpItem[]): ToDeviceParams {
-  lib.store.immediate(() => {
-    if (lib.store.fileOpItems.of(job.id).length === 0) lib.store.fileOpItems.addMany(job.id, rows);
-  });
-  return { ...p, one_offer: true };
-}
-
-/** ITEMS (checked by `placeItems`) as a job's rows, each bound for DIR/<its name> in the device's location. */
+/** ITEMS (checked by `placeItems`, or a send's) as a job's rows, each bound for DIR/<its name> in the device's location (a send's: its name in the inbox). */
 export function toDeviceItems(items: readonly PlaceItem[], dir: string): NewFileOpItem[] {
   return items.map((it) => ({ kind: 'file', src: it.path, dst: dir === '' ? it.name : `${dir}/${it.name}`, size: it.size, meta: it.mtime_ms !== undefined ? JSON.stringify({ mtime_ms: it.mtime_ms }) : null }));
 }

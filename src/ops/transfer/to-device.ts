@@ -1,15 +1,13 @@
 import { VssError } from '../../core/errors.js';
 import { DEFAULT_ON_CONFLICT, isOnConflict, type FileOpResult, type OnConflict } from '../../files/file-op.js';
 import { queueUserJob } from '../../jobs/user-job.js';
-import type { JobRow } from '../../jobs/states.js';
 import { endedResult } from '../../jobs/wait-for-job.js';
-import type { Library } from '../../library/library.js';
 import { networkTimeoutMs } from '../../sync/drop/send-job.js';
 import { placedPath, placeItems, type PlaceItem, type PlaceTarget } from '../../sync/drop/place-job.js';
 import type { OpPreview } from '../../wire/preview.js';
 import { addingPreview, MAX_CONFLICTS } from '../file-op-preview.js';
 import type { OpHost, Way } from '../op.js';
-import { deviceParamsOf, olderJob, pairedTarget, runToDevice, toDeviceItems, toDeviceParams, type ToDeviceParams } from './to-device-run.js';
+import { deviceParamsOf, pairedTarget, runToDevice, toDeviceItems, toDeviceParams } from './to-device-run.js';
 
 /** Tries before it fails for good on errors that are not the device being away (that only waits). */
 const MAX_ATTEMPTS = 8;
@@ -48,7 +46,8 @@ export function toDeviceOp(op: 'copy' | 'move'): Way<ToDeviceInput, FileOpResult
     },
     kind: (host) => ({
       name, concurrency: 2, timeoutMs: networkTimeoutMs,
-      run: (job, ctx) => runToDevice(host, job, paramsOf(host.lib, job), ctx),
+      // Its params as an older vss's were, less the files (an older job's files become its rows).
+      run: (job, ctx) => runToDevice(host, job, deviceParamsOf(host.lib, job, ['device', 'library', 'location', 'location_name', 'dir', 'transfer'], 'what to copy where', (o) => (o.op === 'copy' || o.op === 'move') && isOnConflict(o.on_conflict)), ctx),
     }),
     result: (row) => endedResult<FileOpResult>(row, `the ${op}`, 'files already confirmed there are kept'),
   };
@@ -59,16 +58,6 @@ function planned(host: OpHost, input: ToDeviceInput): { target: PlaceTarget; ite
   const target = pairedTarget(host, input.to);
   const items = placeItems(host.lib, input.srcs);
   return { target, items, bytes: items.reduce((n, it) => n + it.size, 0) };
-}
-
-/**
- * JOB's way to the device (its params, as an older vss's were, less the files). A job queued by
- * an older vss said its files in its params, not as rows: they become its rows here, its one
- * offer still named by its transfer id.
- */
-function paramsOf(lib: Library, job: JobRow): ToDeviceParams {
-  const { items, ...p } = deviceParamsOf<ToDeviceParams>(job, ['device', 'library', 'location', 'location_name', 'dir', 'transfer'], 'what to copy where', (o) => (o.op === 'copy' || o.op === 'move') && isOnConflict(o.on_conflict));
-  return items === undefined ? p : olderJob(lib, job, p, toDeviceItems(items, p.dir ?? ''));
 }
 
 /**

@@ -94,18 +94,13 @@ export function planSend(lib: Library, refs: readonly string[]): SendPlan {
   const names = new Map<string, string>();
   for (const it of items) if (!byContent.has(it)) names.set(it.name, it.path);
   for (const it of items) {
-    if (byContent.has(it) && names.get(it.name) !== it.path) {
-      it.name = freeName(it.name, (n) => names.has(n), 'this send');
-      const bad = landingNameProblem(it.name);
-      if (bad) throw new UsageError(`${it.path} cannot be sent under its name: ${bad}`);
-      names.set(it.name, it.path);
-      continue;
-    }
+    const renamed = byContent.has(it) && names.get(it.name) !== it.path;
+    if (renamed) it.name = freeName(it.name, (n) => names.has(n), 'this send');
     const bad = landingNameProblem(it.name);
     if (bad) throw new UsageError(`${it.path} cannot be sent under its name: ${bad}`);
     const other = names.get(it.name);
     // Two files of one name from a folder would land side by side as "x" and "x (2)": which is which is lost.
-    if (other !== undefined && other !== it.path) throw new UsageError(`${other} and ${it.path} have the same name, and the receiver gets names without folders: send them apart (or an archive)`);
+    if (!renamed && other !== undefined && other !== it.path) throw new UsageError(`${other} and ${it.path} have the same name, and the receiver gets names without folders: send them apart (or an archive)`);
     names.set(it.name, it.path);
   }
   return { items, not_here: notHere.map((n) => n.uuid) };

@@ -2,23 +2,12 @@
 export const STALL_MS = 30_000;
 
 /**
- * One signal for a whole transfer that aborts when no progress was made for MS (or PARENT aborts):
- * `touch()` on every chunk moves the deadline. A fresh timeout signal per chunk would cost a timer
- * and, with a parent, an `AbortSignal.any` per megabyte.
+ * One signal for a whole transfer that aborts when no progress was made for MS: `touch()` on every
+ * chunk moves the deadline. A fresh timeout signal per chunk would cost a timer per megabyte.
  */
-export function stallGuard(ms: number, what: string, parent?: AbortSignal): { signal: AbortSignal; touch(): void; stop(): void } {
+export function stallGuard(ms: number, what: string): { signal: AbortSignal; touch(): void; stop(): void } {
   const ac = new AbortController();
   const timer = setTimeout(() => ac.abort(new Error(`no progress for ${Math.round(ms / 1000)} s (${what})`)), ms);
   timer.unref();
-  const onParent = () => ac.abort(parent!.reason);
-  if (parent?.aborted) onParent();
-  else parent?.addEventListener('abort', onParent, { once: true });
-  return {
-    signal: ac.signal,
-    touch: () => { timer.refresh(); },
-    stop: () => {
-      clearTimeout(timer);
-      parent?.removeEventListener('abort', onParent);
-    },
-  };
+  return { signal: ac.signal, touch: () => { timer.refresh(); }, stop: () => clearTimeout(timer) };
 }

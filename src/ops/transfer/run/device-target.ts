@@ -1,4 +1,4 @@
-import { dirname, posix, relative, sep } from 'node:path';
+import { posix } from 'node:path';
 import type { Stream } from '@libp2p/interface';
 import { v5 as uuidv5 } from 'uuid';
 import { VssError } from '../../../core/errors.js';
@@ -9,7 +9,6 @@ import { placeOf } from '../../../files/places.js';
 import { CancelledByUser, type JobOutcome, type JobRunContext } from '../../../jobs/job-kind.js';
 import { isTransient, TryAgainLater } from '../../../jobs/transient.js';
 import { factsAt } from '../../../storage/local-tree.js';
-import { locationStorage, storageAt } from '../../../storage/storages.js';
 import type { FileOpItemRecord } from '../../../store/file-op-items.js';
 import { DEVICE_WAIT_MS, placedPath, waitFor } from '../../../sync/drop/place-job.js';
 import { cancelDrop, DropRefused, sendDrop, type DropItem } from '../../../sync/drop/send.js';
@@ -19,6 +18,7 @@ import { PeerRefused } from '../../../sync/net/peer-errors.js';
 import type { OpHost } from '../../op.js';
 import { indexedSource } from '../../op-items.js';
 import type { Sources, ToDeviceParams } from '../to-device-run.js';
+import { sourceProblem } from './source-identity.js';
 import type { Batch, PutContext, TransferTarget } from './target.js';
 
 /** Offers of one job under way at once: each has a fixed cost (its stream, the receiver's checks and journal), which one after the other left both devices idle. */
@@ -220,7 +220,7 @@ export class DeviceTarget implements TransferTarget {
   }
 
   private problemOf(it: FileOpItemRecord, move = false): string | undefined {
-    return this.from.madeIn !== undefined ? madeProblem(this.host, it, this.from.madeIn) : sourceProblem(this.host, it, move);
+    return sourceProblem(this.host.lib, it, { ...this.from, goneOk: move });
   }
 
   /**
@@ -294,37 +294,3 @@ export function there(it: FileOpItemRecord): string {
   if (it.dst === null) throw new VssError('IO', `item ${it.idx} of the transfer does not say where it goes`);
   return it.dst;
 }
-
-/**
- * Why IT, a file vss made in DIR (a folder of the library's), cannot be offered now, or undefined:
- * a row naming a file elsewhere is not one vss made for this transfer, and is never read.
- */
-function madeProblem(host: OpHost, it: FileOpItemRecord, dir: string): string | undefined {
-  const lib = host.lib;
-  const rel = relative(lib.root, it.src).split(sep).join('/');
-  if (dirname(it.src) !== dir || rel.startsWith('..')) return `its file is not one vss made for this transfer (${dir}): left out`;
-  const st = storageAt(lib.roots.library).statNow(rel);
-  if (!st) return 'its file is gone: left out';
-  if (!st.isFile() || st.size !== it.size) return 'its file changed since it was made: left out';
-  return undefined;
-}
-
-/**
- * Why IT's file cannot be offered as planned now (gone, or not the size planned), or undefined.
- * A MOVE's source gone is offered as planned: its copy was confirmed and it was removed before
- * the item was marked (the receiver answers it from its journal, and it is never opened).
- */
-function sourceProblem(host: OpHost, it: FileOpItemRecord, move = false): string | undefined {
-  const place = placeOf(host.lib, it.src);
-  if (!place) return 'its file is no longer in a location of this device: left out';
-  let st;
-  try {
-    st = locationStorage(host.lib, place.locationId).statNow(place.rel);
-  } catch {
-    return undefined; // its location is away: the offer says so
-  }
-  if (!st) return move ? undefined : 'its file is gone (moved or deleted since the plan): left out';
-  if (!st.isFile() || st.size !== it.size) return 'its file changed since the plan: left out';
-  return undefined;
-}
-

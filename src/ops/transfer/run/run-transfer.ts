@@ -90,7 +90,7 @@ class TransferRun {
     this.progress();
     let stop: JobOutcome | undefined;
     try {
-      stop = await this.target.ready?.(this.ctx.signal);
+      stop = await this.target.ready?.();
       if (stop) return stop;
       const todo = this.rows.filter((it) => it.state === 'todo');
       stop = await this.guardAgain(todo);
@@ -164,7 +164,6 @@ class TransferRun {
   private contextOf(b: Batch): PutContext {
     return {
       signal: this.ctx.signal,
-      readAs: (it) => this.read.get(it.idx),
       moved: (n) => {
         const m = this.moving.get(b);
         if (m) m.bytes += n;
@@ -197,7 +196,7 @@ class TransferRun {
     for (const { it, landed } of fresh) {
       let note = landed.note ?? null;
       let state: FinishedItem['state'] = landed.skipped === true ? 'skipped' : 'done';
-      if (this.opts.op === 'move' && it.kind === 'file' && state === 'done' && landed.sourceGone !== true) {
+      if (this.opts.op === 'move' && it.kind === 'file' && state === 'done') {
         const kept = this.removeSource(it, landed);
         if (kept) {
           state = 'skipped';

@@ -1,7 +1,6 @@
 import type { KnownBytes } from '../../../indexer/identification.js';
 import type { JobOutcome } from '../../../jobs/job-kind.js';
 import type { FileOpItemRecord } from '../../../store/file-op-items.js';
-import type { ReadAs } from './source-identity.js';
 
 /*
  * The contract between the one item loop (run-transfer.ts) and where bytes land (issue 57): a
@@ -28,8 +27,6 @@ export interface Landed {
   note?: string | null;
   /** The landed file here as proved (the index links it by this BLAKE3 instead of reading it again). */
   known?: KnownBytes;
-  /** A move's source that is gone already (a rename moved it whole; a deleted file): nothing for the loop to remove. */
-  sourceGone?: boolean;
   /** A folder this run made (nothing was there): nothing is in it but what the run puts there, so the index need not list it. */
   made?: boolean;
   /** A rename within one location (its paths there): the index moves the entry in one write instead of listing both folders again. */
@@ -39,8 +36,6 @@ export interface Landed {
 /** What the loop offers a target while it puts a batch. */
 export interface PutContext {
   readonly signal: AbortSignal;
-  /** The source of IT as the loop read it just before the put (undefined: not there then, or not a file of this device's). */
-  readAs(it: FileOpItemRecord): ReadAs | undefined;
   /** Bytes of this batch moved so far (progress; items that end count their size instead). */
   moved(bytes: number): void;
   /**
@@ -68,7 +63,7 @@ export interface TransferTarget {
   /** The job's rows as this target finds them now (a drive mounted elsewhere since: its paths followed). */
   load?(rows: FileOpItemRecord[]): FileOpItemRecord[];
   /** Before anything moves: the job's wait where the target is away now. */
-  ready?(signal: AbortSignal): Promise<JobOutcome | undefined>;
+  ready?(): Promise<JobOutcome | undefined>;
   /** The batches TODO is put in, in order. */
   batches(todo: readonly FileOpItemRecord[]): Batch[];
   /** Batches put at once. */
