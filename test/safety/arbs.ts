@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import { Create, Delete, DeleteTogether, Guardian, NAMES, ON_CONFLICT, Policy, Protect, ToDevice, Transfer, TrashEmpty, TrashRestore, UserWrite, type OnConflict } from './commands.js';
 import { BucketTamper, Edit, Kill, Partition, Rot, Touch, Unplug } from './faults.js';
-import { KillMidJob, MID_JOBS, PartitionMidCopy, WRITE_JOBS, WriteMidJob, type MidJob, type WriteJob } from './mid-job.js';
+import { KillMidJob, MID_JOBS, PartitionMidCopy, UnplugMidJob, WRITE_JOBS, WriteMidJob, type MidJob, type WriteJob } from './mid-job.js';
 import { Browser, BROWSER_ASKS, BROWSER_INSIDE, BROWSER_OUTSIDE, PEER_NAMES, PEER_PLACES, PeerDrop, type BrowserAsk } from './parties.js';
 import type { Model, Real } from './real.js';
 import { Photos, SimilarKeep } from './photos.js';
@@ -21,7 +21,7 @@ const conflict = fc.constantFrom<OnConflict>(...ON_CONFLICT);
 export const COMMANDS = [
   'create', 'transfer', 'delete', 'trash-empty', 'trash-restore', 'delete-together', 'to-device', 'to-device-replace', 'protect', 'guardian', 'policy', 'edit', 'touch', 'rot', 'user-write',
   'kill', 'kill-during-scan', 'kill-mid-job', 'partition', 'partition-mid-copy', 'bucket-tamper',
-  'create-big', 'rot-disk', 'unplug', 'browser', 'browser-outside', 'peer', 'write-mid-job', 'backup', 'restore', 'photos', 'similar-keep',
+  'create-big', 'rot-disk', 'unplug', 'unplug-mid-job', 'browser', 'browser-outside', 'peer', 'write-mid-job', 'backup', 'restore', 'photos', 'similar-keep',
 ] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
@@ -60,6 +60,8 @@ export function commandArbs(omit: readonly string[] = []): Array<fc.Arbitrary<fc
     ['create-big', 1, fc.tuple(dev, loc, fc.nat(NAMES - 1), fc.integer({ min: 4 * 1024 * 1024 + 1, max: 6 * 1024 * 1024 })).map(([d, l, n, s]) => new Create(d, l, n, s))],
     ['rot-disk', 1, fc.tuple(dev, pick, fc.nat(1 << 22), fc.boolean()).map(([d, k, at, s]) => new Rot(d, k, at, s, 'disk'))],
     ['unplug', 1, fc.boolean().map((back) => new Unplug(back))],
+    // The drive pulled out at a point anywhere in a job: between a file's copy and its source's removal among them.
+    ['unplug-mid-job', 1, fc.tuple(fc.constantFrom<MidJob>(...MID_JOBS), dev, pick, dev, loc, fc.oneof(fc.nat(24), fc.nat(80))).map(([j, d, k, e, l, at]) => new UnplugMidJob(j, d, k, e, l, at))],
     // The phone with every right: file operations to places inside locations (and on a paired device), and to places outside every location (case N1).
     ['browser', 2, fc.tuple(dev, fc.constantFrom<BrowserAsk>(...BROWSER_ASKS), pick, fc.constantFrom(...BROWSER_INSIDE), dev, conflict, fc.boolean()).map(([d, a, k, t, e, c, f]) => new Browser(d, a, k, t, e, c, f))],
     ['browser-outside', 1, fc.tuple(dev, fc.constantFrom<BrowserAsk>('copy', 'move', 'preview'), pick, fc.constantFrom(...BROWSER_OUTSIDE), dev, conflict, fc.boolean()).map(([d, a, k, t, e, c, f]) => new Browser(d, a, k, t, e, c, f))],

@@ -280,3 +280,65 @@ export class WriteMidJob extends Step {
     return { hash, words: `${this.how === 'append' ? 'appends 64 bytes to' : 'writes the start of'} ${p.held.where} (now ${hash.slice(0, 6)})` };
   }
 }
+
+/**
+ * The world: the drive is pulled out while device D runs a copy, move, delete or protect (or a
+ * copy or move to another device) — just before the job's (AT+1)th write (to a disk, its database
+ * or the bucket, or a message to a peer): between a file's copy and its source's removal among
+ * them. The drive stays away (a later step may plug it back): nothing may be written under the
+ * mount point it left (case S1), nothing lost. A file on it held open at that point keeps it in
+ * (world.unplug: a lazy unmount would leave it mounted out of sight); a job that ends first has
+ * the drive pulled out after it.
+ */
+export class UnplugMidJob extends Step {
+  constructor(private readonly job: MidJob, private readonly d: number, private readonly k: number, private readonly e: number, private readonly loc: LocationName, private readonly at: number) {
+    super();
+  }
+  check(m: Readonly<Model>): boolean {
+    return !m.away && (!TO_DEVICE.has(this.job) || (m.devices > 1 && reaches(m, this.d, other(m, this.d, this.e))));
+  }
+  protected plan(): string {
+    return `D${this.d}: ${this.job} of file #${this.k}, the drive unplugged at the job's write ${this.at + 1}`;
+  }
+  protected async act(r: Real, m: Model): Promise<Outcome> {
+    const dev = r.device(this.d);
+    const to = r.device(other(m, this.d, this.e));
+    const p = this.job.startsWith('protect') ? undefined : r.pick(dev, this.k);
+    if (!this.job.startsWith('protect') && !p) return this.noFile(dev);
+    const { call, words } = callOf(this.job, dev, to, p, this.loc);
+    let why: string | null | undefined;
+    let reached: () => void = () => undefined;
+    const pulled = new Promise<void>((res) => (reached = res));
+    const unplug = () => {
+      why = r.world.unplug();
+      if (why === null) m.away = true;
+      reached();
+    };
+    const ops = dev.life.ops;
+    dev.life.handAt(this.at, unplug);
+    let id: number | undefined;
+    const stop = new AbortController();
+    const asked = dev.life.run(() => call({ signal: stop.signal, onQueued: (j) => (id = j) })).then(() => 'done', answered);
+    let timer: NodeJS.Timeout | undefined;
+    const first = await Promise.race([
+      asked,
+      pulled.then(() => undefined),
+      new Promise<string>((res) => (timer = setTimeout(() => res(`still running after ${JOB_WAIT_MS / 1000} s`), JOB_WAIT_MS))),
+    ]);
+    clearTimeout(timer);
+    dev.life.handAt(null);
+    let outcome: string;
+    if (why === undefined) {
+      unplug();
+      outcome = `it ended first (${first}, ${dev.life.ops - ops} writes): the drive ${why === null ? 'unplugged' : `not unplugged (${why})`} after it`;
+    } else {
+      // The job meets the drive gone: it ends, or waits for the drive (then it is the daemon's to finish).
+      const row = id !== undefined ? await jobSettled(dev, id) : undefined;
+      outcome = `the drive ${why === null ? 'unplugged' : `not unplugged (${why})`} at its write ${this.at + 1}; the job then: ${id === undefined ? (first ?? 'none queued') : jobWords(row)}`;
+    }
+    stop.abort(new Error('stopped waiting'));
+    void asked.catch(() => undefined);
+    this.said = `${dev.name}: ${words} — ${outcome}`;
+    return { changed: [...Array(m.devices).keys()] };
+  }
+}
