@@ -76,7 +76,7 @@ export async function runDaemon(opts: RunDaemonOptions): Promise<DaemonHandle> {
   try {
     core = await DaemonCore.start({ vss: new Vss({ dataDir }), log: dlog });
     await registerApi(server.app, core);
-    let pairBase: { url: string; lan: boolean; fingerprint: string | null } | undefined;
+    let pairBase: { urls: string[]; lan: boolean; fingerprint: string | null } | undefined;
     const uploads = await registerUploadRoutes(server.app, core);
     const c = core;
     const pairUploads = (name: string | undefined, dir: string | undefined): { library: string; dir: string } | null => {
@@ -137,8 +137,8 @@ export async function runDaemon(opts: RunDaemonOptions): Promise<DaemonHandle> {
     peersLate = peers;
     const lan = await lanListen(dataDir);
     const { http, web } = await server.listen({ socket: paths.socket, port: opts.port ?? 0, ...(lan ? { lan: lan.listen } : {}) });
-    // The home network's first address when it is served there (a phone cannot open loopback's).
-    pairBase = { url: web[0]!, lan: web.length > 1, fingerprint: web.length > 1 ? lan?.fingerprint ?? null : null };
+    // The home network's addresses, best first, when it is served there (a phone cannot open loopback's, last).
+    pairBase = { urls: web.length > 1 ? web.slice(0, -1) : web, lan: web.length > 1, fingerprint: web.length > 1 ? lan?.fingerprint ?? null : null };
     ready = writeReady(paths, {
       data_dir: dataDir, instance: instanceOf(dataDir), socket: paths.socket, http, peer_id: peers.peerId, listen: listening, listen_requested: listen,
       web_urls: box ? [box.url, ...web] : web, tls_fingerprint: lan?.fingerprint ?? null,

@@ -10,7 +10,7 @@ import type { ErrorBody, HttpErrorCode } from '../api/remote/protocol.js';
 import { tokenMatches } from '../api/remote/token.js';
 import { needsUiHeader, refusedOrigin, UI_HEADER, UiSessions } from './ui/session.js';
 import { isUiPath } from './ui/static.js';
-import { hostPort } from './lan/lan-addresses.js';
+import { homeUrls, hostPort } from './lan/lan-addresses.js';
 import { setParty } from './request-party.js';
 import { SessionBudget } from './connection-limits.js';
 import { browserMayCall } from './ui/browser-rights.js';
@@ -254,7 +254,6 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
   async function listenLan(lan: LanListen): Promise<string[]> {
     const scheme = lan.tls ? 'https' : 'http';
     lanHosts = new Set([...lan.addresses, ...lan.names].map((h) => hostPort(h, lan.port).toLowerCase()));
-    const urls: string[] = [];
     for (const address of lan.addresses) {
       const onRequest: http.RequestListener = (req, res) => {
         viaLan.add(req);
@@ -273,9 +272,9 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
           : `cannot serve the web app on ${hostPort(address, lan.port)}: ${err.message}`, { cause: err })));
         server.listen(lan.port, address, () => resolve());
       });
-      urls.push(`${scheme}://${hostPort(address, lan.port)}/ui/`);
     }
-    return urls;
+    // Best first, the machine's `.local` name among them (its servers are these addresses').
+    return homeUrls(scheme, lan.addresses, lan.names, lan.port);
   }
 
   return {

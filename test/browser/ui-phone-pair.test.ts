@@ -73,6 +73,16 @@ describe('a phone pairs with the web app by its code, and is revoked', { skip: F
     await panel.getByTestId('pair-qr').locator('svg').waitFor();
     const pairUrl = await panel.getByLabel('Pairing address').inputValue();
     assert.ok(pairUrl.startsWith(`${status.web_urls[0]}?ticket=`), `on the home network's address: ${pairUrl}`);
+    // Every home address is offered (the .local name among them when the machine has one): another one picked redraws the code.
+    const homes = status.web_urls.slice(0, -1);
+    if (homes.length > 1) {
+      const pick = panel.getByTestId('pair-address');
+      assert.deepEqual(await pick.locator('option').allTextContents(), homes.map((u) => new URL(u).hostname));
+      await pick.selectOption({ index: 1 });
+      const other = await panel.getByLabel('Pairing address').inputValue();
+      assert.equal(other, `${homes[1]}?ticket=${new URL(pairUrl).searchParams.get('ticket')}`);
+      await pick.selectOption({ index: 0 });
+    }
     assert.equal(await panel.locator('code.fingerprint').textContent(), status.tls_fingerprint);
     assert.equal(await panel.getByText('a phone cannot open the address').count(), 0, 'served on the home network: no warning');
     await keepScreenshot(desktop.page, 'devices-add-phone');

@@ -16,6 +16,7 @@ import tls from 'node:tls';
 import { connect } from 'node:net';
 import http from 'node:http';
 import { join } from 'node:path';
+import { hostname } from 'node:os';
 import { X509Certificate } from 'node:crypto';
 import { json, tempDir, VSS_BIN, outputOf, type CliResult } from '../helpers.js';
 // The CLI in this process: these tests are about what it does, not its process (test/support/cli-here.ts).
@@ -74,6 +75,13 @@ function request(url: string, ca: string, opts: { method?: string; headers?: Rec
   });
 }
 
+/** This machine's mDNS name as the daemon offers it (none for a host name no URL can carry). */
+function localName(): string[] {
+  const h = hostname().toLowerCase();
+  if (!/^[a-z0-9][a-z0-9.-]{0,252}$/.test(h)) return [];
+  return [h.endsWith('.local') ? h : `${h}.local`];
+}
+
 const namespaces = netnsSkipReason() === false && process.env.VSS_TEST_LAN_LOOPBACK !== "1";
 
 describe(`the web app on the home network (daemon start --lan)${namespaces ? ', in a network namespace' : ', on 127.0.0.2 (no namespaces here)'}`, { timeout: 300_000 }, () => {
@@ -123,8 +131,8 @@ describe(`the web app on the home network (daemon start --lan)${namespaces ? ', 
     tmp.cleanup();
   });
 
-  it('lists every home-network address as an HTTPS address of the web app, loopback last, and the certificate\'s fingerprint', () => {
-    assert.deepEqual(status.web_urls, [`https://${addr}:${port}/ui/`, `${status.http}/ui/`]);
+  it('lists every home-network address as an HTTPS address of the web app, the machine\'s .local name after them, loopback last, and the certificate\'s fingerprint', () => {
+    assert.deepEqual(status.web_urls, [`https://${addr}:${port}/ui/`, ...localName().map((n) => `https://${n}:${port}/ui/`), `${status.http}/ui/`]);
     assert.equal(status.tls_fingerprint, new X509Certificate(ca).fingerprint256);
     assert.deepEqual(JSON.parse(readFileSync(join(env.VSS_DATA_DIR, 'device-settings.json'), 'utf8')).lan, { on: true, port });
   });
@@ -149,8 +157,13 @@ describe(`the web app on the home network (daemon start --lan)${namespaces ? ', 
   });
 
   it('pairs a browser by `ui pair`\'s address: once, into a Secure, HttpOnly, SameSite=Strict session that views the library', async () => {
-    const { url, expires_at } = json<{ url: string; expires_at: string }>(await ok(['--json', 'ui', 'pair', '--name', 'Ann\'s phone']));
+    const { url, urls, expires_at } = json<{ url: string; urls: string[]; expires_at: string }>(await ok(['--json', 'ui', 'pair', '--name', 'Ann\'s phone']));
     assert.ok(url.startsWith(`${base()}/ui/?ticket=`), url);
+    // Every home address carries the same ticket, the best guess first; the machine's .local name among them.
+    assert.equal(urls[0], url);
+    const ticket = new URL(url).searchParams.get('ticket');
+    assert.ok(urls.every((u) => new URL(u).searchParams.get('ticket') === ticket && !u.includes('127.0.0.1:')), urls.join(' '));
+    for (const n of localName()) assert.ok(urls.some((u) => new URL(u).hostname === n), urls.join(' '));
     const left = Date.parse(expires_at) - Date.now();
     assert.ok(left > 4 * 60_000 && left <= 5 * 60_000, `five minutes to use it, not ${left} ms`);
     const first = await request(url, ca);
@@ -174,6 +187,14 @@ describe(`the web app on the home network (daemon start --lan)${namespaces ? ', 
     assert.equal(ann.online, true);
     // Organising is on by default; uploading needs a folder to land in, and this library has no location yet.
     assert.deepEqual(ann.may, { view: true, upload: false, organise: true, files: false });
+  });
+
+  it('puts the address asked for in the pairing code (`--address`), and refuses one the daemon does not serve, naming those it does', async () => {
+    const { url } = json<{ url: string }>(await ok(['--json', 'ui', 'pair', '--address', addr]));
+    assert.ok(url.startsWith(`${base()}/ui/?ticket=`), url);
+    const no = await cli(['ui', 'pair', '--address', '203.0.113.7']);
+    assert.notEqual(no.code, 0);
+    assert.match(no.stderr, new RegExp(`not served at 203\\.0\\.113\\.7: choose one of .*${addr.replace(/\./g, '\\.')}`));
   });
 
   it('lets a paired browser on the network view, not change: a change is refused whatever it carries', async () => {

@@ -40,3 +40,32 @@ export function lanNames(): string[] {
 export function hostPort(address: string, port: number): string {
   return isIP(address) === 6 ? `[${address}]:${port}` : `${address}:${port}`;
 }
+
+/**
+ * The home network's addresses a phone is likeliest to reach, best first: IPv4 before IPv6 (a
+ * phone on Wi-Fi has IPv4; IPv6 ULAs are often not routed to it), and among IPv4 the ranges
+ * home routers hand out (192.168/16, then 10/8, then 172.16/12), link-local (169.254/16) last.
+ */
+export function bestFirst(addresses: readonly string[]): string[] {
+  const rank = (a: string): number => {
+    if (isIP(a) !== 4) return 5;
+    const [x, y] = a.split('.').map(Number) as [number, number];
+    if (x === 192 && y === 168) return 0;
+    if (x === 10) return 1;
+    if (x === 172) return 2;
+    return x === 169 ? 4 : 3;
+  };
+  // A stable sort: addresses of one rank keep the order the interfaces gave them.
+  return [...addresses].sort((a, b) => rank(a) - rank(b));
+}
+
+/**
+ * The web app's home-network addresses, best first (bestFirst's order, with the machine's `.local`
+ * name after the IPv4 ones: a phone that resolves mDNS reaches it whatever address DHCP gave).
+ */
+export function homeUrls(scheme: string, addresses: readonly string[], names: readonly string[], port: number): string[] {
+  const sorted = bestFirst(addresses);
+  const v4 = sorted.filter((a) => isIP(a) === 4);
+  const local = names.filter((n) => n.endsWith('.local'));
+  return [...v4, ...local, ...sorted.filter((a) => isIP(a) !== 4)].map((h) => `${scheme}://${hostPort(h, port)}/ui/`);
+}

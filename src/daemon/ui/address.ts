@@ -26,7 +26,10 @@ const POLL_MS = 100;
 
 /** A pairing address for a phone or another browser (`vss ui pair`): on the home network when the daemon serves it. */
 export interface PairAddress {
+  /** The address the phone is likeliest to reach, or the one asked for. */
   url: string;
+  /** Every address that carries the ticket, best first. */
+  urls: string[];
   expires_at: string;
   /** Whether URL is on the home network (else loopback: the daemon was not started with --lan). */
   lan: boolean;
@@ -36,11 +39,13 @@ export interface PairAddress {
 }
 
 /** A pairing address of DATA_DIR's daemon (started when none runs). */
-export async function pairAddress(dataDir: string, opts: { name?: string; uploads_to?: string; may?: string; away?: boolean } = {}): Promise<PairAddress> {
+export async function pairAddress(dataDir: string, opts: { name?: string; uploads_to?: string; may?: string; away?: boolean; address?: string } = {}): Promise<PairAddress> {
   const { running, started } = await ensureDaemon(dataDir);
   const pair = await askTicket<PairTicket>(dataDir, running, 'uiPair', opts);
   const url = pair.url ?? `${running.http}/ui/?ticket=${encodeURIComponent(pair.ticket)}`;
-  return { url, expires_at: pair.expires_at, lan: pair.lan === true, tls_fingerprint: pair.tls_fingerprint, started };
+  // A daemon of an older vss answers one address.
+  const urls = pair.urls?.length ? pair.urls : [url];
+  return { url, urls, expires_at: pair.expires_at, lan: pair.lan === true, tls_fingerprint: pair.tls_fingerprint, started };
 }
 
 /** The web UI's address for DATA_DIR's daemon, starting the daemon when none runs. */

@@ -19,7 +19,10 @@ export interface UiMe {
 
 /** A pairing address as the daemon makes it: its ticket, the address that carries it (null before the servers listen), the certificate's fingerprint there. */
 export interface PairTicket extends Ticket {
+  /** The address the phone is likeliest to reach (or the one asked for); null before the servers listen. */
   url: string | null;
+  /** Every address that carries the ticket, best first: the home network's IPv4 ones, the machine's `.local` name, IPv6. */
+  urls: string[];
   /** Whether URL is on the home network (else on this machine's loopback: a phone cannot open it). */
   lan: boolean;
   tls_fingerprint: string | null;
@@ -40,7 +43,7 @@ export interface UiOptions {
    * Where a pairing address points (the web app on the home network when it is served there, else
    * on loopback) and the certificate's fingerprint there; known once the servers listen.
    */
-  pairBase?: () => { url: string; lan: boolean; fingerprint: string | null } | undefined;
+  pairBase?: () => { urls: string[]; lan: boolean; fingerprint: string | null } | undefined;
   /**
    * Where a browser paired with NAME uploads to: DIR when given (checked: inside a location of
    * the current library), else a folder of its own in this device's first location; null when
@@ -121,8 +124,10 @@ export function registerUiRoutes(app: FastifyInstance, opts: UiOptions): void {
         const body: ErrorBody = { error: { code: 'FORBIDDEN', message: 'a pairing address is made on this machine only: `vss ui pair`, or Devices in the web app opened by `vss ui`' } };
         return reply.code(403).send(body);
       }
-      const body = (req.body ?? {}) as { name?: unknown; uploads_to?: unknown; may?: unknown; away?: unknown };
-      for (const k of ['name', 'uploads_to', 'may'] as const) if (body[k] !== undefined && typeof body[k] !== 'string') throw new VssError('USAGE', `${k} must be a string`);
+      const body = (req.body ?? {}) as { name?: unknown; uploads_to?: unknown; may?: unknown; away?: unknown; address?: unknown };
+      for (const k of ['name', 'uploads_to', 'may', 'address'] as const) if (body[k] !== undefined && typeof body[k] !== 'string') throw new VssError('USAGE', `${k} must be a string`);
+      const base = opts.pairBase?.();
+      const chosen = body.address !== undefined && base ? chooseAddress(base.urls, body.address as string) : undefined;
       if (body.away !== undefined && typeof body.away !== 'boolean') throw new VssError('USAGE', 'away must be true or false');
       const awayBase = body.away === true ? opts.away?.base() : undefined;
       if (body.away === true && !awayBase) {
@@ -136,11 +141,13 @@ export function registerUiRoutes(app: FastifyInstance, opts: UiOptions): void {
       if (awayBase) {
         // The fragment never leaves the browser: the box serves the page and never sees the ticket.
         opts.away!.opened(Date.parse(ticket.expires_at) - Date.now());
-        const away: PairTicket = { ...ticket, url: `${awayBase.url}#pair=${encodeURIComponent(ticket.ticket)}&home=${encodeURIComponent(opts.away!.peerId())}`, lan: false, tls_fingerprint: null };
+        const url = `${awayBase.url}#pair=${encodeURIComponent(ticket.ticket)}&home=${encodeURIComponent(opts.away!.peerId())}`;
+        const away: PairTicket = { ...ticket, url, urls: [url], lan: false, tls_fingerprint: null };
         return reply.header('cache-control', 'no-store').send(away);
       }
-      const base = opts.pairBase?.();
-      const answer: PairTicket = { ...ticket, url: base ? `${base.url}?ticket=${encodeURIComponent(ticket.ticket)}` : null, lan: base?.lan ?? false, tls_fingerprint: base?.fingerprint ?? null };
+      const urls = (base?.urls ?? []).map((u) => `${u}?ticket=${encodeURIComponent(ticket.ticket)}`);
+      const url = chosen !== undefined ? urls[chosen]! : urls[0] ?? null;
+      const answer: PairTicket = { ...ticket, url, urls, lan: base?.lan ?? false, tls_fingerprint: base?.fingerprint ?? null };
       return reply.header('cache-control', 'no-store').send(answer);
     },
   });
@@ -224,4 +231,19 @@ export function page(reply: FastifyReply, status: number, title: string, html: s
 
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/**
+ * Which of URLS (the web app's addresses) ADDRESS names: by its host, an address or a name, with
+ * or without its port. Asked before a ticket is made: an address the daemon does not serve is a
+ * usage error naming those it does.
+ */
+function chooseAddress(urls: readonly string[], address: string): number {
+  const want = address.trim().toLowerCase().replace(/^\[|\]$/g, '');
+  const i = urls.findIndex((u) => {
+    const host = new URL(u).hostname.toLowerCase().replace(/^\[|\]$/g, '');
+    return host === want || new URL(u).host.toLowerCase() === address.trim().toLowerCase();
+  });
+  if (i < 0) throw new VssError('USAGE', `the web app is not served at ${address}: choose one of ${urls.map((u) => new URL(u).hostname).join(', ')}`);
+  return i;
 }
