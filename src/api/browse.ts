@@ -6,6 +6,7 @@ import { catchUpFaces } from '../people/faces-follower.js';
 import { contentSafety, copyCounts } from '../guardian/redundancy.js';
 import { UsageError } from '../core/errors.js';
 import type { Library } from '../library/library.js';
+import { contentTiles } from './content-tiles.js';
 import { UUID_RE } from '../sidecars/address.js';
 import { CONTENT_KINDS, isContentKind } from '../content/kinds.js';
 import { albumContents } from '../albums/album-contents.js';
@@ -162,13 +163,7 @@ export class BrowseApi {
   private stackOf(contentUuid: string): DetailStack | null {
     const st = this.stacksShown().stacks.find((x) => x.members.includes(contentUuid));
     if (!st) return null;
-    const browse = this.lib.store.browse;
-    const local = new Map<number, string>();
-    for (const [uuid, id] of browse.selected({ uuids: st.members })) if (id !== null) local.set(id, uuid);
-    const rows = new Map<string, { name: string | null; mime: string; thumb: string | null }>();
-    for (const r of browse.tiles([...local.keys()])) rows.set(r.uuid, r);
-    const elsewhere = st.members.filter((m) => !rows.has(m));
-    if (elsewhere.length > 0) for (const r of browse.remoteTiles(elsewhere)) rows.set(r.uuid, r);
+    const rows = contentTiles(this.lib, st.members);
     return {
       ...st,
       member_items: st.members.map((m) => ({ content_uuid: m, name: rows.get(m)?.name ?? null, mime: rows.get(m)?.mime ?? null, thumb: rows.get(m)?.thumb ?? null })),

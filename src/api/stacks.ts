@@ -1,3 +1,4 @@
+import { contentTiles } from './content-tiles.js';
 import { contentByRef } from '../browse/content-ref.js';
 import type { Library } from '../library/library.js';
 import { StackBook } from '../stacks/stack-book.js';
@@ -16,8 +17,11 @@ export class StacksApi {
     this.book = new StackBook(lib);
   }
 
+  /** Every stack, with its cover's name (a list shows the photo, not its id). */
   list(): StackView[] {
-    return this.book.list();
+    const stacks = this.book.list();
+    const names = contentTiles(this.lib, stacks.map((s) => s.cover));
+    return stacks.map((s) => ({ ...s, cover_name: names.get(s.cover)?.name ?? null }));
   }
 
   /** Show CONTENT (a uuid, DEVICE:/LOCATION/PATH or a file path) for stack STACKID: one of its members (a RAW can be its face instead of the JPEG). */

@@ -1,3 +1,4 @@
+import { byShortId, mayBeShortId, shortId } from '../core/short-id.js';
 /**
  * What a user does to people (issue 31): name, merge, split, hide and show them, put a face with
  * someone or nobody. Each is shared data (tags/shared-op.ts: `person` and `face` records), so every
@@ -176,7 +177,7 @@ export class PeopleBook {
     return this.get(fresh);
   }
 
-  /** The person REF names: their id, or a name one person has (any case). */
+  /** The person REF names: their id (or its start, as `people list` shows it), or a name one person has (any case). */
   personOf(ref: string): string {
     const lower = ref.trim().toLowerCase();
     if (UUID_RE.test(lower)) {
@@ -184,8 +185,11 @@ export class PeopleBook {
       throw new VssError('NOT_FOUND', `no person ${lower} in this library (vss people list shows them)`);
     }
     const named = peopleNamed(this.lib, ref.trim());
+    // A name wins over an id's start: a person may be named with hex digits.
+    const short = named.length === 0 && mayBeShortId(lower) ? byShortId(lower, this.list().map((p) => p.person_id), 'person') : undefined;
+    if (short !== undefined) return short;
     if (named.length === 0) throw new VssError('NOT_FOUND', `nobody is named ${JSON.stringify(ref)} (vss people list shows them)`);
-    if (named.length > 1) throw new UsageError(`${named.length} people are named ${JSON.stringify(ref)}: name one by id (${named.map((p) => p.person_id).join(', ')}), or merge them`);
+    if (named.length > 1) throw new UsageError(`${named.length} people are named ${JSON.stringify(ref)}: name one by id (${named.map((p) => shortId(p.person_id)).join(', ')}), or merge them`);
     return named[0]!.person_id;
   }
 

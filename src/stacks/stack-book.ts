@@ -1,3 +1,4 @@
+import { byShortId, mayBeShortId } from '../core/short-id.js';
 import { UsageError, VssError } from '../core/errors.js';
 import type { Library } from '../library/library.js';
 import { UUID_RE } from '../sidecars/address.js';
@@ -25,8 +26,11 @@ export class StackBook {
 
   /** STACKID's stack; a stack that is not one now (unstacked, or gone to fewer than two) is not found. */
   get(stackId: string): Stack {
-    if (!UUID_RE.test(stackId.toLowerCase())) throw new UsageError(`a stack is named by its id (vss stacks list), not ${JSON.stringify(stackId).slice(0, 80)}`);
-    const s = this.list().find((x) => x.stack_id === stackId.toLowerCase());
+    if (!UUID_RE.test(stackId.toLowerCase()) && !mayBeShortId(stackId)) throw new UsageError(`a stack is named by its id (vss stacks list), not ${JSON.stringify(stackId).slice(0, 80)}`);
+    const all = this.list();
+    // Its whole id, or the start `stacks list` shows.
+    const id = byShortId(stackId, all.map((x) => x.stack_id), 'stack');
+    const s = all.find((x) => x.stack_id === id);
     if (!s) throw new VssError('NOT_FOUND', `no stack ${stackId} (vss stacks list shows them)`);
     return s;
   }

@@ -6,6 +6,8 @@ export interface StackView {
   kind: 'raw+jpeg' | 'burst';
   /** The content shown for the stack. */
   cover: string;
+  /** Its file's name (`stacks list`; null where no device names it now). */
+  cover_name?: string | null;
   /** Every content in it (the cover among them), by uuid. */
   members: string[];
 }

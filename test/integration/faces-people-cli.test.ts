@@ -101,6 +101,13 @@ describe('faces and people (real CLI, real model)', { skip: FACE_SAMPLES_SKIP },
     assert.equal(hidden.hidden, true);
     assert.ok(!(await ok<Person[]>(['people', 'list', '--no-hidden'])).some((p) => p.name === 'Cleo'));
     assert.equal((await ok<Person>(['people', 'show', 'Cleo'])).hidden, false);
+    // The text list shows no uuid (36 characters nobody reads), and the short id it shows names the person.
+    const text = await runCli(['people', 'list'], env);
+    assert.equal(text.code, 0, text.stderr);
+    assert.doesNotMatch(text.stdout, /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/, text.stdout);
+    const cleoLine = text.stdout.split('\n').find((l) => l.includes('Cleo'))!;
+    assert.equal(cleoLine.split('  ')[0], made.person_id!.slice(0, 8), cleoLine);
+    assert.equal((await ok<Person>(['people', 'show', cleoLine.split('  ')[0]!])).person_id, made.person_id);
     const nobody = await runCli(['people', 'name', 'Zed', 'Zoe'], env);
     assert.equal(nobody.code, 1, nobody.stderr);
     assert.match(nobody.stderr, /nobody is named "Zed"/);

@@ -1,3 +1,4 @@
+import { shortId } from '../../core/short-id.js';
 import type { Command } from 'commander';
 import type { FaceView, PersonView, UnsortedFacesView } from '../../api/index.js';
 import { contentRef } from '../content-arg.js';
@@ -8,7 +9,7 @@ const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 function personLine(p: PersonView): string {
   const name = p.name === null ? '(not named)' : p.name;
-  return `${p.person_id}  ${name}  ${plural(p.faces, 'face')} in ${plural(p.contents, 'content')}${p.hidden ? '  [hidden]' : ''}`;
+  return `${shortId(p.person_id)}  ${name}  ${plural(p.faces, 'face')} in ${plural(p.contents, 'content')}${p.hidden ? '  [hidden]' : ''}`;
 }
 
 function faceLine(f: FaceView, names: Map<string, string | null>): string {

@@ -1,3 +1,4 @@
+import { shortId } from '../../core/short-id.js';
 import type { Command } from 'commander';
 import type { StackView } from '../../api/index.js';
 import { contentRef } from '../content-arg.js';
@@ -5,7 +6,7 @@ import { globals, withLibrary } from '../context.js';
 import { printJson, printLine, printLines } from '../output.js';
 
 function stackLine(s: StackView): string {
-  return `${s.stack_id}  ${s.kind.padEnd(8)}  ${String(s.members.length).padStart(3)} photos  cover ${s.cover}`;
+  return `${shortId(s.stack_id)}  ${s.kind.padEnd(8)}  ${String(s.members.length).padStart(3)} photos  cover ${s.cover_name ?? shortId(s.cover)}`;
 }
 
 /** `vss stacks list` (issue 45): a RAW with its camera's JPEG, a burst's frames, each one item behind a cover. */
@@ -34,7 +35,7 @@ function registerStackCommand(program: Command): void {
       await withLibrary(this, async (lib) => {
         const s = await lib.stacks.setCover(stackId, contentRef(content));
         if (globals(this).json) return printJson(s);
-        printLine(`Stack ${s.stack_id} now shows ${s.cover}.`);
+        printLine(`Stack ${shortId(s.stack_id)} now shows ${shortId(s.cover)}.`);
       });
     });
   stack
@@ -44,7 +45,7 @@ function registerStackCommand(program: Command): void {
       await withLibrary(this, async (lib) => {
         const s = await lib.stacks.unstack(stackId);
         if (globals(this).json) return printJson(s);
-        printLine(`Unstacked ${s.members.length} photos of ${s.stack_id}.`);
+        printLine(`Unstacked ${s.members.length} photos of ${shortId(s.stack_id)}.`);
       });
     });
 }

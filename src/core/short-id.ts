@@ -1,0 +1,29 @@
+import { UsageError } from './errors.js';
+
+/**
+ * A uuid as a list shows it to a person: its first 8 characters, as git shows a commit (a uuid's
+ * 36 characters fill a line and nobody reads or types them). Commands take it back, or any
+ * longer start of the uuid, as long as one id alone starts so (`byShortId`).
+ */
+export const SHORT_ID_CHARS = 8;
+
+export function shortId(uuid: string): string {
+  return uuid.slice(0, SHORT_ID_CHARS);
+}
+
+/** Whether REF may be the start of an id (hex and dashes, at least 4 characters): else it is a name or a path. */
+export function mayBeShortId(ref: string): boolean {
+  return /^[0-9a-f][0-9a-f-]{3,35}$/.test(ref.trim().toLowerCase());
+}
+
+/**
+ * The one of IDS that REF starts (a short id, or the whole id); undefined when none does. Two or
+ * more: a usage error naming them, WHAT being what they are ("person", "stack").
+ */
+export function byShortId(ref: string, ids: Iterable<string>, what: string): string | undefined {
+  const start = ref.trim().toLowerCase();
+  const found: string[] = [];
+  for (const id of ids) if (id.startsWith(start) && !found.includes(id)) found.push(id);
+  if (found.length > 1) throw new UsageError(`${found.length} ${what}s have an id starting ${start}: give more of it (${found.slice(0, 5).join(', ')}${found.length > 5 ? ', …' : ''})`);
+  return found[0];
+}
