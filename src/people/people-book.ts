@@ -142,7 +142,7 @@ export class PeopleBook {
     let person: string | null;
     if (personRef === 'none') person = '';
     else if (personRef === 'auto') person = null;
-    else if (!UUID_RE.test(personRef.trim().toLowerCase()) && peopleNamed(this.lib, personRef.trim()).length === 0) {
+    else if (!UUID_RE.test(personRef.trim().toLowerCase()) && peopleNamed(this.lib, personRef.trim()).length === 0 && !this.startsAnId(personRef)) {
       // A name nobody has yet: the face is the first of a new person of that name.
       this.create([face], personRef.trim());
       return faceView(this.lib.store.faces.get(face)!);
@@ -193,6 +193,12 @@ export class PeopleBook {
     return named[0]!.person_id;
   }
 
+  /** Whether REF is the start of a person's id (as `people list` shows it), not a name to give. */
+  private startsAnId(ref: string): boolean {
+    const start = ref.trim().toLowerCase();
+    return mayBeShortId(start) && this.list().some((p) => p.person_id.startsWith(start));
+  }
+
   /** Where ID's merges lead (as the pass reads them: a loop ends at its lowest id). */
   private resolve(id: string): string {
     return mergedEnd(this.lib, id);
@@ -216,10 +222,13 @@ export class PeopleBook {
     if (refs.length === 0) throw new UsageError('name at least one face (vss faces list shows their ids)');
     if (refs.length > MAX_FACES_PER_CALL) throw new UsageError(`at most ${MAX_FACES_PER_CALL} faces at once`);
     this.catchUp();
-    const ids = [...new Set(refs.map((r) => r.trim().toLowerCase()))];
-    for (const f of ids) {
-      if (!UUID_RE.test(f) || !this.lib.store.faces.get(f)) throw new VssError('NOT_FOUND', `no face ${JSON.stringify(f.slice(0, 80))} here (vss faces list FILE shows them)`);
-    }
+    // A face's whole id, or the start of it a list shows.
+    const ids = [...new Set(refs.map((r) => {
+      const f = r.trim().toLowerCase();
+      const id = UUID_RE.test(f) ? f : mayBeShortId(f) ? byShortId(f, this.lib.store.faces.idsStarting(f), 'face') : undefined;
+      if (id === undefined || !this.lib.store.faces.get(id)) throw new VssError('NOT_FOUND', `no face ${JSON.stringify(f.slice(0, 80))} here (vss faces list FILE shows them)`);
+      return id;
+    }))];
     return ids;
   }
 

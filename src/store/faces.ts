@@ -105,6 +105,12 @@ export class FaceStore {
     })();
   }
 
+  /** Up to LIMIT face ids starting with START (a short id as a list shows it), in order. */
+  idsStarting(start: string, limit = 6): string[] {
+    // '~' sorts after every character of an id (hex digits and dashes): the range is the ids with that start.
+    return this.sql<[string, string, number], string>('SELECT face_id FROM faces WHERE face_id >= ? AND face_id < ? ORDER BY face_id LIMIT ?').pluck().all(start, `${start}~`, limit);
+  }
+
   get(faceId: string): FaceRecord | undefined {
     return this.sql<[string], FaceRecord>('SELECT * FROM faces WHERE face_id = ?').get(faceId);
   }

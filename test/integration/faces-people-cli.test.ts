@@ -108,6 +108,10 @@ describe('faces and people (real CLI, real model)', { skip: FACE_SAMPLES_SKIP },
     const cleoLine = text.stdout.split('\n').find((l) => l.includes('Cleo'))!;
     assert.equal(cleoLine.split('  ')[0], made.person_id!.slice(0, 8), cleoLine);
     assert.equal((await ok<Person>(['people', 'show', cleoLine.split('  ')[0]!])).person_id, made.person_id);
+    // A face by the start of its id, given to a person by the start of theirs (not a new person of that name).
+    const again = await ok<Face>(['faces', 'assign', greyFace!.face_id.slice(0, 8), made.person_id!.slice(0, 8)]);
+    assert.equal(again.person_id, made.person_id);
+    assert.ok(!(await people()).some((p) => p.name === made.person_id!.slice(0, 8)));
     const nobody = await runCli(['people', 'name', 'Zed', 'Zoe'], env);
     assert.equal(nobody.code, 1, nobody.stderr);
     assert.match(nobody.stderr, /nobody is named "Zed"/);

@@ -15,8 +15,8 @@ function personLine(p: PersonView): string {
 function faceLine(f: FaceView, names: Map<string, string | null>): string {
   const b = f.box;
   const pct = (v: number) => `${Math.round(v * 100)}%`;
-  const who = f.person_id === null ? 'nobody yet' : `${names.get(f.person_id) ?? '(not named)'} ${f.person_id}`;
-  return `${f.face_id}  at ${pct(b.x)},${pct(b.y)} size ${pct(b.w)}×${pct(b.h)}  score ${f.score.toFixed(2)}  ${who}`;
+  const who = f.person_id === null ? 'nobody yet' : `${names.get(f.person_id) ?? '(not named)'} ${shortId(f.person_id)}`;
+  return `${shortId(f.face_id)}  at ${pct(b.x)},${pct(b.y)} size ${pct(b.w)}×${pct(b.h)}  score ${f.score.toFixed(2)}  ${who}`;
 }
 
 /** The contract's shape of a person (`vss people list --json`): no more, no less. */
@@ -100,7 +100,7 @@ export function registerPeopleCommands(program: Command): void {
       await withLibrary(this, async (lib) => {
         const faces = await lib.people.faces(ref);
         if (globals(this).json) return printJson(faces);
-        await printLines(faces, (f) => `${f.face_id}  in ${f.content_uuid}  score ${f.score.toFixed(2)}`, 'No faces.');
+        await printLines(faces, (f) => `${shortId(f.face_id)}  in ${shortId(f.content_uuid)}  score ${f.score.toFixed(2)}`, 'No faces.');
       }, 'read');
     });
 
@@ -137,7 +137,7 @@ export function registerPeopleCommands(program: Command): void {
         const f = await lib.faces.assign(face, person);
         if (globals(this).json) return printJson(f);
         const name = f.person_id === null ? null : (await lib.people.list()).find((p) => p.person_id === f.person_id)?.name ?? null;
-        printLine(f.person_id === null ? `Face ${f.face_id} is nobody's now.` : `Face ${f.face_id} is ${name ?? '(not named)'}'s now (${f.person_id}).`);
+        printLine(f.person_id === null ? `Face ${shortId(f.face_id)} is nobody's now.` : `Face ${shortId(f.face_id)} is ${name ?? '(not named)'}'s now (${shortId(f.person_id)}).`);
       });
     });
 }
