@@ -1,3 +1,4 @@
+import { byShortId, mayBeShortId } from '../core/short-id.js';
 import { relative, sep } from 'node:path';
 import { UsageError, VssError } from '../core/errors.js';
 import type { Library } from '../library/library.js';
@@ -14,7 +15,7 @@ export interface ContentRef {
 
 /**
  * The content REF names (DESIGN §11, §15): a content uuid known to the library (held here or by a
- * paired device), a file anywhere in the library as `DEVICE:/LOCATION/PATH` (`/LOCATION/PATH` for
+ * paired device) or the start of one that one content alone has (as lists show them), a file anywhere in the library as `DEVICE:/LOCATION/PATH` (`/LOCATION/PATH` for
  * this device), or an absolute path of a file in one of this device's locations. Refused with the
  * reason when it names nothing identified.
  */
@@ -23,6 +24,11 @@ export function contentByRef(lib: Library, ref: string): ContentRef {
   if (UUID_RE.test(lower)) {
     if (!lib.store.contents.byUuid(lower) && !lib.store.peerContents.anyOf(lower)) throw new VssError('NOT_FOUND', `no content ${lower} in this library`);
     return { uuid: lower };
+  }
+  // The start of a uuid, as a list shows it (core/short-id.ts): one content alone must have it.
+  if (mayBeShortId(lower)) {
+    const uuid = byShortId(lower, [...lib.store.contents.uuidsStarting(lower), ...lib.store.peerContents.uuidsStarting(lower)], 'content');
+    if (uuid !== undefined) return { uuid };
   }
   if (ref.startsWith('/') && !ref.startsWith('//')) {
     const here = localPath(lib, ref);

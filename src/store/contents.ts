@@ -84,6 +84,12 @@ export class ContentStore {
     this.sql = statementCache(db);
   }
 
+  /** Up to LIMIT content uuids starting with START (a short id as a list shows it), in order. */
+  uuidsStarting(start: string, limit = 6): string[] {
+    // '~' sorts after every character of a uuid (hex digits and dashes): the range is the uuids with that start.
+    return this.sql<[string, string, number], string>('SELECT uuid FROM content_identities WHERE uuid >= ? AND uuid < ? ORDER BY uuid LIMIT ?').pluck().all(start, `${start}~`, limit);
+  }
+
   byUuid(uuid: string): ContentRecord | undefined {
     return this.sql<[string], ContentRecord>(`SELECT ${COLUMNS} FROM content_identities WHERE uuid = ?`).get(uuid);
   }

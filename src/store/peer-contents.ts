@@ -44,6 +44,11 @@ export class PeerContentStore {
   }
 
   /** The facts any paired device sent of this content (the first by device uuid). */
+  /** Up to LIMIT content uuids a paired device holds that start with START, in order. */
+  uuidsStarting(start: string, limit = 6): string[] {
+    return this.sql<[string, string, number], string>('SELECT DISTINCT content_uuid FROM peer_contents WHERE content_uuid >= ? AND content_uuid < ? ORDER BY content_uuid LIMIT ?').pluck().all(start, `${start}~`, limit);
+  }
+
   anyOf(contentUuid: string): PeerContentRecord | undefined {
     return this.sql<[string], PeerContentRecord>('SELECT * FROM peer_contents WHERE content_uuid = ? ORDER BY device_uuid LIMIT 1').get(contentUuid);
   }

@@ -89,6 +89,12 @@ describe('cli: locations and contents', () => {
     assert.deepEqual(Object.keys(same).sort(), ['cas_id', 'content_uuid', 'copies', 'kind', 'mime', 'paths', 'size']);
     assert.equal(same.size, 4);
     assert.equal(json<ContentJson[]>(await runCli(['content', 'list', '--kind', 'image', '--json'], env)).length, 0);
+    // The text list names a content by the first 8 characters of its uuid, which a command takes back.
+    const text = await runCli(['content', 'list'], env);
+    assert.doesNotMatch(text.stdout, /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/, text.stdout);
+    assert.ok(text.stdout.split('\n').some((l) => l.startsWith(`${same.content_uuid.slice(0, 8)}  `)), text.stdout);
+    const shown = json<{ content_uuid: string }>(await runCli(['content', 'show', same.content_uuid.slice(0, 8), '--json'], env));
+    assert.equal(shown.content_uuid, same.content_uuid);
 
     const locs = json<Array<{ id: number; path: string; mode: string }>>(await runCli(['location', 'list', '--json'], env));
     assert.deepEqual(locs.map((l) => [l.id, l.path, l.mode]), [[add.location_id, pics, 'content']]);

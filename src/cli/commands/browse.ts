@@ -1,3 +1,4 @@
+import { shortId } from '../../core/short-id.js';
 import type { Command } from 'commander';
 import type { FolderEntry, FolderListing } from '../../api/index.js';
 import { UsageError, VssError } from '../../core/errors.js';
@@ -8,7 +9,7 @@ function line(e: FolderEntry): string {
   const name = displayPath(e.path) + (e.type === 'dir' ? '/' : e.type === 'symlink' ? ' ->' : '');
   if (e.error !== undefined) return `${name.padEnd(40)}  cannot read: ${e.error}`;
   if (e.type !== 'file') return name;
-  const id = e.content_uuid ? `  ${e.content_uuid}${e.in_library ? '  (in library)' : ''}` : '';
+  const id = e.content_uuid ? `  ${shortId(e.content_uuid)}${e.in_library ? '  (in library)' : ''}` : '';
   return `${name.padEnd(40)} ${formatBytes(e.size).padStart(9)}  ${(e.kind ?? '').padEnd(8)}${id}`;
 }
 

@@ -1,3 +1,4 @@
+import { shortId } from '../../core/short-id.js';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { ContentKind } from '../../api/index.js';
@@ -26,7 +27,7 @@ export function registerContentCommands(program: Command): void {
           const first = c.paths[0] ?? c.copies[0]?.address ?? '';
           const offline = c.paths.length === 0 && c.copies.length > 0 && !c.copies.some((x) => x.online) ? '  (offline)' : '';
           const more = c.copies.length > 1 ? `  (+${c.copies.length - 1} more)` : '';
-          return `${c.content_uuid}  ${c.kind.padEnd(9)} ${formatBytes(c.size).padStart(9)}  ${displayPath(first)}${more}${offline}`;
+          return `${shortId(c.content_uuid)}  ${c.kind.padEnd(9)} ${formatBytes(c.size).padStart(9)}  ${displayPath(first)}${more}${offline}`;
         }, 'No contents yet: add a location in content or deep mode.');
       }, 'read');
     });

@@ -1,3 +1,4 @@
+import { shortId } from '../../core/short-id.js';
 import type { Command } from 'commander';
 import type { BucketCheckResult, GuardianAtRisk, GuardianPolicyView, GuardianRotView, GuardianStatus, GuardianTally, PolicyChange, RepairResult, ScrubResult, ScrubSettings } from '../../api/index.js';
 import { UsageError } from '../../core/errors.js';
@@ -169,7 +170,7 @@ function parseEvery(value: string): number {
 }
 
 function rotLine(r: GuardianRotView): string {
-  return `${r.content_uuid}  ${formatBytes(r.size)}  ${displayPath(r.path)}  found ${new Date(r.found_at).toISOString()}`;
+  return `${shortId(r.content_uuid)}  ${formatBytes(r.size)}  ${displayPath(r.path)}  found ${new Date(r.found_at).toISOString()}`;
 }
 
 function scrubLines(r: ScrubResult): string[] {
@@ -244,7 +245,7 @@ function statusLines(s: GuardianStatus): string[] {
 function atRiskLines(it: GuardianAtRisk): string[] {
   const short = Object.entries(it.short_by).filter(([, v]) => v > 0).map(([k, v]) => `${v} ${v === 1 ? k.replace(/ies$/, 'y').replace(/ices$/, 'ice') : k}`).join(', ');
   return [
-    `${it.content_uuid}  ${it.kind}  ${formatBytes(it.size)}  ${it.lost ? 'LOST: every copy is rotten' : `short by ${short}`}`,
+    `${shortId(it.content_uuid)}  ${it.kind}  ${formatBytes(it.size)}  ${it.lost ? 'LOST: every copy is rotten' : `short by ${short}`}`,
     ...it.copies.map((c) => `  ${c.device_name}: ${displayPath(c.path)}${c.volume ? `  [${c.volume}]` : ''}${c.online ? '' : '  (offline)'}${c.rotten ? '  (rotten: not counted)' : c.verified_at !== null ? `  verified ${new Date(c.verified_at).toISOString()}` : '  never verified'}`),
   ];
 }

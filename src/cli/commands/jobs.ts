@@ -1,3 +1,4 @@
+import { shortId } from '../../core/short-id.js';
 import type { Command } from 'commander';
 import type { JobRow, LibraryClient, NamedJobRow } from '../../api/index.js';
 import { UsageError } from '../../core/errors.js';
@@ -20,7 +21,7 @@ function parsePositive(v: string): number {
 
 /** A job on a line; a listed one (NAME known) shows its content's file name before the uuid (quoted when it could fake a line). */
 function jobLine(j: JobRow & { name?: string | null }): string {
-  const what = j.content_uuid ? `${j.kind}${j.name ? ` · ${displayPath(j.name)}` : ''} ${j.content_uuid}` : j.kind;
+  const what = j.content_uuid ? `${j.kind}${j.name ? ` · ${displayPath(j.name)}` : ''} ${shortId(j.content_uuid)}` : j.kind;
   const why = j.error ?? j.note;
   return `${String(j.id).padStart(6)}  ${j.status.padEnd(9)}  ${what}  (attempt ${j.attempts}/${j.max_attempts})${why ? `  ${why}` : ''}`;
 }

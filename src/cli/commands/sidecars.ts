@@ -1,3 +1,4 @@
+import { shortId } from '../../core/short-id.js';
 import type { Command } from 'commander';
 import type { SidecarKind, SidecarStatus } from '../../api/index.js';
 import { UsageError } from '../../core/errors.js';
@@ -26,7 +27,7 @@ export function registerSidecarCommands(program: Command): void {
       await withLibrary(this, async (lib) => {
         const rows = lib.sidecars.iterate({ contentUuid: opts.content, kind: opts.kind, status: opts.status });
         if (globals(this).json) return printJsonArray(rows);
-        await printLines(rows, (r) => `${r.content_uuid}  ${r.kind}/${r.variant}.${r.format}  ${r.status}  ${r.source}  ${r.path ? displayPath(r.path) : ''}${r.error && r.status !== 'ready' ? `  (${r.error})` : ''}`, 'No sidecars.');
+        await printLines(rows, (r) => `${shortId(r.content_uuid)}  ${r.kind}/${r.variant}.${r.format}  ${r.status}  ${r.source}  ${r.path ? displayPath(r.path) : ''}${r.error && r.status !== 'ready' ? `  (${r.error})` : ''}`, 'No sidecars.');
       }, 'read');
     });
 
@@ -42,7 +43,7 @@ export function registerSidecarCommands(program: Command): void {
         if (globals(this).json) return printJson(items);
         for (const p of items) {
           const devices = p.devices.length > 0 ? `  on ${p.devices.length} device${p.devices.length === 1 ? '' : 's'}: ${p.devices.join(' ')}` : '';
-          printLine(`${p.content_uuid}  ${opts.kind}/${p.variant}  ${p.local ? 'local' : p.status}${p.path ? `  ${displayPath(p.path)}` : ''}${devices}`);
+          printLine(`${shortId(p.content_uuid)}  ${opts.kind}/${p.variant}  ${p.local ? 'local' : p.status}${p.path ? `  ${displayPath(p.path)}` : ''}${devices}`);
         }
       }, 'read');
     });

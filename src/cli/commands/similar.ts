@@ -1,3 +1,4 @@
+import { shortId } from '../../core/short-id.js';
 import type { Command } from 'commander';
 import type { SimilarGroup } from '../../api/index.js';
 import { contentRef } from '../content-arg.js';
@@ -9,7 +10,7 @@ function groupLines(g: SimilarGroup): string[] {
   for (const c of g.contents) {
     const dims = c.width && c.height ? `${c.width}×${c.height}` : '?×?';
     const bpp = c.bits_per_pixel !== null ? `${c.bits_per_pixel} bits/px` : '';
-    lines.push(`  ${c.content_uuid === g.keep ? 'keep' : '    '}  ${c.content_uuid}  ${c.format.padEnd(5)} ${dims.padStart(11)}  ${formatBytes(c.size).padStart(9)}  ${bpp.padStart(13)}  ${c.paths[0] ? displayPath(c.paths[0]) : ''}${c.paths.length > 1 ? ` (+${c.paths.length - 1})` : ''}`);
+    lines.push(`  ${c.content_uuid === g.keep ? 'keep' : '    '}  ${shortId(c.content_uuid)}  ${c.format.padEnd(5)} ${dims.padStart(11)}  ${formatBytes(c.size).padStart(9)}  ${bpp.padStart(13)}  ${c.paths[0] ? displayPath(c.paths[0]) : ''}${c.paths.length > 1 ? ` (+${c.paths.length - 1})` : ''}`);
   }
   return lines;
 }
