@@ -23,7 +23,7 @@ export interface IdentificationInput {
   /** Files whose whole-file BLAKE3 the caller verified, by absolute path (IndexOptions.known). */
   known?: ReadonlyMap<string, KnownBytes>;
   /** The scan's threads, perhaps started already (during discovery); its reading threads are closed when identification ends. */
-  reading?: ScanThreads;
+  threads?: ScanThreads;
 }
 
 /**
@@ -63,7 +63,6 @@ export const MAX_UNSETTLED_FOLDERS = 1000;
 
 const PAGE = 250;
 
-
 /**
  * Give every file without a content identity one: hash it (whole or sampled), detect its type,
  * and link the entry to the shared content row. Driven by the database: a killed run resumes
@@ -77,7 +76,7 @@ export async function identifyContents(input: IdentificationInput): Promise<{ ha
   const todo = force ? store.entries.files(locationId) : store.entries.unidentified(locationId);
   const totals = { n: todo.files, bytes: todo.bytes };
   if (totals.n === 0) {
-    await input.reading?.closeReading();
+    await input.threads?.closeReading();
     return { hashed: 0, relinked: 0 };
   }
 
@@ -134,17 +133,16 @@ export async function identifyContents(input: IdentificationInput): Promise<{ ha
     }
   };
 
-  const reading = input.reading ?? new ScanThreads();
-  const threaded = reading.worthFor(totals.n);
+  const scan = input.threads ?? new ScanThreads();
+  const threaded = scan.worthFor(totals.n);
   // The reading threads are started by the first page with a file to read: a verified copy's files are answered without one.
-  reading.startFor(totals.n, false);
-  const { threads } = reading;
+  scan.startFor(totals.n, false);
   const local = input.storage.local;
   const root = local?.root;
   const identify = async (files: IdentifyRequest[]): Promise<IdentifyOutcome[]> => {
     if (files.length === 0) return [];
     if (!local) return identifyRemote(input.storage, files, input.hashThresholdBytes);
-    if (threaded) return reading.started.run(files, input.hashThresholdBytes);
+    if (threaded) return scan.started.run(files, input.hashThresholdBytes);
     const out: IdentifyOutcome[] = [];
     for (const f of files) {
       const r = identifyFileSoon(f, input.hashThresholdBytes);
@@ -156,7 +154,7 @@ export async function identifyContents(input: IdentificationInput): Promise<{ ha
   // Pages in flight, oldest first: the workers are kept as far ahead as the gathered writes
   // (read-ahead.ts), so they read on while a batch is made; bounded as the batch is.
   const inFlight: Array<{ rows: PageRow[]; results: Promise<IdentifyOutcome[]>; read: boolean }> = [];
-  const ahead = (): number => (threaded ? pagesAhead(writer.pending, threads) : 1);
+  const ahead = (): number => (threaded ? pagesAhead(writer.pending, scan.readers) : 1);
   let lastId = 0;
   const unsettled = input.settle ? new Unsettled(input.settle) : undefined;
   try {
@@ -212,7 +210,8 @@ export async function identifyContents(input: IdentificationInput): Promise<{ ha
     }
     throw err;
   } finally {
-    await (input.reading ? reading.closeReading() : reading.close());
+    // Its checkpoints, if any, are the scan's, which ends them.
+    await scan.closeReading();
   }
   input.onProgress({ done, total: totals.n, doneBytes, totalBytes: totals.bytes });
   return { hashed, relinked };

@@ -95,7 +95,7 @@ export async function indexLocation(lib: Library, location: ScannedLocation, opt
     events.emit('index:skipped', { locationId, path, reason });
   };
   // Started by discovery once it has listed enough new files (ScanThreads).
-  const reading = new ScanThreads(lib.db);
+  const threads = new ScanThreads(lib.db);
   let phase: IndexPhase = 'discovery';
   const following = events.on('index:phase', (p) => { if (p.locationId === locationId) phase = p.phase; });
   try {
@@ -107,13 +107,13 @@ export async function indexLocation(lib: Library, location: ScannedLocation, opt
 
     // Later rules win: a library's or location's negation can index a leftover after all.
     const rules = [...LEFTOVER_RULES, ...lib.config.settings.ignore, ...parseRules(location.ignore_rules)];
-    return await indexWith(lib, location, opts, storage, { started, rootId, previous, rules, onSkip, skipped, reading });
+    return await indexWith(lib, location, opts, storage, { started, rootId, previous, rules, onSkip, skipped, threads });
   } catch (err) {
     throw isDiskFull(err) ? stoppedFull(lib, location, phase, err) : err;
   } finally {
     following();
     storage.close();
-    await reading.close();
+    await threads.close();
   }
 }
 
@@ -147,7 +147,7 @@ function stoppedFull(lib: Library, location: ScannedLocation, phase: IndexPhase,
 }
 
 async function indexWith(lib: Library, location: ScannedLocation, opts: IndexOptions, storage: LocationStorage, ctx: ScanStart): Promise<IndexResult> {
-  const { started, rootId, previous, rules, onSkip, skipped, reading } = ctx;
+  const { started, rootId, previous, rules, onSkip, skipped, threads } = ctx;
   const { store, events } = lib;
   const locationId = location.id;
   const exclude = [lib.root, ...realPlaceOf(lib.root)];
@@ -188,7 +188,7 @@ async function indexWith(lib: Library, location: ScannedLocation, opts: IndexOpt
         store, locationId, writer, storage, rootEntryId: rootId,
         ignoreRules: rules, exclude, seen, onSkip, threaded: process.env.VSS_WALK_THREADED !== '0', lastEntries: previous.files + previous.dirs,
         onProgress: (c) => {
-          reading.startFor(c.added, location.index_mode !== 'shallow' && local !== null);
+          threads.startFor(c.added, location.index_mode !== 'shallow' && local !== null);
           events.emit('index:progress', { locationId, phase: 'discovery', files: c.files, dirs: c.dirs, bytes: c.bytes });
         },
       }));
@@ -225,7 +225,7 @@ async function indexWith(lib: Library, location: ScannedLocation, opts: IndexOpt
     events.emit('index:phase', { locationId, phase: 'content' });
     ({ hashed, relinked } = await identifyContents({
       store, locationId, storage, hashThresholdBytes: lib.config.settings.hashThresholdBytes, onSkip,
-      settle: opts.settle, force: opts.force === true, ...(opts.known ? { known: opts.known } : {}), reading,
+      settle: opts.settle, force: opts.force === true, ...(opts.known ? { known: opts.known } : {}), threads,
       onProgress: (p) => events.emit('index:progress', { locationId, phase: 'content', ...totals, ...p }),
     }));
   }
@@ -309,7 +309,7 @@ interface ScanStart {
   rules: string[];
   onSkip: (rel: string, reason: string) => void;
   skipped: SkipList;
-  reading: ScanThreads;
+  threads: ScanThreads;
 }
 
 function parseRules(json: string): string[] {

@@ -21,14 +21,15 @@ export class ScanThreads {
   private pool: IdentifyPool | undefined;
   private checkpoints: BackgroundCheckpoints | undefined;
   private checkpointsTried = false;
-  readonly threads = Number(process.env.VSS_IDENTIFY_THREADS ?? DEFAULT_THREADS);
+  /** How many reading threads it starts. */
+  readonly readers = Number(process.env.VSS_IDENTIFY_THREADS ?? DEFAULT_THREADS);
 
   /** DB: the library's database, checkpointed by a thread once the scan is large (none: not). */
   constructor(private readonly db?: Db) {}
 
   /** Whether FILES files to identify are read in threads (else on the calling thread). */
   worthFor(files: number): boolean {
-    return this.threads > 0 && files >= MIN_FILES_FOR_WORKERS;
+    return this.readers > 0 && files >= MIN_FILES_FOR_WORKERS;
   }
 
   /** With FILES new files to write: the checkpoints started when they are many, and with READ, the reading threads. */
@@ -38,12 +39,12 @@ export class ScanThreads {
       this.checkpointsTried = true;
       this.checkpoints = BackgroundCheckpoints.start(this.db);
     }
-    if (read && this.threads > 0) this.pool ??= new IdentifyPool(this.threads);
+    if (read && this.readers > 0) this.pool ??= new IdentifyPool(this.readers);
   }
 
   /** The reading threads, started now if they are not yet. */
   get started(): IdentifyPool {
-    return (this.pool ??= new IdentifyPool(this.threads));
+    return (this.pool ??= new IdentifyPool(this.readers));
   }
 
   /** The reading threads ended (identification is over); the checkpoints go on until `close`. */

@@ -2,7 +2,7 @@ import type { ContentKind } from '../content/kinds.js';
 import type { Db } from '../db/connection.js';
 import { IN_DEEP } from './entries.js';
 import { forEachChunk, multiRowSql } from './multi-row.js';
-import { statementCache, type Prepared } from './statements.js';
+import { statementCache, type Prepared, idsStarting } from './statements.js';
 
 /** A `content_identities` row: what some bytes are, whichever files hold them (DESIGN §1). */
 export interface ContentRecord {
@@ -84,10 +84,9 @@ export class ContentStore {
     this.sql = statementCache(db);
   }
 
-  /** Up to LIMIT content uuids starting with START (a short id as a list shows it), in order. */
-  uuidsStarting(start: string, limit = 6): string[] {
-    // '~' sorts after every character of a uuid (hex digits and dashes): the range is the uuids with that start.
-    return this.sql<[string, string, number], string>('SELECT uuid FROM content_identities WHERE uuid >= ? AND uuid < ? ORDER BY uuid LIMIT ?').pluck().all(start, `${start}~`, limit);
+  /** The first few content uuids starting with START (a short id as a list shows it), in order. */
+  uuidsStarting(start: string): string[] {
+    return idsStarting(this.sql, 'content_identities', 'uuid', start);
   }
 
   byUuid(uuid: string): ContentRecord | undefined {

@@ -1,5 +1,5 @@
 import type { Db } from '../db/connection.js';
-import { statementCache, type Prepared } from './statements.js';
+import { statementCache, type Prepared, idsStarting } from './statements.js';
 
 /** A `faces` row as the follower writes it (migration 029). */
 export interface FaceRecord {
@@ -105,10 +105,9 @@ export class FaceStore {
     })();
   }
 
-  /** Up to LIMIT face ids starting with START (a short id as a list shows it), in order. */
-  idsStarting(start: string, limit = 6): string[] {
-    // '~' sorts after every character of an id (hex digits and dashes): the range is the ids with that start.
-    return this.sql<[string, string, number], string>('SELECT face_id FROM faces WHERE face_id >= ? AND face_id < ? ORDER BY face_id LIMIT ?').pluck().all(start, `${start}~`, limit);
+  /** The first few face ids starting with START (a short id as a list shows it), in order. */
+  idsStarting(start: string): string[] {
+    return idsStarting(this.sql, 'faces', 'face_id', start);
   }
 
   get(faceId: string): FaceRecord | undefined {

@@ -1,5 +1,5 @@
 import type { Db } from '../db/connection.js';
-import { statementCache, type Prepared } from './statements.js';
+import { statementCache, type Prepared, idsStarting } from './statements.js';
 
 /** A `peer_contents` row: the facts of a content a paired device holds, as it sent them (DESIGN §15). */
 export interface PeerContentRecord {
@@ -43,12 +43,12 @@ export class PeerContentStore {
     return this.sql<[string, string], PeerContentRecord>('SELECT * FROM peer_contents WHERE content_uuid = ? AND device_uuid = ?').get(contentUuid, deviceUuid);
   }
 
-  /** The facts any paired device sent of this content (the first by device uuid). */
-  /** Up to LIMIT content uuids a paired device holds that start with START, in order. */
-  uuidsStarting(start: string, limit = 6): string[] {
-    return this.sql<[string, string, number], string>('SELECT DISTINCT content_uuid FROM peer_contents WHERE content_uuid >= ? AND content_uuid < ? ORDER BY content_uuid LIMIT ?').pluck().all(start, `${start}~`, limit);
+  /** The first few content uuids a paired device holds that start with START, in order. */
+  uuidsStarting(start: string): string[] {
+    return idsStarting(this.sql, 'peer_contents', 'content_uuid', start);
   }
 
+  /** The facts any paired device sent of this content (the first by device uuid). */
   anyOf(contentUuid: string): PeerContentRecord | undefined {
     return this.sql<[string], PeerContentRecord>('SELECT * FROM peer_contents WHERE content_uuid = ? ORDER BY device_uuid LIMIT 1').get(contentUuid);
   }

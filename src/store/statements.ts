@@ -18,3 +18,12 @@ export function statementCache(db: Database): Prepared {
     return st as unknown as Statement<P, R>;
   }) as Prepared;
 }
+
+/**
+ * The ids of COLUMN that start with START (a short id as a list shows it, core/short-id.ts), at
+ * most LIMIT, in order: a range on the column's index. '~' sorts after every character of an id
+ * (hex digits and dashes), so [START, START~) is exactly the ids with that start.
+ */
+export function idsStarting(sql: Prepared, table: string, column: string, start: string, limit = 6): string[] {
+  return sql<[string, string, number], string>(`SELECT DISTINCT ${column} FROM ${table} WHERE ${column} >= ? AND ${column} < ? ORDER BY ${column} LIMIT ?`).pluck().all(start, `${start}~`, limit);
+}
