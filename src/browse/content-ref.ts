@@ -15,9 +15,10 @@ export interface ContentRef {
 
 /**
  * The content REF names (DESIGN §11, §15): a content uuid known to the library (held here or by a
- * paired device) or the start of one that one content alone has (as lists show them), a file anywhere in the library as `DEVICE:/LOCATION/PATH` (`/LOCATION/PATH` for
- * this device), or an absolute path of a file in one of this device's locations. Refused with the
- * reason when it names nothing identified.
+ * paired device) or the start of one that one content alone has (as lists show them), a file
+ * anywhere in the library as `DEVICE:/LOCATION/PATH` (`/LOCATION/PATH` for this device), or an
+ * absolute path of a file in one of this device's locations. Refused with the reason when it
+ * names nothing identified.
  */
 export function contentByRef(lib: Library, ref: string): ContentRef {
   const lower = ref.toLowerCase();

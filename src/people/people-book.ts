@@ -223,13 +223,12 @@ export class PeopleBook {
     if (refs.length > MAX_FACES_PER_CALL) throw new UsageError(`at most ${MAX_FACES_PER_CALL} faces at once`);
     this.catchUp();
     // A face's whole id, or the start of it a list shows.
-    const ids = [...new Set(refs.map((r) => {
+    return [...new Set(refs.map((r) => {
       const f = r.trim().toLowerCase();
       const id = UUID_RE.test(f) ? f : mayBeShortId(f) ? byShortId(f, this.lib.store.faces.idsStarting(f), 'face') : undefined;
       if (id === undefined || !this.lib.store.faces.get(id)) throw new VssError('NOT_FOUND', `no face ${JSON.stringify(f.slice(0, 80))} here (vss faces list FILE shows them)`);
       return id;
     }))];
-    return ids;
   }
 
   /**

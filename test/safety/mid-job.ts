@@ -52,6 +52,36 @@ function callOf(job: MidJob, dev: Device, to: Device, p: Picked | undefined, loc
   }
 }
 
+/** A job asked for and raced against a fault of the world (its answer, its job's id once queued, the end of waiting on it). */
+interface Raced {
+  /** What the call answered first, or undefined when the fault came first (or still running after JOB_WAIT_MS: said so). */
+  first: string | undefined;
+  id: () => number | undefined;
+  /** Whoever asked stops waiting (the job goes on, or not, as its device decides). */
+  stop: (why: string) => void;
+}
+
+/** CALL asked of DEV until it is answered, FAULT comes, or JOB_WAIT_MS pass. */
+async function raceJob(dev: Device, call: Call, fault: Promise<unknown>): Promise<Raced> {
+  let id: number | undefined;
+  const stop = new AbortController();
+  const asked = dev.life.run(() => call({ signal: stop.signal, onQueued: (j) => (id = j) })).then(() => 'done', answered);
+  let timer: NodeJS.Timeout | undefined;
+  const first = await Promise.race([
+    asked,
+    fault.then(() => undefined),
+    new Promise<string>((res) => (timer = setTimeout(() => res(`still running after ${JOB_WAIT_MS / 1000} s`), JOB_WAIT_MS))),
+  ]);
+  clearTimeout(timer);
+  return {
+    first, id: () => id,
+    stop: (why) => {
+      stop.abort(new Error(why));
+      void asked.catch(() => undefined);
+    },
+  };
+}
+
 /** A job's row as it stands, in words. */
 function jobWords(row: JobRow | undefined): string {
   if (!row) return 'its job is gone';
@@ -118,24 +148,15 @@ export class KillMidJob extends Step {
     }
     const victim = this.killsReceiver ? to : dev;
     const { call, words } = callOf(this.job, dev, to, p, this.loc);
-    let id: number | undefined;
-    const stop = new AbortController();
     const ops = victim.life.ops;
     victim.life.dieAt(this.at);
-    const asked = dev.life.run(() => call({ signal: stop.signal, onQueued: (j) => (id = j) })).then(() => 'done', answered);
-    let timer: NodeJS.Timeout | undefined;
-    const first = await Promise.race([
-      asked,
-      victim.life.died.then(() => undefined),
-      new Promise<string>((res) => (timer = setTimeout(() => res(`still running after ${JOB_WAIT_MS / 1000} s`), JOB_WAIT_MS))),
-    ]);
-    clearTimeout(timer);
+    const { first, id: idOf, stop } = await raceJob(dev, call, victim.life.died);
     victim.life.dieAt(null);
     const killedAt = victim.life.alive ? `it ended first (${first}, ${victim.life.ops - ops} writes of ${victim.name}): killed -9 after it` : `${victim.name} killed -9 at its write ${this.at + 1} (${victim.life.diedAt})`;
     await r.world.kill(victim.index);
     // Whoever asked stops waiting (the CLI of a killed daemon, or one that was answered already).
-    stop.abort(new Error('killed'));
-    void asked.catch(() => undefined);
+    stop('killed');
+    const id = idOf();
     // The job resumed by the job work of the device that runs it (started again when it was the one killed).
     let after = '';
     if (id !== undefined) {
@@ -196,12 +217,7 @@ export class PartitionMidCopy extends Step {
       if (between && !cut && left-- <= 0) queueMicrotask(cutNow);
     };
     const { call, words } = callOf(this.op === 'copy' ? 'copy-to-device' : 'move-to-device', dev, to, p, this.loc);
-    let id: number | undefined;
-    const stop = new AbortController();
-    const asked = dev.life.run(() => call({ signal: stop.signal, onQueued: (j) => (id = j) })).then(() => 'done', answered);
-    let timer: NodeJS.Timeout | undefined;
-    const first = await Promise.race([asked, wasCut.then(() => undefined), new Promise<string>((res) => (timer = setTimeout(() => res(`still running after ${JOB_WAIT_MS / 1000} s`), JOB_WAIT_MS)))]);
-    clearTimeout(timer);
+    const { first, id: idOf, stop } = await raceJob(dev, call, wasCut);
     net.onSend = undefined;
     let outcome: string;
     if (first !== undefined) {
@@ -209,11 +225,11 @@ export class PartitionMidCopy extends Step {
       outcome = `it ended first (${first}); ${cutOff.name} cut off after`;
     } else {
       // The job meets the cut: it ends, or waits for the device (then it is the daemon's to finish).
+      const id = idOf();
       const row = id !== undefined ? await jobSettled(dev, id) : undefined;
       outcome = `${cutOff.name} cut off at message ${this.n + 1}; the job then: ${id === undefined ? 'none queued' : jobWords(row)}`;
     }
-    stop.abort(new Error('stopped waiting'));
-    void asked.catch(() => undefined);
+    stop('stopped waiting');
     this.said = `${dev.name}: ${words} — ${outcome}`;
     return { changed: [dev.index, to.index] };
   }
@@ -306,38 +322,32 @@ export class UnplugMidJob extends Step {
     const p = this.job.startsWith('protect') ? undefined : r.pick(dev, this.k);
     if (!this.job.startsWith('protect') && !p) return this.noFile(dev);
     const { call, words } = callOf(this.job, dev, to, p, this.loc);
-    let why: string | null | undefined;
+    /** The drive pulled out now: in words, what came of it. */
+    const unplug = (): string => {
+      const why = r.world.unplug();
+      if (why === null) m.away = true;
+      return why === null ? 'unplugged' : `not unplugged (${why})`;
+    };
+    let atWrite: string | undefined;
     let reached: () => void = () => undefined;
     const pulled = new Promise<void>((res) => (reached = res));
-    const unplug = () => {
-      why = r.world.unplug();
-      if (why === null) m.away = true;
-      reached();
-    };
     const ops = dev.life.ops;
-    dev.life.handAt(this.at, unplug);
-    let id: number | undefined;
-    const stop = new AbortController();
-    const asked = dev.life.run(() => call({ signal: stop.signal, onQueued: (j) => (id = j) })).then(() => 'done', answered);
-    let timer: NodeJS.Timeout | undefined;
-    const first = await Promise.race([
-      asked,
-      pulled.then(() => undefined),
-      new Promise<string>((res) => (timer = setTimeout(() => res(`still running after ${JOB_WAIT_MS / 1000} s`), JOB_WAIT_MS))),
-    ]);
-    clearTimeout(timer);
+    dev.life.handAt(this.at, () => {
+      atWrite = unplug();
+      reached();
+    });
+    const { first, id: idOf, stop } = await raceJob(dev, call, pulled);
     dev.life.handAt(null);
     let outcome: string;
-    if (why === undefined) {
-      unplug();
-      outcome = `it ended first (${first}, ${dev.life.ops - ops} writes): the drive ${why === null ? 'unplugged' : `not unplugged (${why})`} after it`;
+    if (atWrite === undefined) {
+      outcome = `it ended first (${first}, ${dev.life.ops - ops} writes): the drive ${unplug()} after it`;
     } else {
       // The job meets the drive gone: it ends, or waits for the drive (then it is the daemon's to finish).
+      const id = idOf();
       const row = id !== undefined ? await jobSettled(dev, id) : undefined;
-      outcome = `the drive ${why === null ? 'unplugged' : `not unplugged (${why})`} at its write ${this.at + 1}; the job then: ${id === undefined ? (first ?? 'none queued') : jobWords(row)}`;
+      outcome = `the drive ${atWrite} at its write ${this.at + 1}; the job then: ${id === undefined ? (first ?? 'none queued') : jobWords(row)}`;
     }
-    stop.abort(new Error('stopped waiting'));
-    void asked.catch(() => undefined);
+    stop('stopped waiting');
     this.said = `${dev.name}: ${words} — ${outcome}`;
     return { changed: [...Array(m.devices).keys()] };
   }

@@ -239,10 +239,11 @@ function escapeHtml(text: string): string {
  * usage error naming those it does.
  */
 function chooseAddress(urls: readonly string[], address: string): number {
-  const want = address.trim().toLowerCase().replace(/^\[|\]$/g, '');
+  const want = address.trim().toLowerCase();
+  const bare = (host: string) => host.replace(/^\[|\]$/g, '');
   const i = urls.findIndex((u) => {
-    const host = new URL(u).hostname.toLowerCase().replace(/^\[|\]$/g, '');
-    return host === want || new URL(u).host.toLowerCase() === address.trim().toLowerCase();
+    const { host, hostname } = new URL(u);
+    return host === want || bare(hostname) === bare(want);
   });
   if (i < 0) throw new VssError('USAGE', `the web app is not served at ${address}: choose one of ${urls.map((u) => new URL(u).hostname).join(', ')}`);
   return i;
