@@ -42,6 +42,7 @@ import { libraryMembers } from './migrations/039-library-members.js';
 import { memberRights } from './migrations/040-member-rights.js';
 import { forwardedRows } from './migrations/041-forwarded-rows.js';
 import { locationKind } from './migrations/042-location-kind.js';
+import { trashAlone } from './migrations/043-trash-alone.js';
 
 export interface Migration {
   version: number;
@@ -54,7 +55,7 @@ export const MIGRATIONS: readonly Migration[] = [
   foundation, sidecars, conversionJournal, jobs, finishedJobs, locationWatch, availabilitySync, search, captureOrder, searchOcrLines, batchedIdentityWrites,
   librarySync, availabilityKeys, gridPeerRows, jobParams, peerContentIds, sharedMetadata, volumes,
   fileOps, mediaFindersCursor, fileOpMeta, feedCursors, listingDigests, guardian, actions, scrub, contentCopiesIndex, buckets, facesPeople, albums, searchPlaces,
-  entryCtime, xmpBases, jobInterruptions, bucketEvidence, trash, libraryBackups, stacks, libraryMembers, memberRights, forwardedRows, locationKind,
+  entryCtime, xmpBases, jobInterruptions, bucketEvidence, trash, libraryBackups, stacks, libraryMembers, memberRights, forwardedRows, locationKind, trashAlone,
 ];
 
 export function currentSchemaVersion(db: Db): number {

@@ -25,6 +25,8 @@ export interface FileOpParams {
   forced_below?: GuardianBelowPolicy[];
   /** Asked to keep what the guard refuses (`keepRefused`): the contents left out (at most 50), named again in its result. */
   kept_below?: GuardianBelowPolicy[];
+  /** A delete into the trash: the contents it leaves below their policy, or with no copy anywhere (at most 50), named again in its result. */
+  left_below?: GuardianBelowPolicy[];
   /** A delete's files go to the trash (files/trash-bin.ts) rather than for good (`--permanent`; a job queued before the trash: for good). */
   trash?: boolean;
 }
@@ -50,7 +52,11 @@ export interface FileOpResult {
   outside_library: boolean;
   /** A delete's files went to the trash (restorable for 30 days), not for good. */
   trash?: boolean;
-  /** Forced: the contents it left below their policy (the guard's words, at most 50). */
+  /**
+   * The contents it left below their policy (the guard's words, at most 50): forced, or a delete
+   * into the trash (never refused for copy counts: the trash keeps them, and the Guardian weighs
+   * them when it is emptied); `nowhere_else` on those no other copy of is known anywhere.
+   */
   below_policy?: GuardianBelowPolicy[];
   /** Asked to keep what the guard refuses: the contents it left out, and why (at most 50). */
   kept_below?: GuardianBelowPolicy[];

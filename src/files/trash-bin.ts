@@ -47,9 +47,10 @@ export class TrashBin {
   /**
    * Move FILES into the trash, in order. Their rows are written first (one transaction), then each
    * file renamed, then each folder touched flushed once: a kill before a rename leaves its file in
-   * place and a row the upkeep drops (`settleTrash`); after it, a row that finds it.
+   * place and a row the upkeep drops (`settleTrash`); after it, a row that finds it. GOING: the
+   * other files the same delete takes (FILES' own are always), which are no copy left behind.
    */
-  async put(files: readonly ToTrash[], now = Date.now()): Promise<Trashed[]> {
+  async put(files: readonly ToTrash[], now = Date.now(), going?: (locationId: number, rel: string) => boolean): Promise<Trashed[]> {
     const { store } = this.lib;
     const out: Trashed[] = new Array(files.length);
     const rows: Array<NewTrashRecord & { at: number; src: string; dst: string; root: ConfinedRoot }> = [];
@@ -76,6 +77,8 @@ export class TrashBin {
       });
     }
     if (rows.length === 0) return out;
+    const own = new Set(rows.map((r) => `${r.location_id}\0${r.rel_path}`));
+    for (const r of this.alone(rows, (loc, rel) => own.has(`${loc}\0${rel}`) || going?.(loc, rel) === true)) r.alone = 1;
     store.trash.addMany(rows);
     crashPoint('trash:after-rows');
     const dirs = new Set<string>();
@@ -103,6 +106,18 @@ export class TrashBin {
     await flushFolders(dirs);
     crashPoint('trash:after-renames');
     return out;
+  }
+
+  /**
+   * Of ROWS, those whose content has no file or object known anywhere but the ones GOING: on no
+   * device, in no bucket, counting rotten, changed and offline ones (the Guardian's copies, not
+   * only those that count now). Emptying the trash lets such a content go: the user deleted every
+   * copy of it. One that leaned on another copy, gone since by other means, is kept.
+   */
+  private alone<R extends NewTrashRecord>(rows: readonly R[], going: (locationId: number, rel: string) => boolean): R[] {
+    const uuids = [...new Set(rows.flatMap((r) => (r.content_uuid ? [r.content_uuid] : [])))];
+    const elsewhere = this.lib.store.guardian.knownElsewhere(uuids, this.lib.deviceId, going);
+    return rows.filter((r) => r.content_uuid !== null && !elsewhere.has(r.content_uuid));
   }
 
   private forget(trashIds: readonly string[]): void {

@@ -4,6 +4,7 @@ import { metaOf } from '../files/kept-meta.js';
 import { plannedFiles, type PlannedOp } from '../files/plan.js';
 import { belowPolicy, type Witnesses } from '../guardian/guard.js';
 import type { Library } from '../library/library.js';
+import { belowOnceTrashed } from '../guardian/left-in-trash.js';
 import { factsAt } from '../storage/local-tree.js';
 import type { OpPreview } from '../wire/preview.js';
 
@@ -30,6 +31,7 @@ export function previewOf(lib: Library, op: FileOp, plan: PlannedOp, witnesses: 
     }
   }
   const dst = plan.params.dst;
+  const trash = op === 'delete' && plan.params.trash === true;
   return {
     op,
     files: plannedFiles(plan.items),
@@ -39,7 +41,9 @@ export function previewOf(lib: Library, op: FileOp, plan: PlannedOp, witnesses: 
     conflict_count: conflictCount,
     free_bytes: op === 'delete' || dst === undefined ? null : diskSpace(dst).freeBytes,
     needed_bytes: needed,
-    below_policy: belowPolicy(lib, plan.leaving, witnesses),
+    // A delete into the trash is not refused for them: said, each with whether it is anywhere else.
+    below_policy: trash ? belowOnceTrashed(lib, plan.leaving, witnesses) : belowPolicy(lib, plan.leaving, witnesses),
+    ...(trash ? { trash: true as const } : {}),
   };
 }
 

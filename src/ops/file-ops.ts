@@ -12,6 +12,7 @@ import { resolveSources, type ResolvedSources } from '../files/content-sources.j
 import type { OpPreview } from '../wire/preview.js';
 import { belowPolicy, policyRefusal, weighDrop } from '../guardian/guard.js';
 import { witnessesOf } from './witnesses.js';
+import { belowOnceTrashed } from '../guardian/left-in-trash.js';
 import type { GuardianBelowPolicy } from '../wire/guardian.js';
 import type { DurableOp, OpHost, Plan, Way } from './op.js';
 import { previewOf } from './file-op-preview.js';
@@ -56,7 +57,12 @@ export function transferOp(op: 'copy' | 'move'): Way<TransferInput, FileOpResult
   };
 }
 
-/** `files delete` (DESIGN §17): what leaves a content below its policy (its last copy too) is refused without `force`. */
+/**
+ * `files delete` (DESIGN §17, §21): into the trash, never refused for copy counts (it loses
+ * nothing: the Guardian decides when the trash is emptied), what it leaves below policy or alone
+ * named in its result; for good (`permanent`), what leaves a content below its policy (its last
+ * copy too) is refused without `force`.
+ */
 export function deleteOp(): DurableOp<DeleteInput, FileOpResult | null> {
   const planned = (host: OpHost, input: DeleteInput): PlannedOp & Unresolved => {
     const { paths, not_here, already_there } = resolveSources(host.lib, input.paths, 'all');
@@ -68,7 +74,7 @@ export function deleteOp(): DurableOp<DeleteInput, FileOpResult | null> {
     kinds: (host) => [fileOpParts('delete').kind(host)],
     action: 'delete',
     asked: (input) => ({ sources: input.paths, target: null }),
-    plan: (host, input) => queued(host, 'delete', guarded(host, 'delete', planned(host, input), input.force === true, input.keepRefused === true)),
+    plan: (host, input) => queued(host, 'delete', input.permanent === true ? guarded(host, 'delete', planned(host, input), input.force === true, input.keepRefused === true) : intoTrash(host, planned(host, input))),
     preview: (host, input) => previewed(host, 'delete', planned(host, input)),
   };
 }
@@ -112,6 +118,17 @@ function guarded(host: OpHost, op: FileOp, plan: PlannedOp, force: boolean, keep
 }
 
 /**
+ * A delete into the trash (PLAN) as asked, whatever it leaves below policy: a file in the trash
+ * is restorable for 30 days, and its bytes go only at the permanent step, which the Guardian
+ * weighs (ops/trash-empty.ts). The contents it leaves below policy are named in its result, each
+ * with `nowhere_else` where no other file or object of it is known anywhere.
+ */
+function intoTrash(host: OpHost, plan: PlannedOp): PlannedOp {
+  const below = belowOnceTrashed(host.lib, plan.leaving, witnessesOf(host));
+  return below.length === 0 ? plan : { ...plan, params: { ...plan.params, left_below: namedWithin(plan, below) } };
+}
+
+/**
  * A delete's PLAN without the files of the contents the guard refuses (BELOW), and the folders
  * that hold them: the rest goes on, the refused are named in its params and its result. Refused
  * whole when nothing is left.
@@ -146,6 +163,11 @@ function namedWithin(plan: PlannedOp, below: readonly GuardianBelowPolicy[]): Gu
   return named;
 }
 
+/** Whether a job of OP with P is a delete into the trash: it lets nothing go, so nothing is weighed as it runs (DESIGN §21). */
+function intoTheTrash(op: FileOp, p: FileOpParams): boolean {
+  return op === 'delete' && p.trash === true;
+}
+
 /** Whether a job of OP with P lets something go for good: a delete not into the trash, or a replace. */
 function permanentStep(op: FileOp, p: FileOpParams): boolean {
   return (op === 'delete' && p.trash !== true) || (op !== 'delete' && p.on_conflict === 'replace');
@@ -163,7 +185,7 @@ function fileOpParts(op: FileOp): Omit<Way<unknown, FileOpResult | null>, 'plan'
       name, concurrency: 2, timeoutMs: fileOpTimeoutMs,
       // A delete not into the trash is the permanent step (DESIGN §21), and so is a replace (what it gives up goes for good, into
       // no trash); a job from before the trash had no `trash` and deleted for good.
-      run: (job, ctx) => runHere(host.lib, job, ctx, (leaving, forced, signal) => guardNow(host, op, leaving, forced, signal, permanentStep(op, paramsOf(job)))),
+      run: (job, ctx) => runHere(host.lib, job, ctx, intoTheTrash(op, paramsOf(job)) ? undefined : (leaving, forced, signal) => guardNow(host, op, leaving, forced, signal, permanentStep(op, paramsOf(job)))),
       discard: (job, lib) => discardHere(lib, job),
     }),
     result(row: JobRow): FileOpResult | null {
@@ -184,8 +206,8 @@ function queued<R>(host: OpHost, op: FileOp, plan: PlannedOp): Plan<R> {
 
 /** RESULT with the contents its job was forced to leave below their policy, or kept as the guard asked, as its params named them. */
 function withForced(result: FileOpResult, row: JobRow): FileOpResult {
-  const params = paramsJson(row, MAX_PARAMS_CHARS) as { forced_below?: unknown; kept_below?: unknown } | undefined;
-  const forced = params?.forced_below;
+  const params = paramsJson(row, MAX_PARAMS_CHARS) as { forced_below?: unknown; kept_below?: unknown; left_below?: unknown } | undefined;
+  const forced = Array.isArray(params?.forced_below) ? params.forced_below : params?.left_below;
   const kept = params?.kept_below;
   return {
     ...result,

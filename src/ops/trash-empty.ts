@@ -4,7 +4,9 @@
  * (DESIGN §21): every file here a content leans on is read whole first, whatever its size, as
  * nobody waits on this (the 30-day sweep least of all). A file in the trash is no
  * copy, but while it is there its bytes are its content's: emptying the last of them would lose
- * the content, so that is refused (the file is kept, and named) unless forced; but for a
+ * the content, so that is refused (the file is kept, and named) unless forced, or unless the user
+ * deleted every copy of it (`deletedWhole`: a delete is never refused, so this is where a
+ * content the user let go entirely goes); but for a
  * near-duplicate put there for the one kept in its place (`kept_as`), while that one has a file
  * here that counts now and was read whole just now (`keptHere`). A file that is not
  * as it went, or whose bytes were never identified, is bytes nobody has looked at: kept too.
@@ -70,6 +72,7 @@ export async function emptyTrash(host: OpHost, input: EmptyTrashInput, now = Dat
     const hold = await weighDrop(lib, leaving, witnessesOf(host), { permanent: true, ...(input.signal ? { signal: input.signal } : {}) });
     release = hold.release;
     const refused = new Map(hold.below.map((b) => [b.content_uuid, describeBelow(b)]));
+    for (const u of deletedWhole(lib, [...refused.keys()])) refused.delete(u);
     go = [];
     for (const r of rows) {
       const why = superseded.has(r.id) ? undefined : unknown.get(r.id) ?? (r.content_uuid !== null ? refused.get(r.content_uuid) : undefined);
@@ -86,6 +89,20 @@ export async function emptyTrash(host: OpHost, input: EmptyTrashInput, now = Dat
   } finally {
     await release();
   }
+}
+
+/**
+ * Of UUIDS, the contents whose every copy the user deleted (DESIGN §21): a file of it went into
+ * this device's trash as the only one known anywhere (`alone`), and no file or object of it is
+ * known anywhere now either (none came back since, rotten, changed or offline ones included).
+ * Emptying lets them go. A content that leaned on another copy, lost since by other means than a
+ * delete (a drive that died, a bucket object gone), is not among them: it is kept.
+ */
+function deletedWhole(lib: Library, uuids: readonly string[]): string[] {
+  const alone = lib.store.trash.deletedWhole(uuids);
+  if (alone.size === 0) return [];
+  const elsewhere = lib.store.guardian.knownElsewhere([...alone], lib.deviceId, () => false);
+  return [...alone].filter((u) => !elsewhere.has(u));
 }
 
 /** Why vss does not know ROW's bytes now (never identified, or changed in the trash), else undefined. */

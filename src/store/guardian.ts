@@ -361,6 +361,21 @@ export class GuardianStore {
     return guardCopies(this.sql, contentUuids, selfId);
   }
 
+  /**
+   * Of CONTENTUUIDS, those with a file or object known anywhere but the files here GOING (by
+   * location row and path): on any device, in any bucket, rotten, changed or offline too (every
+   * copy the index knows, not only those that count now).
+   */
+  knownElsewhere(contentUuids: readonly string[], selfId: number, going: (locationId: number, rel: string) => boolean): Set<string> {
+    const out = new Set<string>();
+    if (contentUuids.length === 0) return out;
+    for (const c of this.guardCopies(contentUuids, selfId)) {
+      if (c.here === 1 && c.location_id !== null && going(c.location_id, c.rel_path)) continue;
+      out.add(c.content_uuid);
+    }
+    return out;
+  }
+
   /** The strictest tag policy over each of these contents that has one (guard-copies.ts). */
   tagPolicies(contentUuids: readonly string[]): TagPolicyOf[] {
     return tagPolicies(this.sql, contentUuids);

@@ -17,9 +17,11 @@ export interface TrashRecord {
   deleted_at: number;
   /** The near-duplicate kept in its place (`vss similar keep`), else null. */
   kept_as: string | null;
+  /** 1: when it went, no other file or object of its content was known anywhere (migration 043): the user deleted every copy. */
+  alone: 0 | 1;
 }
 
-export type NewTrashRecord = Omit<TrashRecord, 'id' | 'kept_as'>;
+export type NewTrashRecord = Omit<TrashRecord, 'id' | 'kept_as' | 'alone'> & { alone?: 0 | 1 };
 
 /** A trash row with its location's folder (this device's): what a listing shows and a restore needs. */
 export interface TrashPlaced extends TrashRecord {
@@ -39,12 +41,12 @@ export class TrashStore {
 
   /** Record ROWS, in one transaction (written before their files move). */
   addMany(rows: readonly NewTrashRecord[]): void {
-    const st = this.sql<[string, number, string, string, string | null, string | null, number | null, number, number | null, number | null, number]>(
-      `INSERT INTO trash (trash_id, location_id, rel_path, trash_rel, content_uuid, cas_id, cas_version, size, mtime_ms, inode, deleted_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    const st = this.sql<[string, number, string, string, string | null, string | null, number | null, number, number | null, number | null, number, number]>(
+      `INSERT INTO trash (trash_id, location_id, rel_path, trash_rel, content_uuid, cas_id, cas_version, size, mtime_ms, inode, deleted_at, alone)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.db.transaction(() => {
-      for (const r of rows) st.run(r.trash_id, r.location_id, r.rel_path, r.trash_rel, r.content_uuid, r.cas_id, r.cas_version, r.size, r.mtime_ms, r.inode, r.deleted_at);
+      for (const r of rows) st.run(r.trash_id, r.location_id, r.rel_path, r.trash_rel, r.content_uuid, r.cas_id, r.cas_version, r.size, r.mtime_ms, r.inode, r.deleted_at, r.alone ?? 0);
     })();
   }
 
@@ -94,6 +96,12 @@ export class TrashStore {
   markKeptAs(contents: readonly string[], kept: string, since: number): number {
     return this.sql<[string, string, number]>('UPDATE trash SET kept_as = ? WHERE content_uuid IN (SELECT value FROM json_each(?)) AND deleted_at >= ?')
       .run(kept, JSON.stringify(contents), since).changes;
+  }
+
+  /** Of CONTENTS, those with a file in this device's trash that went as the only one of its content known anywhere. */
+  deletedWhole(contents: readonly string[]): Set<string> {
+    if (contents.length === 0) return new Set();
+    return new Set(this.sql<[string], string>('SELECT DISTINCT content_uuid FROM trash WHERE alone = 1 AND content_uuid IN (SELECT value FROM json_each(?))').pluck().all(JSON.stringify(contents)));
   }
 
   /** Files and bytes in the trash (the Guardian says they do not count). */

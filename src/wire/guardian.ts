@@ -163,6 +163,11 @@ export interface GuardianBelowPolicy {
    * `content_uuid` is then the content the index had for it, or '' where none.
    */
   changed?: string;
+  /**
+   * No other file or object of it is known anywhere (on no device, in no bucket): a delete into
+   * the trash leaves it there alone, and it is gone once the trash is emptied or after 30 days.
+   */
+  nowhere_else?: true;
 }
 
 /** How this device scrubs (a device's setting): the read rate (MB/s, 0: no limit), and how often the daemon scrubs each location (days, 0: off). */

@@ -21,6 +21,8 @@ export interface OpPreview {
   free_bytes: number | null;
   needed_bytes: number;
   below_policy: GuardianBelowPolicy[];
+  /** A delete into the trash: BELOW_POLICY is said, not refused (the Guardian weighs them when the trash is emptied). */
+  trash?: true;
   /** Contents named (by uuid) that have no file on this device now: left out. */
   not_here?: string[];
   /** Contents named (by uuid) a copy or move leaves alone: a file of each is in the destination already. */

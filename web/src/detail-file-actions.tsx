@@ -1,26 +1,24 @@
 import { useState } from 'react';
 import { OPERATIONS } from '../../src/api/remote/operations.js';
-import { ApiError } from './api.js';
 import { useFileDestination } from './file-destination.js';
 import { fileOpCall, type FileOpOutcome } from './file-op-call.js';
 import { bytes } from './format.js';
 import type { DetailPath } from './types.js';
+import type { GuardianBelowPolicy } from '../../src/wire/guardian.js';
 
 type State =
   | { step: 'idle' }
   | { step: 'running'; what: string; done: number; total: number }
   | { step: 'done'; message: string }
   | { step: 'confirm-delete' }
-  /** The delete would leave the content below its Guardian policy (its last copy: `last`): a second, explicit confirm. */
-  | { step: 'below-policy'; message: string; last: boolean }
   | { step: 'error'; message: string };
 
 /**
  * A content's file on this device, acted on (DESIGN §17): copied or moved to a folder of a
- * location (picked, plus a sub-folder typed), or deleted into the trash (a confirm first; a delete the
- * Guardian refuses, the last copy in the library or one that leaves the content below its policy,
- * is named and needs a second, explicit confirm). Each action is a
- * job of the daemon, verified; its progress shows here. CHANGED: read the detail again.
+ * location (picked, plus a sub-folder typed), or deleted into the trash in two taps (Delete…,
+ * Delete): never refused for copy counts (DESIGN §21: the trash loses nothing), its answer says
+ * when the content now exists nowhere else or falls below its policy. Each action is a job of the
+ * daemon, verified; its progress shows here. CHANGED: read the detail again.
  */
 export function DetailFileActions({ libId, paths, changed }: { libId: string; paths: DetailPath[]; changed: () => void }) {
   const [which, setWhich] = useState(0);
@@ -35,9 +33,7 @@ export function DetailFileActions({ libId, paths, changed }: { libId: string; pa
     try {
       return await fileOpCall(libId, op, body, { progress: (done, total) => setState({ step: 'running', what, done, total }) });
     } catch (err) {
-      // The Guardian's refusal (code POLICY): a delete may be confirmed again; a move's refusal is shown.
-      if (err instanceof ApiError && err.code === 'POLICY' && op === 'filesDelete') setState({ step: 'below-policy', message: err.message, last: /the last copy in the library/.test(err.message) });
-      else setState({ step: 'error', message: err instanceof Error ? err.message : String(err) });
+      setState({ step: 'error', message: err instanceof Error ? err.message : String(err) });
       return undefined;
     } finally {
       changed();
@@ -51,9 +47,9 @@ export function DetailFileActions({ libId, paths, changed }: { libId: string; pa
     if (out) setState({ step: 'done', message: `${move ? 'Moved' : 'Copied'} to ${out.result?.paths[0] ?? to}${out.result?.skipped ? ` (skipped: ${out.result.skipped_items?.[0]?.reason ?? 'the name was taken'})` : ''}` });
   };
 
-  const remove = async (force: boolean) => {
-    const out = await run('filesDelete', { paths: [file.path], force }, 'Deleting');
-    if (out) setState({ step: 'done', message: `Deleted ${file.path}` });
+  const remove = async () => {
+    const out = await run('filesDelete', { paths: [file.path] }, 'Deleting');
+    if (out) setState({ step: 'done', message: `Moved ${file.path} to the trash${afterTrash(out.result?.below_policy ?? [])}` });
   };
 
   return (
@@ -84,19 +80,21 @@ export function DetailFileActions({ libId, paths, changed }: { libId: string; pa
       {state.step === 'confirm-delete' && (
         <div role="alertdialog" aria-label="Confirm delete" className="small">
           <p>Move {file.path} to the trash? It can be restored for 30 days (Trash).</p>
-          <button type="button" className="danger" onClick={() => { void remove(false); }}>Delete</button>{' '}
-          <button type="button" onClick={() => setState({ step: 'idle' })}>Keep it</button>
-        </div>
-      )}
-      {state.step === 'below-policy' && (
-        <div role="alertdialog" aria-label={state.last ? 'Last copy' : 'Below policy'} className="small">
-          <p className="error">{state.message}</p>
-          <button type="button" className="danger" onClick={() => { void remove(true); }}>{state.last ? 'Delete the last copy' : 'Delete anyway'}</button>{' '}
+          <button type="button" className="danger" onClick={() => { void remove(); }}>Delete</button>{' '}
           <button type="button" onClick={() => setState({ step: 'idle' })}>Keep it</button>
         </div>
       )}
     </section>
   );
+}
+
+/** What a delete into the trash left alone or below its policy, said after it (its one file's content). */
+function afterTrash(below: readonly GuardianBelowPolicy[]): string {
+  const b = below[0];
+  if (!b) return ': it can be restored for 30 days (Trash)';
+  if (b.nowhere_else) return ': it exists nowhere else — it stays in the trash for 30 days, then is gone (Trash restores it)';
+  if (b.changed !== undefined) return `: ${b.changed}`;
+  return `: ${b.have} ${b.have === 1 ? 'copy' : 'copies'} left where its Guardian policy asks ${b.policy} — the trash keeps it until that is met again`;
 }
 
 /** The operations this panel calls are POSTs of the daemon's table (checked here, so a change there breaks the build, not the panel). */

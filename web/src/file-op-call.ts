@@ -14,6 +14,8 @@ export interface FileOpOutcome {
     outside_library: boolean;
     /** Asked to keep what the Guardian refuses: the contents left out, and why. */
     kept_below?: GuardianBelowPolicy[];
+    /** What it left below its policy: forced, or a delete into the trash (`nowhere_else`: in the trash alone now). */
+    below_policy?: GuardianBelowPolicy[];
   } | null;
 }
 

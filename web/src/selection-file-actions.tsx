@@ -41,13 +41,12 @@ const OP: Record<FileAction, FileOpName> = { copy: 'filesCopy', move: 'filesMove
 /**
  * The picked contents' files on this device, acted on at once (issue 32): copied into a folder
  * of a location (one file of each content), moved there (one file of each, not the Guardian's
- * backups), or deleted for
- * good (all of its files here). Every action is planned first (the daemon's preview: files,
- * bytes, names taken, what the Guardian refuses, what has no file here) and asked for, then run
- * as file-operation jobs, one per CHUNK of contents, followed to their end. A delete keeps what
- * the Guardian refuses (the last copy of a content, or one that would fall below its policy),
- * named with why, while the rest goes. CONTENTS reads the pick when a plan is asked for, and
- * that plan's pick is the one run; CHANGED: the grid reads again.
+ * backups), or deleted into the trash (all of its files here). Every action is planned first (the
+ * daemon's preview: files, bytes, names taken, what the Guardian refuses, what has no file here)
+ * and asked for, then run as file-operation jobs, one per CHUNK of contents, followed to their
+ * end. A delete is never refused for copy counts (DESIGN §21: the trash loses nothing): what then
+ * exists nowhere else, or falls below its policy, is said before and after. CONTENTS reads the
+ * pick when a plan is asked for, and that plan's pick is the one run; CHANGED: the grid reads again.
  */
 export function SelectionFileActions({ libId, action, contents, close, changed }: { libId: string; action: FileAction; contents: () => string[]; close: () => void; changed: () => void }) {
   const [state, setState] = useState<Step>({ step: 'pick' });
@@ -70,8 +69,8 @@ export function SelectionFileActions({ libId, action, contents, close, changed }
       const sum: Planned = { files: 0, bytes: 0, conflicts: 0, needed: 0, free: null, refused: [], notHere: 0, alreadyThere: 0 };
       const parts = chunks();
       for (const srcs of parts) {
-        // The plan is asked with the flags the run will carry (the bulk delete keeps what the Guardian refuses).
-        const p = await api<OpPreview>('POST', operationUrl('filesPreview', { lib: libId }), { op: action, srcs, ...(to !== null ? { to, into: true } : { keep_refused: true }) });
+        // The plan is asked with the flags the run will carry.
+        const p = await api<OpPreview>('POST', operationUrl('filesPreview', { lib: libId }), { op: action, srcs, ...(to !== null ? { to, into: true } : {}) });
         sum.files += p.files;
         sum.bytes += p.bytes;
         sum.conflicts += p.conflict_count;
@@ -95,14 +94,14 @@ export function SelectionFileActions({ libId, action, contents, close, changed }
     setState({ step: 'running', jobs, done: 0, total: 0, part: 1, parts: parts.length });
     try {
       for (const [i, srcs] of parts.entries()) {
-        const body = action === 'delete' ? { paths: srcs, keep_refused: true } : { srcs, to, into: true };
+        const body = action === 'delete' ? { paths: srcs } : { srcs, to, into: true };
         const out = await fileOpCall(libId, OP[action], body, {
           queued: (id) => { jobs.push(id); setState({ step: 'running', jobs: [...jobs], done: 0, total: 0, part: i + 1, parts: parts.length }); },
           progress: (done, total) => setState({ step: 'running', jobs: [...jobs], done, total, part: i + 1, parts: parts.length }),
         });
         if (!jobs.includes(out.job.id)) jobs.push(out.job.id);
         files += out.result?.done ?? 0;
-        refused.push(...(out.result?.kept_below ?? []));
+        refused.push(...(action === 'delete' ? out.result?.below_policy ?? [] : out.result?.kept_below ?? []));
         skipped.push(...(out.result?.skipped_items ?? []));
       }
       const where = to !== null ? ` into ${to}` : ' into the trash';
@@ -121,7 +120,7 @@ export function SelectionFileActions({ libId, action, contents, close, changed }
         <p className="small">
           {action === 'copy' && 'One file of each picked item on this device is copied; one already in the folder is left as it is. '}
           {action === 'move' && 'One file of each picked item on this device is moved there (never the Guardian\'s own backups); one already in the folder stays. '}
-          {action === 'delete' && 'Every file of each picked item on this device goes to the trash (restorable for 30 days); what the Guardian refuses is kept. '}
+          {action === 'delete' && 'Every file of each picked item on this device goes to the trash (restorable for 30 days). '}
           <button type="button" disabled={busy || (action !== 'delete' && dest.to === null)} onClick={() => void plan()}>{state.step === 'planning' ? 'Planning…' : `${verb}…`}</button>{' '}
           <button type="button" onClick={close}>Cancel</button>
         </p>
@@ -138,7 +137,7 @@ export function SelectionFileActions({ libId, action, contents, close, changed }
       {state.step === 'done' && (
         <div className="small">
           <p role="status">{state.message} (job {state.jobs.join(', ')})</p>
-          <Refused refused={state.refused} title="Kept: the Guardian refused to delete" />
+          {action === 'delete' ? <LeftInTrash below={state.refused} /> : <Refused refused={state.refused} title="Kept: the Guardian refused to delete" />}
           {state.skipped.length > 0 && (
             <ul aria-label="Skipped">{state.skipped.map((s) => <li key={s.path}>{s.path}: {s.reason}</li>)}</ul>
           )}
@@ -160,8 +159,8 @@ function Confirm({ action, picked, plan, label, onRun, onCancel }: { action: Fil
   const [verb] = VERB[action];
   const what = `${counted(plan.files, 'file')} (${bytes(plan.bytes)})`;
   const fits = plan.free === null || plan.needed <= plan.free;
-  // A delete's refused contents are kept: what goes is the picked items neither refused nor away from this device.
-  const goes = action === 'delete' ? picked - plan.refused.length - plan.notHere : plan.files;
+  // A delete is never refused: what goes is the picked items not away from this device.
+  const goes = action === 'delete' ? picked - plan.notHere : plan.files;
   return (
     <div role="alertdialog" aria-label={`Confirm ${action}`} className="small">
       <p>
@@ -169,14 +168,40 @@ function Confirm({ action, picked, plan, label, onRun, onCancel }: { action: Fil
         {plan.conflicts > 0 && ` ${counted(plan.conflicts, 'name')} taken there: both are kept (the new one renamed).`}
       </p>
       {!fits && <p className="error">It needs {bytes(plan.needed)}; {bytes(plan.free)} is free there.</p>}
-      <Refused refused={plan.refused} title={action === 'delete' ? 'The Guardian keeps these (the rest is deleted)' : 'The Guardian refuses this'} />
+      {action === 'delete' ? <LeftInTrash below={plan.refused} /> : <Refused refused={plan.refused} title="The Guardian refuses this" />}
       {plan.alreadyThere > 0 && <p className="muted">{counted(plan.alreadyThere, 'picked item')} {plan.alreadyThere === 1 ? 'is' : 'are'} in {label} already: left as {plan.alreadyThere === 1 ? 'it is' : 'they are'}.</p>}
       {plan.notHere > 0 && <p className="muted">{counted(plan.notHere, 'picked item')} {plan.notHere === 1 ? 'has' : 'have'} no file on this device now: left out.</p>}
       {goes > 0 && fits && (action === 'delete' || plan.refused.length === 0)
-        ? <button type="button" className={action === 'delete' ? 'danger' : ''} onClick={onRun}>{action === 'delete' ? `Delete ${plan.refused.length > 0 ? 'the rest' : counted(plan.files, 'file')}` : verb}</button>
+        ? <button type="button" className={action === 'delete' ? 'danger' : ''} onClick={onRun}>{action === 'delete' ? `Delete ${counted(plan.files, 'file')}` : verb}</button>
         : <span className="muted">Nothing can be {action === 'delete' ? 'deleted' : action === 'copy' ? 'copied' : 'moved'}. </span>}{' '}
       <button type="button" onClick={onCancel}>{goes > 0 ? 'Cancel' : 'Close'}</button>
     </div>
+  );
+}
+
+/**
+ * What a delete into the trash leaves there alone (no other copy known anywhere: gone after 30
+ * days, or when the trash is emptied) or below its policy (kept in the trash until that is met
+ * again): said, not refused.
+ */
+function LeftInTrash({ below }: { below: readonly GuardianBelowPolicy[] }) {
+  const alone = below.filter((b) => b.nowhere_else);
+  const rest = below.filter((b) => !b.nowhere_else);
+  return (
+    <>
+      {alone.length > 0 && (
+        <div className="left-alone">
+          <p>{counted(alone.length, 'item')} {alone.length === 1 ? 'exists' : 'exist'} nowhere else: {alone.length === 1 ? 'it stays' : 'they stay'} in the trash for 30 days, then {alone.length === 1 ? 'is' : 'are'} gone.</p>
+          <ul aria-label="Nowhere else">{alone.slice(0, 20).map((b) => <li key={b.content_uuid}>{baseName(b.path)}</li>)}</ul>
+        </div>
+      )}
+      {rest.length > 0 && (
+        <div className="left-alone">
+          <p>{counted(rest.length, 'item')} {rest.length === 1 ? 'falls' : 'fall'} below {rest.length === 1 ? 'its' : 'their'} Guardian policy: the trash keeps {rest.length === 1 ? 'it' : 'them'} until that is met again.</p>
+          <ul aria-label="Below policy">{rest.slice(0, 20).map((b) => <li key={b.content_uuid || b.path}>{baseName(b.path)}: {why(b)}</li>)}</ul>
+        </div>
+      )}
+    </>
   );
 }
 

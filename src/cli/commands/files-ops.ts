@@ -34,7 +34,7 @@ export function registerFileOpCommands(files: Command): void {
 
   const del = files
     .command('delete <paths...>')
-    .description('delete files and folders of your locations (or contents by uuid: all their files here) into the trash, on their own drive and restorable for 30 days (vss trash), or for good with --permanent; a file in the trash is no copy, so what leaves a content below its Guardian policy (its last copy too) is refused without --force');
+    .description('delete files and folders of your locations (or contents by uuid: all their files here) into the trash, on their own drive and restorable for 30 days (vss trash): never refused for copy counts, and what then exists nowhere else or falls below its Guardian policy is named; the Guardian decides when the trash is emptied. With --permanent, for good: what leaves a content below its policy (its last copy too) is refused without --force');
   withFileOpFlags(del, 'delete').action(async function (this: Command, paths: string[], opts: FileOpCliFlags) {
     await fileOp(this, 'delete', paths, undefined, opts);
   });
@@ -78,7 +78,8 @@ async function run(cmd: Command, lib: LibraryClient, op: 'copy' | 'move' | 'dele
   for (const n of result.not_kept ?? []) printLine(`not all kept ${displayPath(n.path)}: ${n.what}`);
   if (result.xattrs_not_kept) printLine(`Extended attributes (xattrs) were not kept: ${result.xattrs_not_kept}.`);
   if (result.outside_library) printLine('The destination is outside the library\'s locations: it is not indexed.');
-  printBelow(result.below_policy ?? [], 'Forced: left below their policy');
+  if (op === 'delete' && result.trash) printTrashedBelow(result.below_policy ?? []);
+  else printBelow(result.below_policy ?? [], 'Forced: left below their policy');
   printBelow(result.kept_below ?? [], 'Kept (the Guardian refused to delete them)');
 }
 
@@ -104,7 +105,8 @@ export function printPreview(cmd: Command, p: OpPreview): void {
   if (p.removes_here && p.removes_here.length > 0) {
     printLine(`  removes here, each once its copy there is confirmed: ${p.removes_here.length === p.files ? '' : `${p.files} files, the first `}${p.removes_here.slice(0, 20).map(displayPath).join(', ')}${p.removes_here.length > 20 ? ', …' : ''}`);
   }
-  printBelow(p.below_policy, 'Would leave below their policy (refused without --force)');
+  if (p.trash) printTrashedBelow(p.below_policy, 'would ');
+  else printBelow(p.below_policy, 'Would leave below their policy (refused without --force)');
   printLeftOut(p.not_here);
 }
 
@@ -119,6 +121,26 @@ function printBelow(below: readonly GuardianBelowPolicy[], title: string): void 
     const uncounted = b.uncounted && b.uncounted.length > 0 ? ` (not counted: ${b.uncounted.join('; ')})` : b.not_counted > 0 ? ` (${b.not_counted} more not counted: they cannot be confirmed now)` : '';
     if (b.changed !== undefined) printLine(`  ${displayPath(b.path)}: ${b.changed}`);
     else printLine(`  ${b.content_uuid} ${displayPath(b.path)}: ${b.have} ${NOUN[b.of][b.have === 1 ? 0 : 1]} left, its policy asks ${b.policy}${uncounted}`);
+  }
+}
+
+/**
+ * What a delete into the trash left (WOULD: would leave) below its policy, by name: never refused
+ * (DESIGN §21), but said, as the trash is where those files' bytes now are.
+ */
+function printTrashedBelow(below: readonly GuardianBelowPolicy[], would = ''): void {
+  const alone = below.filter((b) => b.nowhere_else);
+  const rest = below.filter((b) => !b.nowhere_else);
+  if (alone.length > 0) {
+    printLine(`${alone.length} ${alone.length === 1 ? `${would ? 'would exist' : 'exists'}` : `${would ? 'would exist' : 'exist'}`} nowhere else: ${alone.length === 1 ? 'it stays' : 'they stay'} in the trash for 30 days, then ${alone.length === 1 ? 'is' : 'are'} gone (vss trash restore PATH brings ${alone.length === 1 ? 'it' : 'one'} back)`);
+    for (const b of alone) printLine(`  ${displayPath(b.path)}`);
+  }
+  if (rest.length > 0) {
+    printLine(`${rest.length} ${would ? 'would fall' : rest.length === 1 ? 'falls' : 'fall'} below ${rest.length === 1 ? 'its' : 'their'} Guardian policy: the trash keeps ${rest.length === 1 ? 'it' : 'them'} until the copies ${rest.length === 1 ? 'it leans' : 'they lean'} on are enough and read back whole (vss trash empty --force lets ${rest.length === 1 ? 'it' : 'them'} go)`);
+    for (const b of rest) {
+      const uncounted = b.uncounted && b.uncounted.length > 0 ? ` (not counted: ${b.uncounted.join('; ')})` : '';
+      printLine(b.changed !== undefined ? `  ${displayPath(b.path)}: ${b.changed}` : `  ${displayPath(b.path)}: ${b.have} ${NOUN[b.of][b.have === 1 ? 0 : 1]} left, its policy asks ${b.policy}${uncounted}`);
+    }
   }
 }
 

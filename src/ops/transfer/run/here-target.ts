@@ -70,6 +70,8 @@ export class HereTarget implements TransferTarget, HereRun {
   /** Folders given their source's times and mode in this run (a move's next source folder does not redo them). */
   private readonly keptFolders = new Set<number>();
   private bin: TrashBin | undefined;
+  /** The files this delete takes into the trash, by location and path (goingToTrash). */
+  private going: Set<string> | undefined;
 
   /** ASCONTENT: each item copies its content (a protect), its bytes held to the content's whole BLAKE3. */
   constructor(private readonly lib: Library, job: JobRow, private readonly asContent = false) {
@@ -269,6 +271,20 @@ export class HereTarget implements TransferTarget, HereRun {
     await this.copyNow([it], ctx);
   }
 
+  /** Whether a file (a location's, at a path there) is one this delete takes: no copy left behind by it. Listed once a run. */
+  private goingToTrash(): (locationId: number, rel: string) => boolean {
+    if (!this.going) {
+      const keys = new Set<string>();
+      for (const it of this.items) {
+        const at = this.intoTrash(it) ? this.places.placed(it.src) : undefined;
+        if (at) keys.add(`${at.locationId}\0${at.rel}`);
+      }
+      this.going = keys;
+    }
+    const keys = this.going;
+    return (loc, rel) => keys.has(`${loc}\0${rel}`);
+  }
+
   /** A delete's files moved into the trash, a batch at once (files/trash-bin.ts): one write for their rows, one flush a folder. */
   private async trashAll(batch: readonly FileOpItemRecord[], ctx: PutContext): Promise<void> {
     ctx.stillGuarded();
@@ -282,7 +298,7 @@ export class HereTarget implements TransferTarget, HereRun {
       return { locationId: at.locationId, rel: at.rel, root: at.disk.root };
     });
     this.bin ??= new TrashBin(this.lib, this.jobId);
-    const out = await this.bin.put(places);
+    const out = await this.bin.put(places, Date.now(), this.goingToTrash());
     const done: Array<{ it: FileOpItemRecord; landed: Landed }> = [];
     for (const [i, it] of named.entries()) {
       const r = out[i]!;
