@@ -29,6 +29,8 @@ export interface DeleteOptions extends OpCall {
   keepRefused?: boolean;
   /** For good, not into the trash (the trash keeps a deleted file restorable for 30 days on its own drive). */
   permanent?: boolean;
+  /** Let go for this content, kept in their place (`similar keep`): not deleted whole, so the trash is emptied of them only as it vouches. */
+  keptInstead?: string;
 }
 
 /**
@@ -77,13 +79,14 @@ export class FilesApi {
 
   /**
    * Delete PATHS (or content uuids: all their files on this device) into the trash (restorable
-   * for 30 days: `TrashApi`), or for good with `permanent`; what leaves a content below its policy
-   * (its last copy too) is refused without `force`, or left out with `keepRefused` while the rest
-   * is deleted. A file in the trash is no copy: the Guardian weighs a delete into it as for good.
+   * for 30 days: `TrashApi`), never refused for copy counts (DESIGN §21: the result names what it
+   * leaves below policy, or nowhere else); or for good with `permanent`, where what leaves a
+   * content below its policy (its last copy too) is refused without `force`, or left out with
+   * `keepRefused` while the rest is deleted.
    */
   delete(paths: string[], opts: DeleteOptions = {}): Promise<FileOpOutcome> {
-    const { force, keepRefused, permanent, ...call } = opts;
-    return this.perform('delete', paths, undefined, { force, keepRefused, permanent }, call);
+    const { force, keepRefused, permanent, keptInstead, ...call } = opts;
+    return this.perform('delete', paths, undefined, { force, keepRefused, permanent, keptInstead }, call);
   }
 
   /**

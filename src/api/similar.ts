@@ -84,7 +84,7 @@ export class SimilarApi {
     const keptWith = new Set(book.expand([kept]));
     const leaving = book.expand(gone).filter((u) => !keptWith.has(u));
     const since = Date.now();
-    const out = await this.api.files.delete(leaving, { force: true });
+    const out = await this.api.files.delete(leaving, { keptInstead: kept });
     store.trash.markKeptAs(gone, kept, since);
     return {
       kept, trashed: leaving, files: out.result?.done ?? 0,

@@ -29,6 +29,8 @@ export interface FileOpParams {
   left_below?: GuardianBelowPolicy[];
   /** A delete's files go to the trash (files/trash-bin.ts) rather than for good (`--permanent`; a job queued before the trash: for good). */
   trash?: boolean;
+  /** A delete's files let go for this content, kept in their place (`similar keep`): none of them is deleted whole (trash `alone`). */
+  kept_instead?: string;
 }
 
 /** What a file operation did (the job's `result`). */
@@ -88,5 +90,6 @@ export function paramsOf(job: JobRow): FileOpParams {
     op: o.op, on_conflict: o.on_conflict, outside_library: o.outside_library === true, anchors: o.anchors!, ...(o.dst !== undefined ? { dst: o.dst } : {}), ...(forced ? { forced: true } : {}),
     // A delete queued before the trash says nothing of it: for good, as it was asked then.
     ...(o.op === 'delete' && o.trash === true ? { trash: true } : {}),
+    ...(o.op === 'delete' && typeof o.kept_instead === 'string' ? { kept_instead: o.kept_instead } : {}),
   };
 }

@@ -49,8 +49,10 @@ export class TrashBin {
    * file renamed, then each folder touched flushed once: a kill before a rename leaves its file in
    * place and a row the upkeep drops (`settleTrash`); after it, a row that finds it. GOING: the
    * other files the same delete takes (FILES' own are always), which are no copy left behind.
+   * WHOLE: the user deletes these as such, so a content of which no other copy is known is
+   * recorded deleted whole (`alone`); false for files let go for another (`similar keep`).
    */
-  async put(files: readonly ToTrash[], now = Date.now(), going?: (locationId: number, rel: string) => boolean): Promise<Trashed[]> {
+  async put(files: readonly ToTrash[], now = Date.now(), going?: (locationId: number, rel: string) => boolean, whole = true): Promise<Trashed[]> {
     const { store } = this.lib;
     const out: Trashed[] = new Array(files.length);
     const rows: Array<NewTrashRecord & { at: number; src: string; dst: string; root: ConfinedRoot }> = [];
@@ -78,7 +80,7 @@ export class TrashBin {
     }
     if (rows.length === 0) return out;
     const own = new Set(rows.map((r) => `${r.location_id}\0${r.rel_path}`));
-    for (const r of this.alone(rows, (loc, rel) => own.has(`${loc}\0${rel}`) || going?.(loc, rel) === true)) r.alone = 1;
+    if (whole) for (const r of this.alone(rows, (loc, rel) => own.has(`${loc}\0${rel}`) || going?.(loc, rel) === true)) r.alone = 1;
     store.trash.addMany(rows);
     crashPoint('trash:after-rows');
     const dirs = new Set<string>();

@@ -26,6 +26,7 @@ const flagsArb: fc.Arbitrary<FileOpFlags> = fc.record({
   force: fc.boolean(),
   keepRefused: fc.boolean(),
   permanent: fc.boolean(),
+  keptInstead: fc.constant('5f0c7e52-0000-4000-8000-000000000001'),
   party: fc.constantFrom('local', 'browser', 'peer'),
 }, { requiredKeys: [] });
 
@@ -58,6 +59,7 @@ describe('routeFileOp', () => {
           force: op !== 'send',
           keepRefused: op === 'delete',
           permanent: op === 'delete',
+          keptInstead: op === 'delete',
           party: op === 'copy' || op === 'move',
         };
         for (const [flag, value] of Object.entries(flags) as Array<[keyof FileOpFlags, unknown]>) {

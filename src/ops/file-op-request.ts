@@ -31,6 +31,8 @@ export interface FileOpFlags {
   keepRefused?: boolean;
   /** Delete for good, not into the trash (delete). */
   permanent?: boolean;
+  /** The content kept in place of what a delete lets go (`similar keep`; delete). */
+  keptInstead?: string;
   /** Who asks (copy, move): a paired browser or a peer writes only into the library's locations (files/destination.ts). */
   party?: Party;
 }
@@ -45,7 +47,7 @@ export type Routed =
  * where the operation does something with it, refused where it cannot be honoured, never dropped.
  */
 export function routeFileOp(op: FileOpVerb, srcs: string[], to: string | undefined, flags: FileOpFlags): Routed {
-  const { onConflict, into, force, keepRefused, permanent, party } = flags;
+  const { onConflict, into, force, keepRefused, permanent, keptInstead, party } = flags;
   for (const s of srcs) {
     if (isPlaceAddress(s)) throw new UsageError(`${s} is not a file of this device: vss files ${op} works on this device's files (vss content get copies one here)`);
   }
@@ -58,14 +60,16 @@ export function routeFileOp(op: FileOpVerb, srcs: string[], to: string | undefin
     only('a folder to copy into', into !== true);
     only('--keep-refused', keepRefused !== true || op === 'delete');
     only('--permanent', permanent !== true || op === 'delete');
+    only('a content kept instead', keptInstead === undefined || op === 'delete');
   } else {
+    only('a content kept instead', keptInstead === undefined);
     only('--keep-refused', keepRefused !== true);
     only('--permanent', permanent !== true);
   }
   switch (op) {
     case 'delete':
       if (to !== undefined) throw new UsageError('a delete goes nowhere: give no destination');
-      return { name: 'files-delete', input: given<DeleteInput>({ paths: srcs, force, keepRefused, permanent }) };
+      return { name: 'files-delete', input: given<DeleteInput>({ paths: srcs, force, keepRefused, permanent, keptInstead }) };
     case 'send':
       // A send goes to a paired device's inbox, whose names the receiver picks (keep both): nothing there is replaced, so nothing to force.
       only('--force', force !== true);

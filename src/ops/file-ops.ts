@@ -41,6 +41,8 @@ export interface DeleteInput {
   force?: boolean;
   /** Delete what the guard lets go and keep the rest: the contents it refuses are left out, named in the result (the grid's bulk delete). */
   keepRefused?: boolean;
+  /** Let go for this content, kept in their place (`similar keep`): none of them is deleted whole. */
+  keptInstead?: string;
 }
 
 /** `files copy` or `files move` (DESIGN §17): the sources checked and listed item by item before the job is queued. */
@@ -67,7 +69,7 @@ export function deleteOp(): DurableOp<DeleteInput, FileOpResult | null> {
   const planned = (host: OpHost, input: DeleteInput): PlannedOp & Unresolved => {
     const { paths, not_here, already_there } = resolveSources(host.lib, input.paths, 'all');
     const plan = planDelete(host.lib, paths);
-    return { ...plan, params: { ...plan.params, trash: input.permanent !== true }, not_here, already_there };
+    return { ...plan, params: { ...plan.params, trash: input.permanent !== true, ...(input.keptInstead !== undefined ? { kept_instead: input.keptInstead } : {}) }, not_here, already_there };
   };
   return {
     ...fileOpParts('delete'),

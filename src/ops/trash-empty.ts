@@ -72,10 +72,12 @@ export async function emptyTrash(host: OpHost, input: EmptyTrashInput, now = Dat
     const hold = await weighDrop(lib, leaving, witnessesOf(host), { permanent: true, ...(input.signal ? { signal: input.signal } : {}) });
     release = hold.release;
     const refused = new Map(hold.below.map((b) => [b.content_uuid, describeBelow(b)]));
-    for (const u of deletedWhole(lib, [...refused.keys()])) refused.delete(u);
+    const whole = new Set(deletedWhole(lib, [...refused.keys()]));
     go = [];
     for (const r of rows) {
-      const why = superseded.has(r.id) ? undefined : unknown.get(r.id) ?? (r.content_uuid !== null ? refused.get(r.content_uuid) : undefined);
+      // A near-duplicate let go for another (kept_as) goes only as that one vouches, never as a content deleted whole.
+      const letGo = r.content_uuid !== null && r.kept_as === null && whole.has(r.content_uuid);
+      const why = superseded.has(r.id) ? undefined : unknown.get(r.id) ?? (r.content_uuid !== null && !letGo ? refused.get(r.content_uuid) : undefined);
       // Kept for a photo kept in its place that could not vouch: why not, too.
       const keptNot = r.kept_as !== null ? not.get(r.kept_as) : undefined;
       if (why === undefined) go.push(r);

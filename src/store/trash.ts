@@ -98,10 +98,13 @@ export class TrashStore {
       .run(kept, JSON.stringify(contents), since).changes;
   }
 
-  /** Of CONTENTS, those with a file in this device's trash that went as the only one of its content known anywhere. */
+  /**
+   * Of CONTENTS, those with a file in this device's trash that went as the only one of its content
+   * known anywhere, deleted as such (not a near-duplicate let go for another: `kept_as`).
+   */
   deletedWhole(contents: readonly string[]): Set<string> {
     if (contents.length === 0) return new Set();
-    return new Set(this.sql<[string], string>('SELECT DISTINCT content_uuid FROM trash WHERE alone = 1 AND content_uuid IN (SELECT value FROM json_each(?))').pluck().all(JSON.stringify(contents)));
+    return new Set(this.sql<[string], string>('SELECT DISTINCT content_uuid FROM trash WHERE alone = 1 AND kept_as IS NULL AND content_uuid IN (SELECT value FROM json_each(?))').pluck().all(JSON.stringify(contents)));
   }
 
   /** Files and bytes in the trash (the Guardian says they do not count). */

@@ -15,8 +15,9 @@ const OLD = new Date('2021-03-04T05:06:07Z');
  * The trash (issue 45) through the CLI over real files: `files delete` moves files aside on their
  * own drive (a rename into the location's `.vss-trash/`), `trash list` shows them, `trash restore`
  * puts them back byte-identical with their times, `trash empty` removes them for good as the
- * Guardian lets it (a content's last bytes are kept unless --force), `--permanent` skips the trash,
- * and a kill between the trash's two steps loses nothing.
+ * Guardian lets it (DESIGN §21: a delete is never refused for copy counts; a content whose every
+ * copy the user deleted goes at the empty, one that leaned on a copy lost since is kept unless
+ * --force), `--permanent` skips the trash, and a kill between the trash's two steps loses nothing.
  */
 describe('trash: delete, list, restore, empty', () => {
   const tmp = tempDir('vss-trash-');
@@ -55,12 +56,10 @@ describe('trash: delete, list, restore, empty', () => {
     const paths = ['2024/b.jpg', '2024/trip/c.jpg', '2024/trip/d.jpg'].map((r) => join(loc, r));
     const before = new Map(paths.map((p) => [p, { sha: sha(p), mtime: statSync(p).mtimeMs, ino: statSync(p).ino }]));
     await vss('tag', 'add', 'Keep', paths[0]!);
-    // Each is its content's last copy, and a file in the trash is no copy: the Guardian asks for --force.
-    const refused = await runCli(['files', 'delete', paths[0]!], env);
-    assert.match(refused.stderr, /last copy in the library/);
-    assert.equal(existsSync(paths[0]!), true);
-    const del = await vss('files', 'delete', '--force', paths[0]!, join(loc, '2024/trip'));
+    // Each is its content's last copy: a delete into the trash loses nothing, so nothing asks for --force (DESIGN §21); the answer says so.
+    const del = await vss('files', 'delete', paths[0]!, join(loc, '2024/trip'));
     assert.match(del.stdout, /in the trash, restorable for 30 days/);
+    assert.match(del.stdout, /3 exist nowhere else: they stay in the trash for 30 days, then are gone/);
     for (const p of paths) assert.equal(existsSync(p), false, `${p} is still at its path`);
     assert.equal(existsSync(join(loc, '2024/trip')), false, 'the emptied folder went');
 
@@ -103,7 +102,7 @@ describe('trash: delete, list, restore, empty', () => {
 
   it('a restore never overwrites: a path taken since is kept, the file put beside it', async () => {
     const p = join(loc, '2024/b.jpg');
-    await vss('files', 'delete', '--force', p);
+    await vss('files', 'delete', p);
     writeFileSync(p, 'a new file under the old name');
     const r = json<TrashRestoreResult>(await vss('trash', 'restore', p, '--json'));
     assert.equal(r.restored.length, 1);
@@ -114,29 +113,40 @@ describe('trash: delete, list, restore, empty', () => {
     await vss('location', 'rescan', 'photos');
   });
 
-  it("emptying is guarded like a delete: a content's last bytes stay unless --force; a twin's go", async () => {
+  it("emptying lets go what the user deleted whole; what leaned on a copy lost since stays unless --force", async () => {
     const twin = join(loc, 'copies/a-twin.jpg');
+    const a = join(loc, '2024/a.jpg');
     const lone = join(loc, '2024/trip/d.jpg');
-    await vss('files', 'delete', twin);
-    // d.jpg is its content's only copy: the delete itself needs --force.
-    const refused = await runCli(['files', 'delete', lone], env);
-    assert.notEqual(refused.code, 0);
-    assert.match(refused.stderr, /last copy/);
-    await vss('files', 'delete', '--force', lone);
+    // a.jpg holds the twin's bytes: nothing to say.
+    const first = await vss('files', 'delete', twin);
+    assert.doesNotMatch(first.stdout, /nowhere else/);
+    // d.jpg is its content's only copy: it goes all the same, said so.
+    const json1 = json<{ result: { below_policy?: Array<{ path: string; nowhere_else?: boolean }> } }>(await vss('files', 'delete', lone, '--json'));
+    assert.deepEqual(json1.result.below_policy?.map((b) => [b.path, b.nowhere_else]), [[lone, true]]);
 
+    // a.jpg, which the twin leaned on, goes behind vss's back (another program), and the index follows.
+    const aBytes = readFileSync(a);
+    rmSync(a);
+    await vss('location', 'rescan', 'photos');
     const emptied = json<TrashEmptyResult>(await vss('trash', 'empty', '--json'));
-    assert.equal(emptied.files, 1, "the twin's bytes went (a.jpg still holds them)");
-    assert.deepEqual(emptied.kept.map((k) => k.path), [lone]);
+    assert.equal(emptied.files, 1, 'd.jpg, every copy of which the user deleted, went');
+    assert.equal(existsSync(lone), false);
+    assert.deepEqual(emptied.kept.map((k) => k.path), [twin], 'the twin leaned on a.jpg, lost since by no delete: kept');
     assert.match(emptied.kept[0]!.reason, /last copy/);
-    assert.equal(existsSync(join(loc, '2024/a.jpg')), true);
-    assert.deepEqual((await trashList()).map((t) => t.path), [lone]);
+    assert.deepEqual((await trashList()).map((t) => t.path), [twin]);
 
     // --older-than: nothing in the trash is a day old.
     assert.equal(json<TrashEmptyResult>(await vss('trash', 'empty', '--older-than', '1', '--json')).files, 0);
+    // Put back, the twin's bytes are a.jpg's again; a.jpg too, for the tests after.
+    await vss('trash', 'restore', twin);
+    writeFileSync(a, aBytes);
+    utimesSync(a, OLD, OLD);
+    await vss('location', 'rescan', 'photos');
+    await vss('files', 'delete', twin);
     const forced = json<TrashEmptyResult>(await vss('trash', 'empty', '--force', '--json'));
     assert.equal(forced.files, 1);
     assert.deepEqual(await trashList(), []);
-    assert.equal(existsSync(lone), false);
+    assert.equal(existsSync(a), true);
   });
 
   it('--permanent deletes for good: nothing in the trash', async () => {
@@ -168,7 +178,7 @@ describe('trash: delete, list, restore, empty', () => {
     assert.deepEqual((await trashList()).map((t) => t.path), [blocked], 'the one that could not go back is still in the trash');
 
     const inTrash = (await trashList())[0]!.in_trash_at;
-    const refused = await runCli(['files', 'delete', '--force', inTrash], env);
+    const refused = await runCli(['files', 'delete', inTrash], env);
     assert.notEqual(refused.code, 0);
     assert.match(refused.stderr, /is in the trash: .*trash restore puts it back/);
 
@@ -221,8 +231,8 @@ describe('trash: delete, list, restore, empty', () => {
     utimesSync(p, later, later);
     const want = createHash('sha256').update(edited).digest('hex');
 
-    // The guard will not weigh bytes no one identified: --force sends them to the trash, not as the content the index read before the edit.
-    await vss('files', 'delete', '--force', p);
+    // Bytes no one identified go to the trash (a delete is never refused), not as the content the index read before the edit.
+    await vss('files', 'delete', p);
     const row = (await trashList()).find((t) => t.path === p)!;
     assert.equal(row.content_uuid, null, 'trashed as that content');
     const emptied = json<TrashEmptyResult>(await vss('trash', 'empty', '--json'));
@@ -232,7 +242,7 @@ describe('trash: delete, list, restore, empty', () => {
     // Put back, it is read again: its bytes are their own content, of which it is the last copy.
     await vss('trash', 'restore', p);
     assert.equal(sha(p), want);
-    const refused = await runCli(['files', 'delete', p], env);
+    const refused = await runCli(['files', 'delete', '--permanent', p], env);
     assert.notEqual(refused.code, 0, 'restored as the content its twin holds');
     assert.match(refused.stderr, /last copy/);
     await vss('files', 'delete', '--permanent', '--force', p);

@@ -298,7 +298,8 @@ export class HereTarget implements TransferTarget, HereRun {
       return { locationId: at.locationId, rel: at.rel, root: at.disk.root };
     });
     this.bin ??= new TrashBin(this.lib, this.jobId);
-    const out = await this.bin.put(places, Date.now(), this.goingToTrash());
+    // Let go for a photo kept in their place: none is deleted whole (the emptying weighs them by it).
+    const out = await this.bin.put(places, Date.now(), this.goingToTrash(), this.p.kept_instead === undefined);
     const done: Array<{ it: FileOpItemRecord; landed: Landed }> = [];
     for (const [i, it] of named.entries()) {
       const r = out[i]!;
