@@ -35,7 +35,8 @@ export function commandArbs(omit: readonly string[] = []): Array<fc.Arbitrary<fc
   const all: Array<[CommandName, number, fc.Arbitrary<fc.AsyncCommand<Model, Real>>]> = [
     ['create', 5, fc.tuple(dev, loc, fc.nat(NAMES - 1), fc.integer({ min: 1, max: 4096 })).map(([d, l, n, s]) => new Create(d, l, n, s))],
     ['transfer', 2, fc.tuple(op, dev, pick, loc, fc.boolean(), conflict, fc.boolean()).map(([o, d, k, l, s, c, f]) => new Transfer(o, d, k, l, s, c, f))],
-    ['delete', 2, fc.tuple(dev, pick, fc.boolean()).map(([d, k, f]) => new Delete(d, k, f))],
+    // Into the trash mostly (never refused for copy counts); one in four for good (--permanent: the guard's step).
+    ['delete', 2, fc.tuple(dev, pick, fc.boolean(), fc.nat(3)).map(([d, k, f, p]) => new Delete(d, k, f, p === 0))],
     ['trash-empty', 1, fc.tuple(dev, fc.boolean()).map(([d, f]) => new TrashEmpty(d, f))],
     ['trash-restore', 1, fc.tuple(dev, pick).map(([d, k]) => new TrashRestore(d, k))],
     ['delete-together', 1, fc.tuple(dev, pick, dev, pick).map(([d, k, e, l]) => new DeleteTogether(d, k, e, l))],

@@ -77,24 +77,27 @@ export class Transfer extends Step {
   }
 }
 
-/** `vss files delete FILE [--force]`. */
+/** `vss files delete FILE [--permanent] [--force]`: into the trash (never refused for copy counts), or for good (guarded). */
 export class Delete extends Step {
-  constructor(private readonly d: number, private readonly k: number, private readonly force: boolean) {
+  constructor(private readonly d: number, private readonly k: number, private readonly force: boolean, private readonly permanent = false) {
     super();
   }
   check(): boolean {
     return true;
   }
+  private get flags(): string {
+    return `${this.permanent ? ' --permanent' : ''}${this.force ? ' --force' : ''}`;
+  }
   protected plan(): string {
-    return `D${this.d}: files delete file #${this.k}${this.force ? ' --force' : ''}`;
+    return `D${this.d}: files delete file #${this.k}${this.flags}`;
   }
   protected async act(r: Real): Promise<Outcome> {
     const dev = r.device(this.d);
     const p = r.pick(dev, this.k);
     if (!p) return this.noFile(dev);
-    const said = await answer(dev, (o) => dev.api.files.delete([p.held.path], { force: this.force, ...o }));
-    this.said = `${dev.name}: files delete ${named(p)}${this.force ? ' --force' : ''} → ${said}`;
-    return { changed: [dev.index], exempt: this.force ? [p.held.hash] : [] };
+    const said = await answer(dev, (o) => dev.api.files.delete([p.held.path], { force: this.force, permanent: this.permanent, ...o }));
+    this.said = `${dev.name}: files delete ${named(p)}${this.flags} → ${said}`;
+    return { changed: [dev.index], exempt: this.force && this.permanent ? [p.held.hash] : [], trashed: !this.permanent };
   }
 }
 
@@ -166,7 +169,7 @@ export class DeleteTogether extends Step {
     }
     const [sa, sb] = await Promise.all([answer(a, (o) => a.api.files.delete([pa.held.path], o)), answer(b, (o) => b.api.files.delete([pb.held.path], o))]);
     this.said = `at once: ${a.name}: files delete ${named(pa)} → ${sa}; ${b.name}: files delete ${named(pb)} → ${sb}`;
-    return { changed: [a.index, b.index] };
+    return { changed: [a.index, b.index], trashed: true };
   }
 }
 
@@ -231,7 +234,7 @@ export class Guardian extends Step {
     const dev = r.device(this.d);
     const said = await answer(dev, (o) => (this.what === 'scrub' ? dev.api.guardian.scrub([], o) : this.what === 'repair' ? dev.api.guardian.repair([], o) : dev.api.guardian.checkBuckets([], o)));
     this.said = `${dev.name}: guardian ${this.what} → ${said}`;
-    return { changed: [dev.index] };
+    return { changed: [dev.index], ...(this.what === 'check-buckets' ? { bucketsChecked: true } : {}) };
   }
 }
 

@@ -3,7 +3,7 @@
  * touches a file, a bit rots, a device is killed -9 or cut off, a bucket object is deleted or
  * overwritten. Each names its device and file by a number resolved when it runs.
  */
-import { chmodSync, closeSync, existsSync, openSync, statSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
 import { DeleteObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { flipBit } from '../helpers.js';
 import { userWrite } from './commands.js';
@@ -38,6 +38,7 @@ export class Edit extends Step {
     }
     wholeSecond(p.held.path, st.mtimeMs + 2_000);
     r.contents.add(hashOf(bytes));
+    r.changedFrom(hashOf(bytes), p.held.hash);
     this.said = `${dev.name}: another program edits ${named(p)} in place (same size, now ${hashOf(bytes).slice(0, 6)}, mtime +2 s; vss not told)`;
     return { exempt: [p.held.hash] };
   }
@@ -98,6 +99,7 @@ export class Rot extends Step {
       flipBit(p.held.path, at);
       wholeSecond(p.held.path, st.mtimeMs);
     }
+    r.changedFrom(hashOf(readFileSync(p.held.path)), p.held.hash);
     let said = '';
     if (this.scrub) said = `; guardian scrub → ${await answer(dev, (o) => dev.api.guardian.scrub([], o))}`;
     this.said = `${dev.name}: ${this.how === 'disk' ? `a bit of byte ${at} of ${named(p)} flips on the disk (size, times and inode kept)` : `bit ${at * 8} of ${named(p)} flips (size and mtime kept)`}${said}`;
@@ -210,12 +212,14 @@ export class BucketTamper extends Step {
     const client = r.world.bucket();
     if (this.how === 'delete') {
       await client.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: key }));
+      r.objectGone(o.hash);
       this.said = `another tool deletes ${o.where} (${o.hash.slice(0, 6)}) behind vss's back`;
     } else {
       const was = await client.send(new HeadObjectCommand({ Bucket: BUCKET, Key: key }));
       const bytes = r.newBytes(o.size);
       await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: bytes, Metadata: was.Metadata, ...(was.ContentType ? { ContentType: was.ContentType } : {}) }));
       r.tampered.set(o.where, hashOf(bytes));
+      r.changedFrom(hashOf(bytes), o.hash);
       this.said = `another tool overwrites ${o.where} (${o.hash.slice(0, 6)}) with other bytes of its size (${hashOf(bytes).slice(0, 6)}), its vss metadata kept, behind vss's back`;
     }
     return { exempt: [o.hash] };

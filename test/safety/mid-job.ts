@@ -170,7 +170,7 @@ export class KillMidJob extends Step {
     this.said = `${dev.name}: ${words} — ${killedAt}; started again${after}`;
     r.checkAcks(victim.index, () => this.toString());
     // The device a job sends to changed only when it sent to it (the others need not pull from it again).
-    return { changed: TO_DEVICE.has(this.job) ? [dev.index, to.index] : [dev.index] };
+    return { changed: TO_DEVICE.has(this.job) ? [dev.index, to.index] : [dev.index], trashed: this.job === 'delete' };
   }
 }
 
@@ -273,7 +273,7 @@ export class WriteMidJob extends Step {
     const when = wrote ? `at its write ${this.at + 1}` : `after it (it ended first, ${dev.life.ops - ops} writes)`;
     if (!wrote) write();
     this.said = `${dev.name}: ${words} → ${said}; another program ${wrote!.words} ${when}`;
-    return { changed: this.job !== 'scrub' && TO_DEVICE.has(this.job) ? [dev.index, to.index] : [dev.index], exempt: [p.held.hash], made: wrote!.hash ? [wrote!.hash] : [] };
+    return { changed: this.job !== 'scrub' && TO_DEVICE.has(this.job) ? [dev.index, to.index] : [dev.index], exempt: [p.held.hash], made: wrote!.hash ? [wrote!.hash] : [], trashed: this.job === 'delete' };
   }
 
   /** Another program's write to P's file, where it was: the content it made, in words ('' when the file had left that path). */
@@ -293,6 +293,7 @@ export class WriteMidJob extends Step {
     }
     const hash = hashOf(readFileSync(p.held.path));
     r.contents.add(hash);
+    r.changedFrom(hash, p.held.hash);
     return { hash, words: `${this.how === 'append' ? 'appends 64 bytes to' : 'writes the start of'} ${p.held.where} (now ${hash.slice(0, 6)})` };
   }
 }
@@ -349,6 +350,6 @@ export class UnplugMidJob extends Step {
     }
     stop('stopped waiting');
     this.said = `${dev.name}: ${words} — ${outcome}`;
-    return { changed: [...Array(m.devices).keys()] };
+    return { changed: [...Array(m.devices).keys()], trashed: this.job === 'delete' };
   }
 }

@@ -145,7 +145,7 @@ export class Browser extends Step {
       const uuid = dev.api.meta.show(p!.held.path).content_uuid;
       r.acknowledged(dev.index, uuid, { favorite: true });
     }
-    return { changed: this.to === 'device' ? [dev.index, e.index] : [dev.index], exempt, shared: this.ask === 'favorite' };
+    return { changed: this.to === 'device' ? [dev.index, e.index] : [dev.index], exempt, shared: this.ask === 'favorite', trashed: this.ask === 'delete' };
   }
 }
 

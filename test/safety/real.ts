@@ -7,7 +7,11 @@
  *   still has one after, unless the step was the world's (an edit, rot, a bucket object deleted or
  *   overwritten behind vss's back) or a `--force` that named it;
  * - a content whose bytes were anywhere (a file in a trash too: issue 45) before a step still has
- *   them after, on the same terms: a trash is emptied only of what is kept elsewhere;
+ *   them after, on the same terms: a trash is emptied only of what is kept elsewhere, or of a
+ *   content the person deleted whole — every file of it, as the person sees them (a file rotten
+ *   or edited since still is one: `lineage`), went by a delete into the trash (DESIGN §21);
+ * - a delete into the trash loses nothing (DESIGN §21): a content whose last good copy it put
+ *   there is not lost by it (the rule above then weighs the trash's empty);
  * - every write the API acknowledged before a kill is there after the reopen (checked by the kill),
  *   but for one a `library restore` since took back (made after its snapshot: the person asked for that);
  * - no object in the bucket says (`x-amz-meta-vss-blake3`) it holds bytes it does not hold (but for
@@ -52,6 +56,10 @@ export interface Outcome {
   shared?: boolean;
   /** Contents another program made during the step (a write into a file vss was reading): their bytes must be somewhere after it. */
   made?: Iterable<string>;
+  /** The step was a person's delete into the trash (DESIGN §21): what it put there is not lost, and a content it took whole may go when the trash is emptied. */
+  trashed?: boolean;
+  /** The step checked the bucket (guardian check-buckets): the objects another tool deleted are known gone now. */
+  bucketsChecked?: boolean;
 }
 
 export interface Ack {
@@ -93,6 +101,17 @@ export class Real {
   readonly photos = new Map<string, string>();
   /** Near-duplicates let go (`similar keep`), by hash: the hash of the picture kept for each. */
   readonly keptAs = new Map<string, string>();
+  /**
+   * Bytes the world made of a file of another content (rot, an edit in place, another program's
+   * write, an object overwritten), by hash: the content that file is to the person who has it.
+   * They do not know it changed, so it is still a file of that content to them: a delete of the
+   * other files does not take that content whole.
+   */
+  private readonly lineage = new Map<string, string>();
+  /** Contents an object of which another tool deleted behind vss's back, until the bucket is checked: still there to the person. */
+  private readonly ghosts = new Set<string>();
+  /** Contents every file of which (as the person sees them) went by deletes into the trash: emptying it may let them go. */
+  readonly deletedWhole = new Set<string>();
   /** What each step of this sequence did, in words. */
   readonly trace: string[] = [];
   private made = 0;
@@ -183,6 +202,23 @@ export class Real {
     return out;
   }
 
+  /** The world made bytes NOW (a hash) of a file that held WAS: to the person, still a file of WAS's content. */
+  changedFrom(now: string, was: string): void {
+    if (now !== was) this.lineage.set(now, this.lineage.get(was) ?? was);
+  }
+
+  /** Another tool deleted an object holding HASH behind vss's back. */
+  objectGone(hash: string): void {
+    this.ghosts.add(this.lineage.get(hash) ?? hash);
+  }
+
+  /** The contents with a file or object in HELD (outside the trash) as the person sees it: by its lineage, ghosts too. */
+  private seen(held: readonly Held[]): Set<string> {
+    const out = new Set(this.ghosts);
+    for (const h of held) out.add(this.lineage.get(h.hash) ?? h.hash);
+    return out;
+  }
+
   /** The contents with a good copy somewhere now. */
   good(held: readonly Held[] = this.world.held()): Set<string> {
     return goodContents(held, this.contents);
@@ -200,6 +236,7 @@ export class Real {
     this.last = undefined;
     const before = last?.held ?? this.world.held();
     const goodBefore = this.good(before);
+    const seenBefore = this.seen(before);
     const bytesBefore = this.rules.has('bytes') ? last?.bytes ?? this.bytes(before) : new Map<string, string[]>();
     const outsideBefore = this.rules.has('places') ? last?.outside ?? outsideNow(this.world) : undefined;
     lap('held');
@@ -227,7 +264,9 @@ export class Real {
     const exempt = new Set(outcome.exempt ?? []);
     // A near-duplicate the user let go is kept while the picture kept for it has a good copy.
     const kept = (h: string) => this.keptAs.has(h) && goodAfter.has(this.keptAs.get(h)!);
-    const lost = !this.rules.has('copies') ? [] : [...goodBefore].filter((h) => !goodAfter.has(h) && !exempt.has(h) && !kept(h));
+    // A delete into the trash loses nothing (DESIGN §21): a content whose last good copy it put there is in the trash now.
+    const trashedNow = outcome.trashed ? new Set(this.world.trashHeld().map((h) => h.hash)) : new Set<string>();
+    const lost = !this.rules.has('copies') ? [] : [...goodBefore].filter((h) => !goodAfter.has(h) && !exempt.has(h) && !kept(h) && !trashedNow.has(h));
     if (lost.length > 0) {
       const where = lost.map((h) => `${h.slice(0, 12)}… (its good copies were ${before.filter((x) => x.hash === h).map((x) => x.where).join(', ')})`);
       throw new Violation('a good copy lost', `${label()} left ${lost.length === 1 ? 'a content' : `${lost.length} contents`} with no good copy anywhere: ${where.join('; ')}`);
@@ -239,7 +278,7 @@ export class Real {
       if (made.length > 0) {
         throw new Violation('bytes lost', `${label()} left bytes another program wrote during it nowhere, not even in a trash: ${made.map((h) => `${h.slice(0, 12)}…`).join(', ')}`);
       }
-      const gone = [...bytesBefore.keys()].filter((h) => !now.has(h) && !exempt.has(h) && !kept(h));
+      const gone = [...bytesBefore.keys()].filter((h) => !now.has(h) && !exempt.has(h) && !kept(h) && !this.deletedWhole.has(this.lineage.get(h) ?? h));
       if (gone.length > 0) {
         const where = gone.map((h) => `${h.slice(0, 12)}… (it was at ${bytesBefore.get(h)!.join(', ')}${this.keptAs.has(h) ? `; let go as a near-duplicate of ${this.keptAs.get(h)!.slice(0, 12)}…, which has no good copy` : ''})`);
         throw new Violation('bytes lost', `${label()} left ${gone.length === 1 ? 'a content' : `${gone.length} contents`} with their bytes nowhere, not even in a trash: ${where.join('; ')}`);
@@ -249,7 +288,20 @@ export class Real {
     if (liar) throw new Violation('a bucket object lies', `after ${label()}, ${liar.where} says it holds ${liar.claims!.slice(0, 12)}… but its bytes are ${liar.hash.slice(0, 12)}…`);
     if (this.rules.has('word')) this.checkWord(label);
     lap('word');
+    this.follow(outcome, seenBefore, after);
     this.last = { held: after, bytes: bytesAfter, outside: outsideAfter };
+  }
+
+  /**
+   * What the person knows after a step: a content of which they see a file again is no longer
+   * deleted whole; one whose every file they saw went by this step, a delete into the trash, is.
+   * Objects deleted behind vss's back are known gone once the bucket is checked.
+   */
+  private follow(outcome: Outcome, seenBefore: ReadonlySet<string>, after: readonly Held[]): void {
+    if (outcome.bucketsChecked) this.ghosts.clear();
+    const seenAfter = this.seen(after);
+    for (const h of this.deletedWhole) if (seenAfter.has(h)) this.deletedWhole.delete(h);
+    if (outcome.trashed) for (const h of seenBefore) if (!seenAfter.has(h) && this.contents.has(h)) this.deletedWhole.add(h);
   }
 
   /**
