@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, utimesSync, writeFileSync, writeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import type { GuardianAtRisk, GuardianStatus, GuardianRotView } from '../../src/api/index.js';
+import type { FileOpOutcome, GuardianAtRisk, GuardianStatus, GuardianRotView, TrashEmptyResult, TrashItem } from '../../src/api/index.js';
 import { flipBit, json, tempDir, type CliResult } from '../helpers.js';
 // The CLI in this process: these tests are about what it does, not its process (test/support/cli-here.ts).
 import { cliHere as runCli } from '../support/cli-here.js';
@@ -12,7 +12,8 @@ import { loopSkipReason, makeLoopVolume, type LoopVolume } from '../loop-volume.
 /**
  * The Guardian's reproductions of `shared/notes/faults-2026-11-25.md` (defects 2, 3, 8, 11 and 13's
  * first item) through the CLI, as a user meets them: a copy counts only on fresh evidence
- * (DESIGN §19). Each failed on 2487a8d.
+ * (DESIGN §19). Each failed on 2487a8d. A delete into the trash is never refused for copy counts
+ * (DESIGN §21): the guard is met at the permanent step, a delete --permanent or the trash's empty.
  */
 
 
@@ -43,22 +44,34 @@ describe('faults note: a copy counts only on fresh evidence (no daemon)', () => 
   });
   after(() => tmp.cleanup());
 
-  it('defect 2: the good copy may not go while its twin is recorded rotten; defect 8: then its content is short, and with the rotten one alone, lost', async () => {
+  it('defect 2: the good copy may not go for good while its twin is recorded rotten, nor leave the trash; defect 8: then its content is short, and with the rotten one alone, lost', async () => {
     flipBit(join(a, 'f.bin'));
     await ok('guardian', 'scrub');
     const rot = json<GuardianRotView[]>(await ok('guardian', 'list', '--rot', '--json'));
     assert.deepEqual(rot.map((r) => r.path), [join(a, 'f.bin')]);
 
-    const refused = await vss('files', 'delete', join(b, 'f.bin'));
-    assert.notEqual(refused.code, 0, 'the good copy was deleted');
+    const refused = await vss('files', 'delete', '--permanent', join(b, 'f.bin'));
+    assert.notEqual(refused.code, 0, 'the good copy was deleted for good');
     assert.match(refused.stderr, /refused: this delete would leave a content below its policy/);
     assert.match(refused.stderr, /a scrub found its bytes rotten/);
     assert.equal(existsSync(join(b, 'f.bin')), true);
 
     const s = json<GuardianStatus>(await ok('guardian', 'status', '--json'));
     assert.deepEqual([s.safe.contents, s.lost.contents, s.rot.contents], [0, 0, 1], 'f is short (one good copy, on the same drive), none lost yet');
-    // Forced: the good copy goes; the rotten one is all that is left: lost, and listed first.
-    await ok('files', 'delete', join(b, 'f.bin'), '--force');
+    // Into the trash it goes (a delete loses nothing), said to leave f below its policy, though not
+    // as existing nowhere else: its rotten twin is known. Emptying the trash keeps it, and says why.
+    const trashed = json<FileOpOutcome>(await ok('--json', 'files', 'delete', join(b, 'f.bin')));
+    assert.equal(trashed.result?.trash, true);
+    assert.deepEqual(trashed.result?.below_policy?.map((x) => [x.path, x.have, x.nowhere_else]), [[join(b, 'f.bin'), 0, undefined]]);
+    assert.match(trashed.result?.below_policy?.[0]?.uncounted?.join('; ') ?? '', /a scrub found its bytes rotten/);
+    const kept = json<TrashEmptyResult>(await ok('trash', 'empty', '--json'));
+    assert.deepEqual([kept.files, kept.kept.map((k) => k.path)], [0, [join(b, 'f.bin')]], 'the good bytes stay in the trash');
+    assert.match(kept.kept[0]!.reason, /a scrub found its bytes rotten/);
+    const [item] = json<TrashItem[]>(await ok('trash', 'list', '--json'));
+    assert.deepEqual([item?.path, existsSync(item!.in_trash_at)], [join(b, 'f.bin'), true]);
+    // Forced: the good copy goes for good; the rotten one is all that is left: lost, and listed first.
+    await ok('trash', 'empty', '--force');
+    assert.equal(existsSync(item!.in_trash_at), false);
     await ok('guardian', 'policy', '--copies', '1');
     const lost = json<GuardianStatus>(await ok('guardian', 'status', '--json'));
     assert.deepEqual([lost.lost.contents, lost.safe.contents], [1, 1], 'f lost though its policy asks one copy; g safe');
@@ -69,18 +82,28 @@ describe('faults note: a copy counts only on fresh evidence (no daemon)', () => 
     await ok('guardian', 'policy', '--copies', '2');
   });
 
-  it('defect 3: a copy edited in place (same size, new mtime) no longer vouches for the content', async () => {
+  it('defect 3: a copy edited in place (same size, new mtime) no longer vouches for the content: for good, or out of the trash', async () => {
     await ok('guardian', 'policy', '--copies', '1');
     try {
       const edited = join(b, 'g.bin');
+      const g = readFileSync(join(a, 'g.bin'));
       const fd = openSync(edited, 'r+');
       writeSync(fd, Buffer.from('EDITED'), 0, 6, 100);
       closeSync(fd);
       utimesSync(edited, new Date(), new Date(Date.now() + 2000));
-      const refused = await vss('files', 'delete', join(a, 'g.bin'));
-      assert.notEqual(refused.code, 0, 'the last copy of the original bytes was deleted');
+      const refused = await vss('files', 'delete', '--permanent', join(a, 'g.bin'));
+      assert.notEqual(refused.code, 0, 'the last copy of the original bytes was deleted for good');
       assert.match(refused.stderr, /g\.bin changed since it was indexed \(rescan its location\)/);
       assert.equal(existsSync(join(a, 'g.bin')), true);
+      // Into the trash it goes, below its policy, though not nowhere else (the edited file is known);
+      // emptying the trash keeps the original bytes, saying why.
+      const trashed = json<FileOpOutcome>(await ok('--json', 'files', 'delete', join(a, 'g.bin')));
+      assert.deepEqual(trashed.result?.below_policy?.map((x) => [x.path, x.have, x.nowhere_else]), [[join(a, 'g.bin'), 0, undefined]]);
+      const kept = json<TrashEmptyResult>(await ok('trash', 'empty', '--json'));
+      assert.deepEqual([kept.files, kept.kept.map((k) => k.path)], [0, [join(a, 'g.bin')]], 'the original bytes stay in the trash');
+      assert.match(kept.kept[0]!.reason, /g\.bin changed since it was indexed \(rescan its location\)/);
+      await ok('trash', 'restore', join(a, 'g.bin'));
+      assert.deepEqual(readFileSync(join(a, 'g.bin')), g);
     } finally {
       await ok('guardian', 'policy', '--copies', '2');
     }

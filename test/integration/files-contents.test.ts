@@ -2,7 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { OpPreview } from '../../src/api/index.js';
+import type { FileOpOutcome, OpPreview, TrashItem } from '../../src/api/index.js';
 import { json, tempDir } from '../helpers.js';
 // The CLI in this process: these tests are about what it does, not its process (test/support/cli-here.ts).
 import { cliHere as runCli } from '../support/cli-here.js';
@@ -13,9 +13,10 @@ const ELSEWHERE = '00000000-0000-4000-8000-000000000000';
 /**
  * `vss files copy|move|delete` given contents by uuid, as the grid's bulk actions give them
  * (issue 32 item 3), through the real CLI: a copy and a move take one file of each here (a
- * content already in the destination is left), a delete all of them, guarded; a content with no file here is left out and named by the
- * dry run; a delete whose every content the Guardian refuses is refused whole, even when asked to
- * keep what it refuses, and nothing is lost.
+ * content already in the destination is left), a delete all of them; a content with no file here
+ * is left out and named by the dry run. A delete into the trash of a content's every file goes,
+ * naming it as existing nowhere else; a delete for good whose every content the Guardian refuses
+ * is refused whole, even when asked to keep what it refuses, and nothing is lost.
  */
 describe('files: contents by uuid', () => {
   const tmp = tempDir('vss-files-contents-');
@@ -64,17 +65,26 @@ describe('files: contents by uuid', () => {
     assert.ok(existsSync(left[0]!), 'nothing moved out of its folder');
   });
 
-  it('refuses a delete of the last copies whole, with or without --keep-refused, and keeps every file', async () => {
+  it('a delete of the last copies goes into the trash whole, named as existing nowhere else; for good it is refused whole, with or without --keep-refused, and keeps every file', async () => {
     const twice = uuidOf('twice.txt');
+    const files = [join(a, 'twice.txt'), join(b, 'twice.txt'), join(b, 'picked', 'twice.txt')];
     for (const flags of [[], ['--keep-refused']]) {
-      const r = await cli('files', 'delete', ...flags, twice);
+      const r = await cli('files', 'delete', '--permanent', ...flags, twice);
       assert.equal(r.code, 1, r.stdout);
       assert.match(r.stderr, new RegExp(`the last copy in the library of content ${twice}`));
     }
-    for (const p of [join(a, 'twice.txt'), join(b, 'twice.txt'), join(b, 'picked', 'twice.txt')]) assert.ok(existsSync(p), p);
-    // Two deletes queued, each safe when asked, together the last copy: the second is refused as it runs.
-    const first = await cli('files', 'delete', '--detach', join(a, 'twice.txt'), join(b, 'twice.txt'));
-    const second = await cli('files', 'delete', '--detach', join(b, 'picked', 'twice.txt'));
+    for (const p of files) assert.ok(existsSync(p), p);
+    // Into the trash: every file of it, and the answer says it exists nowhere else.
+    const trashed = json<FileOpOutcome>(await cli('--json', 'files', 'delete', twice));
+    assert.equal(trashed.result?.trash, true);
+    assert.deepEqual(trashed.result?.below_policy?.map((x) => [x.content_uuid, x.have, x.nowhere_else]), [[twice, 0, true]]);
+    for (const p of files) assert.ok(!existsSync(p), p);
+    assert.deepEqual(json<TrashItem[]>(await cli('--json', 'trash', 'list')).map((t) => t.path).sort(), [...files].sort());
+    assert.equal((await cli('trash', 'restore', ...files)).code, 0);
+    for (const p of files) assert.ok(existsSync(p), p);
+    // Two deletes for good queued, each safe when asked, together the last copy: the second is refused as it runs.
+    const first = await cli('files', 'delete', '--permanent', '--detach', join(a, 'twice.txt'), join(b, 'twice.txt'));
+    const second = await cli('files', 'delete', '--permanent', '--detach', join(b, 'picked', 'twice.txt'));
     assert.deepEqual([first.code, second.code], [0, 0], first.stderr + second.stderr);
     await cli('jobs', 'run', '--until-idle');
     assert.ok(existsSync(join(b, 'picked', 'twice.txt')), 'the last copy is kept');

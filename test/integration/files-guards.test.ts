@@ -2,7 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ActionInfo, FileOpOutcome, OpPreview } from '../../src/api/index.js';
+import type { ActionInfo, FileOpOutcome, OpPreview, TrashEmptyResult, TrashItem } from '../../src/api/index.js';
 import { json } from '../helpers.js';
 // The CLI in this process: these tests are about what it does, not its process (test/support/cli-here.ts).
 import { cliHere as runCli } from '../support/cli-here.js';
@@ -15,9 +15,11 @@ const BACKED_UP = 'on two drives\n';
 /**
  * The Guardian's guards and the dry runs through the real CLI (issue 30 items 3 and 4): a library
  * with a location on this machine's disk and one on another drive (an ext4 image on a loop
- * device), the default policy of two copies. A delete or move that leaves a content below it is
- * refused, naming it, until --force; a move keeps the count within a drive or to another; a dry
- * run prints the plan and changes nothing (no job, no action, no file).
+ * device), the default policy of two copies. A delete for good (--permanent) or a move that leaves
+ * a content below it is refused, naming it, until --force; a delete into the trash is not (DESIGN
+ * §21): it names what it leaves below, and emptying the trash keeps such a file, saying why; a
+ * move keeps the count within a drive or to another; a dry run prints the plan and changes
+ * nothing (no job, no action, no file).
  */
 describe('vss files: guards and dry runs', { skip: loopSkipReason() }, () => {
   let t!: TwoDrives;
@@ -40,10 +42,10 @@ describe('vss files: guards and dry runs', { skip: loopSkipReason() }, () => {
   });
   after(() => t?.stop());
 
-  it('a delete that leaves one of the two copies the policy asks is refused, naming the content; the file stays', async () => {
+  it('a delete for good that leaves one of the two copies the policy asks is refused, naming the content; the file stays', async () => {
     const uuid = await uuidAt('/photos', 'kept.txt');
     const before = await traces();
-    const r = await runCli(['files', 'delete', join(photos, 'kept.txt')], env);
+    const r = await runCli(['files', 'delete', '--permanent', join(photos, 'kept.txt')], env);
     assert.equal(r.code, 1, r.stderr);
     assert.match(r.stderr, new RegExp(`content ${uuid} \\(${join(photos, 'kept.txt')}\\): 1 copy left, its policy asks 2`));
     assert.match(r.stderr, /--force/);
@@ -55,16 +57,45 @@ describe('vss files: guards and dry runs', { skip: loopSkipReason() }, () => {
     assert.match(refused.reason ?? '', /below its policy/);
   });
 
-  it('--dry-run prints the plan of a delete and changes nothing: no job, no action, the file kept', async () => {
+  it('a delete of that copy into the trash goes, naming the content it leaves below its policy; emptying the trash keeps it, saying why', async () => {
+    const uuid = await uuidAt('/photos', 'kept.txt');
+    const kept = join(photos, 'kept.txt');
+    const human = await cli('files', 'delete', kept);
+    assert.match(human.stdout, /in the trash, restorable for 30 days/);
+    assert.match(human.stdout, new RegExp(`^1 falls below its Guardian policy: the trash keeps it .*\\n  ${kept}: 1 copy left, its policy asks 2$`, 'm'));
+    assert.doesNotMatch(human.stdout, /nowhere else/, 'the drive holds another copy');
+    assert.ok(!existsSync(kept));
+    const [item] = json<TrashItem[]>(await cli('--json', 'trash', 'list'));
+    assert.deepEqual([item?.path, item?.content_uuid], [kept, uuid]);
+    // The permanent step is the Guardian's: its bytes are one of the two copies the policy asks.
+    const emptied = json<TrashEmptyResult>(await cli('--json', 'trash', 'empty'));
+    assert.deepEqual([emptied.files, emptied.kept.map((k) => [k.trash_id, k.content_uuid])], [0, [[item!.trash_id, uuid]]]);
+    assert.match(emptied.kept[0]!.reason, new RegExp(`content ${uuid} \\(.*kept\\.txt\\): 1 copy left, its policy asks 2`));
+    assert.ok(existsSync(item!.in_trash_at), 'kept in the trash');
+    await cli('trash', 'restore', kept);
+    assert.equal(readFileSync(kept, 'utf8'), BACKED_UP);
+    assert.equal(await uuidAt('/photos', 'kept.txt'), uuid);
+  });
+
+  it('--dry-run prints the plan of a delete, into the trash or for good, and changes nothing: no job, no action, the file kept', async () => {
     const uuid = await uuidAt('/photos', 'kept.txt');
     const before = await traces();
+    const below = [{ content_uuid: uuid, path: join(photos, 'kept.txt'), have: 1, policy: 2, of: 'copies', not_counted: 0 }];
     const human = await cli('files', 'delete', '--dry-run', join(photos, 'kept.txt'));
     assert.match(human.stdout, /^Dry run: would delete 1 file, 14 B; nothing was changed$/m);
-    assert.match(human.stdout, new RegExp(`Would leave below their policy .*: 1 content\\n  ${uuid} .*kept\\.txt: 1 copy left, its policy asks 2`));
+    assert.match(human.stdout, new RegExp(`^1 would fall below its Guardian policy: the trash keeps it .*\\n  .*kept\\.txt: 1 copy left, its policy asks 2$`, 'm'));
     const plan = json<OpPreview>(await cli('--json', 'files', 'delete', '--dry-run', join(photos, 'kept.txt')));
     assert.deepEqual(plan, {
       op: 'delete', files: 1, bytes: Buffer.byteLength(BACKED_UP), on_conflict: null, conflicts: [], conflict_count: 0, free_bytes: null, needed_bytes: 0,
-      below_policy: [{ content_uuid: uuid, path: join(photos, 'kept.txt'), have: 1, policy: 2, of: 'copies', not_counted: 0 }],
+      below_policy: below, trash: true,
+    });
+    const forGood = await cli('files', 'delete', '--dry-run', '--permanent', join(photos, 'kept.txt'));
+    assert.match(forGood.stdout, /^Dry run: would delete 1 file, 14 B; nothing was changed$/m);
+    assert.match(forGood.stdout, new RegExp(`Would leave below their policy \\(refused without --force\\): 1 content\\n  ${uuid} .*kept\\.txt: 1 copy left, its policy asks 2`));
+    const permanent = json<OpPreview>(await cli('--json', 'files', 'delete', '--dry-run', '--permanent', join(photos, 'kept.txt')));
+    assert.deepEqual(permanent, {
+      op: 'delete', files: 1, bytes: Buffer.byteLength(BACKED_UP), on_conflict: null, conflicts: [], conflict_count: 0, free_bytes: null, needed_bytes: 0,
+      below_policy: below,
     });
     assert.deepEqual(await traces(), before);
     assert.ok(existsSync(join(photos, 'kept.txt')));
@@ -108,17 +139,22 @@ describe('vss files: guards and dry runs', { skip: loopSkipReason() }, () => {
     assert.deepEqual(preview.below_policy.map((b) => [b.content_uuid, b.have, b.policy]), [[uuid, 1, 2]]);
   });
 
-  it('a folder is weighed by the files in it: with the other file of its drive, refused; alone, its drive keeps a copy', async () => {
+  it('a folder is weighed by the files in it: deleted for good with the other file of its drive, refused; alone, its drive keeps a copy', async () => {
     const uuid = await uuidAt('/photos', 'kept.txt');
     await cli('files', 'copy', join(photos, 'kept.txt'), `${join(photos, 'dir', 'deeper')}/`);
-    const both = json<OpPreview>(await cli('--json', 'files', 'delete', '--dry-run', join(photos, 'dir'), join(photos, 'kept.txt')));
+    const both = json<OpPreview>(await cli('--json', 'files', 'delete', '--dry-run', '--permanent', join(photos, 'dir'), join(photos, 'kept.txt')));
     assert.deepEqual(both.below_policy.map((b) => [b.content_uuid, b.have, b.policy]), [[uuid, 1, 2]]);
     assert.equal(both.files, 2);
+    const refused = await runCli(['files', 'delete', '--permanent', join(photos, 'dir'), join(photos, 'kept.txt')], env);
+    assert.equal(refused.code, 1, refused.stderr);
+    assert.match(refused.stderr, new RegExp(`content ${uuid} .*: 1 copy left, its policy asks 2`));
+    assert.ok(existsSync(join(photos, 'dir', 'deeper', 'kept.txt')) && existsSync(join(photos, 'kept.txt')));
     // Moved whole onto the drive that holds the other copy, with the other file of its drive: one copy left.
     const moved = json<OpPreview>(await cli('--json', 'files', 'move', '--dry-run', join(photos, 'dir'), join(photos, 'kept.txt'), `${backup}/`));
     assert.deepEqual(moved.below_policy.map((b) => [b.content_uuid, b.have]), [[uuid, 1]]);
     assert.deepEqual(json<OpPreview>(await cli('--json', 'files', 'move', '--dry-run', join(photos, 'dir'), `${backup}/`)).below_policy, []);
-    await cli('files', 'delete', join(photos, 'dir'));
+    const alone = json<FileOpOutcome>(await cli('--json', 'files', 'delete', '--permanent', join(photos, 'dir')));
+    assert.deepEqual([alone.result?.trash, alone.result?.below_policy ?? []], [undefined, []], 'for good, nothing below its policy');
     assert.ok(!existsSync(join(photos, 'dir')) && existsSync(join(photos, 'kept.txt')));
   });
 
@@ -139,17 +175,31 @@ describe('vss files: guards and dry runs', { skip: loopSkipReason() }, () => {
     assert.ok(!existsSync(join(backup, 'once.txt')));
   });
 
-  it('--force deletes anyway and names the contents it left below their policy', async () => {
+  it('--permanent --force deletes anyway and names the contents it left below their policy; the last copy goes into the trash named as existing nowhere else, and for good only forced', async () => {
     const uuid = await uuidAt('/photos', 'kept.txt');
-    const human = await cli('files', 'delete', '--force', join(photos, 'kept.txt'));
-    assert.match(human.stdout, /Deleted 14 B/);
+    const human = await cli('files', 'delete', '--permanent', '--force', join(photos, 'kept.txt'));
+    assert.match(human.stdout, /Deleted 14 B \(1 file; deleted for good;/);
     assert.match(human.stdout, new RegExp(`Forced: left below their policy: 1 content\\n  ${uuid} .*kept\\.txt: 1 copy left, its policy asks 2`));
     assert.ok(!existsSync(join(photos, 'kept.txt')));
-    // The last copy: refused as such; forced, named in --json too.
-    const last = await runCli(['files', 'delete', join(backup, 'kept.txt')], env);
+    assert.deepEqual(json<TrashItem[]>(await cli('--json', 'trash', 'list')), [], 'for good: not in the trash');
+    // The last copy: for good, refused as such.
+    const last = await runCli(['files', 'delete', '--permanent', join(backup, 'kept.txt')], env);
     assert.equal(last.code, 1);
     assert.match(last.stderr, new RegExp(`the last copy in the library of content ${uuid}`));
-    const forced = json<FileOpOutcome>(await cli('--json', 'files', 'delete', '--force', join(backup, 'kept.txt')));
-    assert.deepEqual(forced.result?.below_policy?.map((b) => [b.content_uuid, b.path, b.have, b.policy]), [[uuid, join(backup, 'kept.txt'), 0, 2]]);
+    assert.ok(existsSync(join(backup, 'kept.txt')));
+    // Into the trash it goes, and the answer says it exists nowhere else (--json too).
+    const trashed = await cli('files', 'delete', join(backup, 'kept.txt'));
+    assert.match(trashed.stdout, new RegExp(`^1 exists nowhere else: it stays in the trash for 30 days, then is gone .*\\n  ${join(backup, 'kept.txt')}$`, 'm'));
+    assert.ok(!existsSync(join(backup, 'kept.txt')));
+    await cli('trash', 'restore', join(backup, 'kept.txt'));
+    const again = json<FileOpOutcome>(await cli('--json', 'files', 'delete', join(backup, 'kept.txt')));
+    assert.equal(again.result?.trash, true);
+    assert.deepEqual(again.result?.below_policy?.map((b) => [b.content_uuid, b.path, b.have, b.policy, b.nowhere_else]), [[uuid, join(backup, 'kept.txt'), 0, 2, true]]);
+    await cli('trash', 'restore', join(backup, 'kept.txt'));
+    // Forced for good: named in --json too.
+    const forced = json<FileOpOutcome>(await cli('--json', 'files', 'delete', '--permanent', '--force', join(backup, 'kept.txt')));
+    assert.deepEqual(forced.result?.below_policy?.map((b) => [b.content_uuid, b.path, b.have, b.policy, b.nowhere_else]), [[uuid, join(backup, 'kept.txt'), 0, 2, undefined]]);
+    assert.ok(!existsSync(join(backup, 'kept.txt')));
+    assert.deepEqual(json<TrashItem[]>(await cli('--json', 'trash', 'list')), []);
   });
 });

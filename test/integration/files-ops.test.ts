@@ -130,23 +130,34 @@ describe('files: copy, move, delete', () => {
     });
   });
 
-  it('deletes for good; refuses the last copy of a content in the library without force, naming it', async () => {
+  it('deletes for good; the last copy of a content in the library goes into the trash, named as existing nowhere else, and for good is refused without force, naming it', async () => {
     await withLib(async (lib) => {
       // one.txt is in A and in B: either may go.
-      await lib.files.delete([join(b, 'one.txt')]);
+      const gone = await lib.files.delete([join(b, 'one.txt')], { permanent: true });
+      assert.equal(gone.result?.trash, undefined, 'for good');
       assert.ok(!existsSync(join(b, 'one.txt')));
       assert.ok(!names(lib, '/B').includes('one.txt'));
+      assert.deepEqual(lib.trash.list(), [], 'not in the trash');
       const uuid = lib.ls('/A').find((i) => i.name === 'one.txt')!.content_uuid!;
-      await assert.rejects(lib.files.delete([join(a, 'one.txt')]), (err: Error) => {
+      await assert.rejects(lib.files.delete([join(a, 'one.txt')], { permanent: true }), (err: Error) => {
         assert.match(err.message, /last copy/);
         assert.ok(err.message.includes(uuid) && err.message.includes(join(a, 'one.txt')), err.message);
         return true;
       });
       assert.ok(existsSync(join(a, 'one.txt')));
-      await lib.files.delete([join(a, 'one.txt')], { force: true });
+      // Into the trash the last copy goes, and the answer says it exists nowhere else.
+      const trashed = await lib.files.delete([join(a, 'one.txt')]);
+      assert.equal(trashed.result?.trash, true);
+      assert.deepEqual(trashed.result?.below_policy, [{ content_uuid: uuid, path: join(a, 'one.txt'), have: 0, policy: 2, of: 'copies', not_counted: 0, nowhere_else: true }]);
       assert.ok(!existsSync(join(a, 'one.txt')));
+      assert.deepEqual(lib.trash.list().map((t) => [t.path, t.content_uuid]), [[join(a, 'one.txt'), uuid]]);
+      assert.deepEqual((await lib.trash.restore([join(a, 'one.txt')])).restored.map((r) => r.path), [join(a, 'one.txt')]);
+      const forced = await lib.files.delete([join(a, 'one.txt')], { permanent: true, force: true });
+      assert.deepEqual(forced.result?.below_policy?.map((x) => [x.path, x.have, x.policy]), [[join(a, 'one.txt'), 0, 2]]);
+      assert.ok(!existsSync(join(a, 'one.txt')));
+      assert.deepEqual(lib.trash.list(), []);
       // A folder: its files and folders, and its rows.
-      await lib.files.delete([join(b, 'archive')], { force: true });
+      await lib.files.delete([join(b, 'archive')], { permanent: true, force: true });
       assert.ok(!existsSync(join(b, 'archive')));
       assert.ok(!names(lib, '/B').includes('archive'));
     });

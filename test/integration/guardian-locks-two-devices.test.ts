@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { FileOpOutcome, TrashEmptyResult } from '../../src/api/index.js';
 import { json, until, type CliResult } from '../helpers.js';
 // The CLI in this process: these tests are about what it does, not its process (test/support/cli-here.ts).
 import { cliHere as runCli } from '../support/cli-here.js';
@@ -21,9 +22,11 @@ const MANY = 1000;
  * (DESIGN §19, issue 42; faults note 2026-11-25 defect 4 and D2): two real daemons paired over
  * loopback, the Laptop (A, its location Photos) and the Desktop (B, its location Documents), each
  * with the policy of one copy, driven through the CLI. Nothing is left to a copy nobody can vouch
- * for now: a delete while the other device is away is refused; two deletes at once never take both
- * copies; a device's own delete of a copy locked for the other's drop waits; and a paired device's
- * replace over the Desktop's last copy is weighed by the Desktop's Guardian.
+ * for now at the permanent step (DESIGN §21: a delete --permanent, the trash's empty; a delete into
+ * the trash loses nothing and is never refused): a delete for good while the other device is away
+ * is refused, and the trash keeps a file it leans on that device for; two deletes for good at once
+ * never take both copies; a device's own delete of a copy locked for the other's drop waits; and a
+ * paired device's replace over the Desktop's last copy is weighed by the Desktop's Guardian.
  */
 describe('guardian across two devices: copies locked for a drop, every side its own guard', () => {
   const t = laptopAndDesktop('vss-guardian-locks-', runCli);
@@ -107,12 +110,12 @@ describe('guardian across two devices: copies locked for a drop, every side its 
     }
   });
 
-  it('defect 4 online: two deletes of the two copies asked at once never take both (several rounds)', async () => {
+  it('defect 4 online: two deletes for good of the two copies asked at once never take both (several rounds)', async () => {
     const outcomes: string[] = [];
     for (let i = 0; i < ROUNDS; i++) {
       const [a, b] = await Promise.all([
-        runCli(['files', 'delete', join(photos, 'rounds', `r${i}.bin`)], A),
-        runCli(['files', 'delete', join(documents, 'rounds', `r${i}.bin`)], B),
+        runCli(['files', 'delete', '--permanent', join(photos, 'rounds', `r${i}.bin`)], A),
+        runCli(['files', 'delete', '--permanent', join(documents, 'rounds', `r${i}.bin`)], B),
       ]);
       const left = [existsSync(join(photos, 'rounds', `r${i}.bin`)), existsSync(join(documents, 'rounds', `r${i}.bin`))];
       outcomes.push(`${a.code === 0 ? 'A went' : 'A refused'}/${b.code === 0 ? 'B went' : 'B refused'}`);
@@ -123,17 +126,17 @@ describe('guardian across two devices: copies locked for a drop, every side its 
     console.log(`# ${ROUNDS} rounds of two deletes at once: ${outcomes.join(', ')}`);
   });
 
-  it('defect 4, a drop under way: the Desktop\'s own delete of a copy locked for the Laptop\'s drop waits for it, then is weighed by the rule', async () => {
+  it('defect 4, a drop under way: the Desktop\'s own delete for good of a copy locked for the Laptop\'s drop waits for it, then is weighed by the rule', async () => {
     const laptop = json<{ pid: number }>(await ok(A, 'daemon', 'status', '--json')).pid;
     const logged = log().length;
-    const dropping = await detached(A, 'files', 'delete', join(photos, 'many'));
+    const dropping = await detached(A, 'files', 'delete', '--permanent', join(photos, 'many'));
     // The Desktop locked its copies for the Laptop's drop: the Laptop is held still there, mid-drop, its lock kept.
     await until('the Desktop locked its copies for the Laptop', 60_000, async () => (/copies locked for another device's drop"/.test(log().slice(logged)) ? true : undefined), 20);
     process.kill(laptop, 'SIGSTOP');
     let mine: number;
     try {
       assert.doesNotMatch(log().slice(logged), /drop released/, 'the Laptop\'s drop still runs (stopped in its middle)');
-      mine = await detached(B, 'files', 'delete', join(documents, 'many', 'f0007.bin'));
+      mine = await detached(B, 'files', 'delete', '--permanent', join(documents, 'many', 'f0007.bin'));
       const waiting = await until('the Desktop\'s delete waits for the Laptop', 30_000, async () => {
         const j = await job(B, mine);
         return j.note !== null && /Laptop counts on .*f0007\.bin now/.test(j.note) ? j : undefined;
@@ -153,19 +156,28 @@ describe('guardian across two devices: copies locked for a drop, every side its 
     assert.ok(existsSync(join(documents, 'many', 'f0007.bin')), 'the last copy stays');
   });
 
-  it('defect 4 apart: a delete leaning on a device that is away is refused, saying its copy can\'t be confirmed now; --force goes; and the other\'s delete while this one is away is refused too', async () => {
+  it('defect 4 apart: a delete for good leaning on a device that is away is refused, saying its copy can\'t be confirmed now, and so is emptying the trash of it; --force goes; and the other\'s delete for good while this one is away is refused too', async () => {
     await ok(B, 'daemon', 'stop');
     const refused = await until('the Desktop seen away', 30_000, async () => {
-      const r = await runCli(['files', 'delete', join(photos, 'q.bin')], A);
+      const r = await runCli(['files', 'delete', '--permanent', join(photos, 'q.bin')], A);
       return r.code !== 0 && /offline/.test(r.stderr) ? r : undefined;
     }, 300);
     assert.match(refused.stderr, /Desktop's copy \(q\.bin\) can't be confirmed now \(Desktop is offline\)/);
     assert.ok(existsSync(join(photos, 'q.bin')), 'kept');
-    await ok(A, 'files', 'delete', join(photos, 'q.bin'), '--force');
+    // Into the trash it goes (not nowhere else: the Desktop has it); out of it, not while the Desktop can't lock its copy.
+    const trashed = json<FileOpOutcome>(await ok(A, '--json', 'files', 'delete', join(photos, 'q.bin')));
+    assert.equal(trashed.result?.trash, true);
+    assert.deepEqual(trashed.result?.below_policy?.map((x) => [x.path, x.have, x.nowhere_else]), [[join(photos, 'q.bin'), 0, undefined]]);
+    const emptied = json<TrashEmptyResult>(await ok(A, '--json', 'trash', 'empty'));
+    assert.deepEqual([emptied.files, emptied.kept.map((k) => k.path)], [0, [join(photos, 'q.bin')]], 'the trash keeps it');
+    assert.match(emptied.kept[0]!.reason, /Desktop's copy \(q\.bin\) can't be confirmed now \(Desktop is offline\)/);
+    await ok(A, 'trash', 'restore', join(photos, 'q.bin'));
+    assert.ok(existsSync(join(photos, 'q.bin')), 'restored');
+    await ok(A, 'files', 'delete', '--permanent', join(photos, 'q.bin'), '--force');
     assert.ok(!existsSync(join(photos, 'q.bin')), 'forced: gone');
     // Now the Laptop is away, and the Desktop deletes its copy counting on the Laptop's: refused (the note's second half).
     await ok(A, 'daemon', 'stop');
-    const theirs = await runCli(['files', 'delete', join(documents, 'q.bin')], B);
+    const theirs = await runCli(['files', 'delete', '--permanent', join(documents, 'q.bin')], B);
     assert.notEqual(theirs.code, 0);
     assert.match(theirs.stderr, /below its policy/);
     assert.ok(existsSync(join(documents, 'q.bin')), 'the last copy stays');

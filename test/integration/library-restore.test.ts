@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
-import type { GuardianRotView, GuardianStatus } from '../../src/api/index.js';
+import type { GuardianRotView, GuardianStatus, TrashEmptyResult } from '../../src/api/index.js';
 import type { LibraryRestoreResult } from '../../src/api/libraries.js';
 import { Vss } from '../internals.js';
 import { json, REPO, runCli as runChild, tempDir, type CliResult } from '../helpers.js';
@@ -50,7 +50,7 @@ describe('library restore keeps the rot found since the snapshot (S4)', { skip: 
     tmp.cleanup();
   });
 
-  it('a copy a scrub found rotten after the snapshot stays rotten after the restore: the good copy may not go', async () => {
+  it('a copy a scrub found rotten after the snapshot stays rotten after the restore: the good copy may not go, for good or out of the trash', async () => {
     const snap = json<Made>(await ok('library', 'backup', '--json'));
     drive.rot(join(photos, 'f.bin'), 0);
     await ok('guardian', 'scrub');
@@ -62,9 +62,16 @@ describe('library restore keeps the rot found since the snapshot (S4)', { skip: 
     assert.deepEqual(await rotten(), [join(photos, 'f.bin')], 'the rot is what the disk says now, not library history');
     const s = json<GuardianStatus>(await ok('guardian', 'status', '--json'));
     assert.equal(s.rot.contents, 1);
-    const refused = await vss('files', 'delete', join(sys, 'f.bin'));
-    assert.notEqual(refused.code, 0, 'the good copy went to the trash on the word of a rotten one');
+    const refused = await vss('files', 'delete', '--permanent', join(sys, 'f.bin'));
+    assert.notEqual(refused.code, 0, 'the good copy went for good on the word of a rotten one');
     assert.match(refused.stderr, /a scrub found its bytes rotten/);
+    assert.equal(existsSync(join(sys, 'f.bin')), true);
+    // Into the trash it may go (a delete loses nothing); out of it, not on the word of a rotten one.
+    await ok('files', 'delete', join(sys, 'f.bin'));
+    const emptied = json<TrashEmptyResult>(await ok('trash', 'empty', '--json'));
+    assert.deepEqual([emptied.files, emptied.kept.map((k) => k.path)], [0, [join(sys, 'f.bin')]], 'the good copy left the trash on the word of a rotten one');
+    assert.match(emptied.kept[0]!.reason, /a scrub found its bytes rotten/);
+    await ok('trash', 'restore', join(sys, 'f.bin'));
     assert.equal(existsSync(join(sys, 'f.bin')), true);
   });
 
@@ -90,8 +97,8 @@ describe('library restore keeps the rot found since the snapshot (S4)', { skip: 
     await ok('location', 'rescan', photos);
     await ok('location', 'rescan', sys);
     assert.deepEqual((await rotten()).map((x) => [x.content_uuid, x.found]), [[found[0]!.content_uuid, found[0]!.found]], 'still a rotten copy of the content it was, after a scan');
-    const refused = await vss('files', 'delete', join(sys, 'l.bin'));
-    assert.notEqual(refused.code, 0, 'the good copy went to the trash on the word of a rotten one');
+    const refused = await vss('files', 'delete', '--permanent', join(sys, 'l.bin'));
+    assert.notEqual(refused.code, 0, 'the good copy went for good on the word of a rotten one');
     assert.match(refused.stderr, /a scrub found its bytes rotten/);
   });
 });
