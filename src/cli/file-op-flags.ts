@@ -45,16 +45,16 @@ const FLAGS = {
     says: {
       copy: 'replace even what leaves a content below its Guardian policy (named in the output); to another device, said to it: its own guard decides',
       move: 'move even what leaves a content below its Guardian policy (named in the output); to another device, said to it: its own guard decides',
-      delete: 'delete even what leaves a content below its policy, its last copy too (named in the output)',
+      delete: 'with --permanent: delete for good even what leaves a content below its policy, its last copy too (named in the output); a delete into the trash needs none (never refused)',
     },
   },
   keepRefused: {
     option: '--keep-refused',
-    says: { delete: 'delete what the Guardian lets go and keep the contents it refuses (named in the output, with why)' },
+    says: { delete: 'with --permanent: delete for good what the Guardian lets go and keep the contents it refuses (named in the output, with why)' },
   },
   permanent: {
     option: '--permanent',
-    says: { delete: 'delete for good, not into the trash (where a deleted file stays restorable for 30 days: vss trash)' },
+    says: { delete: 'delete for good, not into the trash (where a deleted file stays restorable for 30 days: vss trash); the Guardian refuses what would leave a content below its policy, its last copy too, without --force' },
   },
   dryRun: {
     option: '--dry-run',

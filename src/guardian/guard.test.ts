@@ -40,7 +40,7 @@ describe('guard: what falls short', () => {
       `the last copy that can be confirmed now of content ${uuidOf(1)} (/p/a.jpg) (not counted: Bravo's copy (a.jpg) can't be confirmed now (Bravo is offline))`);
     const err = policyRefusal('delete', [last, { ...last, content_uuid: uuidOf(2), of: 'offsite', have: 0, policy: 1 }]);
     assert.equal(err.code, 'POLICY');
-    assert.match(err.message, /^refused: this delete would leave 2 contents below their policy \(a copy counts when it can be confirmed now: .*\): the last copy in the library .*; content .*: 0 copies off this device left, its policy asks 1\. A file in the trash is no copy: a delete is weighed as for good\. Add --force to delete anyway$/);
+    assert.match(err.message, /^refused: this delete would leave 2 contents below their policy \(a copy counts when it can be confirmed now: .*\): the last copy in the library .*; content .*: 0 copies off this device left, its policy asks 1\. A delete for good is the permanent step \(a delete into the trash, without --permanent, is never refused: the Guardian weighs it when the trash is emptied\)\. Add --force to delete anyway$/);
   });
 });
 

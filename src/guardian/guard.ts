@@ -503,7 +503,7 @@ export function policyRefusal(verb: 'delete' | 'move' | 'copy' | 'replace', belo
   const n = below.length;
   const named = below.slice(0, NAMED).map(describeBelow).join('; ');
   const more = n > NAMED ? `; and ${n - NAMED} more (--dry-run lists them all)` : '';
-  const forGood = verb === 'delete' ? ' A file in the trash is no copy: a delete is weighed as for good.' : '';
+  const forGood = verb === 'delete' ? ' A delete for good is the permanent step (a delete into the trash, without --permanent, is never refused: the Guardian weighs it when the trash is emptied).' : '';
   return new VssError('POLICY', `refused: this ${verb} would leave ${n === 1 ? 'a content' : `${n} contents`} below ${n === 1 ? 'its' : 'their'} policy (${RULE}): ${named}${more}.${since}${forGood} ${since ? 'Ask again, with --force' : 'Add --force'} to ${verb === 'replace' ? 'replace' : verb} anyway`, { path: below[0]?.path });
 }
 

@@ -159,19 +159,19 @@ describe('the grid\'s bulk copy, move, delete and send', { skip: UI_SKIP, timeou
       await del.getByRole('button', { name: 'Delete…' }).click();
       const askDelete = del.getByRole('alertdialog', { name: 'Confirm delete' });
       await askDelete.waitFor({ timeout: 20_000 });
-      // The plan: three files (shared's one, only's two), and the Guardian keeps only.jpg, saying why.
+      // The plan: three files (shared's one, only's two), never refused (DESIGN §21); it says only.jpg then exists nowhere else.
       assert.match(await askDelete.innerText(), /Move 3 files .* to the trash\?/);
-      const refusedList = askDelete.getByRole('list', { name: 'Refused by the Guardian' });
-      assert.deepEqual(await refusedList.locator('li').allInnerTexts(), ['only.jpg: the last copy in the library']);
+      assert.match(await askDelete.innerText(), /1 item exists nowhere else: it stays in the trash for 30 days, then is gone/);
+      assert.deepEqual(await askDelete.getByRole('list', { name: 'Nowhere else' }).locator('li').allInnerTexts(), ['only.jpg']);
       assert.ok(existsSync(join(pictures, 'shared.jpg')), 'a plan deletes nothing');
       await shot(page, 'grid-bulk-delete-plan');
-      await askDelete.getByRole('button', { name: 'Delete the rest' }).click();
-      await del.getByRole('status').filter({ hasText: /^Deleted 1 file into the trash \(job \d+\)$/ }).waitFor({ timeout: 30_000 });
-      assert.deepEqual(await del.getByRole('list', { name: 'Refused by the Guardian' }).locator('li').allInnerTexts(), ['only.jpg: the last copy in the library']);
+      await askDelete.getByRole('button', { name: 'Delete 3 files' }).click();
+      await del.getByRole('status').filter({ hasText: /^Deleted 3 files into the trash \(job \d+\)$/ }).waitFor({ timeout: 30_000 });
+      assert.deepEqual(await del.getByRole('list', { name: 'Nowhere else' }).locator('li').allInnerTexts(), ['only.jpg']);
       await shot(page, 'grid-bulk-delete-done');
       assert.ok(!existsSync(join(pictures, 'shared.jpg')), 'the desktop\'s file of shared.jpg is deleted');
       assert.ok(sameBytes(join(laptopPhotos, 'shared.jpg'), 'shared.jpg'), 'the laptop\'s copy is untouched');
-      assert.ok(sameBytes(join(pictures, 'only.jpg'), 'only.jpg') && sameBytes(join(backup, 'picked', 'only.jpg'), 'only.jpg'), 'nothing of the last copy is lost');
+      assert.ok(!existsSync(join(pictures, 'only.jpg')) && !existsSync(join(backup, 'picked', 'only.jpg')), 'both files of only.jpg are in the trash');
       await del.getByRole('button', { name: 'Close' }).click();
       await clear(page);
 
@@ -180,10 +180,14 @@ describe('the grid\'s bulk copy, move, delete and send', { skip: UI_SKIP, timeou
       const inTrash = page.getByRole('list', { name: 'In the trash' });
       await inTrash.getByText('shared.jpg', { exact: true }).waitFor({ timeout: 20_000 });
       await shot(page, 'trash');
-      await inTrash.getByRole('button', { name: 'Restore shared.jpg' }).click();
-      await page.getByRole('status').filter({ hasText: /^Restored 1 file\.$/ }).waitFor({ timeout: 20_000 });
+      // Each put back in turn: the list shortens by one each time, to empty.
+      for (let left = 3; left > 0; left--) {
+        await inTrash.getByRole('button', { name: /^Restore / }).first().click();
+        if (left > 1) await page.waitForFunction((n: number) => document.querySelectorAll('[aria-label="In the trash"] li').length === n, left - 1, { timeout: 20_000 });
+      }
       await page.getByText('The trash is empty.').waitFor({ timeout: 20_000 });
       assert.ok(sameBytes(join(pictures, 'shared.jpg'), 'shared.jpg'), 'restored to its path, byte for byte');
+      assert.ok(sameBytes(join(pictures, 'only.jpg'), 'only.jpg') && sameBytes(join(backup, 'picked', 'only.jpg'), 'only.jpg'), 'only.jpg\'s two files restored, byte for byte');
       await page.evaluate(() => { document.location.hash = '#/?kinds=all'; });
       await page.waitForFunction((n: number) => document.querySelectorAll('main[aria-label="Library"] a[data-uuid]').length === n, NAMES.length, { timeout: 30_000 });
 

@@ -25,7 +25,8 @@ export function DetailFileActions({ libId, paths, changed }: { libId: string; pa
   const [state, setState] = useState<State>({ step: 'idle' });
   const busy = state.step === 'running';
   const dest = useFileDestination(libId, busy);
-  if (paths.length === 0) return null;
+  // Its last file here just went: what the delete said stays in view (where the content is now).
+  if (paths.length === 0) return state.step === 'done' ? <section className="detail-files" aria-label="Files"><p role="status" className="small">{state.message}</p></section> : null;
   const file = paths[Math.min(which, paths.length - 1)]!;
 
   const run = async (op: 'filesCopy' | 'filesMove' | 'filesDelete', body: unknown, what: string): Promise<FileOpOutcome | undefined> => {

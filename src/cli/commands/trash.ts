@@ -43,7 +43,7 @@ export function registerTrashCommands(program: Command): void {
 
   trash
     .command('empty [refs...]')
-    .description('remove files in the trash for good (all, the ones named, or --older-than DAYS); the Guardian keeps any whose bytes are the last of their content unless --force')
+    .description('remove files in the trash for good (all, the ones named, or --older-than DAYS): a content you deleted every copy of goes; a file whose content leans on other copies goes once those were read back whole and the content keeps its Guardian policy, else it is kept and named (--force empties it anyway)')
     .option('--older-than <days>', 'only files deleted more than this many days ago')
     .option('--force', "empty even a content's last bytes (named in the output)")
     .action(async function (this: Command, refs: string[], opts: { olderThan?: string; force?: boolean }) {
