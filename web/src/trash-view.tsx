@@ -12,7 +12,9 @@ import { useLoad } from './use-load.js';
 /**
  * `#/trash` (issue 45): what a delete moved aside, newest first, each with where it was and until
  * when it stays; restore the ones picked (back to their paths), or empty the trash for good after
- * a confirmation. What the Guardian keeps (a content's last bytes) is named with why.
+ * a confirmation (DESIGN §21: what you deleted every copy of goes; a file whose content leans on
+ * other copies goes once they were read back whole and the content keeps its policy). What the
+ * Guardian keeps is named with why.
  */
 export function TrashView() {
   const lib = useLibrary();
@@ -76,7 +78,7 @@ export function TrashView() {
           </div>
           {confirming && (
             <ConfirmBox label="Empty the trash" action="Empty for good" busy="Emptying…" run={empty} close={() => setConfirming(false)}>
-              Remove {counted(list.length, 'file')} ({bytes(total)}) for good? This cannot be undone. The Guardian keeps any whose bytes exist nowhere else.
+              Remove {counted(list.length, 'file')} ({bytes(total)}) for good? This cannot be undone. A photo you deleted every copy of is gone; the Guardian keeps any whose other copies cannot be read back now, and says why.
             </ConfirmBox>
           )}
           <ul className="trash-list" aria-label="In the trash">
