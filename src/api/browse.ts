@@ -3,7 +3,7 @@ import { GridOrderCache, type GridDeviceFilter, type GridMetaFilter } from '../b
 import { readGridPage } from '../browse/grid-page.js';
 import { detailUser, tagFilterSet } from '../browse/user-meta-view.js';
 import { catchUpFaces } from '../people/faces-follower.js';
-import { contentSafety, copyCounts } from '../guardian/redundancy.js';
+import { atRiskUuids, contentSafety, copyCounts } from '../guardian/redundancy.js';
 import { UsageError } from '../core/errors.js';
 import type { Library } from '../library/library.js';
 import { contentTiles } from './content-tiles.js';
@@ -42,7 +42,7 @@ export class BrowseApi {
   constructor(private readonly lib: Library, private readonly ctx: LibraryContext, private readonly online: () => ReadonlySet<string> = () => new Set()) {
     this.stacks = new StackBook(lib);
     this.order = new GridOrderCache(lib.store.browse, {
-      tagSet: (tag) => tagFilterSet(lib, tag), albumSet: (album) => albumGridSet(lib, album),
+      tagSet: (tag) => tagFilterSet(lib, tag), albumSet: (album) => albumGridSet(lib, album), riskSet: () => atRiskUuids(lib),
       stacks: (version) => this.stacksNow(version).stacks,
     });
   }
@@ -193,6 +193,10 @@ function metaFilter(f: GridFilter): GridMetaFilter {
   if (f.hidden !== undefined) {
     if (typeof f.hidden !== 'boolean') throw new UsageError('hidden is true or false');
     if (f.hidden) out.showHidden = true;
+  }
+  if (f.risk !== undefined) {
+    if (typeof f.risk !== 'boolean') throw new UsageError('risk is true or false');
+    if (f.risk) out.atRisk = true;
   }
   if (f.rating !== undefined) {
     if (!Number.isInteger(f.rating) || f.rating < 0 || f.rating > 5) throw new UsageError(`rating is a whole number from 0 to 5, got ${String(f.rating).slice(0, 40)}`);

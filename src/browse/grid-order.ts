@@ -37,6 +37,8 @@ export interface GridMetaFilter {
   /** Only contents of these kinds. */
   kinds?: readonly string[];
   showHidden?: boolean;
+  /** Only the contents short of their Guardian policy (RISKSET says which; issue 58). */
+  atRisk?: boolean;
 }
 
 /** What an album stands for in the grid: the albums whose items it shows (it and those within it), or a smart album's contents now. */
@@ -53,6 +55,8 @@ export interface GridOrderOptions {
   tagSet?: (tag: string) => readonly string[];
   /** What a filter's album stands for; undefined when it names no album. */
   albumSet?: (album: string) => AlbumSelection | undefined;
+  /** The contents short of their Guardian policy now (the at-risk filter). */
+  riskSet?: () => readonly string[];
   /**
    * The stacks (issue 45) as they stand for the order of VERSION (its contents: which members the
    * library has): each shows as one tile, its cover's, or where a filter leaves the cover out, its
@@ -91,6 +95,7 @@ export class GridOrderCache {
   private readonly now: () => number;
   private readonly tagSet: (tag: string) => readonly string[];
   private readonly albumSet: (album: string) => AlbumSelection | undefined;
+  private readonly riskSet: () => readonly string[];
   private readonly stacks: (version: number) => ReadonlyArray<{ cover: string; members: readonly string[] }>;
   private stackIds: { of: ReadonlyArray<unknown>; localId: Map<string, number>; memberIds: Set<number>; memberUuids: Set<string> } | undefined;
 
@@ -99,6 +104,7 @@ export class GridOrderCache {
     this.now = options.now ?? Date.now;
     this.tagSet = options.tagSet ?? (() => []);
     this.albumSet = options.albumSet ?? (() => undefined);
+    this.riskSet = options.riskSet ?? (() => []);
     this.stacks = options.stacks ?? (() => []);
   }
 
@@ -111,11 +117,11 @@ export class GridOrderCache {
   current(device: GridDeviceFilter = null, meta: GridMetaFilter = {}): GridOrder {
     const of = this.ofDevice(device);
     const shared = this.store.sharedVersion();
-    const key = `${device ?? ''}|${meta.favorite === true ? 'f' : ''}|${meta.minRating ?? 0}|${meta.showHidden === true ? 'h' : ''}|${meta.tag ?? ''}|${meta.person ?? ''}|${meta.album ?? ''}|${meta.kinds?.join(',') ?? ''}`;
+    const key = `${device ?? ''}|${meta.favorite === true ? 'f' : ''}|${meta.minRating ?? 0}|${meta.showHidden === true ? 'h' : ''}|${meta.tag ?? ''}|${meta.person ?? ''}|${meta.album ?? ''}|${meta.kinds?.join(',') ?? ''}|${meta.atRisk === true ? 'r' : ''}`;
     const hit = this.metaSlices.get(key);
     // Who is in which photo moves with the people pass, what a smart album holds with the search index, not with the
     // shared data's version: a person's or an album's slice is read each time.
-    if (hit?.of === of && hit.shared === shared && meta.person === undefined && meta.album === undefined) return hit.order;
+    if (hit?.of === of && hit.shared === shared && meta.person === undefined && meta.album === undefined && meta.atRisk !== true) return hit.order;
     const order = this.store.inSnapshot(() => this.narrow(of, meta));
     if (this.metaSlices.size >= MAX_META_SLICES) this.metaSlices.delete(this.metaSlices.keys().next().value!);
     this.metaSlices.delete(key);
@@ -158,6 +164,12 @@ export class GridOrderCache {
       keep.push(m === undefined ? () => false : m.has);
       // A smart album's contents move with the library: its slice is another order whenever what it holds changed.
       if (sel !== undefined && 'uuids' in sel) albumMoved = hashOf(sel.uuids);
+    }
+    if (meta.atRisk === true) {
+      // What is short moves with copies made and lost, not with the shared data: its slice is another order whenever the set changed.
+      const uuids = this.riskSet();
+      keep.push(member({ uuids }).has);
+      albumMoved += hashOf(uuids);
     }
     const filtered = keep.length === 0 ? order : filterOrder(order, keep.length === 1 ? keep[0]! : (id) => keep.every((k) => k(id)));
     const narrowed = this.oneTileEach(filtered, order.version);

@@ -37,6 +37,15 @@ export function libraryPolicy(lib: Library): GuardianNumbers {
   };
 }
 
+/**
+ * Whether the user chose the library's policy (set it, or accepted the suggested one): until then
+ * the counts are said, not warned of (issue 58: a new library's every photo is its own last
+ * copy, and a warning on each would say nothing).
+ */
+export function policyChosen(lib: Library): boolean {
+  return lib.store.guardianPolicies.get('library', '') !== undefined;
+}
+
 /** Every policy as set, the library's first (its defaults filled in, as they are in force). */
 export function listPolicies(lib: Library): GuardianPolicyView[] {
   const rows = lib.store.guardianPolicies.all();

@@ -3,7 +3,7 @@ import type { Library } from '../library/library.js';
 import type { GuardianCopy, GuardianQuery } from '../store/guardian.js';
 import { libraryProtection } from './library-backups.js';
 import type { ContentSafety, GuardianAtRisk, GuardianCopyView, GuardianNumbers, GuardianStatus } from '../wire/guardian.js';
-import { libraryPolicy } from './policy.js';
+import { libraryPolicy, policyChosen } from './policy.js';
 
 /** A copy whose drive or device was not seen for this long is stale: it may be gone. */
 export const STALE_AFTER_MS = 30 * 24 * 3600 * 1000;
@@ -31,7 +31,7 @@ export function guardianStatus(lib: Library, now = Date.now()): GuardianStatus {
   const c = lib.store.guardian.counts(q);
   const self = lib.device.uuid;
   return {
-    policy: { copies: q.copies, devices: q.devices, offsite: q.offsite },
+    policy: { copies: q.copies, devices: q.devices, offsite: q.offsite }, policy_chosen: policyChosen(lib),
     contents: c.all.contents, bytes: c.all.bytes,
     safe: c.safe, short: c.short, lost: c.lost, single: c.single, stale: c.stale, rot: lib.store.rot.counts(), trash: trashTotals(lib), library: libraryProtection(lib, now),
     by_device: lib.store.guardian.byDevice(lib.deviceId, c.here).map((d) => ({
@@ -64,6 +64,11 @@ export function atRisk(lib: Library, online: ReadonlySet<string>, opts: { limit?
   });
 }
 
+/** The contents short of their policy now, the first MAX_AT_RISK as `atRisk` orders them (the grid's at-risk filter). */
+export function atRiskUuids(lib: Library, now = Date.now()): string[] {
+  return lib.store.guardian.atRisk(query(lib, now), MAX_AT_RISK).map((j) => j.content_uuid);
+}
+
 /** Content UUID against its policy (its detail view); null when no copy of it is known. */
 export function contentSafety(lib: Library, uuid: string, now = Date.now()): ContentSafety | null {
   const j = lib.store.guardian.judge(query(lib, now), uuid);
@@ -71,7 +76,7 @@ export function contentSafety(lib: Library, uuid: string, now = Date.now()): Con
   const policy = { copies: j.need_copies, devices: j.need_devices, offsite: j.need_offsite };
   const has = { copies: j.copies, devices: j.devices, offsite: j.offsite };
   const short = shortBy(policy, has);
-  return { policy, has, short_by: short, safe: short.copies === 0 && short.devices === 0 && short.offsite === 0 };
+  return { policy, policy_chosen: policyChosen(lib), has, short_by: short, safe: short.copies === 0 && short.devices === 0 && short.offsite === 0 };
 }
 
 /** How many copies each of UUIDS has, as the Guardian counts them (the grid marks a content that exists once). */

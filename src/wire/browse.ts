@@ -43,6 +43,8 @@ export interface GridFilter {
   album?: string;
   /** Only contents of these kinds, comma-separated (`image,video`: the photo grid's default; issue 32). */
   kinds?: string;
+  /** Only the contents short of their Guardian policy (issue 58; the first 10,000, as `guardian list --at-risk` has them). */
+  risk?: boolean;
 }
 
 /** A device of the library as the grid shows it. */

@@ -39,6 +39,8 @@ export interface GuardianTally {
 export interface GuardianStatus {
   /** The library's policy in force (its defaults where never set). */
   policy: GuardianNumbers;
+  /** The user set or accepted the library's policy; until then the counts are said, not warned of (issue 58). */
+  policy_chosen: boolean;
   /** Every content with a copy anywhere in the library, and their bytes. */
   contents: number;
   bytes: number;
@@ -56,7 +58,8 @@ export interface GuardianStatus {
   rot: GuardianTally;
   /**
    * Files in the trash (issue 45): never counted as copies. `last`: the contents whose only
-   * bytes are there (no copy anywhere): emptying the trash would lose them (it refuses to).
+   * bytes are there (no copy anywhere): emptying the trash ends those the user deleted every
+   * copy of, and keeps the others (DESIGN §21).
    */
   trash: { files: number; bytes: number; last: number };
   /** The library's own work (issue 45): its database's snapshots (`vss library backup`). */
@@ -134,6 +137,8 @@ export interface GuardianAtRisk {
 /** One content against its policy, as its detail view shows it. */
 export interface ContentSafety {
   policy: GuardianNumbers;
+  /** The user set or accepted the library's policy (GuardianStatus.policy_chosen). */
+  policy_chosen: boolean;
   has: GuardianNumbers;
   short_by: GuardianNumbers;
   /** It has what its policy asks. */

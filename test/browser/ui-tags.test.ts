@@ -182,7 +182,7 @@ describe('tags, favourites and ratings in the web UI', { skip: FIXTURES_SKIP || 
       await grid(page).locator(`a[data-uuid="${photo}"]`).waitFor({ state: 'detached', timeout: 10_000 });
       await page.getByRole('checkbox', { name: 'Show hidden' }).click();
       await tilesAre(page, all);
-      await grid(page).locator(`a[data-uuid="${photo}"][aria-label="${nameOf('photo')}, exists once, hidden"]`).waitFor({ timeout: 10_000 });
+      await grid(page).locator(`a[data-uuid="${photo}"][aria-label="${nameOf('photo')}, hidden"]`).waitFor({ timeout: 10_000 });
       await page.getByRole('checkbox', { name: 'Show hidden' }).click();
       await tilesAre(page, all - 1);
 

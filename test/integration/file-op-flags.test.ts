@@ -167,7 +167,9 @@ describe('file operations: every flag on every branch', async () => {
     const before = await world();
     for (const force of [[], ['--force']]) {
       const del = json<OpPreview>(await ok(A, 'files', 'delete', join(src, 'victim.txt'), '--dry-run', '--json', ...force));
-      assert.deepEqual([del.op, del.files, del.below_policy.length], ['delete', 1, 1], 'its last copy, named (refused without --force)');
+      assert.deepEqual([del.op, del.files, del.below_policy.length, del.below_policy[0]?.nowhere_else, del.trash], ['delete', 1, 1, true, true], 'its last copy, named: into the trash, never refused');
+      const forGood = json<OpPreview>(await ok(A, 'files', 'delete', join(src, 'victim.txt'), '--permanent', '--dry-run', '--json', ...force));
+      assert.deepEqual([forGood.below_policy.length, forGood.below_policy[0]?.nowhere_else, forGood.trash], [1, undefined, undefined], 'for good: named, refused without --force');
     }
     const human = await ok(A, 'files', 'delete', join(src, 'victim.txt'), '--dry-run');
     assert.match(human.stdout, /^Dry run: would delete 1 file, 12 B; nothing was changed$/m);
@@ -206,9 +208,9 @@ describe('file operations: every flag on every branch', async () => {
 
     await ok(A, 'files', 'send', join(src, 'sent.txt'), '--to', 'Desk');
     assert.equal(readFileSync(join(inbox, 'sent.txt'), 'utf8'), 'sent to the desk\n');
-    const refused = await a('files', 'delete', join(src, 'gone.txt'));
-    assert.equal(refused.code, 1, 'its last copy: refused without --force');
-    await ok(A, 'files', 'delete', join(src, 'gone.txt'), '--force');
+    const refused = await a('files', 'delete', '--permanent', join(src, 'gone.txt'));
+    assert.equal(refused.code, 1, 'its last copy, for good: refused without --force');
+    await ok(A, 'files', 'delete', join(src, 'gone.txt'));
     assert.equal(existsSync(join(src, 'gone.txt')), false);
   });
 

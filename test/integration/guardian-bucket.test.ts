@@ -90,8 +90,8 @@ describe('a bucket as a volume', async () => {
     assert.deepEqual([s.safe.contents, s.single.contents], [2, 0]);
     const risk = json<GuardianAtRisk[]>(await ok('guardian', 'list', '--at-risk', '--json'));
     assert.deepEqual(risk, []);
-    // Two copies, one off this device: deleting the local one leaves the bucket's (1 copy, 1 off-site) — below 2 copies.
-    const refused = await runCli(['files', 'delete', join(photos, 'once.txt')], env);
+    // Two copies, one off this device: deleting the local one for good leaves the bucket's (1 copy, 1 off-site) — below 2 copies.
+    const refused = await runCli(['files', 'delete', '--permanent', join(photos, 'once.txt')], env);
     assert.equal(refused.code, 1);
     assert.match(refused.stderr, /1 copy left, its policy asks 2/);
     // One copy off this device is enough, on no device in particular: the bucket's copy lets the local one go.

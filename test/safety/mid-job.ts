@@ -293,7 +293,6 @@ export class WriteMidJob extends Step {
     }
     const hash = hashOf(readFileSync(p.held.path));
     r.contents.add(hash);
-    r.changedFrom(hash, p.held.hash);
     return { hash, words: `${this.how === 'append' ? 'appends 64 bytes to' : 'writes the start of'} ${p.held.where} (now ${hash.slice(0, 6)})` };
   }
 }

@@ -8,8 +8,9 @@
  *   overwritten behind vss's back) or a `--force` that named it;
  * - a content whose bytes were anywhere (a file in a trash too: issue 45) before a step still has
  *   them after, on the same terms: a trash is emptied only of what is kept elsewhere, or of a
- *   content the person deleted whole — every file of it, as the person sees them (a file rotten
- *   or edited since still is one: `lineage`), went by a delete into the trash (DESIGN §21);
+ *   content the person deleted whole — every file of it, as the person sees them (a file rotted
+ *   silently since, or an object overwritten behind vss's back, still is one: `lineage`), went
+ *   by a delete into the trash (DESIGN §21);
  * - a delete into the trash loses nothing (DESIGN §21): a content whose last good copy it put
  *   there is not lost by it (the rule above then weighs the trash's empty);
  * - every write the API acknowledged before a kill is there after the reopen (checked by the kill),
@@ -102,10 +103,10 @@ export class Real {
   /** Near-duplicates let go (`similar keep`), by hash: the hash of the picture kept for each. */
   readonly keptAs = new Map<string, string>();
   /**
-   * Bytes the world made of a file of another content (rot, an edit in place, another program's
-   * write, an object overwritten), by hash: the content that file is to the person who has it.
-   * They do not know it changed, so it is still a file of that content to them: a delete of the
-   * other files does not take that content whole.
+   * Bytes the world made silently of a file of another content (rot, an object overwritten behind
+   * vss's back), by hash: the content that file is to the person who has it. They do not know it
+   * changed, so it is still a file of that content to them: a delete of the other files does not
+   * take that content whole. An edit, by the person's own tools, makes a content of its own.
    */
   private readonly lineage = new Map<string, string>();
   /** Contents an object of which another tool deleted behind vss's back, until the bucket is checked: still there to the person. */
@@ -202,7 +203,7 @@ export class Real {
     return out;
   }
 
-  /** The world made bytes NOW (a hash) of a file that held WAS: to the person, still a file of WAS's content. */
+  /** The world made bytes NOW (a hash) of a file that held WAS, silently: to the person, still a file of WAS's content. */
   changedFrom(now: string, was: string): void {
     if (now !== was) this.lineage.set(now, this.lineage.get(was) ?? was);
   }

@@ -10,7 +10,8 @@ let refocus: string | null = null;
 
 /**
  * What narrows the grid besides the device (DESIGN §16): a tag (the tree, indented; the tag and
- * those beneath it), favourites only, a least rating, and hidden contents shown too. Each choice
+ * those beneath it), favourites only, the contents short of their Guardian policy only, a least
+ * rating, and hidden contents shown too. Each choice
  * is an address (`#/?tag=…&fav=1…`), so Back returns to the one before.
  */
 export function GridFilters({ libId, device, filter }: { libId: string; device: string | null; filter: GridFilter }) {
@@ -51,6 +52,11 @@ export function GridFilters({ libId, device, filter }: { libId: string; device: 
       <label className="check">
         <input type="checkbox" aria-label="Favourites only" checked={filter.favorite === true} onChange={(e) => go({ favorite: e.currentTarget.checked }, 'Favourites only')} />
         Favourites only
+      </label>
+      {/* Short of the Guardian's policy (issue 58): the copy counts where a person looks for them, not on every tile. */}
+      <label className="check">
+        <input type="checkbox" aria-label="At risk only" checked={filter.risk === true} onChange={(e) => go({ risk: e.currentTarget.checked }, 'At risk only')} />
+        At risk only
       </label>
       <label className="inline-field">
         <span className="muted">Rating</span>

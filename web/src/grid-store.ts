@@ -393,5 +393,5 @@ export function gridStore(libId: string, device: string | null = null, filter: G
 /** FILTER as a key: its fields that narrow anything, in one order. */
 export function filterKey(filter: GridFilter): string {
   return [filter.tag ? `tag=${filter.tag}` : '', filter.favorite ? 'fav' : '', filter.rating ? `rating=${filter.rating}` : '', filter.hidden ? 'hidden' : '', filter.person ? `person=${filter.person}` : '',
-    filter.album ? `album=${filter.album}` : '', filter.kinds ? `kinds=${filter.kinds}` : ''].filter((x) => x !== '').join('&');
+    filter.album ? `album=${filter.album}` : '', filter.kinds ? `kinds=${filter.kinds}` : '', filter.risk ? 'risk' : ''].filter((x) => x !== '').join('&');
 }

@@ -20,7 +20,9 @@ const AT_RISK_SHOWN = 50;
  * `#/guardian`: how safe the library's contents are (issue 30) — how many meet the policy, fall
  * short, exist once or only where nothing was seen for a month; what each device holds; the
  * library's policy, changed here; a protect planned and run, a scrub and a repair; and the
- * contents short of the policy, with where their copies are.
+ * contents short of the policy, with where their copies are. Until the user chooses the policy
+ * (sets one, or takes the one suggested), the counts are said without warning colours and no
+ * content is called short (issue 58): a new library's every photo is its own only copy.
  */
 export function GuardianView() {
   const lib = useLibrary();
@@ -33,7 +35,7 @@ export function GuardianView() {
       {status.state === 'loading' && <p className="muted" aria-busy="true">Loading…</p>}
       {status.state === 'error' && <p>{status.message}</p>}
       {status.state === 'ready' && <Summary s={status.value} />}
-      {status.state === 'ready' && <PolicyForm policy={status.value.policy} libId={lib.id} onChanged={reload} />}
+      {status.state === 'ready' && <PolicyForm policy={status.value.policy} chosen={status.value.policy_chosen} libId={lib.id} onChanged={reload} />}
       {status.state === 'ready' && <ProtectPanel libId={lib.id} onDone={reload} />}
       {status.state === 'ready' && <RotPanel libId={lib.id} rotten={status.value.rot.contents} onDone={reload} />}
       {status.state === 'ready' && status.value.by_device.length > 0 && <ByDevice s={status.value} />}
@@ -41,15 +43,25 @@ export function GuardianView() {
         <h2>Short of the policy</h2>
         {risk.state === 'loading' && <p className="muted" aria-busy="true">Loading…</p>}
         {risk.state === 'error' && <p>{risk.message}</p>}
-        {risk.state === 'ready' && (risk.value.length === 0
-          ? <p className="muted">Every content has the copies its policy asks for.</p>
-          : <ul className="guardian-risk">{risk.value.map((r) => <AtRiskItem key={r.content_uuid} r={r} />)}</ul>)}
+        {status.state === 'ready' && !status.value.policy_chosen
+          ? <p className="muted">Choose the library's policy above: then the contents short of it are listed here, and the grid can show only them.</p>
+          : risk.state === 'ready' && (risk.value.length === 0
+            ? <p className="muted">Every content has the copies its policy asks for.</p>
+            : (
+              <>
+                <p><a href={href({ view: 'library', filter: { risk: true } })}>Show them in the grid</a></p>
+                <ul className="guardian-risk">{risk.value.map((r) => <AtRiskItem key={r.content_uuid} r={r} />)}</ul>
+              </>
+            ))}
       </section>
     </Page>
   );
 }
 
 function Summary({ s }: { s: GuardianStatus }) {
+  // Colours mean what they say: green where all is well, orange or red where something needs doing; none before a policy is chosen.
+  const problem = (t: GuardianTally, bad: 'warn' | 'bad') => (!s.policy_chosen ? '' : t.contents > 0 ? bad : 'ok');
+  const safeTone = !s.policy_chosen || s.contents === 0 ? '' : s.safe.contents === s.contents ? 'ok' : s.safe.contents === 0 ? 'bad' : 'warn';
   const tile = (label: string, t: GuardianTally, tone: string, hint: string) => (
     <li className={`guardian-tally ${tone}`}>
       <span className="guardian-count">{count(t.contents)}</span>
@@ -60,15 +72,15 @@ function Summary({ s }: { s: GuardianStatus }) {
   return (
     <section aria-label="How safe the library is">
       <p>
-        {count(s.contents)} contents ({bytes(s.bytes)}) against the policy of <strong>{policyText(s.policy)}</strong>.
+        {count(s.contents)} contents ({bytes(s.bytes)}) {s.policy_chosen ? 'against the policy of' : 'and the policy the Guardian suggests (not chosen yet):'} <strong>{policyText(s.policy)}</strong>.
       </p>
       <ul className="guardian-tallies">
-        {tile('safe', s.safe, 'ok', 'meet their policy')}
-        {tile('short', s.short, s.short.contents > 0 ? 'warn' : 'ok', 'fall short of it')}
+        {tile('safe', s.safe, safeTone, 'meet their policy')}
+        {tile('short', s.short, problem(s.short, 'warn'), 'fall short of it')}
         {s.lost.contents > 0 && tile('lost', s.lost, 'bad', 'every copy rotten: none is good')}
-        {tile('exist once', s.single, s.single.contents > 0 ? 'bad' : 'ok', 'one copy: a lost drive loses them')}
-        {tile('stale', s.stale, s.stale.contents > 0 ? 'warn' : 'ok', 'only where nothing was seen for 30 days')}
-        {tile('rotten', s.rot, s.rot.contents > 0 ? 'bad' : 'ok', 'bytes changed on disk: repair them below')}
+        {tile('exist once', s.single, problem(s.single, 'bad'), 'one copy: a lost drive loses them')}
+        {tile('stale', s.stale, problem(s.stale, 'warn'), 'only where nothing was seen for 30 days')}
+        {tile('rotten', s.rot, s.rot.contents > 0 ? 'bad' : s.policy_chosen ? 'ok' : '', 'bytes changed on disk: repair them below')}
       </ul>
       <p className="small">
         The library's own work (tags, albums, people, notes): {s.library.snapshots === 0 || s.library.newest_at === null
@@ -92,7 +104,7 @@ function policyText(p: GuardianNumbers): string {
   return parts.join(', ');
 }
 
-function PolicyForm({ policy, libId, onChanged }: { policy: GuardianNumbers; libId: string; onChanged: () => void }) {
+function PolicyForm({ policy, chosen, libId, onChanged }: { policy: GuardianNumbers; chosen: boolean; libId: string; onChanged: () => void }) {
   const [draft, setDraft] = useState(policy);
   const [busy, setBusy] = useState(false);
   const submit = useCallback(async (e: FormEvent) => {
@@ -117,11 +129,12 @@ function PolicyForm({ policy, libId, onChanged }: { policy: GuardianNumbers; lib
   return (
     <form className="guardian-policy" aria-label="The library's policy" onSubmit={(e) => void submit(e)}>
       <h2>The library's policy</h2>
+      {!chosen && <p>No policy chosen yet: these numbers are the Guardian's suggestion. Take them, or change them first; until then nothing is called short.</p>}
       <div className="guardian-fields">
         {field('copies', 'Copies', 1)}
         {field('devices', 'On devices', 0)}
         {field('offsite', 'Off this device', 0)}
-        <button type="submit" disabled={!changed || busy}>Keep this policy</button>
+        <button type="submit" disabled={(chosen && !changed) || busy}>{chosen || changed ? 'Keep this policy' : 'Use this policy'}</button>
       </div>
       <p className="muted">A location or a tag may ask for more: <code>vss guardian policy --tag NAME --copies 3</code>.</p>
     </form>

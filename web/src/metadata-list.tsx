@@ -112,7 +112,8 @@ export function MetadataList({ detail }: { detail: ContentDetail }) {
         {detail.safety && (
           <div>
             <dt>Safety</dt>
-            <dd className={`safety${detail.safety.has.copies === 1 ? ' once' : detail.safety.safe ? '' : ' short'}`}>
+            {/* Warned of only against a policy the user chose (issue 58): before, the count is said plainly. */}
+            <dd className={`safety${!detail.safety.policy_chosen || detail.safety.safe ? '' : detail.safety.has.copies === 1 ? ' once' : ' short'}`}>
               {safetyText(detail.safety)} <a href="#/guardian">Guardian</a>
             </dd>
           </div>
@@ -145,8 +146,9 @@ function label(key: string): string {
 }
 
 
-/** How many copies a content has against its policy, in words. */
+/** How many copies a content has against its policy, in words (against a policy the user chose; else the count alone, and where to choose one). */
 function safetyText(s: ContentSafety): string {
+  if (!s.policy_chosen) return `${s.has.copies === 1 ? 'One copy' : `${s.has.copies} copies`} in the library (no policy chosen yet: the Guardian suggests ${s.policy.copies}).`;
   const copies = s.has.copies === 1 ? 'Exists once: a lost drive loses it' : `${s.has.copies} copies`;
   if (s.safe) return `${copies} (its policy asks ${s.policy.copies}).`;
   const needs: string[] = [];

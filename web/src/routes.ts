@@ -68,6 +68,7 @@ export function href(route: Route): string {
       if (f.person) p.set('person', f.person);
       if (f.album) p.set('album', f.album);
       if (f.kinds) p.set('kinds', f.kinds);
+      if (f.risk) p.set('risk', '1');
       // Commas need no escape in a hash: `kinds=image,video` reads as written.
       const q = p.toString().replaceAll('%2C', ',');
       return q === '' ? '#/' : `#/?${q}`;
@@ -103,6 +104,7 @@ function gridFilterOf(params: URLSearchParams): GridFilter {
   const rating = Number(params.get('rating'));
   if (Number.isInteger(rating) && rating >= 1 && rating <= 5) f.rating = rating;
   if (params.get('hidden') === '1') f.hidden = true;
+  if (params.get('risk') === '1') f.risk = true;
   const person = params.get('person');
   if (person && UUID.test(person)) f.person = person.toLowerCase();
   const album = params.get('album');

@@ -38,9 +38,8 @@ export const Thumb = memo(function Thumb({ item, index, size, tabbable, libId, d
   const failed = brokenSrc === src || !item.has_thumb;
   const place = placeOf(item, devices);
   const flags = useUserFlags(item.content_uuid, item);
-  const once = item.copies === 1;
   const stacked = item.stack ? `, a stack of ${item.stack.count} (${item.stack.kind === 'burst' ? 'a burst' : 'RAW and JPEG'})` : '';
-  const label = `${place ? `${item.name}, on ${place.label}${place.offline ? ', offline' : ''}` : item.name}${stacked}${once ? ', exists once' : ''}${flags.hidden ? ', hidden' : ''}`;
+  const label = `${place ? `${item.name}, on ${place.label}${place.offline ? ', offline' : ''}` : item.name}${stacked}${flags.hidden ? ', hidden' : ''}`;
   return (
     <div className={`tile${flags.hidden ? ' hidden-content' : ''}${selected ? ' selected' : ''}`} style={{ width: size, height: size }}>
     <a
@@ -74,7 +73,6 @@ export const Thumb = memo(function Thumb({ item, index, size, tabbable, libId, d
       {place && <span className={`device-badge${item.local ? ' here' : ''}`} aria-hidden="true">{place.label}{place.offline ? ' · offline' : ''}</span>}
       {item.kind === 'video' && item.duration_s !== null && <span className="badge" aria-hidden="true">{clock(item.duration_s)}</span>}
       {flags.hidden && <span className="badge hidden-badge" aria-hidden="true">HIDDEN</span>}
-      {once && <span className="badge once-badge" aria-hidden="true" title="Exists once">1×</span>}
     </a>
     {/* Beside the link, not in it (a button inside a link is neither): Tab reaches them from the focused tile. */}
     <div className="tile-meta" role="group" aria-label={`${item.name}: favourite and rating`}>

@@ -80,7 +80,7 @@ const PAGE = { after: query('after', 'string', opt), limit: query('limit', 'int'
 const ID = param('id', 'int', { min: 1 });
 /** What narrows the grid besides the device (GridFilter, src/wire/browse.ts). */
 const GRID_FILTER = options({ tag: query('tag', 'string', opt), favorite: query('favorite', 'bool', opt), rating: query('rating', 'int', { optional: true, min: 0, max: 5 }), hidden: query('hidden', 'bool', opt), person: query('person', 'uuid', opt),
-  album: query('album', 'uuid', opt), kinds: query('kinds', 'string', opt) });
+  album: query('album', 'uuid', opt), kinds: query('kinds', 'string', opt), risk: query('risk', 'bool', opt) });
 const LIB = '/api/libraries/:lib';
 
 export const OPERATIONS = {
@@ -207,7 +207,7 @@ export const OPERATIONS = {
     method: 'POST', path: `${LIB}/files/preview`, call: 'lib.files.preview',
     args: [body('op', 'string'), body('srcs', 'strings'), options({
       to: body('to', 'string', opt), onConflict: body('on_conflict', 'string', opt), into: body('into', 'bool', opt), force: body('force', 'bool', opt),
-      keepRefused: body('keep_refused', 'bool', opt), device: body('device', 'string', opt), party: PARTY,
+      keepRefused: body('keep_refused', 'bool', opt), permanent: body('permanent', 'bool', opt), device: body('device', 'string', opt), party: PARTY,
     })],
   },
   /** A folder of any device of the library, `[DEVICE:]/LOCATION[/PATH]` (DESIGN §15). */

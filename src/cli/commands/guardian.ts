@@ -228,7 +228,7 @@ function libraryLine(l: GuardianStatus['library']): string {
 
 function statusLines(s: GuardianStatus): string[] {
   return [
-    `policy: ${s.policy.copies} copies, on ${s.policy.devices} device${s.policy.devices === 1 ? '' : 's'}, ${s.policy.offsite} off this device`,
+    `policy: ${s.policy.copies} copies, on ${s.policy.devices} device${s.policy.devices === 1 ? '' : 's'}, ${s.policy.offsite} off this device${s.policy_chosen ? '' : ' (suggested, not chosen yet: vss guardian policy --copies N chooses one)'}`,
     `contents: ${tally({ contents: s.contents, bytes: s.bytes })}`,
     `  safe:   ${tally(s.safe)}`,
     `  short:  ${tally(s.short)}`,
@@ -237,7 +237,7 @@ function statusLines(s: GuardianStatus): string[] {
     `  stale:  ${tally(s.stale)}`,
     `  rot:    ${tally(s.rot)}`,
     `library: ${libraryLine(s.library)}`,
-    ...(s.trash.files > 0 ? [`trash: ${s.trash.files} file${s.trash.files === 1 ? '' : 's'} (${formatBytes(s.trash.bytes)}), not counted as copies${s.trash.last > 0 ? `; ${s.trash.last} content${s.trash.last === 1 ? ' has its' : 's have their'} only bytes there (vss trash restore, or the trash keeps ${s.trash.last === 1 ? 'it' : 'them'})` : ''}`] : []),
+    ...(s.trash.files > 0 ? [`trash: ${s.trash.files} file${s.trash.files === 1 ? '' : 's'} (${formatBytes(s.trash.bytes)}), not counted as copies${s.trash.last > 0 ? `; ${s.trash.last} content${s.trash.last === 1 ? ' has its' : 's have their'} only bytes there (emptying the trash ends ${s.trash.last === 1 ? 'it' : 'them'}; vss trash restore brings one back)` : ''}`] : []),
     ...s.by_device.map((d) => `${d.name} (${d.device_id}): ${tally(d)}, last seen ${new Date(d.last_seen).toISOString()}`),
   ];
 }
