@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { VssError } from '../core/errors.js';
 import { writeFileAtomicSync } from '../core/fs-atomic.js';
+import type { BrowserRights } from '../api/remote/browser-operations.js';
 import type { BrowserDeviceItem } from '../wire/peers.js';
 
 /**
@@ -35,13 +36,8 @@ export interface BrowserDevice {
   peer_id?: string;
 }
 
-/** What a browser device may do, as `devices list` shows it. */
-export interface BrowserRights {
-  view: boolean;
-  upload: boolean;
-  organise: boolean;
-  files: boolean;
-}
+/** What a browser device may do, as `devices list` shows it (the operations each right opens: browser-operations.ts). */
+export type { BrowserRights };
 
 export const BROWSER_DEVICES_FILE = 'browser-devices.json';
 export const MAX_BROWSER_DEVICES = 64;
