@@ -1,6 +1,7 @@
 import PhotoSwipeLightbox from 'photoswipe/lightbox';
 import PhotoSwipe, { type SlideData } from 'photoswipe';
 import 'photoswipe/style.css';
+import './viewer.css';
 import { API } from './api-paths.js';
 import type { GridStore } from './grid-store.js';
 import { metaOverride, setUserMeta } from './meta-store.js';
