@@ -1,4 +1,5 @@
 import { SearchBox } from './search-box.js';
+import { mayRead } from './may.js';
 import { href, NAV, type Route } from './routes.js';
 import type { LibraryRef } from './types.js';
 import { useMe } from './me-context.js';
@@ -20,7 +21,7 @@ export function Header({ route, library }: { route: Route; library: LibraryRef |
       {seesLibrary && <SearchBox route={route} />}
       {seesLibrary && <nav aria-label="Main">
         <ul>
-          {NAV.filter((item) => item.view || !me.view_only).map((item) => (
+          {NAV.filter((item) => mayRead(me, item.route.view)).map((item) => (
             <li key={item.label}>
               <a href={href(item.route)} aria-current={section === item.route.view ? 'page' : undefined}>{item.label}</a>
             </li>

@@ -2,6 +2,7 @@ import { memo, useState } from 'react';
 import { API } from './api-paths.js';
 import { clock } from './format.js';
 import type { GridDevice, GridItem } from './types.js';
+import { useMay } from './may.js';
 import { FavoriteAndRating, useUserFlags } from './user-meta-controls.js';
 
 /**
@@ -38,6 +39,7 @@ export const Thumb = memo(function Thumb({ item, index, size, tabbable, libId, d
   const failed = brokenSrc === src || !item.has_thumb;
   const place = placeOf(item, devices);
   const flags = useUserFlags(item.content_uuid, item);
+  const may = useMay();
   const once = item.copies === 1;
   const stacked = item.stack ? `, a stack of ${item.stack.count} (${item.stack.kind === 'burst' ? 'a burst' : 'RAW and JPEG'})` : '';
   const label = `${place ? `${item.name}, on ${place.label}${place.offline ? ', offline' : ''}` : item.name}${stacked}${once ? ', exists once' : ''}${flags.hidden ? ', hidden' : ''}`;
@@ -78,7 +80,7 @@ export const Thumb = memo(function Thumb({ item, index, size, tabbable, libId, d
     </a>
     {/* Beside the link, not in it (a button inside a link is neither): Tab reaches them from the focused tile. */}
     <div className="tile-meta" role="group" aria-label={`${item.name}: favourite and rating`}>
-      <FavoriteAndRating libId={libId} uuid={item.content_uuid} flags={flags} tabbable={tabbable} />
+      <FavoriteAndRating libId={libId} uuid={item.content_uuid} flags={flags} tabbable={tabbable} readOnly={!may('metaSet')} />
     </div>
     {/* The grid handles its clicks (Shift picks a range): here it only shows the state. */}
     {selected !== undefined && (

@@ -6,6 +6,7 @@ import { API } from './api-paths.js';
 import type { GridStore } from './grid-store.js';
 import { metaOverride, setUserMeta } from './meta-store.js';
 import type { GridItem } from './types.js';
+import type { OperationName } from '../../src/api/remote/operations.js';
 
 /** Images a browser draws itself: the original is shown at full zoom; others (HEIC, RAW…) at the detail thumbnail's 2048 px. */
 const DRAWN = new Set(['image/jpeg', 'image/png', 'image/webp', 'image/gif', 'image/avif', 'image/bmp']);
@@ -17,10 +18,11 @@ const GUESS = { width: 1600, height: 1200 };
 /**
  * The full-screen viewer (issue 44), PhotoSwipe 5: swipe (←/→ on a keyboard) through the grid or
  * search the item came from, pinch or double-tap to zoom to the original's own pixels, a video
- * played with seeking, and a toolbar to favourite, see its info, download the original and share
- * it. Items not yet read are read as the viewer reaches them; their thumbnail shows at once.
+ * played with seeking, and a toolbar to favourite (where MAY lets this session), see its info,
+ * download the original and share it. Items not yet read are read as the viewer reaches them;
+ * their thumbnail shows at once.
  */
-export function openViewer(libId: string, source: ViewerSource, index: number): void {
+export function openViewer(libId: string, source: ViewerSource, index: number, may: (op: OperationName) => boolean): void {
   const lightbox = new PhotoSwipeLightbox({
     pswpModule: PhotoSwipe,
     dataSource: [],
@@ -36,7 +38,7 @@ export function openViewer(libId: string, source: ViewerSource, index: number): 
   });
   lightbox.addFilter('numItems', () => source.count());
   lightbox.addFilter('itemData', (_data, i) => slideOf(libId, source, i));
-  lightbox.on('uiRegister', () => registerButtons(lightbox, libId, source));
+  lightbox.on('uiRegister', () => registerButtons(lightbox, libId, source, may));
   // A larger picture that cannot be had (not made yet, its device offline): the thumbnail, rather than an error.
   lightbox.addFilter('contentErrorElement', (el, content) => {
     const thumb = typeof content.data.msrc === 'string' ? content.data.msrc : undefined;
@@ -134,7 +136,7 @@ function attr(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
 }
 
-function registerButtons(lightbox: PhotoSwipeLightbox, libId: string, source: ViewerSource): void {
+function registerButtons(lightbox: PhotoSwipeLightbox, libId: string, source: ViewerSource, may: (op: OperationName) => boolean): void {
   const pswp = lightbox.pswp!;
   const current = () => source.item(pswp.currIndex);
   const button = (name: string, title: string, order: number, html: string, onClick: (el: HTMLElement) => void, onInit?: (el: HTMLElement) => void) => {
@@ -146,7 +148,7 @@ function registerButtons(lightbox: PhotoSwipeLightbox, libId: string, source: Vi
     el.setAttribute('aria-pressed', String(on));
     el.textContent = on ? '♥' : '♡';
   };
-  button('favourite', 'Favourite', 8, '♡', (el) => {
+  if (may('metaSet')) button('favourite', 'Favourite', 8, '♡', (el) => {
     const item = current();
     if (!item) return;
     const now = metaOverride(item.content_uuid) ?? { favorite: item.favorite, rating: item.rating, hidden: item.hidden };
