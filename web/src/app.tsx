@@ -11,6 +11,7 @@ import { useRoute } from './use-route.js';
 import { Views } from './views.js';
 import type { LibraryRef } from './types.js';
 import { MeContext, type Me } from './me-context.js';
+import { SignedOutPage, useSignedOut } from './signed-out.js';
 import { UploadButton, UploadSheet } from './upload-button.js';
 
 /** The app: the library it shows, the header, the current view, and the errors. */
@@ -22,8 +23,10 @@ export function App() {
     return lib;
   }, []);
   const [me] = useLoad((signal) => get<Me>(API.uiMe(), signal), []);
+  const ended = useSignedOut();
   useEscapeGoesBack();
   useEffect(clearErrors, [route]);
+  if (ended) return <div className="app"><SignedOutPage reason={ended} /></div>;
   // Nothing is drawn, and so nothing asked of the daemon, before the app knows what this session
   // may do (may.ts): a control drawn for this machine's user would ask a paired browser's refusal.
   if (me.state === 'loading') {
