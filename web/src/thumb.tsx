@@ -44,7 +44,7 @@ export const Thumb = memo(function Thumb({ item, index, size, tabbable, libId, d
   const stacked = item.stack ? `, a stack of ${item.stack.count} (${item.stack.kind === 'burst' ? 'a burst' : 'RAW and JPEG'})` : '';
   const label = `${place ? `${item.name}, on ${place.label}${place.offline ? ', offline' : ''}` : item.name}${stacked}${once ? ', exists once' : ''}${flags.hidden ? ', hidden' : ''}`;
   return (
-    <div className={`tile${flags.hidden ? ' hidden-content' : ''}${selected ? ' selected' : ''}`} style={{ width: size, height: size }}>
+    <div className={`tile${flags.hidden ? ' hidden-content' : ''}${selected !== undefined ? ' pickable' : ''}${selected ? ' selected' : ''}`} style={{ width: size, height: size }}>
     <a
       className={`thumb${failed ? ' no-image' : ''}${place?.offline ? ' offline' : ''}`}
       href={`#/content/${item.content_uuid}`}
@@ -71,10 +71,14 @@ export const Thumb = memo(function Thumb({ item, index, size, tabbable, libId, d
           <span className="thumb-name">{item.name}</span>
         </span>
       )}
-      {item.live_photo && <span className="badge" aria-hidden="true">LIVE</span>}
-      {item.stack && <span className="badge stack-badge" aria-hidden="true" data-stack={item.stack.stack_id}>{item.stack.kind === 'raw+jpeg' ? 'RAW+JPEG' : `▤ ${item.stack.count}`}</span>}
+      {(item.live_photo || item.stack || (item.kind === 'video' && item.duration_s !== null)) && (
+        <span className="badges" aria-hidden="true">
+          {item.live_photo && <span className="badge">LIVE</span>}
+          {item.stack && <span className="badge stack-badge" data-stack={item.stack.stack_id}>{item.stack.kind === 'raw+jpeg' ? 'RAW+JPEG' : `▤ ${item.stack.count}`}</span>}
+          {item.kind === 'video' && item.duration_s !== null && <span className="badge">{clock(item.duration_s)}</span>}
+        </span>
+      )}
       {place && <span className={`device-badge${item.local ? ' here' : ''}`} aria-hidden="true">{place.label}{place.offline ? ' · offline' : ''}</span>}
-      {item.kind === 'video' && item.duration_s !== null && <span className="badge" aria-hidden="true">{clock(item.duration_s)}</span>}
       {flags.hidden && <span className="badge hidden-badge" aria-hidden="true">HIDDEN</span>}
       {once && <span className="badge once-badge" aria-hidden="true" title="Exists once">1×</span>}
     </a>
