@@ -99,6 +99,13 @@ describe('the phone, native-feeling (and the desktop\'s grid)', { skip: FIXTURES
     await phone.locator('.pswp__button--info').tap();
     await phone.waitForFunction(() => location.hash.startsWith('#/content/'));
     await phone.getByRole('main', { name: 'Details' }).waitFor();
+    // Its "Full screen" opens the viewer over that page; Info there only closes it, and one Back still reaches the grid.
+    const detail = await phone.evaluate(() => location.hash as string);
+    await phone.getByRole('button', { name: 'Full screen' }).tap();
+    await viewer.waitFor();
+    await phone.locator('.pswp__button--info').tap();
+    await phone.locator('.pswp').waitFor({ state: 'detached' });
+    await phone.waitForFunction((h: string) => location.hash === h && history.state?.vssViewer === undefined, detail);
     await phone.goBack({ waitUntil: 'commit' });
     await phone.waitForFunction(() => location.hash === '#/');
     await phone.locator('.pswp').waitFor({ state: 'detached' });

@@ -30,13 +30,16 @@ export function viewerEntry(close: () => void): ViewerEntry {
     close();
   };
   window.addEventListener('popstate', onPop);
+  const closed = () => {
+    if (done) return;
+    finish();
+    if ((history.state as { vssViewer?: unknown } | null)?.vssViewer === mark) history.back();
+  };
   return {
-    closed() {
-      if (done) return;
-      finish();
-      if ((history.state as { vssViewer?: unknown } | null)?.vssViewer === mark) history.back();
-    },
+    closed,
     leave(hash) {
+      // Opened over that very page (its "Full screen"): nothing to go to, only the viewer to close.
+      if (hash === location.hash) return closed();
       finish();
       // A fragment navigation that replaces the entry: `hashchange` tells the app's router (navigation.ts).
       location.replace(hash);
