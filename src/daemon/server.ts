@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import { VssError, type VssErrorCode } from '../core/errors.js';
 import type { ErrorBody, HttpErrorCode } from '../api/remote/protocol.js';
 import { tokenMatches } from '../api/remote/token.js';
+import { SIGNED_OUT, type SignedOutReason } from '../api/remote/signed-out.js';
 import { needsUiHeader, refusedOrigin, UI_HEADER, UiSessions } from './ui/session.js';
 import { isUiPath } from './ui/static.js';
 import { homeUrls, hostPort } from './lan/lan-addresses.js';
@@ -188,10 +189,10 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
       const id = req.headers[BRIDGE_BROWSER_HEADER];
       if (typeof id !== 'string') {
         if (req.routeOptions.url === PAIR_AWAY_PATH && req.method === 'POST') return;
-        return deny(reply, 401, 'UNAUTHORIZED', 'this browser is not paired with this device: open a pairing address made with `vss ui pair --away` on it');
+        return deny(reply, 401, 'UNAUTHORIZED', 'this browser is not paired with this device: open a pairing address made with `vss ui pair --away` on it', 'none');
       }
       const browser = sessions.browserById(id);
-      if (!browser) return deny(reply, 401, 'UNAUTHORIZED', 'this browser is no longer paired with this device (revoked)');
+      if (!browser) return deny(reply, 401, 'UNAUTHORIZED', 'this browser is no longer paired with this device (revoked)', 'revoked');
       browserParty(req, reply, false, browser);
       if (!browserMayCall(browser.may, req.method, req.routeOptions.url)) {
         const rights = Object.entries(browser.may).filter(([, on]) => on).map(([k]) => k).join(', ') || 'nothing';
@@ -237,9 +238,12 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
       }
       return;
     }
-    if (viaLan.has(req.raw)) return deny(reply, 401, 'UNAUTHORIZED', 'this browser is not signed in to this device: open the address `vss ui pair` prints on it');
+    // A browser is told why it is signed out, from the cookie it brought (the web app shows it: web/src/signed-out.tsx).
+    const reason = sessions.whyNotSignedIn(req.headers.cookie);
+    if (viaLan.has(req.raw)) return deny(reply, 401, 'UNAUTHORIZED', reason === 'none' ? 'this browser is not signed in to this device: open the address `vss ui pair` prints on it' : SIGNED_OUT[reason].why, reason);
     void reply.header('www-authenticate', 'Bearer');
-    return deny(reply, 401, 'UNAUTHORIZED', 'missing or wrong bearer token (it is in the data dir: daemon.token)');
+    if (reason !== 'none') return deny(reply, 401, 'UNAUTHORIZED', SIGNED_OUT[reason].why, reason);
+    return deny(reply, 401, 'UNAUTHORIZED', 'missing or wrong bearer token (it is in the data dir: daemon.token)', reason);
   });
 
   app.setErrorHandler((err: FastifyError | VssError, req: FastifyRequest, reply: FastifyReply) => {
@@ -357,8 +361,8 @@ function repeatedHeader(raw: readonly string[]): string | undefined {
   return undefined;
 }
 
-function deny(reply: FastifyReply, status: number, code: HttpErrorCode, message: string): FastifyReply {
-  const body: ErrorBody = { error: { code, message } };
+function deny(reply: FastifyReply, status: number, code: HttpErrorCode, message: string, reason?: SignedOutReason): FastifyReply {
+  const body: ErrorBody = { error: { code, message, ...(reason !== undefined ? { reason } : {}) } };
   return reply.code(status).send(body);
 }
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BROWSER_DEVICES_FILE, BrowserDevices, browserDeviceItem, MAX_BROWSER_DEVICES } from './browser-devices.js';
+import { BROWSER_DEVICES_FILE, BrowserDevices, browserDeviceItem, MAX_BROWSER_DEVICES, MAX_REVOKED_SESSIONS } from './browser-devices.js';
 
 const digestOf = (n: number) => n.toString(16).padStart(64, '0');
 
@@ -34,6 +34,8 @@ describe('paired browsers', () => {
     assert.equal(browserDeviceItem(b.list()[0]!, t0.getTime() + 10 * 60_000).online, false);
     assert.equal(b.revoke(ann.id.slice(0, 8))?.id, ann.id);
     assert.equal(BrowserDevices.load(dir).bySession(digestOf(1)), undefined, 'its session is gone with it');
+    assert.equal(BrowserDevices.load(dir).wasRevoked(digestOf(1)), true, 'remembered as revoked, across loads (it is told why)');
+    assert.equal(b.wasRevoked(digestOf(2)), false);
     assert.equal(b.revoke(ann.id), undefined);
   }));
 
@@ -42,9 +44,19 @@ describe('paired browsers', () => {
     for (const name of ['', '   ', 'a\u0007b', 'x'.repeat(65)]) assert.throws(() => b.add({ name, lan: true, session: digestOf(9) }), /a browser's name/);
     for (let i = 0; i < MAX_BROWSER_DEVICES; i++) b.add({ lan: false, session: digestOf(100 + i) });
     assert.throws(() => b.add({ lan: false, session: digestOf(1) }), /revoke one/);
-    for (const text of ['{', '{"version":1,"devices":[{"id":"x"}]}', '{"version":2,"devices":[]}']) {
+    for (const text of ['{', '{"version":1,"devices":[{"id":"x"}]}', '{"version":2,"devices":[]}', '{"version":1,"devices":[],"revoked":["x"]}']) {
       writeFileSync(join(dir, BROWSER_DEVICES_FILE), text);
       assert.throws(() => BrowserDevices.load(dir), /is damaged/, text);
     }
+    // A file written before revoked sessions were kept reads as none revoked.
+    writeFileSync(join(dir, BROWSER_DEVICES_FILE), '{"version":1,"devices":[]}');
+    assert.equal(BrowserDevices.load(dir).wasRevoked(digestOf(1)), false);
+  }));
+
+  it('remembers the last revoked sessions only', () => withDir((dir) => {
+    const b = BrowserDevices.load(dir);
+    for (let i = 0; i < MAX_REVOKED_SESSIONS + 2; i++) b.revoke(b.add({ lan: false, session: digestOf(500 + i) }).id);
+    assert.equal(b.wasRevoked(digestOf(500)), false, 'the oldest forgotten');
+    assert.equal(BrowserDevices.load(dir).wasRevoked(digestOf(501 + MAX_REVOKED_SESSIONS)), true);
   }));
 });

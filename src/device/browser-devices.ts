@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { VssError } from '../core/errors.js';
 import { writeFileAtomicSync } from '../core/fs-atomic.js';
+import type { BrowserRights } from '../api/remote/browser-operations.js';
 import type { BrowserDeviceItem } from '../wire/peers.js';
 
 /**
@@ -35,16 +36,13 @@ export interface BrowserDevice {
   peer_id?: string;
 }
 
-/** What a browser device may do, as `devices list` shows it. */
-export interface BrowserRights {
-  view: boolean;
-  upload: boolean;
-  organise: boolean;
-  files: boolean;
-}
+/** What a browser device may do, as `devices list` shows it (the operations each right opens: browser-operations.ts). */
+export type { BrowserRights };
 
 export const BROWSER_DEVICES_FILE = 'browser-devices.json';
 export const MAX_BROWSER_DEVICES = 64;
+/** Sessions of revoked browsers remembered (the newest), so such a browser is told it was revoked rather than that its session ended. */
+export const MAX_REVOKED_SESSIONS = 64;
 const NAME_MAX = 64;
 /** last_seen is written at most this often for one device. */
 const SEEN_EVERY_MS = 60_000;
@@ -72,7 +70,11 @@ export function rightsFrom(list: string): BrowserRights {
 export class BrowserDevices {
   private readonly revoked = new Set<(id: string, device: BrowserDevice) => void>();
 
-  private constructor(readonly path: string, private devices: BrowserDevice[]) {}
+  /**
+   * DEVICES: those paired now. REVOKED: the session digests of browsers revoked, the newest last:
+   * digests of secrets that no longer sign in, kept only to say why (never to sign anything in).
+   */
+  private constructor(readonly path: string, private devices: BrowserDevice[], private revokedSessions: string[]) {}
 
   /** Hear of each browser revoked through this store (its open connections are then ended). Returns the unsubscribe. */
   onRevoked(fn: (id: string, device: BrowserDevice) => void): () => void {
@@ -82,7 +84,8 @@ export class BrowserDevices {
 
   static load(dataDir: string): BrowserDevices {
     const path = join(dataDir, BROWSER_DEVICES_FILE);
-    return new BrowserDevices(path, existsSync(path) ? parseFile(path) : []);
+    const read = existsSync(path) ? parseFile(path) : { devices: [], revoked: [] };
+    return new BrowserDevices(path, read.devices, read.revoked);
   }
 
   list(): BrowserDevice[] {
@@ -93,6 +96,11 @@ export class BrowserDevices {
   bySession(digest: string): BrowserDevice | undefined {
     const d = this.devices.find((x) => x.session === digest);
     return d && { ...d };
+  }
+
+  /** Whether DIGEST is the session of a browser revoked here (one of the last MAX_REVOKED_SESSIONS). */
+  wasRevoked(digest: string): boolean {
+    return this.revokedSessions.includes(digest);
   }
 
   /** The browser paired away from home whose key has PEERID. */
@@ -140,14 +148,15 @@ export class BrowserDevices {
   revoke(id: string): BrowserDevice | undefined {
     const d = this.find(id);
     if (!d) return undefined;
-    this.save(this.devices.filter((x) => x.id !== d.id));
+    this.save(this.devices.filter((x) => x.id !== d.id), [...this.revokedSessions, d.session].slice(-MAX_REVOKED_SESSIONS));
     for (const fn of [...this.revoked]) fn(d.id, d);
     return d;
   }
 
-  private save(devices: BrowserDevice[]): void {
-    writeFileAtomicSync(this.path, JSON.stringify({ version: FILE_VERSION, devices }, null, 2) + '\n', 0o600);
+  private save(devices: BrowserDevice[], revoked = this.revokedSessions): void {
+    writeFileAtomicSync(this.path, JSON.stringify({ version: FILE_VERSION, devices, revoked }, null, 2) + '\n', 0o600);
     this.devices = devices;
+    this.revokedSessions = revoked;
   }
 }
 
@@ -158,7 +167,7 @@ export function browserName(given: string): string {
   return name;
 }
 
-function parseFile(path: string): BrowserDevice[] {
+function parseFile(path: string): { devices: BrowserDevice[]; revoked: string[] } {
   const bad = (why: string) => new VssError('IO', `${path} is damaged (${why}): fix or remove it (removing it signs every paired browser out)`, { path });
   let raw: unknown;
   try {
@@ -166,14 +175,18 @@ function parseFile(path: string): BrowserDevice[] {
   } catch (err) {
     throw bad((err as Error).message);
   }
-  const o = raw as { version?: unknown; devices?: unknown };
+  const o = raw as { version?: unknown; devices?: unknown; revoked?: unknown };
   if (o?.version !== FILE_VERSION || !Array.isArray(o.devices) || o.devices.length > MAX_BROWSER_DEVICES) throw bad('not a list of browser devices');
-  return o.devices.map((d: Record<string, unknown>) => {
+  // Written since issue 58 (a file from before has none): digests, at most MAX_REVOKED_SESSIONS.
+  const revoked = o.revoked ?? [];
+  if (!Array.isArray(revoked) || revoked.length > MAX_REVOKED_SESSIONS || !revoked.every((x) => typeof x === 'string' && /^[0-9a-f]{64}$/.test(x))) throw bad('its revoked sessions are not a list of digests');
+  const devices = o.devices.map((d: Record<string, unknown>) => {
     if (typeof d.id !== 'string' || typeof d.name !== 'string' || typeof d.paired_at !== 'string' || typeof d.lan !== 'boolean'
       || typeof d.session !== 'string' || !/^[0-9a-f]{64}$/.test(d.session) || (d.last_seen !== null && typeof d.last_seen !== 'string')) throw bad('a record is not a browser device');
     if (d.peer_id !== undefined && (typeof d.peer_id !== 'string' || !/^[1-9A-HJ-NP-Za-km-z]{40,60}$/.test(d.peer_id))) throw bad('a record\'s peer id is not one');
     return { id: d.id, name: d.name, paired_at: d.paired_at, last_seen: d.last_seen as string | null, lan: d.lan, session: d.session, may: parseRights(d.may, bad), uploads_to: parseUploadsTo(d.uploads_to, bad), ...(d.peer_id !== undefined ? { peer_id: d.peer_id as string } : {}) };
   });
+  return { devices, revoked: revoked as string[] };
 }
 
 function parseRights(v: unknown, bad: (why: string) => Error): BrowserRights {

@@ -4,6 +4,7 @@ import { get } from './api.js';
 import { API } from './api-paths.js';
 import { counted } from './format.js';
 import { useLibrary } from './library-context.js';
+import { useMay } from './may.js';
 import { Page } from './page.js';
 import type { AlbumView } from './types.js';
 import { useLiveEvent, useReconnect } from './use-live-event.js';
@@ -17,6 +18,7 @@ import { useLoad } from './use-load.js';
  */
 export function AlbumsView() {
   const lib = useLibrary();
+  const may = useMay();
   const [albums, reload] = useLoad((signal) => get<AlbumView[]>(API.albums(lib.id), signal), [lib.id]);
   useLiveEvent('shared:changed', (e) => { if (e.library_id === lib.id) reload(); });
   useReconnect(reload);
@@ -44,7 +46,7 @@ export function AlbumsView() {
   return (
     <Page label="Albums">
       <h1>Albums</h1>
-      <NewAlbum libId={lib.id} albums={all} reload={reload} />
+      {may('albumsCreate') && <NewAlbum libId={lib.id} albums={all} reload={reload} />}
       {albums.state === 'loading' && <p className="muted" aria-busy="true">Loading…</p>}
       {albums.state === 'error' && <p>{albums.message}</p>}
       {albums.state === 'ready' && all.length === 0 && (
@@ -103,6 +105,7 @@ function AlbumCard({ album, libId, reload, children }: { album: AlbumView; libId
   const [name, setName] = useState(album.name);
   const close = () => setEditing(null);
   const shown = album.path.join(' › ') || album.name;
+  const may = useMay();
   const open = `#/?album=${encodeURIComponent(album.album_id)}`;
   const rename = () => act('albumsChange', API.album(libId, album.album_id), { name: name.trim() }, reload);
   const remove = () => act('albumsDelete', API.album(libId, album.album_id), undefined, reload);
@@ -117,8 +120,8 @@ function AlbumCard({ album, libId, reload, children }: { album: AlbumView; libId
       <span className="muted small album-count">{counted(album.count, 'item')}{album.same_name ? ' · same name as another' : ''}</span>
       {album.query !== null && <span className="album-query small" title="Smart album: its search">Smart: <code>{album.query}</code></span>}
       <span className="album-actions">
-        <button type="button" className="quiet" aria-label={`Rename ${shown}`} onClick={() => { setName(album.name); setEditing(editing === 'rename' ? null : 'rename'); }}>Rename</button>
-        <button type="button" className="quiet danger" aria-label={`Delete ${shown}`} onClick={() => setEditing(editing === 'delete' ? null : 'delete')}>Delete</button>
+        {may('albumsChange') && <button type="button" className="quiet" aria-label={`Rename ${shown}`} onClick={() => { setName(album.name); setEditing(editing === 'rename' ? null : 'rename'); }}>Rename</button>}
+        {may('albumsDelete') && <button type="button" className="quiet danger" aria-label={`Delete ${shown}`} onClick={() => setEditing(editing === 'delete' ? null : 'delete')}>Delete</button>}
       </span>
       {editing === 'rename' && (
         <form className="inline-form" onSubmit={(e) => { e.preventDefault(); void rename().then((ok) => ok && close()); }}>

@@ -3,6 +3,8 @@
  * header the daemon asks of every cookie-authenticated write (a custom header cannot be sent
  * cross-site without a preflight, which the daemon never answers). Errors carry the daemon's message.
  */
+import { SIGNED_OUT, signedOutReason } from '../../src/api/remote/signed-out.js';
+import { signedOut } from './signed-out.js';
 
 export class ApiError extends Error {
   constructor(message: string, readonly status: number, readonly code: string) {
@@ -28,10 +30,15 @@ function init(method: Method, body: unknown, signal: AbortSignal | undefined): R
 }
 
 async function errorOf(res: Response): Promise<ApiError> {
-  if (res.status === 401) {
-    return new ApiError('not signed in (the session ended, the daemon restarted, or this browser was revoked): on the computer, run `vss ui` again and open the address it prints; a phone is paired again with `vss ui pair` there', 401, 'UNAUTHORIZED');
-  }
   const text = await res.text().catch(() => '');
+  if (res.status === 401) {
+    // The session ended (or never was): the app says why on a page of its own (signed-out.tsx).
+    let reason: unknown;
+    try { reason = (JSON.parse(text) as { error?: { reason?: unknown } }).error?.reason; } catch { /* not JSON: why is not known */ }
+    const why = signedOutReason(reason) ?? 'expired';
+    signedOut(why);
+    return new ApiError(`not signed in: ${SIGNED_OUT[why].why}`, 401, 'UNAUTHORIZED');
+  }
   try {
     const body = JSON.parse(text) as { error?: { code?: string; message?: string; path?: string } };
     if (body.error?.message) {

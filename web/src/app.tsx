@@ -11,6 +11,7 @@ import { useRoute } from './use-route.js';
 import { Views } from './views.js';
 import type { LibraryRef } from './types.js';
 import { MeContext, type Me } from './me-context.js';
+import { SignedOutPage, useSignedOut } from './signed-out.js';
 import { UploadButton, UploadSheet } from './upload-button.js';
 
 /** The app: the library it shows, the header, the current view, and the errors. */
@@ -22,16 +23,28 @@ export function App() {
     return lib;
   }, []);
   const [me] = useLoad((signal) => get<Me>(API.uiMe(), signal), []);
+  const ended = useSignedOut();
   useEscapeGoesBack();
   useEffect(clearErrors, [route]);
-  const who = me.state === 'ready' ? me.value : { view_only: false, browser: null };
+  if (ended) return <div className="app"><SignedOutPage reason={ended} /></div>;
+  // Nothing is drawn, and so nothing asked of the daemon, before the app knows what this session
+  // may do (may.ts): a control drawn for this machine's user would ask a paired browser's refusal.
+  if (me.state === 'loading') {
+    return (
+      <div className="app">
+        <main id="main" tabIndex={-1} className="page" aria-busy="true"><p className="muted">Opening the library…</p></main>
+      </div>
+    );
+  }
+  // Not known (the daemon unreachable: the app opened offline from its service worker): the shell, offering no more than viewing.
+  const who = me.state === 'ready' ? me.value : UNKNOWN;
   return (
     <MeContext.Provider value={who}>
     <div className="app">
       <a className="skip" href="#main" onClick={(e) => { e.preventDefault(); document.getElementById('main')?.focus(); }}>Skip to content</a>
       <Header route={route} library={library.state === 'ready' ? library.value : null} />
       <ErrorRegion />
-      {who.view_only && (
+      {me.state === 'ready' && who.view_only && (
         <p className="view-only muted small" role="note">
           {who.browser ? `${who.browser.name}: this browser may ${mayWords(who.browser.may)}` : 'View only: this browser may look through the library'}; the rest is done on the computer.
         </p>
@@ -56,6 +69,9 @@ export function App() {
     </MeContext.Provider>
   );
 }
+
+/** Who the session is while the daemon cannot say: what any browser may, viewing. */
+const UNKNOWN: Me = { view_only: true, browser: null };
 
 function mayWords(may: Me['browser'] extends infer B ? B extends { may: infer M } ? M : never : never): string {
   const words = [may.view && 'view', may.upload && 'upload', may.organise && 'organise', may.files && 'copy, move and delete files'].filter(Boolean);

@@ -3,6 +3,7 @@ import { OPERATIONS } from '../../src/api/remote/operations.js';
 import { useFileDestination } from './file-destination.js';
 import { fileOpCall, type FileOpOutcome } from './file-op-call.js';
 import { bytes } from './format.js';
+import { useMay } from './may.js';
 import type { DetailPath } from './types.js';
 import type { GuardianBelowPolicy } from '../../src/wire/guardian.js';
 
@@ -25,6 +26,10 @@ export function DetailFileActions({ libId, paths, changed }: { libId: string; pa
   const [state, setState] = useState<State>({ step: 'idle' });
   const busy = state.step === 'running';
   const dest = useFileDestination(libId, busy);
+  // Only what this session may do is offered (a paired browser without the files right: nothing here).
+  const may = useMay();
+  const [copy, move, del] = [may('filesCopy'), may('filesMove'), may('filesDelete')];
+  if (!(copy || move || del)) return null;
   // Its last file here just went: what the delete said stays in view (where the content is now).
   if (paths.length === 0) return state.step === 'done' ? <section className="detail-files" aria-label="Files"><p role="status" className="small">{state.message}</p></section> : null;
   const file = paths[Math.min(which, paths.length - 1)]!;
@@ -63,11 +68,11 @@ export function DetailFileActions({ libId, paths, changed }: { libId: string; pa
           </select>
         </label>
       ) : <p className="small muted file-path">{file.path}</p>}
-      {dest.field}
+      {(copy || move) && dest.field}
       <div className="file-buttons">
-        <button type="button" onClick={() => { void transfer(false); }} disabled={busy || dest.to === null}>Copy</button>
-        <button type="button" onClick={() => { void transfer(true); }} disabled={busy || dest.to === null}>Move</button>
-        <button type="button" className="danger" onClick={() => setState({ step: 'confirm-delete' })} disabled={busy}>Delete…</button>
+        {copy && <button type="button" onClick={() => { void transfer(false); }} disabled={busy || dest.to === null}>Copy</button>}
+        {move && <button type="button" onClick={() => { void transfer(true); }} disabled={busy || dest.to === null}>Move</button>}
+        {del && <button type="button" className="danger" onClick={() => setState({ step: 'confirm-delete' })} disabled={busy}>Delete…</button>}
       </div>
       {state.step === 'running' && (
         <div role="status" aria-live="polite" className="small">

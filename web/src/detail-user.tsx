@@ -6,6 +6,7 @@ import { setUserMeta, type UserFlags } from './meta-store.js';
 import { Swatch, TagPicker, type Picked } from './tag-picker.js';
 import { useTags } from './tags-data.js';
 import type { DetailUser } from './types.js';
+import { useMay } from './may.js';
 import { FavoriteAndRating, useUserFlags } from './user-meta-controls.js';
 
 /** The most a note holds (src/tags/shared-op.ts NOTE_MAX). */
@@ -18,6 +19,7 @@ const NOTE_MAX = 10_000;
  */
 export function DetailUserPanel({ libId, uuid, user, changed }: { libId: string; uuid: string; user: DetailUser; changed: () => void }) {
   const flags = useUserFlags(uuid, user);
+  const may = useMay();
   const [tags] = useTags(libId);
   const carried = new Set(user.tags.map((t) => t.uuid));
 
@@ -35,15 +37,17 @@ export function DetailUserPanel({ libId, uuid, user, changed }: { libId: string;
     <section className="detail-user" aria-labelledby={`mine-${uuid}`}>
       <h2 id={`mine-${uuid}`}>Favourite, rating and tags</h2>
       <div className="user-flags">
-        <FavoriteAndRating libId={libId} uuid={uuid} flags={flags} className="big" />
-        <button
-          type="button"
-          className="hide-toggle"
-          aria-pressed={flags.hidden}
-          onClick={() => { void setUserMeta(libId, uuid, flags, { hidden: !flags.hidden }); }}
-        >
-          {flags.hidden ? 'Hidden from the grid' : 'Hide from the grid'}
-        </button>
+        <FavoriteAndRating libId={libId} uuid={uuid} flags={flags} className="big" readOnly={!may('metaSet')} />
+        {may('metaSet') ? (
+          <button
+            type="button"
+            className="hide-toggle"
+            aria-pressed={flags.hidden}
+            onClick={() => { void setUserMeta(libId, uuid, flags, { hidden: !flags.hidden }); }}
+          >
+            {flags.hidden ? 'Hidden from the grid' : 'Hide from the grid'}
+          </button>
+        ) : flags.hidden && <span className="muted">Hidden from the grid</span>}
       </div>
       <h3 className="small">Tags</h3>
       {user.tags.length === 0 ? <p className="muted small">No tags yet.</p> : (
@@ -52,13 +56,13 @@ export function DetailUserPanel({ libId, uuid, user, changed }: { libId: string;
             <li key={t.uuid} className="chip">
               <Swatch color={t.color} />
               <a href={`#/?tag=${t.uuid}`} title={`Everything tagged ${t.path.join(' / ')}`}>{t.path.join(' / ')}</a>
-              <button type="button" className="quiet chip-remove" aria-label={`Remove tag ${t.name}`} title="Remove this tag" onClick={() => { void tagOp('tagsRemove', t.uuid); }}>×</button>
+              {may('tagsRemove') && <button type="button" className="quiet chip-remove" aria-label={`Remove tag ${t.name}`} title="Remove this tag" onClick={() => { void tagOp('tagsRemove', t.uuid); }}>×</button>}
             </li>
           ))}
         </ul>
       )}
-      {tags.state === 'ready' && <TagPicker tags={tags.value} carried={carried} onPick={pick} />}
-      <NoteEditor libId={libId} uuid={uuid} note={user.note} flags={flags} changed={changed} />
+      {may('tagsAdd') && tags.state === 'ready' && <TagPicker tags={tags.value} carried={carried} onPick={pick} />}
+      {may('metaSet') ? <NoteEditor libId={libId} uuid={uuid} note={user.note} flags={flags} changed={changed} /> : user.note && <p className="note-text">{user.note}</p>}
     </section>
   );
 }

@@ -5,7 +5,7 @@ import { DetailMedia } from './detail-media.js';
 import { DetailUserPanel } from './detail-user.js';
 import { DetailAlbums } from './detail-albums.js';
 import { StackStrip } from './stack-strip.js';
-import { useMe } from './me-context.js';
+import { useMay } from './may.js';
 import { DetailFileActions } from './detail-file-actions.js';
 import { SendToDevice } from './send-to-device.js';
 import { settle } from './meta-store.js';
@@ -23,6 +23,8 @@ import type { GridItem } from './types.js';
 import { useLibrary } from './library-context.js';
 import { useLoad } from './use-load.js';
 import type { ContentDetail, OcrJson, TranscriptJson } from './types.js';
+import type { OperationName } from '../../src/api/remote/operations.js';
+import { maySend } from './send-to-device.js';
 import { goBack } from './navigation.js';
 
 /**
@@ -32,7 +34,7 @@ import { goBack } from './navigation.js';
  */
 export function DetailView({ uuid, q }: { uuid: string; q: string }) {
   const lib = useLibrary();
-  const me = useMe();
+  const may = useMay();
   const [detail, reload] = useLoad(async (signal) => {
     const sentAt = Date.now();
     const d = await get<ContentDetail>(API.detail(lib.id, uuid), signal);
@@ -66,7 +68,7 @@ export function DetailView({ uuid, q }: { uuid: string; q: string }) {
       <div className="back-row">
         <button type="button" className="back quiet" onClick={goBack}><span aria-hidden="true">← </span>Back</button>
         {(value.kind === 'image' || value.kind === 'video') && (
-          <button type="button" className="quiet" onClick={() => viewFullScreen(lib.id, value)}>Full screen</button>
+          <button type="button" className="quiet" onClick={() => viewFullScreen(lib.id, value, may)}>Full screen</button>
         )}
       </div>
       <h1 className="detail-title">{value.name}</h1>
@@ -77,12 +79,12 @@ export function DetailView({ uuid, q }: { uuid: string; q: string }) {
           {pages.length > 0 && textWorthShowing(value) && <OcrText pages={pages} terms={terms} />}
         </div>
         <aside className="detail-side">
-          {value.stack && <StackStrip libId={lib.id} uuid={value.content_uuid} stack={value.stack} mayChange={!me.browser || me.browser.may.organise} changed={reload} />}
+          {value.stack && <StackStrip libId={lib.id} uuid={value.content_uuid} stack={value.stack} mayChange={may('stackSetCover') && may('stackUnstack')} changed={reload} />}
           <DetailUserPanel libId={lib.id} uuid={value.content_uuid} user={value.user} changed={reload} />
-          {(!me.browser || me.browser.may.organise) && <DetailAlbums libId={lib.id} uuid={value.content_uuid} />}
+          {may('albumsAdd') && <DetailAlbums libId={lib.id} uuid={value.content_uuid} />}
           <MetadataList detail={value} />
           <DetailFileActions libId={lib.id} paths={value.paths} changed={reload} />
-          {value.paths.length > 0 && <SendToDevice contents={[value.content_uuid]} />}
+          {value.paths.length > 0 && maySend(may) && <SendToDevice contents={[value.content_uuid]} />}
         </aside>
         <div className="detail-wide">
           <SidecarsTable sidecars={value.sidecars} />
@@ -96,15 +98,15 @@ export function DetailView({ uuid, q }: { uuid: string; q: string }) {
  * The viewer from a content's page: over the library's grid when the grid holds it (swipe on to
  * its neighbours), else over this content alone.
  */
-function viewFullScreen(libId: string, d: ContentDetail): void {
+function viewFullScreen(libId: string, d: ContentDetail, may: (op: OperationName) => boolean): void {
   const store = gridStore(libId);
   const at = store.find(d.content_uuid);
-  if (at) return openViewer(libId, gridSource(store), at.index);
+  if (at) return openViewer(libId, gridSource(store), at.index, may);
   const item = {
     content_uuid: d.content_uuid, name: d.name, kind: d.kind, mime: d.mime, width: d.width, height: d.height,
     thumb_checksum: null, local: d.paths.length > 0, favorite: d.user.favorite, rating: d.user.rating, hidden: d.user.hidden,
   } as unknown as GridItem;
-  openViewer(libId, { count: () => 1, item: () => item, load: async () => undefined }, 0);
+  openViewer(libId, { count: () => 1, item: () => item, load: async () => undefined }, 0, may);
 }
 
 function BackLink() {

@@ -5,6 +5,7 @@ import { API } from './api-paths.js';
 import type { FaceView, PersonCardView } from './types.js';
 import { useLiveEvent } from './use-live-event.js';
 import { useLoad } from './use-load.js';
+import { useMay } from './may.js';
 
 /**
  * The faces found in a picture, boxed over it (placed in fractions of the image, as the text
@@ -15,6 +16,8 @@ export function FaceBoxes({ libId, uuid }: { libId: string; uuid: string }) {
   const [faces, reloadFaces] = useLoad((signal) => get<FaceView[]>(API.faces(libId, uuid), signal), [libId, uuid]);
   const [people, reloadPeople] = useLoad((signal) => get<PersonCardView[]>(API.people(libId), signal), [libId]);
   const [open, setOpen] = useState<string | null>(null);
+  // Who a face is, said where this session may say it; elsewhere the boxes and names only.
+  const mayName = useMay()('facesAssign');
   const reload = () => { reloadFaces(); reloadPeople(); };
   useLiveEvent('people:changed', (e) => { if (e.library_id === libId) reload(); });
   useLiveEvent('shared:changed', (e) => { if (e.library_id === libId) reload(); });
@@ -30,6 +33,14 @@ export function FaceBoxes({ libId, uuid }: { libId: string; uuid: string }) {
       {faces.value.map((f, i) => {
         const name = f.person_id === null ? null : nameOf.get(f.person_id) ?? null;
         const label = name ?? (f.person_id === null ? 'Unknown face' : 'A person not named yet');
+        const at = { left: pct(f.box.x), top: pct(f.box.y), width: pct(f.box.w), height: pct(f.box.h) };
+        if (!mayName) {
+          return (
+            <span key={f.face_id} className="face-box shown" data-face={f.face_id} role="img" aria-label={`Face ${i + 1}: ${label}`} title={label} style={at}>
+              {name && <span className="face-name">{name}</span>}
+            </span>
+          );
+        }
         return (
           <div key={f.face_id}>
             <button
@@ -39,7 +50,7 @@ export function FaceBoxes({ libId, uuid }: { libId: string; uuid: string }) {
               aria-label={`Face ${i + 1}: ${label}. Say who this is`}
               aria-expanded={open === f.face_id}
               title={label}
-              style={{ left: pct(f.box.x), top: pct(f.box.y), width: pct(f.box.w), height: pct(f.box.h) }}
+              style={at}
               onClick={() => setOpen(open === f.face_id ? null : f.face_id)}
             >
               {name && <span className="face-name">{name}</span>}

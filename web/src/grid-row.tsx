@@ -12,14 +12,14 @@ interface RowPosition {
 }
 
 /** The header row of a day with rows of its own: the day as the heading, and how many contents it has. */
-export const DayRow = memo(function DayRow({ day, index, picked, top, height }: RowPosition & { day: GridDay; index: number; picked: boolean }) {
+export const DayRow = memo(function DayRow({ day, index, picked, mayPick, top, height }: RowPosition & { day: GridDay; index: number; picked: boolean; mayPick: boolean }) {
   return (
     <div className="grid-row day-row" style={{ height, transform: `translateY(${top}px)` }} data-day={index}>
       <h2>
         {day.day === null ? 'No date' : <time dateTime={day.day}>{dayLabel(day.day)}</time>}
         <span className="day-count">{count(day.count)} {day.count === 1 ? 'item' : 'items'}</span>
       </h2>
-      <PickDay day={day} index={index} picked={picked} />
+      {mayPick && <PickDay day={day} index={index} picked={picked} />}
     </div>
   );
 });
@@ -55,7 +55,8 @@ export const ThumbRow = memo(function ThumbRow(props: RowPosition & {
   loaded: number;
   /** The store's generation: its pages were read again. */
   generation: number;
-  selection: GridSelection;
+  /** What is picked; null where nothing may be picked (no box on the tiles, no "select day"). */
+  selection: GridSelection | null;
   /** The selection's version: what is picked changed. */
   picks: number;
 }) {
@@ -70,7 +71,7 @@ export const ThumbRow = memo(function ThumbRow(props: RowPosition & {
 });
 
 function SegmentCells({ seg, day, store, libId, devices, cell, gap, heading, tabbable, selection }: {
-  seg: Segment; day: GridDay | null; store: GridStore; libId: string; devices: readonly GridDevice[]; cell: number; gap: number; heading: number; tabbable: number; selection: GridSelection;
+  seg: Segment; day: GridDay | null; store: GridStore; libId: string; devices: readonly GridDevice[]; cell: number; gap: number; heading: number; tabbable: number; selection: GridSelection | null;
 }) {
   const cells = [];
   // While pages of the old order show beside new ones, a content can stand twice: keys stay unique.
@@ -80,21 +81,21 @@ function SegmentCells({ seg, day, store, libId, devices, cell, gap, heading, tab
     const key = item && (keys.has(item.content_uuid) ? `${item.content_uuid}@${i}` : item.content_uuid);
     if (item) keys.add(item.content_uuid);
     cells.push(item
-      ? <Thumb key={key} item={item} index={i} size={cell} tabbable={i === tabbable} libId={libId} devices={devices} selected={selection.has(item.content_uuid)} />
+      ? <Thumb key={key} item={item} index={i} size={cell} tabbable={i === tabbable} libId={libId} devices={devices} {...(selection ? { selected: selection.has(item.content_uuid) } : {})} />
       : <div key={`p${i}`} className="thumb placeholder" style={{ width: cell, height: cell }} />);
   }
   if (!day) return <>{cells}</>;
   const width = seg.len * cell + (seg.len - 1) * gap;
-  let picked = true;
+  let picked = selection !== null;
   for (let i = seg.first; i < seg.first + seg.len && picked; i++) {
     const item = store.item(i);
-    picked = item !== undefined && selection.has(item.content_uuid);
+    picked = item !== undefined && selection!.has(item.content_uuid);
   }
   return (
     <div className="segment" style={{ width }} data-day={seg.day}>
       <h2 style={{ height: heading }} title={`${dayLabel(day.day)}: ${count(day.count)} ${day.count === 1 ? 'item' : 'items'}`}>
         {day.day === null ? 'No date' : <time dateTime={day.day}>{seg.len > 1 ? dayLabel(day.day) : shortDayLabel(day.day)}</time>}
-        <PickDay day={day} index={seg.day} picked={picked} />
+        {selection && <PickDay day={day} index={seg.day} picked={picked} />}
       </h2>
       <div className="segment-cells" style={{ gap }}>{cells}</div>
     </div>

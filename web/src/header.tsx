@@ -1,9 +1,11 @@
 import { SearchBox } from './search-box.js';
+import { mayRead } from './may.js';
 import { href, NAV, type Route } from './routes.js';
 import type { LibraryRef } from './types.js';
 import { useMe } from './me-context.js';
+import { UploadButton } from './upload-button.js';
 
-/** The header of every view: the library's name, the search box and the main navigation. */
+/** The header of every view: the library's name, the search box, the main navigation, and Upload. */
 export function Header({ route, library }: { route: Route; library: LibraryRef | null }) {
   const me = useMe();
   // A browser that may only upload sees nothing of the library: no search, no pages.
@@ -20,13 +22,15 @@ export function Header({ route, library }: { route: Route; library: LibraryRef |
       {seesLibrary && <SearchBox route={route} />}
       {seesLibrary && <nav aria-label="Main">
         <ul>
-          {NAV.filter((item) => item.view || !me.view_only).map((item) => (
+          {NAV.filter((item) => mayRead(me, item.route.view)).map((item) => (
             <li key={item.label}>
               <a href={href(item.route)} aria-current={section === item.route.view ? 'page' : undefined}>{item.label}</a>
             </li>
           ))}
         </ul>
       </nav>}
+      {/* In the header, not in the grid's bar: on a phone that bar scrolls sideways, and Upload must be on the first screen. */}
+      {seesLibrary && <UploadButton />}
     </header>
   );
 }

@@ -4,11 +4,14 @@ import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, use
 import { reportError } from './errors.js';
 import { DayRow, ThumbRow } from './grid-row.js';
 import { buildLayout, gridSizes, KEY_MOVES, moveFrom, rowHeight, rowLength, rowOfItem, type GridLayout } from './grid-layout.js';
+import { focusedUuid, keepInView, noteView, userScrolled, type Pin } from './grid-pin.js';
 import { GridScrubber } from './grid-scrubber.js';
 import { useGridGestures } from './grid-gestures.js';
 import { selectionOf, type GridSelection } from './grid-selection.js';
 import type { GridStore } from './grid-store.js';
 import { metaOverride, setUserMeta } from './meta-store.js';
+import { useMay } from './may.js';
+import { mayActOnSelection } from './selection-bar.js';
 import type { GridDays } from './types.js';
 
 const PADDING = 12;
@@ -29,6 +32,9 @@ export function LibraryGrid({ store, days, libId, scrollRef }: { store: GridStor
   useSyncExternalStore(store.subscribe, store.getVersion);
   const selection = selectionOf(store);
   const picks = useSyncExternalStore(selection.subscribe, selection.getVersion);
+  const may = useMay();
+  // Nothing is picked where nothing could be done to it (a browser that may only view).
+  const mayPick = mayActOnSelection(may);
   /** Each day's first item. */
   const dayStarts = useMemo(() => {
     const starts: number[] = [];
@@ -170,7 +176,7 @@ export function LibraryGrid({ store, days, libId, scrollRef }: { store: GridStor
   /** Pick or unpick item I; with RANGE, every item from the anchor to it, as the anchor is (picked or not). */
   const pick = (i: number, range: boolean) => {
     const item = store.item(i);
-    if (!item) return;
+    if (!item || !mayPick) return;
     const from = selection.anchor;
     if (!range || from === null || from === i) {
       selection.toggle(item.content_uuid, i);
@@ -193,7 +199,7 @@ export function LibraryGrid({ store, days, libId, scrollRef }: { store: GridStor
       pick(Number((e.target as HTMLElement).dataset.i), e.shiftKey);
       return;
     }
-    if (userMetaKey(e, store, libId)) return;
+    if (may('metaSet') && userMetaKey(e, store, libId)) return;
     const move = KEY_MOVES[e.key];
     if (!move || e.altKey || e.ctrlKey || e.metaKey || !(e.target as HTMLElement).matches('[data-i]')) return;
     e.preventDefault();
@@ -246,7 +252,7 @@ export function LibraryGrid({ store, days, libId, scrollRef }: { store: GridStor
     // On a phone (a narrow screen, or a touch one) a tap opens the full-screen viewer; a desktop opens the content's page.
     if (matchMedia(VIEWER_FIRST).matches) {
       e.preventDefault();
-      openViewer(libId, gridSource(store), Number(link.dataset.i));
+      openViewer(libId, gridSource(store), Number(link.dataset.i), may);
     }
   };
 
@@ -289,7 +295,7 @@ export function LibraryGrid({ store, days, libId, scrollRef }: { store: GridStor
     >
       {rows.map((v) => {
         const row = layout.rows[v.index]!;
-        if (row.type === 'header') return <DayRow key={v.key} day={days.days[row.day]!} index={row.day} picked={dayPicked(store, selection, dayStarts[row.day]!, days.days[row.day]!.count)} top={v.start} height={v.size} />;
+        if (row.type === 'header') return <DayRow key={v.key} day={days.days[row.day]!} index={row.day} picked={dayPicked(store, selection, dayStarts[row.day]!, days.days[row.day]!.count)} mayPick={mayPick} top={v.start} height={v.size} />;
         const len = rowLength(row);
         return (
           <ThumbRow
@@ -307,7 +313,7 @@ export function LibraryGrid({ store, days, libId, scrollRef }: { store: GridStor
             tabbable={tabbable >= row.first && tabbable < row.first + len ? tabbable : -1}
             loaded={store.loaded(row.first, len)}
             generation={store.generation}
-            selection={selection}
+            selection={mayPick ? selection : null}
             picks={picks}
           />
         );
@@ -347,104 +353,4 @@ function userMetaKey(e: KeyboardEvent<HTMLDivElement>, store: GridStore, libId: 
   const now = metaOverride(item.content_uuid) ?? item;
   void setUserMeta(libId, item.content_uuid, now, e.key === 'f' ? { favorite: !now.favorite } : { rating: Number(e.key) });
   return true;
-}
-
-/** The first tile on screen before the library changed, followed until it is found again in the pages read since. */
-interface Pin {
-  uuid: string;
-  /** Its place (in the order of DAYS) and day, to tell where it went before its page is read again. */
-  index: number;
-  day: string | null;
-  days: GridDays;
-  /** How far down the screen its top was, and how far below its row's top. */
-  top: number;
-  inRow: number;
-  /** The scroll offset it was last put at (null: not yet): another one means the user scrolled. */
-  scrolledTo: number | null;
-}
-
-/** Whether the view was scrolled (by the user) since the pin was last kept in view. */
-function userScrolled(p: Pin, scroller: HTMLElement): boolean {
-  return p.scrolledTo !== null && Math.abs(scroller.scrollTop - p.scrolledTo) > 2;
-}
-
-function focusedUuid(grid: HTMLElement): string | null {
-  const active = document.activeElement;
-  return active instanceof HTMLElement && grid.contains(active) ? active.dataset.uuid ?? null : null;
-}
-
-function noteView(grid: HTMLElement, scroller: HTMLElement, days: GridDays): Pin | null {
-  if (scroller.scrollTop <= 0) return null;
-  const top = scroller.getBoundingClientRect().top;
-  // Rows are in the page in their order. The first whole tile on screen is the one pinned, the
-  // one a person is looking at: days share rows, so a change above can flow a half-hidden row's
-  // tiles onto other rows than the next one's. A tile cut by the top edge only when none is whole.
-  let cut: HTMLElement | null = null;
-  for (const t of grid.querySelectorAll<HTMLElement>('[data-uuid]')) {
-    const r = t.getBoundingClientRect();
-    if (r.bottom <= top || !t.dataset.uuid || !Number.isInteger(Number(t.dataset.i))) continue;
-    if (r.top >= top - 1) return pinOf(t, top, days);
-    cut ??= t;
-  }
-  return cut && pinOf(cut, top, days);
-}
-
-function pinOf(t: HTMLElement, top: number, days: GridDays): Pin {
-  const r = t.getBoundingClientRect();
-  const index = Number(t.dataset.i);
-  const row = t.closest('.grid-row')?.getBoundingClientRect().top ?? r.top;
-  return { uuid: t.dataset.uuid!, index, day: dayOf(days, index), days, top: r.top - top, inRow: r.top - row, scrolledTo: null };
-}
-
-/**
- * Scroll so that the pinned tile is where it was on screen; whether it was found for sure (in a
- * page read since the change) and the pin can go.
- */
-function keepInView(p: Pin, grid: HTMLElement, scroller: HTMLElement, store: GridStore, days: GridDays, layout: GridLayout, rowStart: (row: number) => number | undefined): boolean {
-  const at = store.find(p.uuid);
-  const index = at?.fresh ? at.index : movedTo(p, days) ?? at?.index;
-  if (index === undefined) return at?.fresh ?? false;
-  // Its page was read in the new order before the days were (the days are read again when a page
-  // says they are behind): the pin waits for them, rather than going with the view never moved.
-  if (index >= layout.items) return false;
-  const tile = grid.querySelector<HTMLElement>(`[data-i="${index}"]`);
-  const viewTop = scroller.getBoundingClientRect().top;
-  let target: number | undefined;
-  if (tile && tile.dataset.uuid === p.uuid) {
-    target = scroller.scrollTop + tile.getBoundingClientRect().top - viewTop - p.top;
-  } else {
-    const start = rowStart(rowOfItem(layout, index));
-    if (start !== undefined) target = grid.getBoundingClientRect().top - viewTop + scroller.scrollTop + start + p.inRow - p.top;
-  }
-  if (target !== undefined && Math.abs(target - scroller.scrollTop) >= 1) scroller.scrollTop = target;
-  p.index = index;
-  p.days = days;
-  p.scrolledTo = scroller.scrollTop;
-  return at?.fresh ?? false;
-}
-
-/** The day holding item INDEX, as drawn. */
-function dayOf(days: GridDays, index: number): string | null {
-  let n = 0;
-  for (const d of days.days) {
-    n += d.count;
-    if (index < n) return d.day;
-  }
-  return null;
-}
-
-/** Where the pinned tile is in the order of DAYS, by the days alone: moved by what came (or went) in the days before its own. */
-function movedTo(p: Pin, days: GridDays): number | undefined {
-  if (p.days === days) return p.index;
-  const before = (d: GridDays) => {
-    let n = 0;
-    for (const x of d.days) {
-      if (x.day === p.day) return n;
-      n += x.count;
-    }
-    return undefined;
-  };
-  const was = before(p.days);
-  const now = before(days);
-  return was === undefined || now === undefined ? undefined : p.index + now - was;
 }

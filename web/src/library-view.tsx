@@ -11,7 +11,6 @@ import { useLibrary } from './library-context.js';
 import { Page } from './page.js';
 import { PersonHeader } from './person-header.js';
 import { SelectionBar } from './selection-bar.js';
-import { UploadButton } from './upload-button.js';
 import type { GridFilter, SidecarChange } from './types.js';
 import { useLiveEvent, useReconnect } from './use-live-event.js';
 
@@ -68,7 +67,6 @@ export function LibraryView({ device = null, filter = {} }: { device?: string | 
       <div className="grid-bar">
         {days && days.devices.length > 1 && <DeviceFilter devices={days.devices} device={device} total={days.total} filter={filter} />}
         <GridFilters libId={lib.id} device={device} filter={filter} />
-        <UploadButton />
       </div>
       <SelectionBar libId={lib.id} selection={selectionOf(store)} reload={() => store.refresh()} showsHidden={filter.hidden === true} withStacks={(u) => store.withStacks(u)} />
       {days === null ? (

@@ -3,6 +3,7 @@ import { placeKind } from '../../src/core/address.js';
 import { bytes, counted, dateTime } from './format.js';
 import { ConfirmBox } from './confirm-box.js';
 import { IndexProgressBar } from './index-progress.js';
+import { useMay } from './may.js';
 import type { IndexProgress, LocationInfo } from './types.js';
 
 /**
@@ -21,6 +22,7 @@ export const LocationItem = memo(function LocationItem({ loc, scan, done, onResc
   onRemove: (loc: LocationInfo) => Promise<void>;
 }) {
   const [confirming, setConfirming] = useState(false);
+  const may = useMay();
   const scanning = scan !== null || done === '';
   return (
     <li className="location card" aria-label={loc.name}>
@@ -38,13 +40,14 @@ export const LocationItem = memo(function LocationItem({ loc, scan, done, onResc
       </p>
       {scan && <IndexProgressBar progress={scan} label={`Scan of ${loc.name}`} />}
       {done && <p className="ok" role="status">Rescanned: {done}</p>}
-      <div className="actions">
-        <button type="button" onClick={() => onRescan(loc)} disabled={scanning || loc.paused || !loc.online} title={loc.online ? undefined : 'offline: it is rescanned when it is back'}>{scanning ? 'Scanning…' : 'Rescan'}</button>
+      {/* What this session may do to it (a paired browser: none of these, they are the computer's). */}
+      {(may('locationsRescan') || may('locationsPause') || may('locationsRemove')) && <div className="actions">
+        {may('locationsRescan') && <button type="button" onClick={() => onRescan(loc)} disabled={scanning || loc.paused || !loc.online} title={loc.online ? undefined : 'offline: it is rescanned when it is back'}>{scanning ? 'Scanning…' : 'Rescan'}</button>}
         {loc.paused
-          ? <button type="button" onClick={() => onPause(loc, 'resume')}>Resume</button>
-          : <button type="button" onClick={() => onPause(loc, 'pause')}>Pause</button>}
-        <button type="button" className="quiet danger" aria-label={`Remove ${loc.name}`} onClick={() => setConfirming(!confirming)}>Remove</button>
-      </div>
+          ? may('locationsResume') && <button type="button" onClick={() => onPause(loc, 'resume')}>Resume</button>
+          : may('locationsPause') && <button type="button" onClick={() => onPause(loc, 'pause')}>Pause</button>}
+        {may('locationsRemove') && <button type="button" className="quiet danger" aria-label={`Remove ${loc.name}`} onClick={() => setConfirming(!confirming)}>Remove</button>}
+      </div>}
       {confirming && (
         <ConfirmBox label={`Remove ${loc.name}?`} action="Remove from library" busy="Removing…" run={() => onRemove(loc)} close={() => setConfirming(false)}>
           Remove the folder {loc.name} from the library? vss forgets its index, and the sidecars of files found nowhere else.

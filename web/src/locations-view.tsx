@@ -5,6 +5,7 @@ import { AddLocationForm } from './add-location-form.js';
 import { DeviceLocationsItem } from './device-locations.js';
 import { reportError } from './errors.js';
 import { LocationItem } from './location-item.js';
+import { useMay } from './may.js';
 import { scanSummary } from './index-progress.js';
 import { useLibrary } from './library-context.js';
 import { Page } from './page.js';
@@ -23,6 +24,7 @@ const OTHERS_POLL_MS = 10_000;
  */
 export function LocationsView() {
   const lib = useLibrary();
+  const may = useMay();
   const [list, reload, update] = useLoad((signal) => get<LocationInfo[]>(API.locations(lib.id), signal), [lib.id]);
   const [others, reloadOthers] = useLoad((signal) => get<DeviceLocations[]>(API.locationsOfOtherDevices(lib.id), signal), [lib.id]);
   const [scans, setScans] = useState<ReadonlyMap<number, IndexProgress>>(new Map());
@@ -91,12 +93,12 @@ export function LocationsView() {
   return (
     <Page label="Locations">
       <h1>Locations</h1>
-      <AddLocationForm libId={lib.id} onAdded={reload} />
+      {may('locationsAdd') && <AddLocationForm libId={lib.id} onAdded={reload} />}
       <section aria-label="Locations of this library" className="locations">
         <h2>Folders</h2>
         {list.state === 'loading' && <p className="muted" aria-busy="true">Loading…</p>}
         {list.state === 'error' && <p>{list.message}</p>}
-        {list.state === 'ready' && (list.value.length === 0 ? <p className="muted">No folders yet: add one above.</p> : (
+        {list.state === 'ready' && (list.value.length === 0 ? <p className="muted">{may('locationsAdd') ? 'No folders yet: add one above.' : 'No folders yet: they are added on the computer.'}</p> : (
           <ul className="location-list">
             {list.value.map((loc) => (
               <LocationItem key={loc.id} loc={loc} scan={scans.get(loc.id) ?? null} done={done.get(loc.id) ?? null} onRescan={rescan} onPause={pause} onRemove={remove} />

@@ -2,6 +2,8 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { awayStart } from './away/away-page.js';
 import './styles.css';
+import './grid.css';
+import './pages.css';
 
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root');

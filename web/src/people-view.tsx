@@ -5,6 +5,7 @@ import { API } from './api-paths.js';
 import { FaceCrop } from './face-crop.js';
 import { counted } from './format.js';
 import { useLibrary } from './library-context.js';
+import { useMay } from './may.js';
 import { Page } from './page.js';
 import { href } from './routes.js';
 import type { PersonCardView, UnsortedFacesView } from './types.js';
@@ -25,6 +26,7 @@ const UNSORTED_SHOWN = 12;
  */
 export function PeopleView() {
   const lib = useLibrary();
+  const may = useMay();
   const [showHidden, setShowHidden] = useState(false);
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
   const [people, reloadPeople] = useLoad((signal) => get<PersonCardView[]>(API.people(lib.id), signal), [lib.id]);
@@ -70,7 +72,7 @@ export function PeopleView() {
           </section>
         )
       )}
-      {suggestions.length > 0 && (
+      {suggestions.length > 0 && may('peopleName') && (
         <section aria-labelledby="who">
           <h2 id="who">Who is this?</h2>
           <ul className="people-grid" aria-label="People to name">{suggestions.map(card)}</ul>
@@ -81,9 +83,9 @@ export function PeopleView() {
           <div className="people-bar">
             <h2 id="everyone">Everyone</h2>
             <label className="check"><input type="checkbox" checked={showHidden} onChange={(e) => setShowHidden(e.currentTarget.checked)} /> Show hidden people</label>
-            <button type="button" disabled={selected.size < 2} onClick={() => { void merge(); }}>
+            {may('peopleMerge') && <button type="button" disabled={selected.size < 2} onClick={() => { void merge(); }}>
               Merge {selected.size >= 2 ? counted(selected.size, 'person', 'people') : 'selected'}
-            </button>
+            </button>}
           </div>
           <ul className="people-grid" aria-label="Everyone">{shown.map(card)}</ul>
         </section>
@@ -131,6 +133,8 @@ function PersonCard({ person, libId, selected, toggle, rename, hide }: {
     sent.current = null;
   }, [person.name]);
   const label = person.name ?? 'Not named';
+  // Naming, hiding and merging people are this machine's (a paired browser sees who is who).
+  const may = useMay();
   const send = (value: string) => {
     const v = value.trim();
     if (v === '' || v === (person.name ?? '') || v === sent.current) return;
@@ -146,7 +150,7 @@ function PersonCard({ person, libId, selected, toggle, rename, hide }: {
       <a href={href({ view: 'library', filter: { person: person.person_id } })} aria-label={`${label}: ${counted(person.contents, 'photo')}`}>
         {person.cover ? <FaceCrop libId={libId} contentUuid={person.cover.content_uuid} index={person.cover.index} label={label} /> : <span className="face-crop" />}
       </a>
-      <form onSubmit={submit}>
+      {!may('peopleName') ? <span className="person-name">{label}</span> : <form onSubmit={submit}>
         <input
           type="text"
           aria-label={`Name of ${label}`}
@@ -156,12 +160,12 @@ function PersonCard({ person, libId, selected, toggle, rename, hide }: {
           onChange={(e) => setName(e.currentTarget.value)}
           onBlur={(e) => send(e.currentTarget.value)}
         />
-      </form>
+      </form>}
       <span className="muted">{counted(person.faces, 'face')} · {counted(person.contents, 'photo')}</span>
-      <span className="person-actions">
-        <label className="check"><input type="checkbox" checked={selected} onChange={toggle} aria-label={`Select ${label}`} /> Select</label>
-        <button type="button" className="quiet" aria-label={`${person.hidden ? 'Show' : 'Hide'} ${label}`} onClick={() => { void hide(!person.hidden); }}>{person.hidden ? 'Show' : 'Hide'}</button>
-      </span>
+      {(may('peopleMerge') || may('peopleHide')) && <span className="person-actions">
+        {may('peopleMerge') && <label className="check"><input type="checkbox" checked={selected} onChange={toggle} aria-label={`Select ${label}`} /> Select</label>}
+        {may('peopleHide') && <button type="button" className="quiet" aria-label={`${person.hidden ? 'Show' : 'Hide'} ${label}`} onClick={() => { void hide(!person.hidden); }}>{person.hidden ? 'Show' : 'Hide'}</button>}
+      </span>}
     </li>
   );
 }

@@ -5,6 +5,7 @@
  * `#/albums`, `#/places`, `#/similar`, `#/trash`;
  * a person's photos are the grid with `person=ID`.
  */
+import type { OperationName } from '../../src/api/remote/operations.js';
 import type { GridFilter } from './types.js';
 
 export type Route =
@@ -80,19 +81,30 @@ export function href(route: Route): string {
   }
 }
 
-/** The main navigation: label and route of each link, in order; VIEW: shown to a browser that may only view the library too. */
-export const NAV: ReadonlyArray<{ label: string; route: Route; view: boolean }> = [
-  { label: 'Library', route: { view: 'library' }, view: true },
-  { label: 'Albums', route: { view: 'albums' }, view: true },
-  { label: 'Places', route: { view: 'places' }, view: true },
-  { label: 'People', route: { view: 'people' }, view: true },
-  { label: 'Jobs', route: { view: 'jobs' }, view: false },
-  { label: 'Locations', route: { view: 'locations' }, view: true },
-  { label: 'Tags', route: { view: 'tags' }, view: true },
-  { label: 'Devices', route: { view: 'devices' }, view: false },
-  { label: 'Guardian', route: { view: 'guardian' }, view: false },
-  { label: 'Similar', route: { view: 'similar' }, view: false },
-  { label: 'Trash', route: { view: 'trash' }, view: false },
+/**
+ * What each view reads first: a session that may not call it (may.ts) is not offered the view
+ * (its link is not in the navigation; its address says it is for the computer), so the view
+ * never asks for what it would be refused.
+ */
+export const VIEW_READS: Readonly<Record<View, OperationName | null>> = {
+  library: 'gridDays', content: 'contentDetail', search: 'search', jobs: 'jobsList', locations: 'locationsList', devices: 'devicesList',
+  tags: 'tagsList', people: 'peopleList', albums: 'albumsList', places: 'placesList', guardian: 'guardianStatus', trash: 'trashList',
+  similar: 'similarList', missing: null,
+};
+
+/** The main navigation: label and route of each link, in order (each shown where its view may be read: VIEW_READS). */
+export const NAV: ReadonlyArray<{ label: string; route: Route }> = [
+  { label: 'Library', route: { view: 'library' } },
+  { label: 'Albums', route: { view: 'albums' } },
+  { label: 'Places', route: { view: 'places' } },
+  { label: 'People', route: { view: 'people' } },
+  { label: 'Jobs', route: { view: 'jobs' } },
+  { label: 'Locations', route: { view: 'locations' } },
+  { label: 'Tags', route: { view: 'tags' } },
+  { label: 'Devices', route: { view: 'devices' } },
+  { label: 'Guardian', route: { view: 'guardian' } },
+  { label: 'Similar', route: { view: 'similar' } },
+  { label: 'Trash', route: { view: 'trash' } },
 ];
 
 /** The grid's filter in an address's parameters (what cannot mean anything is left out). */

@@ -6,7 +6,8 @@ import { API } from './api-paths.js';
 import { counted } from './format.js';
 import type { GridSelection } from './grid-selection.js';
 import { SelectionFileActions, type FileAction } from './selection-file-actions.js';
-import { SendToDevice } from './send-to-device.js';
+import { useMay } from './may.js';
+import { maySend, SendToDevice } from './send-to-device.js';
 import { TagPicker } from './tag-picker.js';
 import { useTags } from './tags-data.js';
 import { STARS, starsLabel } from './user-meta-controls.js';
@@ -28,6 +29,7 @@ export function SelectionBar({ libId, selection, reload, showsHidden, withStacks
   withStacks?: (uuids: string[]) => string[];
 }) {
   useSyncExternalStore(selection.subscribe, selection.getVersion);
+  const may = useMay();
   const [open, setOpen] = useState<'tag' | 'album' | 'send' | FileAction | null>(null);
   const [busy, setBusy] = useState(false);
   if (selection.size === 0) return null;
@@ -58,20 +60,22 @@ export function SelectionBar({ libId, selection, reload, showsHidden, withStacks
   return (
     <div className="selection-bar" role="toolbar" aria-label="Selected items" aria-busy={busy}>
       <span className="selection-count" aria-live="polite">{counted(selection.size, 'item')} selected</span>
-      <button type="button" disabled={busy} onClick={() => void meta({ favorite: true })}>Favourite</button>
-      <button type="button" disabled={busy} onClick={() => void meta({ favorite: false })}>Unfavourite</button>
-      <label className="inline-field">
-        <span className="muted">Rate</span>
-        <select aria-label="Rate selected" value="" disabled={busy} onChange={(e) => { if (e.currentTarget.value !== '') void meta({ rating: Number(e.currentTarget.value) }); }}>
-          <option value="">…</option>
-          <option value="0">No rating</option>
-          {STARS.map((n) => <option key={n} value={String(n)}>{starsLabel(n)}</option>)}
-        </select>
-      </label>
-      <button type="button" aria-expanded={open === 'tag'} disabled={busy} onClick={() => setOpen(open === 'tag' ? null : 'tag')}>Tag…</button>
-      <button type="button" aria-expanded={open === 'album'} disabled={busy} onClick={() => setOpen(open === 'album' ? null : 'album')}>Add to album…</button>
-      <button type="button" disabled={busy} onClick={() => void meta({ hidden: true }, showsHidden ? undefined : () => selection.clear())}>Hide</button>
-      {(['copy', 'move', 'send', 'delete'] as const).map((a) => (
+      {may('metaSet') && <>
+        <button type="button" disabled={busy} onClick={() => void meta({ favorite: true })}>Favourite</button>
+        <button type="button" disabled={busy} onClick={() => void meta({ favorite: false })}>Unfavourite</button>
+        <label className="inline-field">
+          <span className="muted">Rate</span>
+          <select aria-label="Rate selected" value="" disabled={busy} onChange={(e) => { if (e.currentTarget.value !== '') void meta({ rating: Number(e.currentTarget.value) }); }}>
+            <option value="">…</option>
+            <option value="0">No rating</option>
+            {STARS.map((n) => <option key={n} value={String(n)}>{starsLabel(n)}</option>)}
+          </select>
+        </label>
+      </>}
+      {may('tagsAdd') && <button type="button" aria-expanded={open === 'tag'} disabled={busy} onClick={() => setOpen(open === 'tag' ? null : 'tag')}>Tag…</button>}
+      {may('albumsAdd') && <button type="button" aria-expanded={open === 'album'} disabled={busy} onClick={() => setOpen(open === 'album' ? null : 'album')}>Add to album…</button>}
+      {may('metaSet') && <button type="button" disabled={busy} onClick={() => void meta({ hidden: true }, showsHidden ? undefined : () => selection.clear())}>Hide</button>}
+      {fileActions(may).map((a) => (
         <button key={a} type="button" className={a === 'delete' ? 'danger' : ''} aria-expanded={open === a} disabled={busy} onClick={() => setOpen(open === a ? null : a)}>{FILE_BUTTONS[a]}</button>
       ))}
       <button type="button" onClick={() => selection.clear()}>Clear selection</button>
@@ -86,6 +90,18 @@ export function SelectionBar({ libId, selection, reload, showsHidden, withStacks
 }
 
 const FILE_BUTTONS = { copy: 'Copy to…', move: 'Move to…', send: 'Send to…', delete: 'Delete…' } as const;
+/** The operation each file button runs (its plan first, filesPreview, for copy, move and delete). */
+const FILE_OPS = { copy: 'filesCopy', move: 'filesMove', delete: 'filesDelete' } as const satisfies Record<FileAction, OperationName>;
+
+/** Which of the file buttons a session that may call what MAY says is offered. */
+function fileActions(may: (op: OperationName) => boolean): Array<FileAction | 'send'> {
+  return (['copy', 'move', 'send', 'delete'] as const).filter((a) => (a === 'send' ? maySend(may) : may('filesPreview') && may(FILE_OPS[a])));
+}
+
+/** Whether anything can be done to picked items in this session: else nothing is picked (no boxes to tick, no long press). */
+export function mayActOnSelection(may: (op: OperationName) => boolean): boolean {
+  return may('metaSet') || may('tagsAdd') || may('albumsAdd') || fileActions(may).length > 0;
+}
 
 /** The tag to put on the picked contents: one of the library's, or a new name (Enter). */
 function TagField({ libId, onTag }: { libId: string; onTag: (tag: string) => void }) {

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
-import { operationUrl } from '../../src/api/remote/operations.js';
+import { operationUrl, type OperationName } from '../../src/api/remote/operations.js';
 import { api, ApiError, get } from './api.js';
 import { API } from './api-paths.js';
 import { reportError } from './errors.js';
@@ -28,6 +28,10 @@ interface SendState {
 
 const ENDED = new Set(['completed', 'failed', 'cancelled']);
 
+/** Whether a session that may call what MAY says may send: it lists the paired devices and queues the send (this machine's user alone, today). */
+export function maySend(may: (op: OperationName) => boolean): boolean {
+  return may('devicesList') && may('filesSendQueue');
+}
 
 /**
  * Send CONTENTS to a paired device (Spacedrop, issue 21): pick the device, send (a `files-send`

@@ -4,6 +4,7 @@ import { API } from './api-paths.js';
 import { reportError } from './errors.js';
 import { baseName, bytes, counted } from './format.js';
 import { useLibrary } from './library-context.js';
+import { useMay } from './may.js';
 import { Page } from './page.js';
 import type { SimilarContent, SimilarGroup, SimilarKeepResult } from './types.js';
 import { useLoad } from './use-load.js';
@@ -16,6 +17,7 @@ import { useLoad } from './use-load.js';
  */
 export function SimilarView() {
   const lib = useLibrary();
+  const may = useMay();
   const [groups, reload] = useLoad((signal) => get<SimilarGroup[]>(API.similar(lib.id), signal), [lib.id]);
   const [said, setSaid] = useState<string | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
@@ -54,9 +56,9 @@ export function SimilarView() {
                   <br />{c.format} · {c.width && c.height ? `${c.width}×${c.height}` : '?'} · {bytes(c.size)}{c.bits_per_pixel !== null ? ` · ${c.bits_per_pixel} bits/px` : ''}
                   <br /><span className="muted">{c.paths[0] ?? ''}</span>
                 </div>
-                <button type="button" disabled={busy !== null} onClick={() => void keep(g, c)} aria-label={`Keep ${baseName(c.paths[0] ?? c.content_uuid)}`}>
+                {may('similarKeep') && <button type="button" disabled={busy !== null} onClick={() => void keep(g, c)} aria-label={`Keep ${baseName(c.paths[0] ?? c.content_uuid)}`}>
                   {busy === g.group_id ? 'Keeping…' : 'Keep this one'}
-                </button>
+                </button>}
               </li>
             ))}
           </ul>

@@ -6,6 +6,7 @@ import { Page } from './page.js';
 import { Swatch } from './tag-picker.js';
 import { tagPath, treeOrder, useTags } from './tags-data.js';
 import { useLibrary } from './library-context.js';
+import { useMay } from './may.js';
 import type { TagView } from './types.js';
 
 /**
@@ -18,12 +19,13 @@ import type { TagView } from './types.js';
 export function TagsView() {
   const lib = useLibrary();
   const [tags, reload] = useTags(lib.id);
+  const may = useMay();
   const call = (op: 'tagsCreate' | 'tagsChange' | 'tagsDelete' | 'tagsMerge', path: string, body?: unknown) => act(op, path, body, reload);
   const list = tags.state === 'ready' ? treeOrder(tags.value) : [];
   return (
     <Page label="Tags">
       <h1>Tags</h1>
-      <CreateTag create={(name) => call('tagsCreate', API.tagsCreate(lib.id), { name })} />
+      {may('tagsCreate') && <CreateTag create={(name) => call('tagsCreate', API.tagsCreate(lib.id), { name })} />}
       {tags.state === 'loading' && <p className="muted" aria-busy="true">Loading…</p>}
       {tags.state === 'error' && <p>{tags.message}</p>}
       {tags.state === 'ready' && (list.length === 0 ? <p className="muted">No tags yet: add one above, or to a photo from its detail.</p> : (
@@ -91,6 +93,8 @@ function TagRow({ tag, depth, all, change, remove, merge }: {
   const shown = tagPath(tag);
   const parents = treeOrder(possibleParents(tag, all));
   const close = () => setEditing(null);
+  // Each change offered where this session may make it (a paired browser may make tags, not edit them).
+  const may = useMay();
 
   return (
     <li className="tag-row" style={{ paddingLeft: `${depth * 1.5}rem` }} aria-label={shown}>
@@ -100,9 +104,9 @@ function TagRow({ tag, depth, all, change, remove, merge }: {
         <span className="muted small tag-count">{count(tag.contents_total)} {tag.contents_total === 1 ? 'item' : 'items'}{tag.contents_total !== tag.contents ? ` (${count(tag.contents)} tagged ${tag.name} itself)` : ''}</span>
         {tag.same_name && <span className="twin" title="Two devices made a tag of this name at once: merge them into one">Same name as another tag</span>}
         <span className="tag-end">
-          {tag.same_name && !controls && others.length > 0 && <button type="button" aria-label={`Merge ${shown}`} onClick={() => setEditing(editing === 'merge' ? null : 'merge')}>Merge…</button>}
+          {tag.same_name && !controls && others.length > 0 && may('tagsMerge') && <button type="button" aria-label={`Merge ${shown}`} onClick={() => setEditing(editing === 'merge' ? null : 'merge')}>Merge…</button>}
           <a className="small" href={`#/?tag=${tag.uuid}`}>Show</a>
-          <button type="button" className="quiet" aria-expanded={controls} aria-label={`Edit ${shown}`} onClick={() => { setControls(!controls); close(); }}>{controls ? 'Done' : 'Edit'}</button>
+          {may('tagsChange') && <button type="button" className="quiet" aria-expanded={controls} aria-label={`Edit ${shown}`} onClick={() => { setControls(!controls); close(); }}>{controls ? 'Done' : 'Edit'}</button>}
         </span>
       </div>
       {controls && <div className="tag-actions">
@@ -119,8 +123,8 @@ function TagRow({ tag, depth, all, change, remove, merge }: {
             {parents.map(({ tag: p, depth: d }) => <option key={p.uuid} value={p.uuid}>{`${'\u00a0\u00a0'.repeat(d)}${p.name}`}</option>)}
           </select>
         </label>
-        {others.length > 0 && <button type="button" className={tag.same_name ? '' : 'quiet'} aria-label={`Merge ${shown}`} onClick={() => setEditing(editing === 'merge' ? null : 'merge')}>Merge…</button>}
-        <button type="button" className="quiet danger" aria-label={`Delete ${shown}`} onClick={() => setEditing(editing === 'delete' ? null : 'delete')}>Delete</button>
+        {others.length > 0 && may('tagsMerge') && <button type="button" className={tag.same_name ? '' : 'quiet'} aria-label={`Merge ${shown}`} onClick={() => setEditing(editing === 'merge' ? null : 'merge')}>Merge…</button>}
+        {may('tagsDelete') && <button type="button" className="quiet danger" aria-label={`Delete ${shown}`} onClick={() => setEditing(editing === 'delete' ? null : 'delete')}>Delete</button>}
       </div>}
       {editing === 'rename' && (
         <form className="inline-form" onSubmit={(e) => { e.preventDefault(); void change({ name: name.trim() }).then((ok) => ok && close()); }}>

@@ -2,6 +2,7 @@ import { memo, useState } from 'react';
 import { API } from './api-paths.js';
 import { clock } from './format.js';
 import type { GridDevice, GridItem } from './types.js';
+import { useMay } from './may.js';
 import { FavoriteAndRating, useUserFlags } from './user-meta-controls.js';
 
 /**
@@ -38,10 +39,11 @@ export const Thumb = memo(function Thumb({ item, index, size, tabbable, libId, d
   const failed = brokenSrc === src || !item.has_thumb;
   const place = placeOf(item, devices);
   const flags = useUserFlags(item.content_uuid, item);
+  const may = useMay();
   const stacked = item.stack ? `, a stack of ${item.stack.count} (${item.stack.kind === 'burst' ? 'a burst' : 'RAW and JPEG'})` : '';
   const label = `${place ? `${item.name}, on ${place.label}${place.offline ? ', offline' : ''}` : item.name}${stacked}${flags.hidden ? ', hidden' : ''}`;
   return (
-    <div className={`tile${flags.hidden ? ' hidden-content' : ''}${selected ? ' selected' : ''}`} style={{ width: size, height: size }}>
+    <div className={`tile${flags.hidden ? ' hidden-content' : ''}${selected !== undefined ? ' pickable' : ''}${selected ? ' selected' : ''}`} style={{ width: size, height: size }}>
     <a
       className={`thumb${failed ? ' no-image' : ''}${place?.offline ? ' offline' : ''}`}
       href={`#/content/${item.content_uuid}`}
@@ -68,15 +70,19 @@ export const Thumb = memo(function Thumb({ item, index, size, tabbable, libId, d
           <span className="thumb-name">{item.name}</span>
         </span>
       )}
-      {item.live_photo && <span className="badge" aria-hidden="true">LIVE</span>}
-      {item.stack && <span className="badge stack-badge" aria-hidden="true" data-stack={item.stack.stack_id}>{item.stack.kind === 'raw+jpeg' ? 'RAW+JPEG' : `▤ ${item.stack.count}`}</span>}
+      {(item.live_photo || item.stack || (item.kind === 'video' && item.duration_s !== null)) && (
+        <span className="badges" aria-hidden="true">
+          {item.live_photo && <span className="badge">LIVE</span>}
+          {item.stack && <span className="badge stack-badge" data-stack={item.stack.stack_id}>{item.stack.kind === 'raw+jpeg' ? 'RAW+JPEG' : `▤ ${item.stack.count}`}</span>}
+          {item.kind === 'video' && item.duration_s !== null && <span className="badge">{clock(item.duration_s)}</span>}
+        </span>
+      )}
       {place && <span className={`device-badge${item.local ? ' here' : ''}`} aria-hidden="true">{place.label}{place.offline ? ' · offline' : ''}</span>}
-      {item.kind === 'video' && item.duration_s !== null && <span className="badge" aria-hidden="true">{clock(item.duration_s)}</span>}
       {flags.hidden && <span className="badge hidden-badge" aria-hidden="true">HIDDEN</span>}
     </a>
     {/* Beside the link, not in it (a button inside a link is neither): Tab reaches them from the focused tile. */}
     <div className="tile-meta" role="group" aria-label={`${item.name}: favourite and rating`}>
-      <FavoriteAndRating libId={libId} uuid={item.content_uuid} flags={flags} tabbable={tabbable} />
+      <FavoriteAndRating libId={libId} uuid={item.content_uuid} flags={flags} tabbable={tabbable} readOnly={!may('metaSet')} />
     </div>
     {/* The grid handles its clicks (Shift picks a range): here it only shows the state. */}
     {selected !== undefined && (

@@ -1,5 +1,6 @@
 import { useRef, useSyncExternalStore } from 'react';
 import { bytes } from './format.js';
+import { mayCall } from './may.js';
 import { useMe } from './me-context.js';
 import { uploads, type UploadItem } from './upload-queue.js';
 
@@ -7,14 +8,14 @@ import { uploads, type UploadItem } from './upload-queue.js';
 const ACCEPT = 'image/*,video/*,.heic,.heif,.dng,.cr2,.cr3,.nef,.arw,.raf,.orf,.rw2';
 
 /**
- * "Upload" on the grid (issue 44): for this machine's user, and a paired browser allowed to
- * upload. The picked files go through the page's upload queue (upload-queue.ts), its progress
+ * "Upload" in the header (issue 44; on a phone's first screen, issue 58): for this machine's user,
+ * and a paired browser allowed to upload. The picked files go through the page's upload queue (upload-queue.ts), its progress
  * shown in a sheet that stays while the user browses.
  */
 export function UploadButton() {
   const me = useMe();
   const input = useRef<HTMLInputElement>(null);
-  if (me.browser && !me.browser.may.upload) return null;
+  if (!mayCall(me, 'uploadsCheck')) return null;
   return (
     <>
       <button type="button" className="upload-button" onClick={() => input.current?.click()}>Upload</button>

@@ -15,8 +15,10 @@ export const starsLabel = (n: number) => `${n} ${n === 1 ? 'star' : 'stars'}`;
  * The favourite toggle and the star rating of a content (DESIGN §16): buttons with names, the
  * favourite pressed when it is one, each star pressed when it is the rating (pressing it again
  * clears the rating). TABBABLE: whether Tab reaches them (in the grid only the focused tile's do).
+ * READONLY (a browser that may not organise): what is set, shown, and nothing to press.
  */
-export function FavoriteAndRating({ libId, uuid, flags, tabbable = true, className }: { libId: string; uuid: string; flags: UserFlags; tabbable?: boolean; className?: string }) {
+export function FavoriteAndRating({ libId, uuid, flags, tabbable = true, className, readOnly = false }: { libId: string; uuid: string; flags: UserFlags; tabbable?: boolean; className?: string; readOnly?: boolean }) {
+  if (readOnly) return <MarksShown flags={flags} className={className} />;
   const tab = tabbable ? 0 : -1;
   const set = (change: Partial<UserFlags>) => { void setUserMeta(libId, uuid, flags, change); };
   return (
@@ -48,6 +50,20 @@ export function FavoriteAndRating({ libId, uuid, flags, tabbable = true, classNa
           </button>
         ))}
       </span>
+    </>
+  );
+}
+
+/** The favourite and the rating as they are, where they may not be changed: only what is set. */
+function MarksShown({ flags, className }: { flags: UserFlags; className?: string | undefined }) {
+  return (
+    <>
+      {flags.favorite && <span className={`fav set${className ? ` ${className}` : ''}`} role="img" aria-label="Favourite">♥</span>}
+      {flags.rating > 0 && (
+        <span role="img" aria-label={`Rating: ${starsLabel(flags.rating)}`} className="stars set">
+          {STARS.map((n) => <span key={n} className={`star${n <= flags.rating ? ' on' : ''}`} aria-hidden="true">{n <= flags.rating ? '★' : '☆'}</span>)}
+        </span>
+      )}
     </>
   );
 }

@@ -1,10 +1,13 @@
 import PhotoSwipeLightbox from 'photoswipe/lightbox';
 import PhotoSwipe, { type SlideData } from 'photoswipe';
 import 'photoswipe/style.css';
+import './viewer.css';
 import { API } from './api-paths.js';
 import type { GridStore } from './grid-store.js';
 import { metaOverride, setUserMeta } from './meta-store.js';
 import type { GridItem } from './types.js';
+import type { OperationName } from '../../src/api/remote/operations.js';
+import { viewerEntry, type ViewerEntry } from './viewer-history.js';
 
 /** Images a browser draws itself: the original is shown at full zoom; others (HEIC, RAW…) at the detail thumbnail's 2048 px. */
 const DRAWN = new Set(['image/jpeg', 'image/png', 'image/webp', 'image/gif', 'image/avif', 'image/bmp']);
@@ -16,10 +19,13 @@ const GUESS = { width: 1600, height: 1200 };
 /**
  * The full-screen viewer (issue 44), PhotoSwipe 5: swipe (←/→ on a keyboard) through the grid or
  * search the item came from, pinch or double-tap to zoom to the original's own pixels, a video
- * played with seeking, and a toolbar to favourite, see its info, download the original and share
- * it. Items not yet read are read as the viewer reaches them; their thumbnail shows at once.
+ * played with seeking, and a toolbar to favourite (where MAY lets this session), see its info,
+ * download the original and share it. Items not yet read are read as the viewer reaches them;
+ * their thumbnail shows at once. It is a history entry (viewer-history.ts): Back closes it, and
+ * so does a swipe down (PhotoSwipe's own gesture, `closeOnVerticalDrag`).
  */
-export function openViewer(libId: string, source: ViewerSource, index: number): void {
+export function openViewer(libId: string, source: ViewerSource, index: number, may: (op: OperationName) => boolean): void {
+  let entry: ViewerEntry | undefined;
   const lightbox = new PhotoSwipeLightbox({
     pswpModule: PhotoSwipe,
     dataSource: [],
@@ -29,13 +35,14 @@ export function openViewer(libId: string, source: ViewerSource, index: number): 
     secondaryZoomLevel: 1,
     maxZoomLevel: 4,
     loop: false,
+    closeOnVerticalDrag: true,
     preload: [1, 2],
     closeTitle: 'Close', zoomTitle: 'Zoom', arrowPrevTitle: 'Previous', arrowNextTitle: 'Next',
     errorMsg: 'This picture cannot be shown',
   });
   lightbox.addFilter('numItems', () => source.count());
   lightbox.addFilter('itemData', (_data, i) => slideOf(libId, source, i));
-  lightbox.on('uiRegister', () => registerButtons(lightbox, libId, source));
+  lightbox.on('uiRegister', () => registerButtons(lightbox, libId, source, may, (hash) => entry?.leave(hash)));
   // A larger picture that cannot be had (not made yet, its device offline): the thumbnail, rather than an error.
   lightbox.addFilter('contentErrorElement', (el, content) => {
     const thumb = typeof content.data.msrc === 'string' ? content.data.msrc : undefined;
@@ -64,6 +71,7 @@ export function openViewer(libId: string, source: ViewerSource, index: number): 
     // Gestures and keys count once it has opened.
     pswp.on('openingAnimationEnd', () => pswp.element?.setAttribute('data-open', ''));
   });
+  lightbox.on('close', () => entry?.closed());
   lightbox.on('destroy', () => source.closed?.(lightbox.pswp?.currIndex ?? index));
   // Zoomed in past fitting the screen: the slide's picture becomes the original (once), its pixels at last.
   lightbox.on('zoomPanUpdate', ({ slide }) => {
@@ -85,6 +93,7 @@ export function openViewer(libId: string, source: ViewerSource, index: number): 
     }
   });
   lightbox.init();
+  entry = viewerEntry(() => lightbox.pswp?.close());
   lightbox.loadAndOpen(index);
 }
 
@@ -133,9 +142,14 @@ function attr(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
 }
 
-function registerButtons(lightbox: PhotoSwipeLightbox, libId: string, source: ViewerSource): void {
+/** The toolbar's own buttons; LEAVE(hash): close the viewer for the app's page at HASH. */
+function registerButtons(lightbox: PhotoSwipeLightbox, libId: string, source: ViewerSource, may: (op: OperationName) => boolean, leave: (hash: string) => void): void {
   const pswp = lightbox.pswp!;
   const current = () => source.item(pswp.currIndex);
+  const open = (uuid: string) => {
+    leave(`#/content/${uuid}`);
+    pswp.close();
+  };
   const button = (name: string, title: string, order: number, html: string, onClick: (el: HTMLElement) => void, onInit?: (el: HTMLElement) => void) => {
     pswp.ui!.registerElement({ name, title, order, isButton: true, html, onClick: (_e, el) => onClick(el), ...(onInit ? { onInit: (el) => onInit(el) } : {}) });
   };
@@ -145,7 +159,7 @@ function registerButtons(lightbox: PhotoSwipeLightbox, libId: string, source: Vi
     el.setAttribute('aria-pressed', String(on));
     el.textContent = on ? '♥' : '♡';
   };
-  button('favourite', 'Favourite', 8, '♡', (el) => {
+  if (may('metaSet')) button('favourite', 'Favourite', 8, '♡', (el) => {
     const item = current();
     if (!item) return;
     const now = metaOverride(item.content_uuid) ?? { favorite: item.favorite, rating: item.rating, hidden: item.hidden };
@@ -202,16 +216,12 @@ function registerButtons(lightbox: PhotoSwipeLightbox, libId: string, source: Vi
     },
     onClick: () => {
       const item = current();
-      if (!item?.stack) return;
-      pswp.close();
-      location.hash = `#/content/${item.content_uuid}`;
+      if (item?.stack) open(item.content_uuid);
     },
   });
   button('info', 'Info', 9, 'i', () => {
     const item = current();
-    if (!item) return;
-    pswp.close();
-    location.hash = `#/content/${item.content_uuid}`;
+    if (item) open(item.content_uuid);
   });
   button('download', 'Download the original', 10, '⤓', () => {
     const item = current();

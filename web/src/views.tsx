@@ -15,11 +15,15 @@ import { TagsView } from './tags-view.js';
 import { PeopleView } from './people-view.js';
 import { PlacesView } from './places-view.js';
 import type { GridFilter } from './types.js';
+import { mayRead } from './may.js';
+import { useMe } from './me-context.js';
 
 const NO_FILTER: GridFilter = {};
 
-/** The view of ROUTE. */
+/** The view of ROUTE (a view this session may not read says so, and asks nothing of the daemon). */
 export function Views({ route }: { route: Route }) {
+  const me = useMe();
+  if (!mayRead(me, route.view)) return <NotHere />;
   switch (route.view) {
     case 'library': return <LibraryView key={`${route.device ?? ''}|${filterKey(route.filter ?? {})}`} device={route.device ?? null} filter={route.filter ?? NO_FILTER} />;
     case 'content': return <DetailView key={route.uuid} uuid={route.uuid} q={route.q} />;
@@ -41,4 +45,14 @@ export function Views({ route }: { route: Route }) {
       </Page>
     );
   }
+}
+
+/** A view of this machine's (Jobs, Devices, the Guardian…) opened by address in a browser whose rights do not reach it. */
+function NotHere() {
+  return (
+    <Page label="Not on this browser">
+      <h1>On the computer only</h1>
+      <p>This browser may not open this page: what it shows is done on the computer. <a href="#/">Back to the library</a></p>
+    </Page>
+  );
 }

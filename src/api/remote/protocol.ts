@@ -1,4 +1,5 @@
 import type { VssErrorCode } from '../../core/errors.js';
+import type { SignedOutReason } from './signed-out.js';
 
 /**
  * What travels between the daemon and its clients besides the operations themselves (those are
@@ -16,7 +17,7 @@ export type StreamLine =
 /** Codes of errors the HTTP layer itself answers with (beside the core's own). */
 export type HttpErrorCode = 'UNAUTHORIZED' | 'FORBIDDEN' | 'ROUTE_NOT_FOUND' | 'BODY_TOO_LARGE' | 'BAD_REQUEST' | 'INTERNAL';
 
-/** Every error body: `{error: {code, message, path?}}`. */
+/** Every error body: `{error: {code, message, path?}}`; a 401 also says why the browser is not signed in (`reason`). */
 export interface ErrorBody {
-  error: { code: VssErrorCode | HttpErrorCode; message: string; path?: string };
+  error: { code: VssErrorCode | HttpErrorCode; message: string; path?: string; reason?: SignedOutReason };
 }

@@ -3,10 +3,11 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { OPERATIONS, type OperationName } from '../../api/remote/protocol.js';
 import { fileRoute } from '../routes/file-route.js';
-import { BROWSER_FILES_OPERATIONS, BROWSER_ORGANISE_OPERATIONS, BROWSER_UPLOAD_OPERATIONS, BROWSER_VIEW_OPERATIONS, browserMayCall, UPLOAD_ROUTES } from './browser-rights.js';
+import { BROWSER_OPERATIONS, browserMayOperate } from '../../api/remote/browser-operations.js';
+import { browserMayCall, UPLOAD_ROUTES } from './browser-rights.js';
 
 const route = (name: OperationName) => (name === 'sidecarFile' || name === 'originalFile' ? fileRoute(OPERATIONS[name].path) : OPERATIONS[name].path);
-const GRANTED: Record<string, readonly OperationName[]> = { view: BROWSER_VIEW_OPERATIONS, organise: BROWSER_ORGANISE_OPERATIONS, upload: BROWSER_UPLOAD_OPERATIONS, files: BROWSER_FILES_OPERATIONS };
+const GRANTED: Record<string, readonly OperationName[]> = BROWSER_OPERATIONS;
 const ALWAYS = new Set<OperationName>(['uiMe', 'librariesCurrent']);
 
 describe('what a paired browser may call (browser-rights.ts)', () => {
@@ -15,6 +16,8 @@ describe('what a paired browser may call (browser-rights.ts)', () => {
       for (const name of Object.keys(OPERATIONS) as OperationName[]) {
         const granted = ALWAYS.has(name) || Object.entries(GRANTED).some(([right, ops]) => may[right as keyof typeof may] && ops.includes(name));
         assert.equal(browserMayCall(may, OPERATIONS[name].method, route(name)), granted, `${name} with ${JSON.stringify(may)}`);
+        // The web app's reading of the same table (it shows a control only where its call would pass).
+        assert.equal(browserMayOperate(may, name), granted, `the web app's ${name} with ${JSON.stringify(may)}`);
       }
       for (const r of UPLOAD_ROUTES) for (const m of ['POST', 'PATCH', 'HEAD', 'DELETE']) assert.equal(browserMayCall(may, m, r), may.upload, `${m} ${r}`);
       // The tus GET serves a finished upload's bytes back: never to a browser.

@@ -153,4 +153,20 @@ describe('web UI tickets and sessions', () => {
     assert.equal(s.authenticates(here, true), false);
     assert.match(s.setCookie('S'.repeat(43), true), /; HttpOnly; Secure; SameSite=Strict; Path=\/$/);
   });
+
+  it('says why a browser is not signed in: no cookie, a session that ended, or a browser revoked', () => {
+    const { s, tick, browsers } = sessionsAt();
+    assert.equal(s.whyNotSignedIn(undefined), 'none');
+    assert.equal(s.whyNotSignedIn('other=1'), 'none');
+    assert.equal(s.whyNotSignedIn(cookieOf(s, 'A'.repeat(43))), 'expired', 'a cookie of the shape that signs no one in');
+    const mine = cookieOf(s, s.redeem(s.issueTicket().ticket) as string);
+    tick(SESSION_LIMITS.sessionIdleMs);
+    assert.equal(s.authenticates(mine), false);
+    assert.equal(s.whyNotSignedIn(mine), 'expired');
+    const phone = cookieOf(s, s.redeem(s.issueTicket({ name: 'Phone' }).ticket) as string);
+    assert.equal(s.authenticates(phone), true);
+    browsers.revoke(browsers.list()[0]!.id);
+    assert.equal(s.authenticates(phone), false);
+    assert.equal(s.whyNotSignedIn(phone), 'revoked');
+  });
 });

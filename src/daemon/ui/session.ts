@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import type { SignedOutReason } from '../../api/remote/signed-out.js';
 import { VssError } from '../../core/errors.js';
 import { browserName, type BrowserDevice, type BrowserDevices, type BrowserRights } from '../../device/browser-devices.js';
 
@@ -231,6 +232,17 @@ export class UiSessions {
       return { browser: device };
     }
     return this.ownerSession(key, lan) ? { browser: null } : undefined;
+  }
+
+  /**
+   * Why the Cookie header signs no one in (asked once `signedIn` said so): no session cookie
+   * ('none'), the session of a browser revoked here ('revoked'), or one that ended ('expired').
+   * Read from the cookie the request brought alone: it tells that party nothing more.
+   */
+  whyNotSignedIn(cookieHeader: string | undefined): Exclude<SignedOutReason, 'ticket'> {
+    const secret = sessionCookie(cookieHeader, this.cookieName);
+    if (secret === undefined) return 'none';
+    return this.browsers?.wasRevoked(digest(secret)) ? 'revoked' : 'expired';
   }
 
   /** Whether KEY is a live session of `vss ui`'s, asked on this machine's side (never the network's); using it keeps it alive. */

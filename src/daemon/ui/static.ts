@@ -1,7 +1,9 @@
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { send } from '../send-file.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { OPERATIONS, type ErrorBody } from '../../api/remote/protocol.js';
+import { SIGNED_OUT, type SignedOutReason } from '../../api/remote/signed-out.js';
 import { tokenMatches } from '../../api/remote/token.js';
 import { VssError } from '../../core/errors.js';
 import { DEFAULT_BROWSER_RIGHTS, rightsFrom, type BrowserRights, type BrowserDevices } from '../../device/browser-devices.js';
@@ -163,7 +165,7 @@ export function registerUiRoutes(app: FastifyInstance, opts: UiOptions): void {
       const ticket = (req.body as { ticket?: unknown } | undefined)?.ticket;
       const made = typeof ticket === 'string' ? sessions.redeemAway(ticket, peer) : null;
       if (made === 'limited') return reply.code(429).send({ error: { code: 'UNAVAILABLE', message: 'too many pairings with addresses that were not live in the last minute: wait a minute' } } satisfies ErrorBody);
-      if (made === null) return reply.code(401).send({ error: { code: 'UNAUTHORIZED', message: 'this pairing address was used already, has expired (five minutes after `vss ui pair --away` printed it), or is not from this device' } } satisfies ErrorBody);
+      if (made === null) return reply.code(401).send({ error: { code: 'UNAUTHORIZED', message: 'this pairing address was used already, has expired (five minutes after `vss ui pair --away` printed it), or is not from this device', reason: 'ticket' } } satisfies ErrorBody);
       opts.away.paired();
       const me: UiMe = { view_only: true, browser: { id: made.id, name: made.name, may: { ...made.may } } };
       return reply.header('cache-control', 'no-store').send(me);
@@ -177,12 +179,12 @@ export function registerUiRoutes(app: FastifyInstance, opts: UiOptions): void {
   app.get('/ui', (req, reply) => reply.code(308).header('location', `/ui/${req.url.slice(3)}`).send());
   app.get('/ui/', (req, reply) => {
     const query = req.query as Record<string, unknown>;
-    if (query.token !== undefined) return unauthorized(reply, 'Addresses with the daemon\'s token no longer sign in.');
+    if (query.token !== undefined) return unauthorized(reply, 'ticket', 'Addresses with the daemon\'s token no longer sign in.');
     if (query.ticket !== undefined) {
       // The ticket is the credential here, whoever sent the browser (the desktop's opener sends no Sec-Fetch-Site of use).
       const secret = typeof query.ticket === 'string' ? sessions.redeem(query.ticket, opts.viaLan?.(req.raw) === true) : null;
       if (secret === 'limited') return page(reply, 429, 'Too many sign-ins', 'Too many sign-ins with addresses that were not live in the last minute: wait a minute, then open a new address.');
-      if (secret === null) return unauthorized(reply, 'This sign-in address was used already, has expired (a minute after `vss ui` printed it, five after `vss ui pair`), or is not from this daemon.');
+      if (secret === null) return unauthorized(reply, 'ticket');
       return reply.code(303).headers(PAGE_HEADERS).header('set-cookie', sessions.setCookie(secret, (req.raw.socket as { encrypted?: boolean }).encrypted === true, sessions.isBrowserDevice(secret))).header('cache-control', 'no-store').header('location', '/ui/').send();
     }
     return withSession(req, reply, true, () => file(req, reply, webDir, 'index.html'));
@@ -198,7 +200,7 @@ export function registerUiRoutes(app: FastifyInstance, opts: UiOptions): void {
   function withSession(req: FastifyRequest, reply: FastifyReply, isPage: boolean, fn: () => FastifyReply | Promise<FastifyReply>): FastifyReply | Promise<FastifyReply> {
     const refused = sessions.presented(req.headers.cookie) ? refusedOrigin(req.headers['sec-fetch-site'], isPage) : null;
     if (refused) return page(reply, 403, 'Refused', `${escapeHtml(refused)}. Open the web UI from its own address, typed or from <code>vss ui</code>, not from a link on another page.`);
-    if (!sessions.authenticates(req.headers.cookie, opts.viaLan?.(req.raw) === true)) return unauthorized(reply, 'This browser has no session with this vss daemon (or the daemon restarted since).');
+    if (!sessions.authenticates(req.headers.cookie, opts.viaLan?.(req.raw) === true)) return unauthorized(reply, sessions.whyNotSignedIn(req.headers.cookie));
     return fn();
   }
 }
@@ -219,14 +221,32 @@ export async function file(req: FastifyRequest, reply: FastifyReply, webDir: str
     .send(result.stream);
 }
 
-function unauthorized(reply: FastifyReply, why: string): FastifyReply {
-  return page(reply, 401, 'Not signed in', `${escapeHtml(why)} On the computer, run <code>vss ui</code> and open the address it prints (it signs in one browser, once); a phone or another browser is paired with <code>vss ui pair</code> there (or Devices, “Add a phone or browser”).`);
+/** "Not signed in", and why (REASON, in the words the web app uses too; WHY: other words for it), and what to do. */
+function unauthorized(reply: FastifyReply, reason: SignedOutReason, why?: string): FastifyReply {
+  const said = SIGNED_OUT[reason];
+  return page(reply, 401, 'Not signed in', `${withCode(why ?? said.why)}</p>\n<p>${withCode(said.next)}`, reason);
 }
 
-/** A short HTML page (no script, no style): the UI's answer where the app cannot be shown. */
-export function page(reply: FastifyReply, status: number, title: string, html: string): FastifyReply {
-  return reply.code(status).headers(PAGE_HEADERS).header('cache-control', 'no-store').type('text/html; charset=utf-8')
-    .send(`<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>vss: ${title}</title></head>\n<body><h1>${title}</h1><p>${html}</p></body></html>\n`);
+/**
+ * The look of the pages below: a phone's width (the viewport says so), the system's font at a
+ * size read without zooming, long words wrapped. Allowed by its hash alone: the policy lets no
+ * other inline style in.
+ */
+const PAGE_STYLE = ':root{color-scheme:light dark}body{margin:0 auto;max-width:40rem;padding:1rem 1.25rem;font:17px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;overflow-wrap:anywhere}h1{font-size:1.5rem;line-height:1.25}code{font-size:.95em}';
+const PAGE_CSP = APP_CSP.replace("style-src 'self'", `style-src 'sha256-${createHash('sha256').update(PAGE_STYLE).digest('base64')}'`);
+
+/**
+ * A short HTML page (no script): the UI's answer where the app cannot be shown, sized for a phone
+ * as for a desktop. REASON: why the browser is not signed in, for a page that says so (`data-reason`).
+ */
+export function page(reply: FastifyReply, status: number, title: string, html: string, reason?: SignedOutReason): FastifyReply {
+  return reply.code(status).headers(PAGE_HEADERS).header('content-security-policy', PAGE_CSP).header('cache-control', 'no-store').type('text/html; charset=utf-8')
+    .send(`<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>vss: ${title}</title><style>${PAGE_STYLE}</style></head>\n<body${reason ? ` data-reason="${reason}"` : ''}><h1>${title}</h1><p>${html}</p></body></html>\n`);
+}
+
+/** TEXT escaped, its `quoted` parts (commands) as code. */
+function withCode(text: string): string {
+  return escapeHtml(text).replace(/`([^`]+)`/g, '<code>$1</code>');
 }
 
 function escapeHtml(text: string): string {
