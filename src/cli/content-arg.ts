@@ -1,15 +1,10 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
+import { isDeviceAddress } from '../core/address.js';
 import { VssError } from '../core/errors.js';
 import { mayBeShortId } from '../core/short-id.js';
 
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** Whether REF is `DEVICE:/…` (a device's name before the first colon, no slash in it). */
-function namesADevice(ref: string): boolean {
-  const colon = ref.indexOf(':');
-  return colon > 0 && !ref.slice(0, colon).includes('/');
-}
 
 /**
  * What the user typed for a content, as the library reads it (browse/content-ref.ts). A file that
@@ -22,7 +17,7 @@ function namesADevice(ref: string): boolean {
 export function contentRef(ref: string): string {
   if (UUID.test(ref)) return ref;
   if (existsSync(ref)) return resolve(ref);
-  if (isAbsolute(ref) || namesADevice(ref) || mayBeShortId(ref)) return ref;
+  if (isAbsolute(ref) || isDeviceAddress(ref) || mayBeShortId(ref)) return ref;
   throw new VssError('NOT_FOUND', `no file ${resolve(ref)}: a name or relative path is looked up in the current folder. `
     + 'Give the path of a file in a location, DEVICE:/LOCATION/PATH or a content id (vss search NAME finds a file by its name)', { path: resolve(ref) });
 }
