@@ -43,7 +43,10 @@ export function contentByRef(lib: Library, ref: string): ContentRef {
   const device = a.device === undefined ? lib.store.devices.byUuid(lib.device.uuid)! : deviceByRef(lib, a.device);
   if (device.uuid === lib.device.uuid) {
     const loc = lib.store.locations.ofDevice(lib.deviceId).find((l) => l.name === a.location || String(l.id) === a.location);
-    const entry = loc ? lib.store.entries.fileAt(loc.id, a.path) : undefined;
+    // An absolute path outside every location reads as /LOCATION/PATH too: say both were looked for.
+    if (!loc && a.device === undefined) throw new VssError('NOT_FOUND', `no file ${ref} in this library: it is inside none of this device's locations, and none is named ${JSON.stringify(a.location)} (vss location list shows them)`, { path: ref });
+    if (!loc) throw new VssError('NOT_FOUND', `${a.device} has no location named ${JSON.stringify(a.location)} (vss location list shows them)`);
+    const entry = lib.store.entries.fileAt(loc.id, a.path);
     if (!entry?.content_uuid) throw new VssError('NOT_FOUND', `no identified file ${JSON.stringify(ref)} on this device`);
     return { uuid: entry.content_uuid, name };
   }

@@ -60,6 +60,34 @@ export function formatDuration(ms: number): string {
   return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
 }
 
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+
+/**
+ * When AT (an ISO time or ms since the epoch) was, as a person says it: "just now", "5 minutes
+ * ago", "3 hours ago", "2 days ago", then from a week back the local date ("on 2026-11-20", a
+ * date every locale reads alike). A time ahead of NOW (another clock) is its local date and
+ * minute; a time that is none is printed as given. `--json` keeps the exact time.
+ */
+export function formatAgo(at: string | number, now = Date.now()): string {
+  const t = typeof at === 'number' ? at : Date.parse(at);
+  if (!Number.isFinite(t)) return String(at);
+  const past = now - t;
+  const count = (n: number, unit: string) => `${n} ${unit}${n === 1 ? '' : 's'} ago`;
+  if (past < -MINUTE) return `on ${localDate(t)} ${new Date(t).toTimeString().slice(0, 5)}`;
+  if (past < MINUTE) return 'just now';
+  if (past < HOUR) return count(Math.floor(past / MINUTE), 'minute');
+  if (past < DAY) return count(Math.floor(past / HOUR), 'hour');
+  if (past < 7 * DAY) return count(Math.floor(past / DAY), 'day');
+  return `on ${localDate(t)}`;
+}
+
+function localDate(t: number): string {
+  const d = new Date(t);
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+}
+
 /** Bytes gathered before one write: fewer calls into the stream than a write per line. */
 const CHUNK = 64 * 1024;
 

@@ -288,12 +288,12 @@ export const OPERATIONS = {
   peopleCreate: { method: 'POST', path: `${LIB}/people`, call: 'lib.people.create', args: [body('faces', 'strings'), body('name', 'string', opt)] },
   /** REF: a content uuid, DEVICE:/LOCATION/PATH, or a file path in a location. */
   facesList: { method: 'GET', path: `${LIB}/faces`, call: 'lib.faces.list', args: [query('ref', 'string')] },
-  /** PERSON: an id, a name, `none` or `auto`. */
   /** CONTENTS: whose faces to make again (none: every content whose faces were made here). */
   facesRemake: { method: 'POST', path: `${LIB}/faces/remake`, call: 'lib.faces.remake', args: [body('contents', 'strings', opt)] },
   /** The faces that are nobody yet (the People page says so rather than "nobody"). */
   facesUnsorted: { method: 'GET', path: `${LIB}/faces/unsorted`, call: 'lib.faces.unsorted', args: [options({ limit: query('limit', 'int', { optional: true, min: 0, max: 100 }) })] },
-  facesAssign: { method: 'POST', path: `${LIB}/faces/:face/assign`, call: 'lib.faces.assign', args: [param('face', 'uuid'), body('person', 'string')] },
+  /** FACE: its id or the start of it a list shows (not a uuid only: the daemon would refuse what `faces list` prints). PERSON: an id, a name, `none` or `auto`. */
+  facesAssign: { method: 'POST', path: `${LIB}/faces/:face/assign`, call: 'lib.faces.assign', args: [param('face', 'string'), body('person', 'string')] },
 
   sidecarsList: {
     method: 'GET', path: `${LIB}/sidecars`, call: 'lib.sidecars.list',

@@ -62,8 +62,9 @@ export function registerContentCommands(program: Command): void {
     .requiredOption('--to <dir>', 'the folder to copy it into (an existing name gets " (2)" added; nothing is overwritten)')
     .option('--detach', 'queue the copy as a job of the daemon and return at once (vss jobs list and jobs monitor follow it)')
     .option('--dry-run', 'print the plan (bytes, a name taken in the folder, free space there) and change nothing')
-    .action(async function (this: Command, ref: string, opts: { to: string; detach?: boolean; dryRun?: boolean }) {
+    .action(async function (this: Command, typed: string, opts: { to: string; detach?: boolean; dryRun?: boolean }) {
       await withLibrary(this, async (lib) => {
+        const ref = contentRef(typed);
         const dir = resolve(opts.to);
         // What a get alone needs (a plan's printing, a job's progress) is loaded by it: not by every `content` command.
         if (opts.dryRun) return (await import('./files-ops.js')).printPreview(this, await lib.files.preview('get', [ref], { to: dir }));

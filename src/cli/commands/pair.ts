@@ -4,6 +4,7 @@ import type { PairedInfo, PairingCodeInfo, VssClient } from '../../api/index.js'
 import { VssError } from '../../core/errors.js';
 import { checkPairJoin, checkPeerAddress, looksLikeInvite } from '../../api/words.js';
 import { clientFor, daemonClientFor, globals } from '../context.js';
+import { deviceLine } from '../device-line.js';
 import { displayPath, printJson, printJsonLine, printLine } from '../output.js';
 import { onStopSignal } from '../signals.js';
 
@@ -111,15 +112,7 @@ export function registerPairCommands(program: Command): void {
       const list = await (await clientFor(this)).devices.list();
       if (globals(this).json) return printJson(list);
       if (list.length === 0) return printLine('No paired devices. Pair one with `vss pair start` here and `vss pair join` there.');
-      for (const d of list) {
-        const how = d.kind === 'browser' ? (d.reached === 'lan' ? 'home network' : 'this machine')
-          : `${d.reached === 'relay' ? 'through a relay' : d.reached === 'lan' ? 'LAN' : d.reached === 'local' ? 'on this machine' : 'direct'}${d.rtt_ms !== null ? `, ${d.rtt_ms} ms` : ''}`;
-        const seen = d.kind === 'device' && d.refuses_this_device !== null ? `refuses this device (${d.refuses_this_device})`
-          : d.online ? `online (${how})` : d.last_seen ? `last seen ${d.last_seen}` : 'never seen since pairing';
-        const may = d.kind === 'browser' ? `  browser, may ${Object.entries(d.may).filter(([, on]) => on).map(([what]) => what).join(', ')}` : '';
-        const since = d.kind === 'device' && d.via === 'library' ? `member since ${d.paired_at}` : `paired ${d.paired_at}`;
-        printLine(`${d.name}  ${d.id}  ${since}  ${seen}${may}`);
-      }
+      for (const d of list) printLine(deviceLine(d));
     });
 
   devices

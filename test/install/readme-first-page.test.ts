@@ -1,0 +1,174 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { wholeProgram } from '../../src/cli/program-for.js';
+import { REPO } from '../helpers.js';
+
+/**
+ * The README's first page takes a newcomer from a fresh clone to the demo, their own photos, the
+ * web UI and a paired phone (issue 58): within its first 150 lines, in commands this CLI has, with
+ * nothing from outside the repository (a user's clone has no `../shared`). Every `vss …` the
+ * README shows names a command and options the CLI has (checked against its own command table),
+ * and every link to a section of it, from it or from docs/, finds that section.
+ */
+const README = readFileSync(join(REPO, 'README.md'), 'utf8');
+const FIRST_PAGE_LINES = 150;
+
+/** The README from its title to the end of "Your first hour" (the next `## ` heading). */
+function firstPage(): string {
+  const start = README.indexOf('\n## Your first hour');
+  assert.ok(start > 0, 'the README has a "Your first hour" section');
+  const end = README.indexOf('\n## ', start + 1);
+  return README.slice(0, end < 0 ? README.length : end);
+}
+
+/** Shell lines of the ```sh blocks of TEXT, a line continued by `\` joined to the next. */
+function shellLines(text: string): string[] {
+  const lines: string[] = [];
+  for (const m of text.matchAll(/^```sh\n([\s\S]*?)^```/gm)) lines.push(...m[1]!.replace(/\\\n\s*/g, ' ').split('\n'));
+  return lines;
+}
+
+/** The words of a shell LINE, quotes taken off, up to a comment; one list per command (`&&`, `;`, `|`). */
+function commandsOf(line: string): string[][] {
+  const commands: string[][] = [[]];
+  let word: string | null = null;
+  let quote: string | null = null;
+  const end = () => {
+    if (word !== null) commands[commands.length - 1]!.push(word);
+    word = null;
+  };
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i]!;
+    if (quote !== null) {
+      if (c === quote) quote = null;
+      else word += c;
+    } else if (c === '"' || c === "'") {
+      quote = c;
+      word ??= '';
+    } else if (/\s/.test(c)) end();
+    else if (c === '#' && word === null) break;
+    else if (c === ';' || c === '|' || (c === '&' && line[i + 1] === '&')) {
+      end();
+      if (c === '&' || (c === '|' && line[i + 1] === '|')) i++;
+      commands.push([]);
+    } else word = (word ?? '') + c;
+  }
+  end();
+  return commands;
+}
+
+/** The vss commands of shell LINES: the words after `vss` (or `./bin/vss`), past any `NAME=value` before it. */
+function vssCalls(lines: readonly string[]): string[][] {
+  const calls: string[][] = [];
+  for (const line of lines) {
+    for (let words of commandsOf(line)) {
+      while (words.length > 0 && /^[A-Z_]+=/.test(words[0]!)) words = words.slice(1);
+      if (words[0] === 'vss' || words[0] === './bin/vss') calls.push(words.slice(1));
+    }
+  }
+  return calls;
+}
+
+/** Why the CLI would not take ARGS as a command of its own (undefined: it would). */
+function refusal(program: Command, args: readonly string[]): string | undefined {
+  const longs = (c: Command) => c.options.flatMap((o) => [o.long, o.short]).filter((f): f is string => f !== undefined);
+  const root = new Set([...longs(program), '--help', '-h']);
+  let at = program;
+  const path: string[] = [];
+  for (const word of args) {
+    if (word.startsWith('-')) {
+      const flag = word.split('=')[0]!;
+      if (!root.has(flag) && !longs(at).includes(flag)) return `${['vss', ...path].join(' ')} has no option ${flag}`;
+      continue;
+    }
+    const sub = at.commands.find((c) => c.name() === word || c.aliases().includes(word));
+    if (sub) {
+      at = sub;
+      path.push(word);
+    } else if (at === program) return `vss has no command ${word}`;
+    // A word past a group of commands that does nothing itself (`vss library`) must be one of them.
+    else if (at.commands.length > 0 && !(at as unknown as { _actionHandler: unknown })._actionHandler) return `vss ${path.join(' ')} has no command ${word}`;
+  }
+  return at === program ? 'no command' : undefined;
+}
+
+/** Inline `vss …` spans of TEXT outside code blocks. */
+function inlineCalls(text: string): string[][] {
+  const prose = text.replace(/^```[\s\S]*?^```/gm, '');
+  return [...prose.matchAll(/`(vss [^`]+)`/g)].flatMap((m) => vssCalls([m[1]!]));
+}
+
+/** GitHub's anchor of a heading: lowercase, punctuation dropped, spaces to dashes. */
+function slug(heading: string): string {
+  return heading.trim().toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, '').replace(/\s/g, '-');
+}
+
+const anchors = new Set([...README.matchAll(/^#{1,6} (.+)$/gm)].map((m) => slug(m[1]!)));
+
+describe("the README's first page (issue 58)", () => {
+  const page = firstPage();
+
+  it(`gets from a fresh clone to the demo, your photos, the web UI and a paired phone within ${FIRST_PAGE_LINES} lines`, () => {
+    const lines = page.split('\n').length;
+    assert.ok(lines <= FIRST_PAGE_LINES, `the first page is ${lines} lines`);
+    const calls = vssCalls(shellLines(page)).map((c) => c.join(' '));
+    for (const step of ['demo', 'library create', 'location add', 'jobs run', 'daemon start', 'ui --open', 'daemon start --lan', 'ui pair', 'devices list']) {
+      assert.ok(calls.some((c) => c.startsWith(step)), `the first page runs vss ${step}: ${calls.join(' · ')}`);
+    }
+    assert.match(shellLines(page).join('\n'), /^npm ci\b/m, 'it starts from npm ci');
+    const node = (JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { engines: { node: string } }).engines.node.replace('>=', '');
+    assert.ok(page.includes(`Node.js ≥ ${node}`), `it names the Node package.json asks for (${node})`);
+  });
+
+  it('uses nothing a clone of this repository lacks: no ../shared, no DESIGN.md; every link there is in it', () => {
+    assert.doesNotMatch(page, /\.\.\/shared|DESIGN\.md/);
+    for (const m of page.matchAll(/\]\(([^)#]+)(#[^)]*)?\)/g)) {
+      if (/^https?:/.test(m[1]!)) continue;
+      assert.ok(existsSync(join(REPO, m[1]!)), `the first page links ${m[1]}, which this repository has not`);
+    }
+  });
+
+  it('shows only commands and options the CLI has, in its code and in its text', async () => {
+    const program = await wholeProgram();
+    const calls = [...vssCalls(shellLines(page)), ...inlineCalls(page)];
+    assert.ok(calls.length >= 12, `${calls.length} commands found`);
+    const wrong = calls.map((c) => [c.join(' '), refusal(program, c)] as const).filter(([, why]) => why !== undefined);
+    assert.deepEqual(wrong, [], 'commands the CLI does not have');
+  });
+});
+
+describe('the check of a command line', () => {
+  it('refuses a command, a subcommand or an option the CLI has not, and takes what it has', async () => {
+    const program = await wholeProgram();
+    const check = (line: string) => refusal(program, vssCalls([line])[0]!);
+    assert.equal(check('vss librar create Photos'), 'vss has no command librar');
+    assert.equal(check('vss library creat Photos'), 'vss library has no command creat');
+    assert.equal(check('vss location add ~/Pictures --mod deep'), 'vss location add has no option --mod');
+    assert.equal(check('X=1 ./bin/vss ui --opn'), 'vss ui has no option --opn');
+    for (const ok of ['vss ui --open', 'vss ui pair --name "My phone" --json', 'vss --json devices list', 'vss content show ~/a.jpg', 'vss people list --no-hidden', 'vss devices unpair NAS']) {
+      assert.equal(check(ok), undefined, ok);
+    }
+    assert.deepEqual(vssCalls(['vss daemon stop && vss daemon start --lan   # kept; a "quote" # and more']), [['daemon', 'stop'], ['daemon', 'start', '--lan']]);
+  });
+});
+
+describe('the whole README', () => {
+  it('shows only commands and options the CLI has, in every shell block', async () => {
+    const program = await wholeProgram();
+    const wrong = vssCalls(shellLines(README)).map((c) => [c.join(' '), refusal(program, c)] as const).filter(([, why]) => why !== undefined);
+    assert.deepEqual(wrong, [], 'commands the CLI does not have');
+  });
+
+  it('has every section its own links and docs/ link to', () => {
+    const links: Array<readonly [string, string]> = [...README.matchAll(/\]\(#([^)]+)\)/g)].map((m) => ['README.md', m[1]!] as const);
+    for (const doc of ['architecture.md', 'commands.md', 'decisions.md', 'internals.md', 'benchmarks.md']) {
+      const text = readFileSync(join(REPO, 'docs', doc), 'utf8');
+      links.push(...[...text.matchAll(/\]\(\.\.\/README\.md#([^)]+)\)/g)].map((m) => [`docs/${doc}`, m[1]!] as const));
+    }
+    const missing = links.filter(([, a]) => !anchors.has(a)).map(([from, a]) => `${from} → #${a}`);
+    assert.deepEqual(missing, [], 'links to no section of the README');
+  });
+});
