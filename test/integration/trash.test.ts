@@ -121,8 +121,11 @@ describe('trash: delete, list, restore, empty', () => {
     const first = await vss('files', 'delete', twin);
     assert.doesNotMatch(first.stdout, /nowhere else/);
     // d.jpg is its content's only copy: it goes all the same, said so.
-    const json1 = json<{ result: { below_policy?: Array<{ path: string; nowhere_else?: boolean }> } }>(await vss('files', 'delete', lone, '--json'));
+    const json1 = json<{ result: { below_policy?: Array<{ path: string; nowhere_else?: boolean }> }; trashed: string[]; last_copies: Array<{ path: string; content_uuid: string }> }>(await vss('files', 'delete', lone, '--json'));
     assert.deepEqual(json1.result.below_policy?.map((b) => [b.path, b.nowhere_else]), [[lone, true]]);
+    // What a script asks first (issue 58's interface): what went into the trash, and what exists nowhere else now.
+    assert.deepEqual(json1.trashed, [lone]);
+    assert.deepEqual(json1.last_copies.map((c) => c.path), [lone]);
 
     // a.jpg, which the twin leaned on, goes behind vss's back (another program), and the index follows.
     const aBytes = readFileSync(a);

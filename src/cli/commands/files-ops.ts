@@ -63,7 +63,7 @@ async function run(cmd: Command, lib: LibraryClient, op: 'copy' | 'move' | 'dele
   const out = await waitForJob(lib.events, title, (call) => start({ detach, ...call }),
     (id) => `job ${id} resumes where it was (with the daemon at once; else at the next vss files command). vss jobs cancel ${id} stops it`, { bar: !detach });
   if (out === undefined) return;
-  if (json) return printJson(out);
+  if (json) return printJson(op === 'delete' ? withTrashed(out) : out);
   const { job, result } = out;
   if (!result) return printLine(`queued as job ${job.id}: ${op} of ${formatBytes(job.bytes)} (vss jobs info ${job.id})`);
   const files = `${result.done} file${result.done === 1 ? '' : 's'}`;
@@ -81,6 +81,20 @@ async function run(cmd: Command, lib: LibraryClient, op: 'copy' | 'move' | 'dele
   if (op === 'delete' && result.trash) printTrashedBelow(result.below_policy ?? []);
   else printBelow(result.below_policy ?? [], 'Forced: left below their policy');
   printBelow(result.kept_below ?? [], 'Kept (the Guardian refused to delete them)');
+}
+
+/**
+ * A delete's outcome as `--json` gives it (issue 58): the job and its result, and at the top what
+ * a script asks first: the paths moved into the trash (`trashed`; none for good) and the contents
+ * that now exist nowhere else (`last_copies`: in the trash alone, gone after 30 days).
+ */
+function withTrashed(out: FileOpOutcome): FileOpOutcome & { trashed: string[]; last_copies: Array<{ content_uuid: string; path: string }> } {
+  const r = out.result;
+  return {
+    ...out,
+    trashed: r?.trash ? r.paths : [],
+    last_copies: (r?.trash ? r.below_policy ?? [] : []).filter((b) => b.nowhere_else).map((b) => ({ content_uuid: b.content_uuid, path: b.path })),
+  };
 }
 
 /** `--dry-run` (of files copy|move|delete|send, content get): the plan, and that nothing was done. */
