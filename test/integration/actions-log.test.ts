@@ -56,7 +56,7 @@ describe('actions: the log of file operations', () => {
     assert.equal(copied.code, 0, copied.stderr);
     const moved = await runCli([...lib, 'files', 'move', join(b, 'one.txt'), join(b, 'moved.txt')], env);
     assert.equal(moved.code, 0, moved.stderr);
-    const refused = await runCli([...lib, 'files', 'delete', join(a, 'only.txt')], env);
+    const refused = await runCli([...lib, 'files', 'delete', '--permanent', join(a, 'only.txt')], env);
     assert.notEqual(refused.code, 0);
     const canFail = immutable(join(b, 'moved.txt'), true);
     if (canFail) {
