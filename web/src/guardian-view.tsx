@@ -34,8 +34,10 @@ export function GuardianView() {
       <h1>Guardian</h1>
       {status.state === 'loading' && <p className="muted" aria-busy="true">Loading…</p>}
       {status.state === 'error' && <p>{status.message}</p>}
+      {/* Not chosen yet: the choice first (it is what the page is for then), the counts after it. */}
+      {status.state === 'ready' && !status.value.policy_chosen && <PolicyForm policy={status.value.policy} chosen={false} libId={lib.id} onChanged={reload} />}
       {status.state === 'ready' && <Summary s={status.value} />}
-      {status.state === 'ready' && <PolicyForm policy={status.value.policy} chosen={status.value.policy_chosen} libId={lib.id} onChanged={reload} />}
+      {status.state === 'ready' && status.value.policy_chosen && <PolicyForm policy={status.value.policy} chosen libId={lib.id} onChanged={reload} />}
       {status.state === 'ready' && <ProtectPanel libId={lib.id} onDone={reload} />}
       {status.state === 'ready' && <RotPanel libId={lib.id} rotten={status.value.rot.contents} onDone={reload} />}
       {status.state === 'ready' && status.value.by_device.length > 0 && <ByDevice s={status.value} />}
@@ -75,8 +77,8 @@ function Summary({ s }: { s: GuardianStatus }) {
         {count(s.contents)} contents ({bytes(s.bytes)}) {s.policy_chosen ? 'against the policy of' : 'and the policy the Guardian suggests (not chosen yet):'} <strong>{policyText(s.policy)}</strong>.
       </p>
       <ul className="guardian-tallies">
-        {tile('safe', s.safe, safeTone, 'meet their policy')}
-        {tile('short', s.short, problem(s.short, 'warn'), 'fall short of it')}
+        {s.policy_chosen && tile('safe', s.safe, safeTone, 'meet their policy')}
+        {s.policy_chosen && tile('short', s.short, problem(s.short, 'warn'), 'fall short of it')}
         {s.lost.contents > 0 && tile('lost', s.lost, 'bad', 'every copy rotten: none is good')}
         {tile('exist once', s.single, problem(s.single, 'bad'), 'one copy: a lost drive loses them')}
         {tile('stale', s.stale, problem(s.stale, 'warn'), 'only where nothing was seen for 30 days')}
