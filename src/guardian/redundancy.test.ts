@@ -115,7 +115,7 @@ describe('guardian: copies counted against a policy', () => {
 
   it('judges one content, and counts the copies of a few, as the whole library is counted', () => {
     assert.deepEqual(contentSafety(lib, uuidOf(2), now), {
-      policy: { copies: 2, devices: 1, offsite: 0 }, has: { copies: 1, devices: 1, offsite: 0 }, short_by: { copies: 1, devices: 0, offsite: 0 }, safe: false,
+      policy: { copies: 2, devices: 1, offsite: 0 }, policy_chosen: false, has: { copies: 1, devices: 1, offsite: 0 }, short_by: { copies: 1, devices: 0, offsite: 0 }, safe: false,
     });
     assert.deepEqual(contentSafety(lib, uuidOf(4), now)?.has, { copies: 2, devices: 2, offsite: 1 }, 'here and on the laptop');
     assert.equal(contentSafety(lib, uuidOf(5), now)?.has.copies, 1, 'only the phone\'s');
