@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { wholeProgram } from '../../src/cli/program-for.js';
 import { REPO } from '../helpers.js';
+import { firstPage, README, shellLines, vssCalls } from '../support/readme.js';
 
 /**
  * The README's first page takes a newcomer from a fresh clone to the demo, their own photos, the
@@ -13,64 +14,7 @@ import { REPO } from '../helpers.js';
  * README shows names a command and options the CLI has (checked against its own command table),
  * and every link to a section of it, from it or from docs/, finds that section.
  */
-const README = readFileSync(join(REPO, 'README.md'), 'utf8');
 const FIRST_PAGE_LINES = 150;
-
-/** The README from its title to the end of "Your first hour" (the next `## ` heading). */
-function firstPage(): string {
-  const start = README.indexOf('\n## Your first hour');
-  assert.ok(start > 0, 'the README has a "Your first hour" section');
-  const end = README.indexOf('\n## ', start + 1);
-  return README.slice(0, end < 0 ? README.length : end);
-}
-
-/** Shell lines of the ```sh blocks of TEXT, a line continued by `\` joined to the next. */
-function shellLines(text: string): string[] {
-  const lines: string[] = [];
-  for (const m of text.matchAll(/^```sh\n([\s\S]*?)^```/gm)) lines.push(...m[1]!.replace(/\\\n\s*/g, ' ').split('\n'));
-  return lines;
-}
-
-/** The words of a shell LINE, quotes taken off, up to a comment; one list per command (`&&`, `;`, `|`). */
-function commandsOf(line: string): string[][] {
-  const commands: string[][] = [[]];
-  let word: string | null = null;
-  let quote: string | null = null;
-  const end = () => {
-    if (word !== null) commands[commands.length - 1]!.push(word);
-    word = null;
-  };
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i]!;
-    if (quote !== null) {
-      if (c === quote) quote = null;
-      else word += c;
-    } else if (c === '"' || c === "'") {
-      quote = c;
-      word ??= '';
-    } else if (/\s/.test(c)) end();
-    else if (c === '#' && word === null) break;
-    else if (c === ';' || c === '|' || (c === '&' && line[i + 1] === '&')) {
-      end();
-      if (c === '&' || (c === '|' && line[i + 1] === '|')) i++;
-      commands.push([]);
-    } else word = (word ?? '') + c;
-  }
-  end();
-  return commands;
-}
-
-/** The vss commands of shell LINES: the words after `vss` (or `./bin/vss`), past any `NAME=value` before it. */
-function vssCalls(lines: readonly string[]): string[][] {
-  const calls: string[][] = [];
-  for (const line of lines) {
-    for (let words of commandsOf(line)) {
-      while (words.length > 0 && /^[A-Z_]+=/.test(words[0]!)) words = words.slice(1);
-      if (words[0] === 'vss' || words[0] === './bin/vss') calls.push(words.slice(1));
-    }
-  }
-  return calls;
-}
 
 /** Why the CLI would not take ARGS as a command of its own (undefined: it would). */
 function refusal(program: Command, args: readonly string[]): string | undefined {
