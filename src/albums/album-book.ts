@@ -1,5 +1,6 @@
 import { v4 as uuidv4 } from 'uuid';
 import { UsageError, VssError } from '../core/errors.js';
+import { byShortId, mayBeShortId, shortId, SHORT_ID_CHARS } from '../core/short-id.js';
 import type { Library } from '../library/library.js';
 import { UUID_RE } from '../sidecars/address.js';
 import type { AlbumCountRecord, AlbumRecord } from '../store/albums.js';
@@ -29,8 +30,8 @@ export interface AlbumChange {
 
 /**
  * The library's albums (issue 32), every change an operation of the shared data (DESIGN §15), as
- * tags are. An album is named by its id or its name (any case); a name two albums share (made on
- * two devices at once) must be given by id. A smart album's contents are its saved search's, run
+ * tags are. An album is named by its id (or its first 8 or more characters) or its name (any
+ * case); a name two albums share (made on two devices at once) must be given by id. A smart album's contents are its saved search's, run
  * when asked: nothing is put in it, and it follows the library.
  */
 export class AlbumBook {
@@ -49,8 +50,8 @@ export class AlbumBook {
     return rows.map((r) => this.view(r, parents, byUuid, names));
   }
 
-  /** An album and its contents. */
-  show(ref: string): AlbumShown {
+  /** An album and its contents (their names are the API's to add: contentTiles). */
+  show(ref: string): Omit<AlbumShown, 'names'> {
     const album = this.resolve(ref);
     const contents = albumContents(this.lib, album);
     return { ...this.viewOf(album.uuid, contents), contents };
@@ -63,7 +64,7 @@ export class AlbumBook {
     const parent = opts.parent == null ? null : this.resolve(opts.parent).uuid;
     const parents = effectiveParents(this.lib.store.albums.parents());
     const twin = this.lib.store.albums.named(name).find((a) => (parents.get(a.uuid) ?? null) === parent);
-    if (twin) throw new VssError('ALREADY_EXISTS', `an album ${JSON.stringify(name)} is there already${parent ? ' in that album' : ''} (${twin.uuid})`);
+    if (twin) throw new VssError('ALREADY_EXISTS', `an album ${JSON.stringify(name)} is there already${parent ? ' in that album' : ''} (${shortId(twin.uuid)})`);
     const uuid = uuidv4();
     const query = opts.query == null ? null : this.checkQuery(opts.query, uuid);
     this.shared.commit([{ record: 'album', id: uuid, set: { name, parent, query } }]);
@@ -161,13 +162,16 @@ export class AlbumBook {
   }
 
   private find(ref: string): AlbumRecord | undefined {
-    if (UUID_RE.test(ref.toLowerCase())) {
-      const a = this.lib.store.albums.get(ref.toLowerCase());
-      return a && a.deleted === 0 && a.name_hlc !== '' ? a : undefined;
-    }
+    const live = (a: AlbumRecord | undefined) => (a && a.deleted === 0 && a.name_hlc !== '' ? a : undefined);
+    if (UUID_RE.test(ref.toLowerCase())) return live(this.lib.store.albums.get(ref.toLowerCase()));
     const named = this.lib.store.albums.named(ref);
-    if (named.length > 1) throw new UsageError(`${named.length} albums are named ${JSON.stringify(ref)} (${named.map((a) => a.uuid).join(', ')}): give one by its id`);
-    return named[0];
+    if (named.length > 1) throw new UsageError(`${named.length} albums are named ${JSON.stringify(ref)} (${named.map((a) => shortId(a.uuid)).join(', ')}): give one by its id`);
+    if (named[0] || ref.trim().length < SHORT_ID_CHARS || !mayBeShortId(ref)) return named[0];
+    // The start of an id, as messages show it, where no album has the name: 8 characters at least,
+    // so that a name such as "2024" that no album has yet makes one (album add) rather than finding an id.
+    const lower = ref.trim().toLowerCase();
+    const id = byShortId(lower, this.lib.store.albums.uuidsStarting(lower).filter((u) => live(this.lib.store.albums.get(u))), 'album');
+    return id === undefined ? undefined : this.lib.store.albums.get(id);
   }
 
   private viewOf(uuid: string, contents?: readonly string[]): AlbumView {

@@ -2,6 +2,7 @@ import type { Library } from '../library/library.js';
 import { AlbumBook, type AlbumChange } from '../albums/album-book.js';
 import type { AlbumShown, AlbumView } from '../wire/albums.js';
 import { contentsOf, contentsWithStacks } from './content-refs.js';
+import { contentTiles } from './content-tiles.js';
 import type { SearchApi } from './search.js';
 
 export type { AlbumShown, AlbumView };
@@ -24,7 +25,9 @@ export class AlbumsApi {
   /** An album (id or name) and its contents. */
   async show(ref: string): Promise<AlbumShown> {
     await this.search.caughtUp();
-    return this.book.show(ref);
+    const shown = this.book.show(ref);
+    const tiles = contentTiles(this.lib, shown.contents);
+    return { ...shown, names: Object.fromEntries(shown.contents.map((c) => [c, tiles.get(c)?.name ?? null])) };
   }
 
   /** Make an album (in PARENT; a smart album with QUERY, a saved search). */

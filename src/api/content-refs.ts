@@ -6,9 +6,9 @@ import { StackBook } from '../stacks/stack-book.js';
 /** Contents a call may name at once (a whole folder's worth; more in several calls). */
 const MAX_REFS = 100_000;
 
-/** The contents REFS name (uuids, `DEVICE:/LOCATION/PATH`, or paths of files in this device's locations): tags, albums. */
+/** The contents REFS name (uuids or their starts, `DEVICE:/LOCATION/PATH`, paths of files in this device's locations, files' names): tags, albums. */
 export function contentsOf(lib: Library, refs: readonly string[]): string[] {
-  if (refs.length === 0) throw new UsageError('name at least one content (a uuid, DEVICE:/LOCATION/PATH or a file path)');
+  if (refs.length === 0) throw new UsageError("name at least one content (a file's path or name, DEVICE:/LOCATION/PATH or an id)");
   if (refs.length > MAX_REFS) throw new UsageError(`at most ${MAX_REFS} contents at once`);
   return refs.map((r) => contentByRef(lib, r).uuid);
 }

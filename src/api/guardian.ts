@@ -1,5 +1,6 @@
 import { UsageError, VssError } from '../core/errors.js';
 import type { Library } from '../library/library.js';
+import { contentsOf } from './content-refs.js';
 import { listPolicies, setPolicy, type PolicyChange } from '../guardian/policy.js';
 import { atRisk, guardianStatus } from '../guardian/redundancy.js';
 import { rotList } from '../guardian/rot-list.js';
@@ -78,14 +79,15 @@ export class GuardianApi {
   }
 
   /**
-   * Repair the rotten files of CONTENTS (uuids; none: every rotten file of this device) from a
-   * verified copy elsewhere on this device, the damaged file kept aside (`.vss-damaged-TIME-NAME`
-   * beside it), as a durable job (`guardian-repair`). Refused when nothing could be repaired.
+   * Repair the rotten files of CONTENTS (as any command names a content: a uuid or its start, a
+   * file's path or name; none: every rotten file of this device) from a verified copy elsewhere on
+   * this device, the damaged file kept aside (`.vss-damaged-TIME-NAME` beside it), as a durable
+   * job (`guardian-repair`). Refused when nothing could be repaired.
    */
   async repair(contents: string[] = [], opts: OpCall = {}): Promise<RepairResult & { job_id: number | null }> {
     if (!this.host) throw new VssError('IO', 'this library was opened without its data dir');
     const { performTransfer } = await import('../ops/facade.js');
-    const { job, result } = await performTransfer(this.host, { asked: 'repair', contents }, opts);
+    const { job, result } = await performTransfer(this.host, { asked: 'repair', contents: contents.length > 0 ? contentsOf(this.lib, contents) : [] }, opts);
     return { ...(result ?? { repaired: [], refused: [] }), job_id: job?.id ?? null };
   }
 

@@ -3,6 +3,8 @@ import type { Library } from '../library/library.js';
 import type { SimilarGroup, SimilarKeepResult } from '../wire/similar.js';
 import type { AlbumsApi } from './albums.js';
 import { contentByRef } from '../browse/content-ref.js';
+import { shortId } from '../core/short-id.js';
+import { contentTiles } from './content-tiles.js';
 import { contentsOf } from './content-refs.js';
 import { StackBook } from '../stacks/stack-book.js';
 import type { FilesApi } from './files.js';
@@ -43,11 +45,14 @@ export class SimilarApi {
     const group = findSimilar(this.lib, { leaveOut: this.stacked() }).find((g) => g.contents.some((c) => c.content_uuid === kept));
     const members = new Map(group?.contents.map((c) => [c.content_uuid, c]) ?? []);
     const strangers = gone.filter((u) => !members.has(u));
+    // Said with the photos' names, as `vss similar` shows them.
+    const names = contentTiles(this.lib, [kept, ...gone]);
+    const shown = (uuids: string[]) => uuids.map((u) => names.get(u)?.name ?? shortId(u)).join(', ');
     if (strangers.length > 0) {
-      throw new UsageError(`${strangers.join(', ')} ${strangers.length === 1 ? 'is not a near-duplicate' : 'are not near-duplicates'} of ${kept} (vss similar lists each group): nothing was changed`);
+      throw new UsageError(`${shown(strangers)} ${strangers.length === 1 ? 'is not a near-duplicate' : 'are not near-duplicates'} of ${shown([kept])} (vss similar lists each group): nothing was changed`);
     }
     const elsewhere = gone.filter((u) => !members.get(u)!.paths.some((p) => p.startsWith('/')));
-    if (elsewhere.length > 0) throw new UsageError(`${elsewhere.join(', ')} has no file on this device (its files are another device's to let go): nothing was changed`);
+    if (elsewhere.length > 0) throw new UsageError(`${shown(elsewhere)} ${elsewhere.length === 1 ? 'has' : 'have'} no file on this device (its files are another device's to let go): nothing was changed`);
     const { store } = this.lib;
     const tags = new Set<string>();
     const albums = new Set<string>();
@@ -87,7 +92,7 @@ export class SimilarApi {
     const out = await this.api.files.delete(leaving, { keptInstead: kept });
     store.trash.markKeptAs(gone, kept, since);
     return {
-      kept, trashed: leaving, files: out.result?.done ?? 0,
+      kept, kept_name: names.get(kept)?.name ?? null, trashed: leaving, files: out.result?.done ?? 0,
       merged: { tags: tagNames.sort(), albums: albums.size, rating: Math.max(rating, mine.rating), favorite: favorite || mine.favorite },
     };
   }

@@ -1,4 +1,4 @@
-import { byShortId, mayBeShortId } from '../core/short-id.js';
+import { byShortId, mayBeShortId, shortId } from '../core/short-id.js';
 import { relative, sep } from 'node:path';
 import { UsageError, VssError } from '../core/errors.js';
 import type { Library } from '../library/library.js';
@@ -16,9 +16,9 @@ export interface ContentRef {
 /**
  * The content REF names (DESIGN §11, §15): a content uuid known to the library (held here or by a
  * paired device) or the start of one that one content alone has (as lists show them), a file
- * anywhere in the library as `DEVICE:/LOCATION/PATH` (`/LOCATION/PATH` for this device), or an
- * absolute path of a file in one of this device's locations. Refused with the reason when it
- * names nothing identified.
+ * anywhere in the library as `DEVICE:/LOCATION/PATH` (`/LOCATION/PATH` for this device), an
+ * absolute path of a file in one of this device's locations, or a file's name alone (no slash),
+ * looked for on every device. Refused with the reason when it names nothing identified.
  */
 export function contentByRef(lib: Library, ref: string): ContentRef {
   const lower = ref.toLowerCase();
@@ -31,6 +31,8 @@ export function contentByRef(lib: Library, ref: string): ContentRef {
     const uuid = byShortId(lower, [...lib.store.contents.uuidsStarting(lower), ...lib.store.peerContents.uuidsStarting(lower)], 'content');
     if (uuid !== undefined) return { uuid };
   }
+  // No slash: neither a path nor an address, so a file's name (the CLI has looked in its own folder first).
+  if (ref !== '' && !ref.includes('/')) return contentNamed(lib, ref);
   if (ref.startsWith('/') && !ref.startsWith('//')) {
     const here = localPath(lib, ref);
     if (here) return here;
@@ -66,4 +68,40 @@ function localPath(lib: Library, abs: string): ContentRef | undefined {
     return { uuid: entry.content_uuid, name: rel.slice(rel.lastIndexOf('/') + 1) };
   }
   return undefined;
+}
+
+/** Files of a name read at most, from this device and from paired devices; of them, listed in a refusal. */
+const NAMED_READ = 50;
+const NAMED_SHOWN = 10;
+
+/**
+ * The content of the file named NAME anywhere in the library (issue 58: `vss content show
+ * IMG_0412.jpg` from any folder), on this device or a paired one. Files of one content are one
+ * answer (copies of the same bytes: which file does not matter). Files of several contents are
+ * refused, each with its path and its content's short id, the two ways to say which. A name in
+ * another case is taken only when no file has it exactly (a camera's IMG_0412.JPG typed in lower case).
+ */
+function contentNamed(lib: Library, name: string): ContentRef {
+  const here = lib.roots.copyPaths();
+  const deviceName = (uuid: string) => lib.store.devices.byUuid(uuid)?.name ?? shortId(uuid);
+  const local = lib.store.entries.filesNamed(name, lib.deviceId, NAMED_READ);
+  const peers = lib.store.peerEntries.filesNamed(name, NAMED_READ);
+  const capped = local.length === NAMED_READ || peers.length === NAMED_READ;
+  const found = [
+    // A file here by its path; one whose drive is away (no path now) by its address, as a peer's.
+    ...local.map((f) => ({ uuid: f.content_uuid, name: f.name, path: here(f.location_id, f.rel_path) ?? `${lib.device.name}:/${f.location_name}/${f.rel_path}` })),
+    ...peers.map((f) => ({ uuid: f.content_uuid, name: f.name, path: `${deviceName(f.device_uuid)}:/${f.location_name}/${f.dir_path === '' ? f.name : `${f.dir_path}/${f.name}`}` })),
+  ];
+  const exact = found.filter((f) => f.name === name);
+  const files = exact.length > 0 ? exact : found;
+  const contents = new Set(files.map((f) => f.uuid));
+  const [first] = files;
+  if (contents.size === 1 && first) return { uuid: first.uuid, name: first.name };
+  if (!first) {
+    const stem = name.replace(/\.[^.]*$/, '') || name;
+    throw new VssError('NOT_FOUND', `no file named ${JSON.stringify(name)} in this library (a name is looked up in the current folder, then on every device): vss search ${JSON.stringify(stem)} finds files by part of their name`);
+  }
+  const shown = files.slice(0, NAMED_SHOWN).map((f) => `${f.path} (${shortId(f.uuid)})`).join(', ');
+  const more = files.length > NAMED_SHOWN ? `, and ${capped ? 'more' : `${files.length - NAMED_SHOWN} more`}` : '';
+  throw new UsageError(`${files.length}${capped ? ' or more' : ''} files named ${JSON.stringify(name)} hold different contents: ${shown}${more}. Give the path of one, or its id`);
 }

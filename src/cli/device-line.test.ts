@@ -39,11 +39,11 @@ describe('vss devices list, a line a device (deviceLine)', () => {
     online: true, reached: 'lan', may: { view: true, upload: true, organise: true, files: false }, uploads_to: '/p/Uploads/My phone',
   } as BrowserDeviceItem;
 
-  it('says when it was paired and last seen as how long ago, never as an ISO time', () => {
-    assert.equal(deviceLine(device, NOW), 'Laptop  d7566a96-5fe7-4e3e-9a43-e32db08d0638  paired 3 days ago  last seen 5 minutes ago');
-    assert.equal(deviceLine(browser, NOW), 'My phone  e2f6cd07-46c9-4bbe-aba6-b4bc904a84a7  paired 2 minutes ago  online (home network)  browser, may view, upload, organise');
+  it('says when it was paired and last seen as how long ago, never as an ISO time; its id by its first 8 characters', () => {
+    assert.equal(deviceLine(device, NOW), 'Laptop  d7566a96  paired 3 days ago  last seen 5 minutes ago');
+    assert.equal(deviceLine(browser, NOW), 'My phone  e2f6cd07  paired 2 minutes ago  online (home network)  browser, may view, upload, organise');
     const member = deviceLine({ ...device, via: 'library', online: true, reached: 'lan', rtt_ms: 43 }, NOW);
-    assert.equal(member, 'Laptop  d7566a96-5fe7-4e3e-9a43-e32db08d0638  joined the library 3 days ago  online (LAN, 43 ms)');
+    assert.equal(member, 'Laptop  d7566a96  joined the library 3 days ago  online (LAN, 43 ms)');
     for (const line of [deviceLine(device, NOW), deviceLine(browser, NOW), member]) assert.doesNotMatch(line, ISO, line);
   });
 });

@@ -1,9 +1,12 @@
 import type { DeviceItem } from '../api/index.js';
+import { shortId } from '../core/short-id.js';
 import { formatAgo } from './output.js';
 
 /**
- * One line of `vss devices list` for a person: name, id, since when it is paired (or a member),
- * and whether it is online, as "3 minutes ago" rather than an ISO time (`--json` keeps those).
+ * One line of `vss devices list` for a person: name, the start of its id (what `devices revoke`,
+ * `rights` and `remove` take; two devices may share a name), since when it is paired (or a
+ * member), and whether it is online, as "3 minutes ago" rather than an ISO time (`--json` keeps
+ * the whole id and the times).
  */
 export function deviceLine(d: DeviceItem, now = Date.now()): string {
   const how = d.kind === 'browser' ? (d.reached === 'lan' ? 'home network' : 'this machine')
@@ -13,5 +16,5 @@ export function deviceLine(d: DeviceItem, now = Date.now()): string {
   const may = d.kind === 'browser' ? `  browser, may ${Object.entries(d.may).filter(([, on]) => on).map(([what]) => what).join(', ')}` : '';
   // A member never paired here joined through another member: when it joined, not "paired".
   const since = d.kind === 'device' && d.via === 'library' ? `joined the library ${formatAgo(d.paired_at, now)}` : `paired ${formatAgo(d.paired_at, now)}`;
-  return `${d.name}  ${d.id}  ${since}  ${seen}${may}`;
+  return `${d.name}  ${shortId(d.id)}  ${since}  ${seen}${may}`;
 }

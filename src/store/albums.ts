@@ -1,5 +1,5 @@
 import type { Db } from '../db/connection.js';
-import { statementCache, type Prepared } from './statements.js';
+import { idsStarting, statementCache, type Prepared } from './statements.js';
 
 /** An `albums` row (issue 32): each field with the stamp of the operation that set it ('' before any did). */
 export interface AlbumRecord {
@@ -73,6 +73,11 @@ export class AlbumStore {
       `SELECT a.*, (SELECT count(*) FROM album_items i WHERE i.album_uuid = a.uuid AND i.present = 1) AS items
        FROM albums a WHERE a.deleted = 0 AND a.name_hlc <> '' ORDER BY a.name COLLATE NOCASE, a.uuid`,
     ).all();
+  }
+
+  /** The albums (live or not) whose id starts START: a few, for a short id (core/short-id.ts). */
+  uuidsStarting(start: string): string[] {
+    return idsStarting(this.sql, 'albums', 'uuid', start);
   }
 
   /** The live albums named NAME (any case): more than one when two devices made the same name. */

@@ -118,6 +118,16 @@ export interface CopyPlace {
   rel_path: string;
 }
 
+/** A file of this device found by its name: its content and where it is. */
+export interface NamedFile {
+  content_uuid: string;
+  /** As the file is named (the name asked may differ in case). */
+  name: string;
+  location_id: number;
+  location_name: string;
+  rel_path: string;
+}
+
 /** A deep location a content has a file in, with the location's own generation policy. */
 export interface DeepPlace {
   /** The content's row id. */

@@ -93,6 +93,16 @@ export class PeerEntryStore {
     ).all(contentUuid, limit);
   }
 
+  /** Paired devices' identified files named NAME in any case (ASCII), LIMIT of them: as EntryReads.filesNamed, a read of the table. */
+  filesNamed(name: string, limit: number): PeerNamedFile[] {
+    return this.sql<[string, number], PeerNamedFile>(
+      `SELECT c.content_uuid, e.device_uuid, l.name AS location_name, e.dir_path, e.name
+       FROM peer_entries e JOIN peer_contents c ON c.id = e.content_id
+       JOIN peer_locations l ON l.device_uuid = e.device_uuid AND l.location_id = e.location_id
+       WHERE e.name = ? COLLATE NOCASE AND e.kind = 'file' ORDER BY e.device_uuid, e.location_id, e.dir_path LIMIT ?`,
+    ).all(name, limit);
+  }
+
   /** The copies on paired devices of these contents (a page of a list), with their location's name and folder there. */
   copiesOfMany(contentUuids: readonly string[]): PeerCopy[] {
     return this.sql<[string], PeerCopy>(
@@ -201,6 +211,9 @@ export interface PeerCopy {
   location_name: string;
   location_path: string;
 }
+
+/** A file of a paired device found by its name: its content and where it is, in the owner's terms. */
+export type PeerNamedFile = Pick<PeerCopy, 'content_uuid' | 'device_uuid' | 'location_name' | 'dir_path' | 'name'>;
 
 /** Rows removed, and the contents they held (their names and copies changed). */
 export interface Removed {

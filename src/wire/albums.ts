@@ -24,4 +24,6 @@ export interface AlbumView {
 export interface AlbumShown extends AlbumView {
   /** Its contents by uuid (a smart album's: what its search finds now). */
   contents: string[];
+  /** Each content's file name (what `album show` prints); null where no device names it now. */
+  names: Record<string, string | null>;
 }

@@ -27,6 +27,8 @@ export interface SimilarGroup {
 /** What keeping one of a group did. */
 export interface SimilarKeepResult {
   kept: string;
+  /** Its file's name (what `similar keep` says it kept); null where no device names it now. */
+  kept_name: string | null;
   /** The contents whose files went to the trash, and their tags, ratings, albums merged onto the one kept. */
   trashed: string[];
   /** Files moved to the trash. */

@@ -95,7 +95,11 @@ describe('similar: near-duplicates found, one kept, the others trashed and resto
     assert.equal(r.merged.albums, 1);
     const meta = json<{ rating: number; tags: string[] }>(await vss('meta', 'show', original, '--json'));
     assert.deepEqual([meta.rating, meta.tags], [4, ['Trains']]);
-    assert.ok((await vss('album', 'show', 'Holiday')).stdout.includes(keepUuid), 'the kept photo is in the album');
+    assert.equal(r.kept_name, 'train.jpg');
+    const album = json<{ contents: string[]; names: Record<string, string | null> }>(await vss('album', 'show', 'Holiday', '--json'));
+    assert.ok(album.contents.includes(keepUuid), 'the kept photo is in the album');
+    assert.equal(album.names[keepUuid], 'train.jpg');
+    assert.match((await vss('album', 'show', 'Holiday')).stdout, /^ {2}train\.jpg( {2}\(cover\))?$/m, 'shown by its name');
     assert.equal(existsSync(resaved), false);
     assert.equal(existsSync(retagged), false);
     assert.equal(existsSync(original), true);

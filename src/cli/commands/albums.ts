@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { shortId } from '../../core/short-id.js';
 import type { AlbumView } from '../../api/index.js';
 import { contentRef } from '../content-arg.js';
 import { globals, withLibrary } from '../context.js';
@@ -7,7 +8,7 @@ import { printJson, printLine, printLines } from '../output.js';
 function albumLine(a: AlbumView): string {
   const where = a.path.length > 1 ? `  (${a.path.join(' / ')})` : '';
   const smart = a.query !== null ? `  smart: ${a.query}` : '';
-  const twin = a.same_name ? `  [same name as another album: ${a.album_id}]` : '';
+  const twin = a.same_name ? `  [same name as another album: this one is ${shortId(a.album_id)}]` : '';
   return `${a.name}  ${a.count} content${a.count === 1 ? '' : 's'}${where}${smart}${twin}`;
 }
 
@@ -24,7 +25,7 @@ export function registerAlbumCommands(program: Command): void {
       await withLibrary(this, async (lib) => {
         const a = await lib.albums.create(name, opts);
         if (globals(this).json) return printJson(a);
-        printLine(`${a.query !== null ? 'Smart album' : 'Album'} ${JSON.stringify(a.path.join(' / '))} made (${a.album_id})${a.query !== null ? `: ${a.count} content${a.count === 1 ? '' : 's'} found now` : ''}.`);
+        printLine(`${a.query !== null ? 'Smart album' : 'Album'} ${JSON.stringify(a.path.join(' / '))} made (${shortId(a.album_id)})${a.query !== null ? `: ${a.count} content${a.count === 1 ? '' : 's'} found now` : ''}.`);
       });
     });
 
@@ -47,7 +48,14 @@ export function registerAlbumCommands(program: Command): void {
         const a = await lib.albums.show(ref);
         if (globals(this).json) return printJson(a);
         printLine(albumLine(a));
-        for (const c of a.contents) printLine(`  ${c}${c === a.cover ? '  (cover)' : ''}`);
+        // Each photo by its file's name; the start of its id beside it where two share a name, or none names it now.
+        const seen = new Map<string, number>();
+        for (const c of a.contents) seen.set(a.names[c] ?? '', (seen.get(a.names[c] ?? '') ?? 0) + 1);
+        for (const c of a.contents) {
+          const name = a.names[c] ?? null;
+          const shown = name === null ? shortId(c) : (seen.get(name) ?? 0) > 1 ? `${name}  (${shortId(c)})` : name;
+          printLine(`  ${shown}${c === a.cover ? '  (cover)' : ''}`);
+        }
       }, 'read');
     });
 

@@ -2,9 +2,10 @@ import { shortId } from '../../core/short-id.js';
 import type { Command } from 'commander';
 import type { BucketCheckResult, GuardianAtRisk, GuardianPolicyView, GuardianRotView, GuardianStatus, GuardianTally, PolicyChange, RepairResult, ScrubResult, ScrubSettings } from '../../api/index.js';
 import { UsageError } from '../../core/errors.js';
+import { contentRef } from '../content-arg.js';
 import { globals, withLibrary } from '../context.js';
 import { resolveLocationRef } from '../location-ref.js';
-import { displayPath, formatBytes, printJson, printLine } from '../output.js';
+import { displayPath, formatAgo, formatBytes, printJson, printLine } from '../output.js';
 import { waitForJob } from '../wait-for-job.js';
 import { registerProtectCommand } from './guardian-protect.js';
 
@@ -124,11 +125,11 @@ export function registerGuardianCommands(program: Command): void {
 
   guardian
     .command('repair [contents...]')
-    .description('replace rotten files (of the contents named, or all) with a verified copy from elsewhere on this device; the damaged file is kept aside beside it')
+    .description("replace rotten files (of the contents named, by a file's path or name or an id; or all) with a verified copy from elsewhere on this device; the damaged file is kept aside beside it")
     .option('--detach', 'queue the repair and return at once')
     .action(async function (this: Command, contents: string[], opts: { detach?: boolean }) {
       await withLibrary(this, async (lib) => {
-        const out = await waitForJob(lib.events, 'Repairing', (call) => lib.guardian.repair(contents, { detach: opts.detach === true, ...call }),
+        const out = await waitForJob(lib.events, 'Repairing', (call) => lib.guardian.repair(contents.map(contentRef), { detach: opts.detach === true, ...call }),
           (id) => `job ${id} goes on (with the daemon at once; else at the next vss guardian repair). vss jobs cancel ${id} stops it`, { bar: opts.detach !== true });
         if (out === undefined) return;
         // Something left rotten is not a success, though the rest was repaired.
@@ -169,9 +170,13 @@ function parseEvery(value: string): number {
   return Number(value);
 }
 
+/** A rotten file by its path (what `guardian repair` takes, with its name or id), when a scrub found it as a person says it. */
 function rotLine(r: GuardianRotView): string {
-  return `${shortId(r.content_uuid)}  ${formatBytes(r.size)}  ${displayPath(r.path)}  found ${new Date(r.found_at).toISOString()}`;
+  return `${displayPath(r.path)}  ${formatBytes(r.size)}  found ${formatAgo(r.found_at)}`;
 }
+
+/** The last part of PATH, a device's absolute path (either separator: a paired device may be Windows). */
+const baseName = (path: string) => path.slice(Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\')) + 1);
 
 function scrubLines(r: ScrubResult): string[] {
   return [
@@ -238,14 +243,16 @@ function statusLines(s: GuardianStatus): string[] {
     `  rot:    ${tally(s.rot)}`,
     `library: ${libraryLine(s.library)}`,
     ...(s.trash.files > 0 ? [`trash: ${s.trash.files} file${s.trash.files === 1 ? '' : 's'} (${formatBytes(s.trash.bytes)}), not counted as copies${s.trash.last > 0 ? `; ${s.trash.last} content${s.trash.last === 1 ? ' has its' : 's have their'} only bytes there (emptying the trash ends ${s.trash.last === 1 ? 'it' : 'them'}; vss trash restore brings one back)` : ''}`] : []),
-    ...s.by_device.map((d) => `${d.name} (${d.device_id}): ${tally(d)}, last seen ${new Date(d.last_seen).toISOString()}`),
+    ...s.by_device.map((d) => `${d.name}: ${tally(d)}, last seen ${formatAgo(d.last_seen)}`),
   ];
 }
 
 function atRiskLines(it: GuardianAtRisk): string[] {
   const short = Object.entries(it.short_by).filter(([, v]) => v > 0).map(([k, v]) => `${v} ${v === 1 ? k.replace(/ies$/, 'y').replace(/ices$/, 'ice') : k}`).join(', ');
+  // The content by its first file's name (its copies' paths follow); the start of its id where no file is left.
+  const name = it.copies[0] ? baseName(it.copies[0].path) : shortId(it.content_uuid);
   return [
-    `${shortId(it.content_uuid)}  ${it.kind}  ${formatBytes(it.size)}  ${it.lost ? 'LOST: every copy is rotten' : `short by ${short}`}`,
-    ...it.copies.map((c) => `  ${c.device_name}: ${displayPath(c.path)}${c.volume ? `  [${c.volume}]` : ''}${c.online ? '' : '  (offline)'}${c.rotten ? '  (rotten: not counted)' : c.verified_at !== null ? `  verified ${new Date(c.verified_at).toISOString()}` : '  never verified'}`),
+    `${name}  ${it.kind}  ${formatBytes(it.size)}  ${it.lost ? 'LOST: every copy is rotten' : `short by ${short}`}`,
+    ...it.copies.map((c) => `  ${c.device_name}: ${displayPath(c.path)}${c.volume ? `  [${c.volume}]` : ''}${c.online ? '' : '  (offline)'}${c.rotten ? '  (rotten: not counted)' : c.verified_at !== null ? `  verified ${formatAgo(c.verified_at)}` : '  never verified'}`),
   ];
 }

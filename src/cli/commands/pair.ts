@@ -4,6 +4,7 @@ import type { PairedInfo, PairingCodeInfo, VssClient } from '../../api/index.js'
 import { VssError } from '../../core/errors.js';
 import { checkPairJoin, checkPeerAddress, looksLikeInvite } from '../../api/words.js';
 import { clientFor, daemonClientFor, globals } from '../context.js';
+import { shortId } from '../../core/short-id.js';
 import { deviceLine } from '../device-line.js';
 import { displayPath, printJson, printJsonLine, printLine } from '../output.js';
 import { onStopSignal } from '../signals.js';
@@ -132,7 +133,7 @@ export function registerPairCommands(program: Command): void {
     .action(async function (this: Command, id: string) {
       const gone = await (await clientFor(this)).devices.revoke(id);
       if (globals(this).json) return printJson(gone);
-      printLine(`Revoked ${gone.name} (${gone.id}): it is signed out.`);
+      printLine(`Revoked ${gone.name} (${shortId(gone.id)}): it is signed out.`);
     });
 
   devices
@@ -141,7 +142,7 @@ export function registerPairCommands(program: Command): void {
     .action(async function (this: Command, id: string, rights: string[]) {
       const got = await (await clientFor(this)).devices.rights(id, rights.length > 0 ? rights : undefined);
       if (globals(this).json) return printJson(got);
-      if (got.libraries.length === 0) return printLine(`${got.name} (${got.id}) is a member of no library open here.`);
+      if (got.libraries.length === 0) return printLine(`${got.name} (${shortId(got.id)}) is a member of no library open here.`);
       for (const l of got.libraries) printLine(`${got.name} in ${l.library}: ${l.rights.length > 0 ? l.rights.join(', ') : 'nothing (a member still: it syncs, but may not admit, remove or be relayed)'}`);
       if (rights.length > 0) printLine('Every member takes it in when it next hears from this device.');
     });
@@ -153,6 +154,6 @@ export function registerPairCommands(program: Command): void {
     .action(async function (this: Command, id: string) {
       const gone = await (await clientFor(this)).devices.unpair(id);
       if (globals(this).json) return printJson(gone);
-      printLine(`Removed ${gone.name} (${gone.id}): refused here now, and by every member once they hear of it (within a minute while they are online).`);
+      printLine(`Removed ${gone.name} (${shortId(gone.id)}): refused here now, and by every member once they hear of it (within a minute while they are online).`);
     });
 }

@@ -27,7 +27,7 @@ function nobodyYet(u: UnsortedFacesView): string {
   const first = u.sample[0];
   if (u.faces === 0 || !first) return 'Nobody yet: people are found in photos of deep-mode locations (vss location add DIR --mode deep), then vss people list.';
   return `${plural(u.faces, 'face')} found in ${plural(u.contents, 'content')}, not yet grouped into people: a person appears once the same face is in several photos. `
-    + `Name one yourself: vss faces list ${first.content_uuid} shows its faces, vss faces assign FACE NAME names one.`;
+    + `Name one yourself: vss faces list ${shortId(first.content_uuid)} shows its faces, vss faces assign FACE NAME names one.`;
 }
 
 /** `vss people …` and `vss faces …` (issue 31): people named once, known on every device. */

@@ -6,7 +6,8 @@ import { globals, withLibrary } from '../context.js';
 import { displayPath, formatBytes, printJson, printLine } from '../output.js';
 
 function groupLines(g: SimilarGroup): string[] {
-  const lines = [`group ${g.group_id}: ${g.contents.length} near-duplicates`];
+  // No group id: nothing takes one (similar keep takes the photos), and a person tells a group by its photos.
+  const lines = [`${g.contents.length} near-duplicates:`];
   for (const c of g.contents) {
     const dims = c.width && c.height ? `${c.width}×${c.height}` : '?×?';
     const bpp = c.bits_per_pixel !== null ? `${c.bits_per_pixel} bits/px` : '';
@@ -38,7 +39,7 @@ export function registerSimilarCommands(program: Command): void {
         const r = await lib.similar.keep(contentRef(keep), others.map(contentRef));
         if (globals(this).json) return printJson(r);
         const merged = [r.merged.tags.length > 0 ? `tags ${r.merged.tags.join(', ')}` : '', r.merged.albums > 0 ? `${r.merged.albums} album${r.merged.albums === 1 ? '' : 's'}` : ''].filter(Boolean).join('; ');
-        printLine(`Kept ${r.kept}${merged ? ` (merged onto it: ${merged})` : ''}; ${r.files} file${r.files === 1 ? '' : 's'} of ${r.trashed.length} near-duplicate${r.trashed.length === 1 ? '' : 's'} moved to the trash (vss trash list).`);
+        printLine(`Kept ${r.kept_name ?? shortId(r.kept)}${merged ? ` (merged onto it: ${merged})` : ''}; ${r.files} file${r.files === 1 ? '' : 's'} of ${r.trashed.length} near-duplicate${r.trashed.length === 1 ? '' : 's'} moved to the trash (vss trash list).`);
       });
     });
 }

@@ -5,8 +5,11 @@ import { contentRef } from '../content-arg.js';
 import { globals, withLibrary } from '../context.js';
 import { printJson, printLine, printLines } from '../output.js';
 
+/** A stack's cover as a person knows it: its file's name (its id's start only where no device names it now). */
+const coverName = (s: StackView) => s.cover_name ?? shortId(s.cover);
+
 function stackLine(s: StackView): string {
-  return `${shortId(s.stack_id)}  ${s.kind.padEnd(8)}  ${String(s.members.length).padStart(3)} photos  cover ${s.cover_name ?? shortId(s.cover)}`;
+  return `${shortId(s.stack_id)}  ${s.kind.padEnd(8)}  ${String(s.members.length).padStart(3)} photos  cover ${coverName(s)}`;
 }
 
 /** `vss stacks list` (issue 45): a RAW with its camera's JPEG, a burst's frames, each one item behind a cover. */
@@ -30,12 +33,12 @@ function registerStackCommand(program: Command): void {
   const stack = program.command('stack').description('change one stack (vss stacks list shows them): its cover, or unstack it');
   stack
     .command('set-cover <stack_id> <content>')
-    .description('show CONTENT (a uuid or a path of one of its photos) for the stack: the RAW instead of the JPEG, another burst frame; on every device')
+    .description('show CONTENT (its file\'s name or path, or its id) for the stack: the RAW instead of the JPEG, another burst frame; on every device')
     .action(async function (this: Command, stackId: string, content: string) {
       await withLibrary(this, async (lib) => {
         const s = await lib.stacks.setCover(stackId, contentRef(content));
         if (globals(this).json) return printJson(s);
-        printLine(`Stack ${shortId(s.stack_id)} now shows ${shortId(s.cover)}.`);
+        printLine(`Stack ${shortId(s.stack_id)} now shows ${coverName(s)}.`);
       });
     });
   stack
@@ -45,7 +48,7 @@ function registerStackCommand(program: Command): void {
       await withLibrary(this, async (lib) => {
         const s = await lib.stacks.unstack(stackId);
         if (globals(this).json) return printJson(s);
-        printLine(`Unstacked ${s.members.length} photos of ${shortId(s.stack_id)}.`);
+        printLine(`Unstacked ${s.members.length} photos of stack ${shortId(s.stack_id)} (cover ${coverName(s)}): each an item of its own again.`);
       });
     });
 }
