@@ -6,8 +6,8 @@ import { ExifTool } from 'exiftool-vendored';
 import sharp from 'sharp';
 import { FIXTURES, FIXTURES_SKIP, tempDir } from '../../../test/helpers.js';
 import { ALL_VARIANTS, assertThumb, bytesOf, makeThumbs } from '../../../test/thumb-support.js';
-import { crwHolding } from '../../../test/support/raw-files.js';
-import { detectType } from '../../content/detect-type.js';
+import { crwHolding, tiffRawHolding } from '../../../test/support/raw-files.js';
+import { detectType, mediaByMagic } from '../../content/detect-type.js';
 import { isRawMime } from '../../content/raw-formats.js';
 import { PREVIEW_TAGS } from '../../media/exiftool-reader.js';
 import { closeSharedExifTool, withExifTool } from '../../media/shared-exiftool.js';
@@ -96,6 +96,16 @@ test('RAW formats are known by magic, and by extension in any case where the mag
   assert.equal((await detectType('IMGP0001.PEF', tiffHead)).mime, 'image/x-pentax-pef');
   assert.equal((await detectType('SAM_0001.srw', tiffHead)).mime, 'image/x-samsung-srw');
   assert.equal((await detectType('scan.tif', tiffHead)).mime, 'image/tiff');
+  assert.equal((await detectType('B0000001.3FR', tiffHead)).mime, 'image/x-hasselblad-3fr');
+  assert.equal((await detectType('P1000001.RAW', tiffHead)).mime, 'image/x-panasonic-rw');
+  // Minolta's MRW and Sigma's X3F have headers of their own (file-type knows neither): any name.
+  const mrw = Buffer.concat([Buffer.from('\0MRM\0\0\x01\x00\0PRD', 'latin1'), Buffer.alloc(64)]);
+  const x3f = Buffer.concat([Buffer.from('FOVb\x04\x00\x02\x00', 'latin1'), Buffer.alloc(64)]);
+  for (const name of ['PICT0001.MRW', 'untitled']) assert.deepEqual(await detectType(name, mrw), { mime: 'image/x-minolta-mrw', kind: 'image' }, name);
+  for (const name of ['SDIM0001.X3F', 'untitled']) assert.deepEqual(await detectType(name, x3f), { mime: 'image/x-sigma-x3f', kind: 'image' }, name);
+  // An upload is judged by its bytes alone: these are photos whatever they are called.
+  for (const head of [mrw, x3f, crwHolding(Buffer.alloc(64), 3072, 2048)]) assert.equal((await mediaByMagic(head))?.kind, 'image', head.toString('latin1', 0, 14));
+  assert.notEqual((await detectType('noise.raw', Buffer.alloc(4100, 7))).kind, 'image', 'a .raw that is not TIFF is no photo (raw audio, a disk image)');
   if (FIXTURES_SKIP) return;
   const nef = readFileSync(join(FIXTURES, 'raw/nikon-d7100.NEF')).subarray(0, 4100);
   assert.equal((await detectType('DSC_0001.NEF', nef)).mime, 'image/x-nikon-nef');
@@ -133,4 +143,24 @@ test("a Canon CRW (CIFF) is known by its own header and thumbnailed from the JPE
   // The thumbnail follows what the scan recorded, as the generator is handed it.
   const out = await makeThumbs(path, 'image', 'image/x-canon-crw', ALL_VARIANTS, { metadata: { ...read.metadata } });
   for (const v of ALL_VARIANTS) await assertThumb(bytesOf(out, v), v, 1536, 1024, 'crw');
+});
+
+test('a TIFF-based RAW of a maker file-type does not name (Hasselblad, Phase One, Leaf, Kodak…) is thumbnailed from its preview, not its TIFF picture', async () => {
+  // Its IFD0 is a 160×120 picture (what a TIFF reader shows); the camera's 1536×1024 JPEG is in its SubIFD.
+  const preview = await sharp({ create: { width: 1536, height: 1024, channels: 3, background: '#36a' } }).jpeg().toBuffer();
+  for (const [name, make, mime] of [
+    ['B0000001.3FR', 'Hasselblad', 'image/x-hasselblad-3fr'],
+    ['CF000001.IIQ', 'Phase One', 'image/x-phaseone-iiq'],
+    ['DCP_0001.kdc', 'Kodak', 'image/x-kodak-kdc'],
+  ] as const) {
+    const path = join(tmp.path, name);
+    writeFileSync(path, tiffRawHolding(preview, make));
+    const type = await detectType(name, readFileSync(path).subarray(0, 4100));
+    assert.deepEqual(type, { mime, kind: 'image' }, name);
+    const read = await withExifTool((r) => r.read(path, 'image'));
+    assert.ok(read.ok, name);
+    assert.deepEqual(read.metadata.previews, [{ tag: 'JpgFromRaw', bytes: preview.length }], `${name}: the scan records its preview`);
+    const out = await makeThumbs(path, 'image', type.mime, ['grid@2x', 'detail@1x'], { metadata: { ...read.metadata } });
+    for (const v of ['grid@2x', 'detail@1x']) await assertThumb(bytesOf(out, v), v, 1536, 1024, name);
+  }
 });
