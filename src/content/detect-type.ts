@@ -59,7 +59,7 @@ const GENERIC_MAGIC = new Set(['application/zip', 'application/xml', 'applicatio
 export async function detectType(name: string, head: Buffer): Promise<DetectedType> {
   const known = detectTypeNow(head);
   if (known) return known;
-  // A RAW whose header file-type does not read (Canon's CRW).
+  // A RAW whose header file-type does not read (Canon's CRW, Minolta's MRW, Sigma's X3F).
   const rawByMagic = rawMimeByMagic(head);
   if (rawByMagic) return typed(rawByMagic);
   const ext = extname(name).slice(1).toLowerCase();
@@ -105,9 +105,12 @@ export function detectTypeNow(head: Buffer): DetectedType | undefined {
 /**
  * The photo or video HEAD's own bytes say it is (magic only: never the name, which a sender
  * chooses), or undefined: what an upload from a browser must be (a zip, an XML or an Office file
- * named `.jpg` is not). A TIFF header counts as an image (most camera RAW files are TIFF inside).
+ * named `.jpg` is not). A TIFF header counts as an image (most camera RAW files are TIFF inside),
+ * and so do the RAW headers file-type does not know (CRW, MRW, X3F).
  */
 export async function mediaByMagic(head: Buffer): Promise<DetectedType | undefined> {
+  const rawByMagic = rawMimeByMagic(head);
+  if (rawByMagic) return typed(rawByMagic);
   const known = detectTypeNow(head);
   const magic = known ?? (await magicOf(head).then((m) => (m ? typed(m.mime) : undefined)));
   if (magic && (magic.kind === 'image' || magic.kind === 'video')) return magic;

@@ -9,6 +9,8 @@ describe('what a browser says of an upload (upload-meta.ts)', () => {
   it('takes a photo\'s or a video\'s name, the BLAKE3 and the date', () => {
     assert.deepEqual(meta('IMG_0001.HEIC', ''), { name: 'IMG_0001.HEIC', blake3: HASH, modifiedMs: 1_700_000_000_000 });
     assert.equal(meta('clip (2).mov', 'video/quicktime').name, 'clip (2).mov');
+    // Every RAW vss knows (content/raw-formats.ts), not a list of its own: a CRW, a 3FR, an X3F.
+    for (const name of ['CRW_0001.CRW', 'B0000001.3FR', 'SDIM0001.x3f']) assert.equal(meta(name, '').name, name);
   });
 
   it('refuses a name that is not a photo\'s or a video\'s, whatever type the browser says', () => {

@@ -1,6 +1,7 @@
 import { extname } from 'node:path';
 import { VssError } from '../core/errors.js';
 import { BLAKE3_HEX, landingNameProblem } from '../files/landing-names.js';
+import { RAW_EXTENSIONS } from '../content/raw-formats.js';
 
 /**
  * What a browser says of a file it uploads (tus's Upload-Metadata, issue 44), checked before a
@@ -25,7 +26,7 @@ export const UPLOAD_EXPIRES_MS = 7 * 24 * 3600 * 1000;
 /** What a phone's picker offers that is a photo or a video, by extension (its MIME type may be empty: HEIC on many browsers). */
 const MEDIA_EXT = new Set([
   'jpg', 'jpeg', 'jpe', 'png', 'gif', 'webp', 'heic', 'heif', 'hif', 'avif', 'tif', 'tiff', 'bmp', 'jxl',
-  'dng', 'cr2', 'cr3', 'nef', 'arw', 'raf', 'orf', 'rw2', 'pef', 'srw',
+  ...RAW_EXTENSIONS,
   'mov', 'mp4', 'm4v', '3gp', '3g2', 'mkv', 'webm', 'avi', 'mts', 'm2ts',
 ]);
 

@@ -98,10 +98,17 @@ describe('vss browse', () => {
     // A NEF of 3.5 MB (TIFF inside: its first bytes and its extension say which RAW), and the same bytes named as nothing in particular.
     copyFileSync(join(FIXTURES, 'raw/nikon-d7100.NEF'), join(raws, 'DSC_0001.NEF'));
     copyFileSync(join(FIXTURES, 'raw/nikon-d7100.NEF'), join(raws, 'untitled'));
+    // Every other fixture camera's, and a Sigma X3F and a Minolta MRW of 2 MB (their own headers, which file-type does not know: 'unknown' before).
+    const fixtures = readdirSync(join(FIXTURES, 'raw')).filter((f) => !f.toLowerCase().endsWith('.md'));
+    for (const f of fixtures) copyFileSync(join(FIXTURES, 'raw', f), join(raws, f));
+    writeFileSync(join(raws, 'SDIM0001.X3F'), Buffer.concat([Buffer.from('FOVb\x04\x00\x02\x00', 'latin1'), Buffer.alloc(2 << 20)]));
+    writeFileSync(join(raws, 'PICT0001.MRW'), Buffer.concat([Buffer.from('\0MRM\0\0\x01\x00\0PRD', 'latin1'), Buffer.alloc(2 << 20)]));
     const listed = new Map(json<Listing>(await runCli(['browse', raws, '--json'], env)).entries.map((e) => [e.path, e]));
     const nef = listed.get('DSC_0001.NEF')!;
     assert.deepEqual([nef.kind, nef.mime, nef.content_uuid], ['image', 'image/x-nikon-nef', null], 'a photo, not read whole');
     assert.equal(listed.get('untitled')!.kind, 'image', 'a TIFF by its bytes, whatever its name');
+    for (const f of [...fixtures, 'SDIM0001.X3F', 'PICT0001.MRW']) assert.equal(listed.get(f)?.kind, 'image', `${f}: ${listed.get(f)?.mime}`);
+    assert.deepEqual(['SDIM0001.X3F', 'PICT0001.MRW'].map((f) => listed.get(f)!.mime), ['image/x-sigma-x3f', 'image/x-minolta-mrw']);
   });
 
   it('answers the same through the daemon', async () => {
