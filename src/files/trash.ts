@@ -17,6 +17,7 @@ import type { NewTrashRecord, TrashPlaced } from '../store/trash.js';
 import type { TrashItem, TrashRestoreResult } from '../wire/trash.js';
 import { placeOf } from './places.js';
 import { UUID_RE } from '../sidecars/address.js';
+import { byShortId, mayBeShortId } from '../core/short-id.js';
 import type { ConfinedRoot } from '../library/confine.js';
 import { locationOnline } from '../volumes/location-online.js';
 import { DAY_MS, TRASH_DAYS, TRASH_FOLDER } from './trash-bin.js';
@@ -48,8 +49,10 @@ export function trashRowsOf(lib: Library, refs: readonly string[]): { rows: Tras
   const rows = new Map<number, TrashPlaced>();
   const unknown: string[] = [];
   for (const ref of refs) {
-    if (UUID_RE.test(ref.toLowerCase())) {
-      const found = trash.byTrashIds([ref.toLowerCase()]);
+    // A trash id, whole or its start as `trash list` shows it (not a path: the CLI sends those absolute).
+    const id = UUID_RE.test(ref.toLowerCase()) ? ref.toLowerCase() : mayBeShortId(ref) ? byShortId(ref, trash.idsStarting(ref.trim().toLowerCase()), 'trashed file') : undefined;
+    if (id !== undefined || UUID_RE.test(ref.toLowerCase())) {
+      const found = id !== undefined ? trash.byTrashIds([id]) : [];
       if (found.length === 0) unknown.push(ref);
       for (const r of found) rows.set(r.id, r);
       continue;

@@ -1,5 +1,5 @@
 import type { Db } from '../db/connection.js';
-import { statementCache, type Prepared } from './statements.js';
+import { idsStarting, statementCache, type Prepared } from './statements.js';
 
 /** A `trash` row (migration 036): a file a delete moved aside, where it was and where it is. */
 export interface TrashRecord {
@@ -62,6 +62,11 @@ export class TrashStore {
 
   byTrashIds(ids: readonly string[]): TrashPlaced[] {
     return this.sql<[string], TrashPlaced>(`${PLACED} WHERE t.trash_id IN (SELECT value FROM json_each(?))`).all(JSON.stringify(ids));
+  }
+
+  /** The trash ids that start with START (a short id as `trash list` shows it), a few at most. */
+  idsStarting(start: string): string[] {
+    return idsStarting(this.sql, 'trash', 'trash_id', start);
   }
 
   /** The rows of files that were at REL in location LOCATIONID (newest first: the same path may have been deleted twice). */

@@ -83,7 +83,11 @@ describe('trash: delete, list, restore, empty', () => {
 
     // Back by one id, and by the folder the others were in.
     const b = listed.find((t) => t.path === paths[0])!;
-    const one = json<TrashRestoreResult>(await vss('trash', 'restore', b.trash_id, '--json'));
+    // The list shows a person 8 characters of each id, and takes them back.
+    const human = (await vss('trash', 'list')).stdout;
+    assert.doesNotMatch(human, /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/, 'no whole uuid on a line');
+    assert.match(human, new RegExp(`^${b.trash_id.slice(0, 8)} `, 'm'));
+    const one = json<TrashRestoreResult>(await vss('trash', 'restore', b.trash_id.slice(0, 8), '--json'));
     assert.deepEqual(one.restored.map((r) => r.path), [paths[0]]);
     const rest = json<TrashRestoreResult>(await vss('trash', 'restore', join(loc, '2024/trip'), '--json'));
     assert.deepEqual(rest.restored.map((r) => r.path).sort(), paths.slice(1).sort());

@@ -3,12 +3,14 @@ import type { Command } from 'commander';
 import { UsageError } from '../../core/errors.js';
 import type { TrashItem } from '../../api/index.js';
 import { UUID } from '../content-arg.js';
+import { existsSync } from 'node:fs';
+import { mayBeShortId, shortId } from '../../core/short-id.js';
 import { globals, withLibrary } from '../context.js';
 import { displayPath, formatBytes, printJson, printLine, printLines } from '../output.js';
 
 function trashLine(t: TrashItem): string {
   const when = new Date(t.deleted_at).toISOString().replace('T', ' ').slice(0, 16);
-  return `${t.trash_id}  ${when}  ${formatBytes(t.size).padStart(9)}  ${displayPath(t.path)}`;
+  return `${shortId(t.trash_id)}  ${when}  ${formatBytes(t.size).padStart(9)}  ${displayPath(t.path)}`;
 }
 
 /** `vss trash …` (issue 45): what `files delete` moved aside, restorable for 30 days. */
@@ -64,7 +66,8 @@ export function registerTrashCommands(program: Command): void {
     });
 }
 
-/** A trash id as typed, else a path made absolute (the core finds what was there). */
+/** A trash id as typed (whole, or its start as `trash list` shows it, when no file here is so named), else a path made absolute (the core finds what was there). */
 function typedRef(ref: string): string {
-  return UUID.test(ref) ? ref.toLowerCase() : resolvePath(ref);
+  if (UUID.test(ref)) return ref.toLowerCase();
+  return mayBeShortId(ref) && !existsSync(resolvePath(ref)) ? ref.trim().toLowerCase() : resolvePath(ref);
 }
