@@ -52,7 +52,7 @@ describe('vss guardian: copies counted against a policy', { skip: loopSkipReason
     assert.ok(self && Math.abs(self.last_seen - Date.now()) < 60_000);
     const bytes = (...t: string[]) => t.reduce((n, x) => n + Buffer.byteLength(x), 0);
     assert.deepEqual(s, {
-      policy: { copies: 2, devices: 1, offsite: 0 },
+      policy: { copies: 2, devices: 1, offsite: 0 }, policy_chosen: false,
       contents: 3, bytes: bytes(ONCE, DUPLICATED, BACKED_UP),
       safe: { contents: 1, bytes: bytes(BACKED_UP) },
       short: { contents: 2, bytes: bytes(ONCE, DUPLICATED) },
