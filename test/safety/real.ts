@@ -265,9 +265,12 @@ export class Real {
     const exempt = new Set(outcome.exempt ?? []);
     // A near-duplicate the user let go is kept while the picture kept for it has a good copy.
     const kept = (h: string) => this.keptAs.has(h) && goodAfter.has(this.keptAs.get(h)!);
-    // A delete into the trash loses nothing (DESIGN §21): a content whose last good copy it put there is in the trash now.
-    const trashedNow = outcome.trashed ? new Set(this.world.trashHeld().map((h) => h.hash)) : new Set<string>();
-    const lost = !this.rules.has('copies') ? [] : [...goodBefore].filter((h) => !goodAfter.has(h) && !exempt.has(h) && !kept(h) && !trashedNow.has(h));
+    let lost = !this.rules.has('copies') ? [] : [...goodBefore].filter((h) => !goodAfter.has(h) && !exempt.has(h) && !kept(h));
+    if (lost.length > 0 && outcome.trashed) {
+      // A delete into the trash loses nothing (DESIGN §21): a content whose last good copy it put there is in the trash now (looked at only then).
+      const trashedNow = new Set(this.world.trashHeld().map((h) => h.hash));
+      lost = lost.filter((h) => !trashedNow.has(h));
+    }
     if (lost.length > 0) {
       const where = lost.map((h) => `${h.slice(0, 12)}… (its good copies were ${before.filter((x) => x.hash === h).map((x) => x.where).join(', ')})`);
       throw new Violation('a good copy lost', `${label()} left ${lost.length === 1 ? 'a content' : `${lost.length} contents`} with no good copy anywhere: ${where.join('; ')}`);
