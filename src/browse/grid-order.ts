@@ -157,24 +157,24 @@ export class GridOrderCache {
     }
     if (meta.person !== undefined) keep.push(member({ person: meta.person }).has);
     if (meta.kinds !== undefined) keep.push(member({ kinds: meta.kinds }).has);
-    let albumMoved = 0;
+    let setsMoved = 0;
     if (meta.album !== undefined) {
       const sel = this.albumSet(meta.album);
       const m = sel === undefined ? undefined : member(sel);
       keep.push(m === undefined ? () => false : m.has);
       // A smart album's contents move with the library: its slice is another order whenever what it holds changed.
-      if (sel !== undefined && 'uuids' in sel) albumMoved = hashOf(sel.uuids);
+      if (sel !== undefined && 'uuids' in sel) setsMoved = hashOf(sel.uuids);
     }
     if (meta.atRisk === true) {
       // What is short moves with copies made and lost, not with the shared data: its slice is another order whenever the set changed.
       const uuids = this.riskSet();
       keep.push(member({ uuids }).has);
-      albumMoved += hashOf(uuids);
+      setsMoved += hashOf(uuids);
     }
     const filtered = keep.length === 0 ? order : filterOrder(order, keep.length === 1 ? keep[0]! : (id) => keep.every((k) => k(id)));
     const narrowed = this.oneTileEach(filtered, order.version);
     // A person's slice moves with who is in which photo too (the people pass, a correction).
-    const moved = shared + (meta.person !== undefined ? facesPersonVersion() : 0) + albumMoved;
+    const moved = shared + (meta.person !== undefined ? facesPersonVersion() : 0) + setsMoved;
     return moved === 0 ? narrowed : { ...narrowed, version: order.version + moved };
   }
 

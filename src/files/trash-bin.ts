@@ -14,6 +14,7 @@ import { identityNow } from '../content/indexed-identity.js';
 import { flushFolders, moveWithinDrive } from '../storage/local-trash.js';
 import type { ConfinedRoot } from '../library/confine.js';
 import type { NewTrashRecord } from '../store/trash.js';
+import { placeKey } from '../store/guard-copies.js';
 
 /** The folder at a location's root the trash keeps its files in (`.vss-*` is never scanned or watched). */
 export const TRASH_FOLDER = '.vss-trash';
@@ -48,11 +49,12 @@ export class TrashBin {
    * Move FILES into the trash, in order. Their rows are written first (one transaction), then each
    * file renamed, then each folder touched flushed once: a kill before a rename leaves its file in
    * place and a row the upkeep drops (`settleTrash`); after it, a row that finds it. GOING: the
-   * other files the same delete takes (FILES' own are always), which are no copy left behind.
+   * other files the same delete takes (their `placeKey`s; FILES' own are always), which are no
+   * copy left behind.
    * WHOLE: the user deletes these as such, so a content of which no other copy is known is
    * recorded deleted whole (`alone`); false for files let go for another (`similar keep`).
    */
-  async put(files: readonly ToTrash[], now = Date.now(), going?: (locationId: number, rel: string) => boolean, whole = true): Promise<Trashed[]> {
+  async put(files: readonly ToTrash[], now = Date.now(), going: ReadonlySet<string> = new Set(), whole = true): Promise<Trashed[]> {
     const { store } = this.lib;
     const out: Trashed[] = new Array(files.length);
     const rows: Array<NewTrashRecord & { at: number; src: string; dst: string; root: ConfinedRoot }> = [];
@@ -79,8 +81,7 @@ export class TrashBin {
       });
     }
     if (rows.length === 0) return out;
-    const own = new Set(rows.map((r) => `${r.location_id}\0${r.rel_path}`));
-    if (whole) for (const r of this.alone(rows, (loc, rel) => own.has(`${loc}\0${rel}`) || going?.(loc, rel) === true)) r.alone = 1;
+    if (whole) for (const r of this.alone(rows, new Set([...going, ...rows.map((r) => placeKey(r.location_id, r.rel_path))]))) r.alone = 1;
     store.trash.addMany(rows);
     crashPoint('trash:after-rows');
     const dirs = new Set<string>();
@@ -116,7 +117,7 @@ export class TrashBin {
    * only those that count now). Emptying the trash lets such a content go: the user deleted every
    * copy of it. One that leaned on another copy, gone since by other means, is kept.
    */
-  private alone<R extends NewTrashRecord>(rows: readonly R[], going: (locationId: number, rel: string) => boolean): R[] {
+  private alone<R extends NewTrashRecord>(rows: readonly R[], going: ReadonlySet<string>): R[] {
     const uuids = [...new Set(rows.flatMap((r) => (r.content_uuid ? [r.content_uuid] : [])))];
     const elsewhere = this.lib.store.guardian.knownElsewhere(uuids, this.lib.deviceId, going);
     return rows.filter((r) => r.content_uuid !== null && !elsewhere.has(r.content_uuid));

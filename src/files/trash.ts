@@ -49,9 +49,10 @@ export function trashRowsOf(lib: Library, refs: readonly string[]): { rows: Tras
   const rows = new Map<number, TrashPlaced>();
   const unknown: string[] = [];
   for (const ref of refs) {
-    // A trash id, whole or its start as `trash list` shows it (not a path: the CLI sends those absolute).
-    const id = UUID_RE.test(ref.toLowerCase()) ? ref.toLowerCase() : mayBeShortId(ref) ? byShortId(ref, trash.idsStarting(ref.trim().toLowerCase()), 'trashed file') : undefined;
-    if (id !== undefined || UUID_RE.test(ref.toLowerCase())) {
+    // A trash id, whole or its start as `trash list` shows it (a path is no id: the CLI sends those absolute).
+    const whole = UUID_RE.test(ref.toLowerCase());
+    if (whole || mayBeShortId(ref)) {
+      const id = whole ? ref.toLowerCase() : byShortId(ref, trash.idsStarting(ref.trim().toLowerCase()), 'trashed file');
       const found = id !== undefined ? trash.byTrashIds([id]) : [];
       if (found.length === 0) unknown.push(ref);
       for (const r of found) rows.set(r.id, r);

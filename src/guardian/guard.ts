@@ -2,6 +2,7 @@ import { VssError } from '../core/errors.js';
 import type { LeavingFile } from '../files/plan.js';
 import type { Library } from '../library/library.js';
 import type { GuardCopy } from '../store/guardian.js';
+import { placeKey } from '../store/guard-copies.js';
 import type { GuardianBelowPolicy, GuardianNumbers } from '../wire/guardian.js';
 import { copyLocksOf, type LockedFile } from './copy-locks.js';
 import { factsAt } from '../storage/local-tree.js';
@@ -101,7 +102,7 @@ interface Case {
   copies: GuardCopy[];
   going: Set<string>;
   /**
-   * Each moved file (by fileKey) and the copy it makes where it lands (on that location's drive):
+   * Each moved file (by placeKey) and the copy it makes where it lands (on that location's drive):
    * a copy of the content only as the file moved is one now (its verdict counts), as the bytes
    * that land are the bytes that leave.
    */
@@ -113,8 +114,7 @@ interface Case {
   verdicts: Map<number, Verdict>;
 }
 
-const fileKey = (locationId: number, rel: string) => `${locationId}\0${rel}`;
-const isGoing = (k: Case, c: GuardCopy) => c.here === 1 && c.location_id !== null && k.going.has(fileKey(c.location_id, c.rel_path));
+const isGoing = (k: Case, c: GuardCopy) => c.here === 1 && c.location_id !== null && k.going.has(placeKey(c.location_id, c.rel_path));
 const weigh = (c: GuardCopy): Weighed => ({ device: c.device_uuid, here: c.here === 1, place: c.place });
 
 /**
@@ -138,8 +138,8 @@ function casesOf(lib: Library, leaving: readonly LeavingFile[]): { cases: Case[]
       c.trashed.push(f.locationId);
       continue;
     }
-    c.going.add(fileKey(f.locationId, f.rel));
-    if (f.to !== undefined && f.to !== null) c.moves.set(fileKey(f.locationId, f.rel), f.to);
+    c.going.add(placeKey(f.locationId, f.rel));
+    if (f.to !== undefined && f.to !== null) c.moves.set(placeKey(f.locationId, f.rel), f.to);
   }
   const unknown: Unknown[] = unindexed.filter((f) => factsAt(f.path)?.kind === 'file').map((f) => ({ below: changedFile(f.path, '', 'it was never indexed (added since the last scan)') }));
   if (changes.size === 0) return { cases: [], unknown };
@@ -177,10 +177,10 @@ function casesOf(lib: Library, leaving: readonly LeavingFile[]): { cases: Case[]
     };
   });
   // A file deleted or replaced that is no longer the bytes the index knows: they may exist nowhere else.
-  const destroyed = new Set(leaving.filter((f) => !f.moved).map((f) => fileKey(f.locationId, f.rel)));
+  const destroyed = new Set(leaving.filter((f) => !f.moved).map((f) => placeKey(f.locationId, f.rel)));
   for (const k of cases) {
     for (const [i, c] of k.copies.entries()) {
-      if (!isGoing(k, c) || !destroyed.has(fileKey(c.location_id!, c.rel_path))) continue;
+      if (!isGoing(k, c) || !destroyed.has(placeKey(c.location_id!, c.rel_path))) continue;
       const where = shownHere(c);
       const facts = factsAt(where);
       if (!facts) continue;
@@ -216,7 +216,7 @@ function changedFile(path: string, contentUuid: string, why: string): GuardianBe
 function numbers(k: Case): { before: GuardianNumbers; after: GuardianNumbers } {
   const counted = k.copies.filter((_, i) => k.verdicts.get(i)?.counts === true);
   // The moved files that count now: only their bytes land as copies of the content.
-  const moving = new Set(counted.filter((c) => isGoing(k, c)).map((c) => fileKey(c.location_id!, c.rel_path)));
+  const moving = new Set(counted.filter((c) => isGoing(k, c)).map((c) => placeKey(c.location_id!, c.rel_path)));
   return {
     before: tally([...counted.map(weigh), ...k.trashed]),
     after: tally([...counted.filter((c) => !isGoing(k, c)).map(weigh), ...k.landings.filter((l) => moving.has(l.from)).map((l) => l.to)]),

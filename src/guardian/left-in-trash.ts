@@ -1,6 +1,7 @@
 import type { LeavingFile } from '../files/plan.js';
 import type { Library } from '../library/library.js';
 import type { GuardianBelowPolicy } from '../wire/guardian.js';
+import { placeKey } from '../store/guard-copies.js';
 import { belowPolicy, type Witnesses } from './guard.js';
 
 /**
@@ -12,9 +13,9 @@ import { belowPolicy, type Witnesses } from './guard.js';
 export function belowOnceTrashed(lib: Library, leaving: readonly LeavingFile[], witnesses: Witnesses): GuardianBelowPolicy[] {
   const below = belowPolicy(lib, leaving, witnesses);
   if (below.length === 0) return below;
-  const going = new Set(leaving.map((f) => `${f.locationId}\0${f.rel}`));
+  const going = new Set(leaving.map((f) => placeKey(f.locationId, f.rel)));
   const named = (b: GuardianBelowPolicy) => b.changed === undefined && b.content_uuid !== '';
   const uuids = [...new Set(below.filter(named).map((b) => b.content_uuid))];
-  const elsewhere = lib.store.guardian.knownElsewhere(uuids, lib.deviceId, (loc, rel) => going.has(`${loc}\0${rel}`));
+  const elsewhere = lib.store.guardian.knownElsewhere(uuids, lib.deviceId, going);
   return below.map((b) => (named(b) && !elsewhere.has(b.content_uuid) ? { ...b, nowhere_else: true as const } : b));
 }

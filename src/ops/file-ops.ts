@@ -166,7 +166,7 @@ function namedWithin(plan: PlannedOp, below: readonly GuardianBelowPolicy[]): Gu
 }
 
 /** Whether a job of OP with P is a delete into the trash: it lets nothing go, so nothing is weighed as it runs (DESIGN §21). */
-function intoTheTrash(op: FileOp, p: FileOpParams): boolean {
+function letsNothingGo(op: FileOp, p: FileOpParams): boolean {
   return op === 'delete' && p.trash === true;
 }
 
@@ -187,7 +187,7 @@ function fileOpParts(op: FileOp): Omit<Way<unknown, FileOpResult | null>, 'plan'
       name, concurrency: 2, timeoutMs: fileOpTimeoutMs,
       // A delete not into the trash is the permanent step (DESIGN §21), and so is a replace (what it gives up goes for good, into
       // no trash); a job from before the trash had no `trash` and deleted for good.
-      run: (job, ctx) => runHere(host.lib, job, ctx, intoTheTrash(op, paramsOf(job)) ? undefined : (leaving, forced, signal) => guardNow(host, op, leaving, forced, signal, permanentStep(op, paramsOf(job)))),
+      run: (job, ctx) => runHere(host.lib, job, ctx, letsNothingGo(op, paramsOf(job)) ? undefined : (leaving, forced, signal) => guardNow(host, op, leaving, forced, signal, permanentStep(op, paramsOf(job)))),
       discard: (job, lib) => discardHere(lib, job),
     }),
     result(row: JobRow): FileOpResult | null {

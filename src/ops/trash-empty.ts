@@ -103,7 +103,7 @@ export async function emptyTrash(host: OpHost, input: EmptyTrashInput, now = Dat
 function deletedWhole(lib: Library, uuids: readonly string[]): string[] {
   const alone = lib.store.trash.deletedWhole(uuids);
   if (alone.size === 0) return [];
-  const elsewhere = lib.store.guardian.knownElsewhere([...alone], lib.deviceId, () => false);
+  const elsewhere = lib.store.guardian.knownElsewhere([...alone], lib.deviceId);
   return [...alone].filter((u) => !elsewhere.has(u));
 }
 

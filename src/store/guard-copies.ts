@@ -5,6 +5,11 @@ import type { Prepared } from './statements.js';
 // (guardian/evidence.ts) asks of it, and the tags' policies over it. Part of the Guardian's read
 // model (guardian.ts), reached through GuardianStore.
 
+/** A file of this device as a set of files going holds it: its location's row id and its path there. */
+export function placeKey(locationId: number, rel: string): string {
+  return `${locationId}\0${rel}`;
+}
+
 /** An object's key less its bucket's prefix: its path in the bucket volume, as a file's in its location. */
 export const BUCKET_REL = "CASE WHEN b.prefix = '' THEN o.key ELSE substr(o.key, length(b.prefix) + 2) END";
 

@@ -1,5 +1,5 @@
 import type { Db } from '../db/connection.js';
-import { BUCKET_REL, guardCopies, tagPolicies, type GuardCopy, type TagPolicyOf } from './guard-copies.js';
+import { BUCKET_REL, guardCopies, placeKey, tagPolicies, type GuardCopy, type TagPolicyOf } from './guard-copies.js';
 import { statementCache, type Prepared } from './statements.js';
 
 export type { GuardCopy, TagPolicyOf };
@@ -362,15 +362,15 @@ export class GuardianStore {
   }
 
   /**
-   * Of CONTENTUUIDS, those with a file or object known anywhere but the files here GOING (by
-   * location row and path): on any device, in any bucket, rotten, changed or offline too (every
-   * copy the index knows, not only those that count now).
+   * Of CONTENTUUIDS, those with a file or object known anywhere but the files here GOING (their
+   * `placeKey`s): on any device, in any bucket, rotten, changed or offline too (every copy the
+   * index knows, not only those that count now).
    */
-  knownElsewhere(contentUuids: readonly string[], selfId: number, going: (locationId: number, rel: string) => boolean): Set<string> {
+  knownElsewhere(contentUuids: readonly string[], selfId: number, going: ReadonlySet<string> = new Set()): Set<string> {
     const out = new Set<string>();
     if (contentUuids.length === 0) return out;
     for (const c of this.guardCopies(contentUuids, selfId)) {
-      if (c.here === 1 && c.location_id !== null && going(c.location_id, c.rel_path)) continue;
+      if (c.here === 1 && c.location_id !== null && going.has(placeKey(c.location_id, c.rel_path))) continue;
       out.add(c.content_uuid);
     }
     return out;

@@ -8,6 +8,7 @@ import { LocationOffline } from '../../../files/destination.js';
 import { paramsOf, type FileOpParams } from '../../../files/file-op.js';
 import { metaOf } from '../../../files/kept-meta.js';
 import { TrashBin } from '../../../files/trash-bin.js';
+import { placeKey } from '../../../store/guard-copies.js';
 import { followedAnchors, reachable, type Anchor } from '../../../files/volume-reach.js';
 import type { JobOutcome } from '../../../jobs/job-kind.js';
 import type { JobRow } from '../../../jobs/states.js';
@@ -70,7 +71,7 @@ export class HereTarget implements TransferTarget, HereRun {
   /** Folders given their source's times and mode in this run (a move's next source folder does not redo them). */
   private readonly keptFolders = new Set<number>();
   private bin: TrashBin | undefined;
-  /** The files this delete takes into the trash, by location and path (goingToTrash). */
+  /** The files this delete takes into the trash (goingToTrash). */
   private going: Set<string> | undefined;
 
   /** ASCONTENT: each item copies its content (a protect), its bytes held to the content's whole BLAKE3. */
@@ -271,18 +272,16 @@ export class HereTarget implements TransferTarget, HereRun {
     await this.copyNow([it], ctx);
   }
 
-  /** Whether a file (a location's, at a path there) is one this delete takes: no copy left behind by it. Listed once a run. */
-  private goingToTrash(): (locationId: number, rel: string) => boolean {
+  /** The files this delete takes into the trash (their `placeKey`s): no copy left behind by them. Listed once a run. */
+  private goingToTrash(): ReadonlySet<string> {
     if (!this.going) {
-      const keys = new Set<string>();
+      this.going = new Set();
       for (const it of this.items) {
         const at = this.intoTrash(it) ? this.places.placed(it.src) : undefined;
-        if (at) keys.add(`${at.locationId}\0${at.rel}`);
+        if (at) this.going.add(placeKey(at.locationId, at.rel));
       }
-      this.going = keys;
     }
-    const keys = this.going;
-    return (loc, rel) => keys.has(`${loc}\0${rel}`);
+    return this.going;
   }
 
   /** A delete's files moved into the trash, a batch at once (files/trash-bin.ts): one write for their rows, one flush a folder. */
