@@ -129,6 +129,26 @@ describe('migrations', () => {
     db.close();
   });
 
+  it('number each empty folder never numbered (v44), with one new number, so the next delta brings it; nothing else', () => {
+    const path = join(tmp.path, 'v43.sqlite');
+    const db = openDatabase(path);
+    for (const m of MIGRATIONS.filter((x) => x.version <= 43)) db.exec(m.sql);
+    db.pragma('user_version = 43');
+    db.prepare("INSERT INTO devices (uuid, name, public_key, created_at, last_seen_at) VALUES ('d', 'n', 'k', 0, 0)").run();
+    db.prepare("INSERT INTO locations (uuid, device_id, name, path, index_mode, created_at) VALUES ('u', 1, 'l', '/p', 'content', 0)").run();
+    const row = db.prepare("INSERT INTO entries (location_id, parent_id, name, rel_path, kind, size, sync_seq, created_at, updated_at) VALUES (1, ?, ?, ?, ?, 0, ?, 0, 0)");
+    const root = Number(row.run(null, 'p', '', 'dir', 5).lastInsertRowid);
+    row.run(root, 'empty', 'empty', 'dir', null);
+    row.run(root, 'emptied', 'emptied', 'dir', 3);
+    const full = Number(row.run(root, 'full', 'full', 'dir', null).lastInsertRowid);
+    row.run(full, 'a.jpg', 'full/a.jpg', 'file', null);
+    db.exec("INSERT OR REPLACE INTO sync_meta (key, value) VALUES ('seq', '7')");
+    migrate(db, path);
+    assert.deepEqual(db.prepare('SELECT rel_path, sync_seq FROM entries ORDER BY id').raw().all(), [['', 5], ['empty', 8], ['emptied', 3], ['full', null], ['full/a.jpg', null]]);
+    assert.equal(db.prepare("SELECT value FROM sync_meta WHERE key = 'seq'").pluck().get(), '8');
+    db.close();
+  });
+
   it('refuse a database made by a newer vss', () => {
     const path = join(tmp.path, 'newer.sqlite');
     const db = openDatabase(path);

@@ -43,6 +43,7 @@ import { memberRights } from './migrations/040-member-rights.js';
 import { forwardedRows } from './migrations/041-forwarded-rows.js';
 import { locationKind } from './migrations/042-location-kind.js';
 import { trashAlone } from './migrations/043-trash-alone.js';
+import { numberedEmptyFolders } from './migrations/044-numbered-empty-folders.js';
 
 export interface Migration {
   version: number;
@@ -56,6 +57,7 @@ export const MIGRATIONS: readonly Migration[] = [
   librarySync, availabilityKeys, gridPeerRows, jobParams, peerContentIds, sharedMetadata, volumes,
   fileOps, mediaFindersCursor, fileOpMeta, feedCursors, listingDigests, guardian, actions, scrub, contentCopiesIndex, buckets, facesPeople, albums, searchPlaces,
   entryCtime, xmpBases, jobInterruptions, bucketEvidence, trash, libraryBackups, stacks, libraryMembers, memberRights, forwardedRows, locationKind, trashAlone,
+  numberedEmptyFolders,
 ];
 
 export function currentSchemaVersion(db: Db): number {

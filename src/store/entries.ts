@@ -10,15 +10,19 @@ const SCANNED = 'id, name, rel_path, kind, size, inode, mtime_ms, link_target, c
 const CHILDREN = `SELECT ${SCANNED} FROM entries WHERE parent_id = ?`;
 const LISTED_CHILDREN = 'SELECT id, name, kind, size, inode, mtime_ms, ctime_ms, link_target, rel_path = ? || name FROM entries WHERE parent_id = ?';
 const BY_INODE = `SELECT ${SCANNED} FROM entries WHERE location_id = ? AND inode = ? LIMIT 8`;
-const INSERT = `INSERT INTO entries (location_id, parent_id, name, rel_path, kind, size, inode, mtime_ms, ctime_ms, link_target, created_at, updated_at)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
-const INSERT_COLUMNS = '(location_id, parent_id, name, rel_path, kind, size, inode, mtime_ms, ctime_ms, link_target, created_at, updated_at)';
-const INSERT_ROW = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
+const INSERT = `INSERT INTO entries (location_id, parent_id, name, rel_path, kind, size, inode, mtime_ms, ctime_ms, link_target, sync_seq, created_at, updated_at)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+const INSERT_COLUMNS = '(location_id, parent_id, name, rel_path, kind, size, inode, mtime_ms, ctime_ms, link_target, sync_seq, created_at, updated_at)';
+const INSERT_ROW = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
 const INSERT_MANY = multiRowSql(INSERT_ROW, (values) => `INSERT INTO entries ${INSERT_COLUMNS} VALUES ${values}`);
 const CHILD_ID = 'SELECT id FROM entries WHERE parent_id = ? AND name = ?';
 /*
  * A folder's `sync_seq` (migration 012): the number of the last change to its direct listing, which
- * peers pull. Every write that changes what a listing shows numbers the folder it shows in.
+ * peers pull. Every write that changes what a listing shows numbers the folder it shows in. A peer
+ * also keeps each folder itself (its path, id and number, signed: peer_folders), which a full copy
+ * sends for every folder and a delta for those numbered since: so a folder is numbered too when it
+ * is made (an empty one is otherwise never numbered) and when its path changes, else a delta
+ * leaves out what a full copy brings.
  */
 const NUMBER_PARENT_OF = 'UPDATE entries SET sync_seq = ? WHERE id = (SELECT parent_id FROM entries WHERE id = ?)';
 /*
@@ -30,6 +34,8 @@ const FOLDER_CHANGED = 'UPDATE entries SET sync_seq = ?, listing_digest = NULL W
 const PARENT_CHANGED = 'UPDATE entries SET sync_seq = ?, listing_digest = NULL WHERE id = (SELECT parent_id FROM entries WHERE id = ?)';
 const NUMBER_PARENTS_OF = `UPDATE entries SET sync_seq = ? WHERE id IN
   (SELECT parent_id FROM entries WHERE id IN (SELECT value FROM json_each(?)))`;
+/** A folder's own number when the path it is at changes (before its row is rewritten). */
+const FOLDER_MOVED = 'UPDATE entries SET sync_seq = ? WHERE id = ? AND rel_path IS NOT ?';
 const NUMBER_FOLDERS_OF_CONTENT = 'UPDATE entries SET sync_seq = ? WHERE id IN (SELECT parent_id FROM entries WHERE content_id = ?)';
 // A folder moved or renamed forgets its own listing digest too: its rows' paths are not yet its new ones.
 const SET_FACTS = 'parent_id = ?, name = ?, rel_path = ?, size = ?, inode = ?, mtime_ms = ?, ctime_ms = ?, link_target = ?, updated_at = ?, listing_digest = NULL';
@@ -208,16 +214,19 @@ export class EntryStore extends EntryReads {
 
   /** Add a location's own row (its folder), when the location is added. */
   insertRoot(locationId: number, name: string, inode: number, mtimeMs: number, now = Date.now()): number {
-    const r = this.sql<[number, string, number, number, number, number]>(
-      "INSERT INTO entries (location_id, parent_id, name, rel_path, kind, size, inode, mtime_ms, created_at, updated_at) VALUES (?, NULL, ?, '', 'dir', 0, ?, ?, ?, ?)",
-    ).run(locationId, name, inode, mtimeMs, now, now);
+    // Numbered as it is made: a location added empty is a folder a delta brings (see sync_seq above).
+    const r = this.sql<[number, string, number, number, number, number, number]>(
+      "INSERT INTO entries (location_id, parent_id, name, rel_path, kind, size, inode, mtime_ms, sync_seq, created_at, updated_at) VALUES (?, NULL, ?, '', 'dir', 0, ?, ?, ?, ?, ?)",
+    ).run(locationId, name, inode, mtimeMs, this.effects.nextSeq(), now, now);
     return Number(r.lastInsertRowid);
   }
 
   insert(locationId: number, f: EntryFacts, now = Date.now()): number {
-    const r = this.sql<[number, number | null, string, string, EntryKind, number, number, number, number | null, string | null, number, number]>(INSERT)
-      .run(locationId, f.parent_id, f.name, f.rel_path, f.kind, f.size, f.inode, f.mtime_ms, f.ctime_ms ?? null, f.link_target, now, now);
-    if (f.parent_id !== null) this.sql<[number, number]>(FOLDER_CHANGED).run(this.effects.nextSeq(), f.parent_id);
+    // One number for the listing it joins and, a folder, its own (empty) listing.
+    const seq = this.effects.nextSeq();
+    const r = this.sql<[number, number | null, string, string, EntryKind, number, number, number, number | null, string | null, number | null, number, number]>(INSERT)
+      .run(locationId, f.parent_id, f.name, f.rel_path, f.kind, f.size, f.inode, f.mtime_ms, f.ctime_ms ?? null, f.link_target, f.kind === 'dir' ? seq : null, now, now);
+    if (f.parent_id !== null) this.sql<[number, number]>(FOLDER_CHANGED).run(seq, f.parent_id);
     return Number(r.lastInsertRowid);
   }
 
@@ -227,17 +236,17 @@ export class EntryStore extends EntryReads {
    */
   insertMany(locationId: number, facts: readonly EntryFacts[], now = Date.now()): number[] {
     const ids: number[] = [];
+    if (facts.length === 0) return ids;
+    // One number for the listings they join and, for each folder among them, its own (empty) listing.
+    const seq = this.effects.nextSeq();
     const parents = new Set<number>();
     for (const f of facts) if (f.parent_id !== null) parents.add(f.parent_id);
-    if (parents.size > 0) {
-      const seq = this.effects.nextSeq();
-      for (const p of parents) this.sql<[number, number]>(FOLDER_CHANGED).run(seq, p);
-    }
+    for (const p of parents) this.sql<[number, number]>(FOLDER_CHANGED).run(seq, p);
     forEachChunk(facts.length, (at, n) => {
       const args: Array<string | number | null> = [];
       for (let i = at; i < at + n; i++) {
         const f = facts[i]!;
-        args.push(locationId, f.parent_id, f.name, f.rel_path, f.kind, f.size, f.inode, f.mtime_ms, f.ctime_ms ?? null, f.link_target, now, now);
+        args.push(locationId, f.parent_id, f.name, f.rel_path, f.kind, f.size, f.inode, f.mtime_ms, f.ctime_ms ?? null, f.link_target, f.kind === 'dir' ? seq : null, now, now);
       }
       const last = Number(this.sql<Array<string | number | null>>(INSERT_MANY.get(n)!).run(...args).lastInsertRowid);
       // SQLite gives each new row the table's largest id plus one, so a statement's rows have
@@ -301,6 +310,8 @@ export class EntryStore extends EntryReads {
     const seq = this.effects.nextSeq();
     this.sql<[number, number]>(PARENT_CHANGED).run(seq, id);
     if (f.parent_id !== null) this.sql<[number, number]>(FOLDER_CHANGED).run(seq, f.parent_id);
+    // A folder found at another path (renamed, or moved by inode): peers keep it by path, so it is numbered as moveTree numbers one.
+    if (f.kind === 'dir') this.sql<[number, number, string]>(FOLDER_MOVED).run(seq, id, f.rel_path);
     this.sql<[number | null, string, string, number, number, number, number | null, string | null, number, number]>(clearContent ? UPDATE_CLEAR : UPDATE_KEEP)
       .run(f.parent_id, f.name, f.rel_path, f.size, f.inode, f.mtime_ms, f.ctime_ms ?? null, f.link_target, now, id);
   }

@@ -60,8 +60,9 @@ export class PeerFolderStore {
   allSigned(deviceUuid: string, toSeq: number): boolean {
     const unsigned = this.sql<[string, number], number>('SELECT 1 FROM peer_folders WHERE device_uuid = ? AND (sig IS NULL OR seq > ?) LIMIT 1').pluck().get(deviceUuid, toSeq);
     if (unsigned !== undefined) return false;
-    // A folder an entry names may have no row: an empty folder the owner has not numbered yet comes
-    // in no delta (a device that pulls from the owner itself has no row of it either).
+    // A folder an entry names may have no row: an empty folder an owner did not number (an older vss
+    // numbered a folder only when its listing changed, not when it was made or renamed) comes in no
+    // delta (a device that pulls from the owner itself has no row of it either).
     const holding = this.sql<[string], number>(
       `SELECT 1 FROM (SELECT DISTINCT device_uuid, location_id, dir_path FROM peer_entries WHERE device_uuid = ?) e WHERE NOT EXISTS (SELECT 1 FROM peer_folders f
          WHERE f.device_uuid = e.device_uuid AND f.location_id = e.location_id AND f.path = e.dir_path) LIMIT 1`,

@@ -211,7 +211,7 @@ export class PeerLibrary {
       const bad = relPathProblem(f.path);
       if (bad !== undefined) throw new VssError('PEER', `library page folder ${i}: ${bad}`);
       if (!pull.full && f.seq > pull.toSeq) throw new VssError('PEER', `library page folder ${i} is numbered ${f.seq}, past the pull's ${pull.toSeq}`);
-      // A full copy's folders may be numbered 0: a folder never changed since it was made (an empty one) has no number yet.
+      // A full copy's folders may be numbered 0: one made before folders were numbered, or an empty one an older vss never numbered.
       if (pull.forwarded && (f.seq > pull.toSeq || (!pull.full && f.seq <= pull.forwarded.fromSeq))) throw new VssError('PEER', `library page folder ${i} is numbered ${f.seq}, outside the pull's ${pull.forwarded.fromSeq}–${pull.toSeq}`);
       const names = new Set<string>();
       if (f.verified !== undefined && f.verified.length !== f.entries.length) {
