@@ -1,11 +1,9 @@
 import { useRef, useSyncExternalStore } from 'react';
 import { bytes } from './format.js';
 import { mayCall } from './may.js';
+import { UPLOAD_ACCEPT } from './upload-accept.js';
 import { useMe } from './me-context.js';
 import { uploads, type UploadItem } from './upload-queue.js';
-
-/** What a phone's picker offers: its photos and videos (the camera roll), many at once. */
-const ACCEPT = 'image/*,video/*,.heic,.heif,.dng,.cr2,.cr3,.nef,.arw,.raf,.orf,.rw2';
 
 /**
  * "Upload" in the header (issue 44; on a phone's first screen, issue 58): for this machine's user,
@@ -20,7 +18,7 @@ export function UploadButton() {
     <>
       <button type="button" className="upload-button" onClick={() => input.current?.click()}>Upload</button>
       <input
-        ref={input} type="file" multiple accept={ACCEPT} hidden
+        ref={input} type="file" multiple accept={UPLOAD_ACCEPT} hidden
         onChange={(e) => {
           const files = [...(e.currentTarget.files ?? [])];
           e.currentTarget.value = '';
