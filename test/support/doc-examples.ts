@@ -1,0 +1,342 @@
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { VSS_BIN } from '../helpers.js';
+import { describeProcess, killRecorded, survivorsAfter } from '../process-tree.js';
+import { docPages, firstPage, type DocPage } from './readme.js';
+
+/**
+ * The README's and the user guide's shell examples, run as written (issue 58: "every shell example
+ * in README and guide runs in a test, extracted, not copied by hand").
+ *
+ * Each page is one story: its ```sh blocks in order, each a `bash -e -o pipefail` script, in a
+ * sandbox of its own — a temporary HOME (the shell starts there: `~/…` is the sandbox), a fresh
+ * data dir (`VSS_DATA_DIR=~/.local/share/vss`, the default a new user has), `vss` on PATH (this
+ * checkout's bin/vss), `xdg-open` a no-op (so `vss ui --open` opens nothing), the home network
+ * being loopback (`VSS_LAN_ADDRESSES=127.0.0.1`) and no network beyond it. A block runs as a
+ * whole, not line by line: a block is what a reader pastes, its `\` continuations, `&&` and
+ * `export`s included; what it exports and the folder it ends in carry over to the next block of
+ * the page, as in one terminal. Each block is bounded (BLOCK_MS); a failing line ends the story
+ * with the block, the line and what the page printed. At the end every daemon of every data dir
+ * in the sandbox is stopped (`vss daemon stop`), blocks left in the background are killed (their
+ * process group, by the pid the runner has), and any process still carrying the page's mark
+ * (VSS_TEST_MARK, inherited by everything the page started) fails the test and is killed by pid.
+ *
+ * Blocks of other kinds (```, ```ts, …) are output or code, not run. An HTML comment on the lines
+ * just above a block, invisible where the page is read, tells the runner what the page cannot say
+ * in shell. The whole vocabulary:
+ *
+ *   <!-- example: not run — REASON -->      the block is not run (npm ci itself, a real server's
+ *                                           certificate…); the reason is required, and the number
+ *                                           of such blocks is held to NOT_RUN_AT_MOST
+ *   <!-- example: in the background -->     the block runs without being waited for (a command
+ *                                           that waits, as `vss pair start` does for the other
+ *                                           device); later blocks read its output as it comes
+ *   <!-- example: `TEXT` is /REGEX/ -->     TEXT in the block stands for what REGEX's first group
+ *                                           (or whole match) found last in what the page's blocks
+ *                                           printed so far (waited for, bounded, while a block in
+ *                                           the background may still print it): a code, an id
+ *   <!-- example: `TEXT` is $NAME -->       TEXT stands for the sandbox's environment variable
+ *                                           NAME (what the test provides: an S3 server's address)
+ *
+ * Prefer an example that runs as written to an annotation.
+ */
+
+/** How long one block may take (a deep index of a few photos, a pairing). */
+const BLOCK_MS = 90_000;
+/** How long a placeholder waits for the output it stands for. */
+const PLACEHOLDER_MS = 30_000;
+/** Blocks of the README and the guide not run, at most: each must say why. */
+export const NOT_RUN_AT_MOST = 5;
+
+/** A placeholder of a block: TEXT, and where its value comes from. */
+export type Placeholder = { text: string; regex: RegExp } | { text: string; env: string };
+
+/** One ```sh block of a page, with what its annotations say. */
+export interface Example {
+  page: string;
+  /** The line of its opening fence (1-based). */
+  line: number;
+  code: string;
+  notRun?: string;
+  background: boolean;
+  placeholders: Placeholder[];
+}
+
+/** One annotation: what it says, or why it is not one the runner knows. */
+function annotation(body: string, at: string): { notRun: string } | { background: true } | Placeholder {
+  const notRun = /^not run\s*[—–-]\s*(\S.*)$/.exec(body);
+  if (notRun) return { notRun: notRun[1]!.trim() };
+  if (/^not run\b/.test(body)) throw new Error(`${at}: "not run" needs a reason: <!-- example: not run — REASON -->`);
+  if (body === 'in the background') return { background: true };
+  const fromOutput = /^`([^`]+)` is \/(.+)\/([a-z]*)$/.exec(body);
+  if (fromOutput) return { text: fromOutput[1]!, regex: new RegExp(fromOutput[2]!, fromOutput[3]!.includes('m') ? 'gm' : 'g') };
+  const fromEnv = /^`([^`]+)` is \$([A-Z_][A-Z0-9_]*)$/.exec(body);
+  if (fromEnv) return { text: fromEnv[1]!, env: fromEnv[2]! };
+  throw new Error(`${at}: not an annotation the runner knows: <!-- example: ${body} --> (see test/support/doc-examples.ts)`);
+}
+
+/** The ```sh blocks of PAGE, in order, with their annotations. */
+export function examplesOf(page: DocPage): Example[] {
+  const lines = page.text.split('\n');
+  const examples: Example[] = [];
+  let fence: string | null = null;
+  for (let i = 0; i < lines.length; i++) {
+    const l = lines[i]!;
+    if (fence !== null) {
+      if (l.startsWith('```')) fence = null;
+      continue;
+    }
+    if (!l.startsWith('```')) continue;
+    fence = l;
+    if (l.trim() !== '```sh') continue;
+    let end = i + 1;
+    while (end < lines.length && !lines[end]!.startsWith('```')) end++;
+    const ex: Example = { page: page.path, line: i + 1, code: lines.slice(i + 1, end).join('\n'), background: false, placeholders: [] };
+    for (let j = i - 1; j >= 0; j--) {
+      const m = /^<!-- example: (.*?) -->$/.exec(lines[j]!.trim());
+      if (!m) break;
+      const a = annotation(m[1]!.trim(), `${page.path}:${j + 1}`);
+      if ('notRun' in a) ex.notRun = a.notRun;
+      else if ('background' in a) ex.background = true;
+      else ex.placeholders.push(a);
+    }
+    examples.push(ex);
+  }
+  // A comment that looks like an annotation but is not just above a block would be ignored silently.
+  const stray = lines.map((l, j) => [l, j] as const).filter(([l, j]) => /<!-- example:/.test(l) && !/^```sh$/.test(lines.slice(j + 1).find((n) => !/^<!-- example:/.test(n.trim())) ?? ''));
+  assert.deepEqual(stray.map(([, j]) => `${page.path}:${j + 1}`), [], 'annotations not just above a ```sh block');
+  return examples;
+}
+
+/**
+ * The README's blocks run by another test: its first page's "Your first hour", which
+ * test/browser/ui-readme-first-hour.test.ts runs command by command up to a phone that opens the
+ * pairing in a browser.
+ */
+export function runElsewhere(ex: Example): string | undefined {
+  if (ex.page !== 'README.md') return undefined;
+  const start = firstPage().indexOf('\n## Your first hour');
+  const line = firstPage().slice(0, start).split('\n').length;
+  return ex.line > line && ex.line <= firstPage().split('\n').length ? 'test/browser/ui-readme-first-hour.test.ts' : undefined;
+}
+
+/** Every block of the README and the guide. */
+export function allExamples(): Example[] {
+  return docPages().flatMap(examplesOf);
+}
+
+/** What a test gives a page's sandbox beyond the usual: environment, and a stop for what it started. */
+export interface PagePreparation {
+  env?: Record<string, string>;
+  stop?: () => Promise<void>;
+}
+
+/** A block as it ran. */
+export interface BlockRun {
+  line: number;
+  ms: number;
+}
+
+/** A page's sandbox: its folders, its environment and what it started. */
+interface Sandbox {
+  root: string;
+  home: string;
+  env: Record<string, string>;
+  mark: string;
+  /** Everything the page's blocks printed, in order (background blocks as they print). */
+  output: { text: string };
+  background: ChildProcess[];
+}
+
+function sandbox(extra: Record<string, string>): Sandbox {
+  const root = mkdtempSync(join(tmpdir(), 'vss-doc-examples-'));
+  const home = join(root, 'home');
+  const bin = join(root, 'bin');
+  for (const d of [home, bin, join(root, 'tmp')]) mkdirSync(d, { recursive: true });
+  // `vss` as a reader has it after `npm link`; `xdg-open` (what `vss ui --open` runs on Linux) opens nothing.
+  writeFileSync(join(bin, 'vss'), `#!/bin/sh\nexec "${process.execPath}" "${VSS_BIN}" "$@"\n`);
+  writeFileSync(join(bin, 'xdg-open'), '#!/bin/sh\nexit 0\n');
+  for (const f of ['vss', 'xdg-open']) chmodSync(join(bin, f), 0o755);
+  const mark = randomUUID();
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    // Nothing of the test runner's own vss, desktop, AWS or npm settings reaches the reader's shell.
+    if (v === undefined || /^(VSS_|XDG_|AWS_|npm_|BROWSER$|DISPLAY$|WAYLAND_)/.test(k)) continue;
+    env[k] = v;
+  }
+  Object.assign(env, {
+    HOME: home, PATH: `${bin}:${process.env.PATH ?? '/usr/bin:/bin'}`, TMPDIR: join(root, 'tmp'),
+    VSS_DATA_DIR: join(home, '.local', 'share', 'vss'), VSS_LAN_ADDRESSES: '127.0.0.1', VSS_TEST_MARK: mark,
+    ...(process.env.VSS_STRICT_TX ? { VSS_STRICT_TX: process.env.VSS_STRICT_TX } : {}),
+    ...extra,
+  });
+  return { root, home, env, mark, output: { text: '' }, background: [] };
+}
+
+/** The value a placeholder stands for, waiting (bounded) for output that may still come. */
+async function valueOf(p: Placeholder, sb: Sandbox, at: string): Promise<string> {
+  if ('env' in p) {
+    const v = sb.env[p.env];
+    assert.ok(v !== undefined, `${at}: \`${p.text}\` is $${p.env}, which this page's test does not set`);
+    return v;
+  }
+  const deadline = Date.now() + PLACEHOLDER_MS;
+  for (;;) {
+    const all = [...sb.output.text.matchAll(p.regex)];
+    const last = all[all.length - 1];
+    if (last) return last[1] ?? last[0];
+    if (Date.now() > deadline) throw new Error(`${at}: \`${p.text}\` stands for ${p.regex}, which nothing the page printed matched:\n${tail(sb.output.text)}`);
+    await sleep(100);
+  }
+}
+
+function tail(text: string, lines = 40): string {
+  return text.split('\n').slice(-lines).join('\n');
+}
+
+/** Stop what a page started: background blocks, every data dir's daemon; then nothing of its may run. */
+async function stopAll(sb: Sandbox): Promise<string[]> {
+  for (const child of sb.background) {
+    if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) {
+      try { process.kill(-child.pid, 'SIGTERM'); } catch { /* gone */ }
+    }
+  }
+  const dataDirs: string[] = [];
+  const walk = (dir: string, depth: number): void => {
+    if (depth > 8) return;
+    let names: string[];
+    try { names = readdirSync(dir); } catch { return; }
+    if (names.includes('daemon.pid') || names.includes('daemon.sock')) dataDirs.push(dir);
+    for (const n of names) if (!n.includes('.') || n === '.local' || n === '.config') walk(join(dir, n), depth + 1);
+  };
+  walk(sb.root, 0);
+  for (const dir of dataDirs) await shell(sb, 'vss daemon stop >/dev/null 2>&1 || true', { VSS_DATA_DIR: dir }, 30_000);
+  const left = await survivorsAfter(sb.mark, [], 15_000);
+  killRecorded(left);
+  return left.map(describeProcess);
+}
+
+/** Run SCRIPT in the sandbox's shell, waited for; its output is added to the page's. */
+function shell(sb: Sandbox, script: string, env: Record<string, string>, ms: number): Promise<{ code: number | null; timedOut: boolean }> {
+  const child = spawn('bash', ['-c', script], { cwd: sb.home, env: { ...sb.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  child.stdout!.on('data', (d: Buffer) => (sb.output.text += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (sb.output.text += d.toString()));
+  return new Promise((resolve) => {
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* gone */ }
+    }, ms);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, timedOut });
+    });
+  });
+}
+
+/** The script a block runs as: the state the page's earlier blocks left, the block, then its state kept for the next. */
+function scriptOf(code: string, state: string, keep: boolean): string {
+  const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+  return [
+    'set -e -o pipefail',
+    'shopt -s expand_aliases',
+    `[ -f ${q(state)} ] && . ${q(state)}`,
+    // The line that failed, said once, for the test's message (set -e ends the block there).
+    `trap 'echo "example: exit $? at line $LINENO of the block: $BASH_COMMAND" >&2' ERR`,
+    ...(keep ? [`trap '{ export -p | grep -v -E "^declare -x (OLDPWD|PWD|SHLVL|_)="; alias -p; printf "cd %q\\n" "$PWD"; } > ${q(state)}' EXIT`] : []),
+    code,
+  ].join('\n');
+}
+
+/**
+ * Run PAGE's examples as one story in a sandbox of its own (see above), PREPARE giving what the
+ * page needs from outside (a server on loopback). Returns each block's time; throws with the block
+ * that failed, or when something the page started is left running.
+ */
+export async function runPage(path: string, prepare?: (home: string) => Promise<PagePreparation>): Promise<BlockRun[]> {
+  const page = docPages().find((p) => p.path === path);
+  assert.ok(page, `no page ${path}`);
+  const examples = examplesOf(page).filter((e) => e.notRun === undefined && runElsewhere(e) === undefined);
+  const sb = sandbox({});
+  const prepared = prepare ? await prepare(sb.home) : {};
+  Object.assign(sb.env, prepared.env ?? {});
+  const state = join(sb.root, 'shell-state.sh');
+  const runs: BlockRun[] = [];
+  let failure: Error | undefined;
+  try {
+    for (const ex of examples) {
+      const at = `${ex.page}:${ex.line}`;
+      let code = ex.code;
+      for (const p of ex.placeholders) {
+        assert.ok(code.includes(p.text), `${at}: the block has no \`${p.text}\` for its annotation to stand for`);
+        code = code.split(p.text).join(await valueOf(p, sb, at));
+      }
+      const started = Date.now();
+      sb.output.text += `\n~~~ ${at}${ex.background ? ' (in the background)' : ''}\n`;
+      if (ex.background) {
+        const child = spawn('bash', ['-c', scriptOf(code, state, false)], { cwd: sb.home, env: sb.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+        child.stdout!.on('data', (d: Buffer) => (sb.output.text += d.toString()));
+        child.stderr!.on('data', (d: Buffer) => (sb.output.text += d.toString()));
+        sb.background.push(child);
+        runs.push({ line: ex.line, ms: 0 });
+        continue;
+      }
+      const before = sb.output.text.length;
+      const r = await shell(sb, scriptOf(code, state, true), {}, BLOCK_MS);
+      runs.push({ line: ex.line, ms: Date.now() - started });
+      if (r.code !== 0 || r.timedOut) {
+        throw new Error(`${at}: the block ${r.timedOut ? `ran over ${BLOCK_MS / 1000} s` : `exited ${r.code}`}:\n${code}\n--- what it printed:\n${tail(sb.output.text.slice(before), 60)}`);
+      }
+    }
+  } catch (err) {
+    failure = err as Error;
+  } finally {
+    const left = await stopAll(sb);
+    // With VSS_TEST_KEEP the sandbox stays, and what the page printed with it.
+    writeFileSync(join(sb.root, 'output.txt'), sb.output.text);
+    await prepared.stop?.();
+    if (!process.env.VSS_TEST_KEEP) rmSync(sb.root, { recursive: true, force: true });
+    if (!failure && left.length > 0) failure = new Error(`${path}: left running after the page (killed now): ${left.join('; ')}`);
+  }
+  if (failure) throw failure;
+  return runs;
+}
+
+/** Whether this machine can run the examples: bash, and /proc to find what a page left running. */
+export const EXAMPLES_SKIP = existsSync('/proc/self/environ') && existsSync('/bin/bash') ? false : 'the examples run in bash and are checked through /proc (Linux)';
+
+/** Seconds, for a test's name. */
+export function seconds(runs: readonly BlockRun[]): string {
+  return `${(runs.reduce((s, r) => s + r.ms, 0) / 1000).toFixed(1)} s`;
+}
+
+/**
+ * Which test file runs which pages (test/guide/examples-NAME.test.ts runs NAME's, one page after
+ * the other; the files run side by side): every page of the README and the guide is in one.
+ */
+export const EXAMPLE_FILES: Record<string, readonly string[]> = {
+  'two-devices': ['docs/guide/two-devices.md'],
+};
+
+/** What a page needs from outside the sandbox, by page (none: nothing). */
+const PREPARATIONS: Record<string, (home: string) => Promise<PagePreparation>> = {};
+
+/** The tests of the test file NAME of EXAMPLE_FILES: a page a test, each a story of its own. */
+export function describeExamples(name: string): void {
+  const pages = EXAMPLE_FILES[name];
+  assert.ok(pages, `no example file ${name}`);
+  describe(`the examples of ${pages.join(', ')}, run as written`, { skip: EXAMPLES_SKIP, timeout: 240_000 }, () => {
+    for (const page of pages) {
+      it(`${page}: every shell block runs, in order, and exits 0`, async (t) => {
+        const runs = await runPage(page, PREPARATIONS[page]);
+        t.diagnostic(`${page}: ${runs.length} blocks in ${seconds(runs)} (${runs.map((r) => `line ${r.line}: ${(r.ms / 1000).toFixed(1)} s`).join(', ')})`);
+      });
+    }
+  });
+}
