@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -8,6 +8,7 @@ import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { VSS_BIN } from '../helpers.js';
 import { describeProcess, killRecorded, survivorsAfter } from '../process-tree.js';
+import { freePort } from './free-port.js';
 import { docPages, firstPage, type DocPage } from './readme.js';
 
 /**
@@ -15,16 +16,20 @@ import { docPages, firstPage, type DocPage } from './readme.js';
  * in README and guide runs in a test, extracted, not copied by hand").
  *
  * Each page is one story: its ```sh blocks in order, each a `bash -e -o pipefail` script, in a
- * sandbox of its own — a temporary HOME (the shell starts there: `~/…` is the sandbox), a fresh
+ * sandbox of its own — a temporary HOME (the shell starts there: `~/…` is the sandbox; Desktop,
+ * Documents, Downloads, Pictures and Videos there, empty, as on a desktop), a fresh
  * data dir (`VSS_DATA_DIR=~/.local/share/vss`, the default a new user has), `vss` on PATH (this
- * checkout's bin/vss), `xdg-open` a no-op (so `vss ui --open` opens nothing), the home network
- * being loopback (`VSS_LAN_ADDRESSES=127.0.0.1`) and no network beyond it. A block runs as a
- * whole, not line by line: a block is what a reader pastes, its `\` continuations, `&&` and
- * `export`s included; what it exports and the folder it ends in carry over to the next block of
- * the page, as in one terminal. Each block is bounded (BLOCK_MS); a failing line ends the story
- * with the block, the line and what the page printed. At the end every daemon of every data dir
- * in the sandbox is stopped (`vss daemon stop`), blocks left in the background are killed (their
- * process group, by the pid the runner has), and any process still carrying the page's mark
+ * checkout's bin/vss), `xdg-open` a no-op (so `vss ui --open` opens nothing), and loopback for
+ * its whole network: the home network is 127.0.0.1 (`VSS_LAN_ADDRESSES`), and the data dir keeps
+ * a loopback `--listen` and a free `--lan-port`, as if the reader had given them once (so no
+ * daemon of a page is seen on the LAN, by mDNS or otherwise, and two runs side by side share no
+ * port; a daemon found listening elsewhere fails the page). A block runs as a whole, not line by
+ * line: a block is what a reader pastes, its `\` continuations, `&&` and `export`s included; what
+ * it exports and the folder it ends in carry over to the next block the page runs on that machine,
+ * as in one terminal. Each block is bounded (BLOCK_MS); a failing line ends the story with the
+ * block, the line and what the page printed. At the end every daemon of every data dir in the
+ * sandbox is stopped (`vss daemon stop`), blocks left in the background are killed (their process
+ * group, by the pid the runner has), and any process still carrying the page's mark
  * (VSS_TEST_MARK, inherited by everything the page started) fails the test and is killed by pid.
  *
  * Blocks of other kinds (```, ```ts, …) are output or code, not run. An HTML comment on the lines
@@ -40,9 +45,17 @@ import { docPages, firstPage, type DocPage } from './readme.js';
  *   <!-- example: `TEXT` is /REGEX/ -->     TEXT in the block stands for what REGEX's first group
  *                                           (or whole match) found last in what the page's blocks
  *                                           printed so far (waited for, bounded, while a block in
- *                                           the background may still print it): a code, an id
+ *                                           the background may still print it): a code, an id. A
+ *                                           match stands in once: a later placeholder of the same
+ *                                           REGEX waits for a match printed after it (a new code)
  *   <!-- example: `TEXT` is $NAME -->       TEXT stands for the sandbox's environment variable
- *                                           NAME (what the test provides: an S3 server's address)
+ *                                           NAME (what the test provides: an S3 server's address;
+ *                                           EXAMPLE_LISTEN, a free loopback port to --listen on,
+ *                                           for a box whose page names a public one)
+ *   <!-- example: on NAME -->                the block runs on another machine, NAME (a HOME and
+ *                                           a data dir of its own, seeded as above; its own
+ *                                           terminal): a page about several devices; unmarked
+ *                                           blocks run on the reader's own machine
  *
  * Prefer an example that runs as written to an annotation.
  */
@@ -60,6 +73,8 @@ export type Placeholder = { text: string; regex: RegExp } | { text: string; env:
 /** One ```sh block of a page, with what its annotations say. */
 export interface Example {
   page: string;
+  /** The machine it runs on: 'this' (the reader's), or the one its annotation names. */
+  machine: string;
   /** The line of its opening fence (1-based). */
   line: number;
   code: string;
@@ -69,11 +84,13 @@ export interface Example {
 }
 
 /** One annotation: what it says, or why it is not one the runner knows. */
-function annotation(body: string, at: string): { notRun: string } | { background: true } | Placeholder {
+function annotation(body: string, at: string): { notRun: string } | { background: true } | { machine: string } | Placeholder {
   const notRun = /^not run\s*[—–-]\s*(\S.*)$/.exec(body);
   if (notRun) return { notRun: notRun[1]!.trim() };
   if (/^not run\b/.test(body)) throw new Error(`${at}: "not run" needs a reason: <!-- example: not run — REASON -->`);
   if (body === 'in the background') return { background: true };
+  const on = /^on ([a-z][a-z0-9-]*)$/.exec(body);
+  if (on) return { machine: on[1]! };
   const fromOutput = /^`([^`]+)` is \/(.+)\/([a-z]*)$/.exec(body);
   if (fromOutput) return { text: fromOutput[1]!, regex: new RegExp(fromOutput[2]!, fromOutput[3]!.includes('m') ? 'gm' : 'g') };
   const fromEnv = /^`([^`]+)` is \$([A-Z_][A-Z0-9_]*)$/.exec(body);
@@ -97,13 +114,14 @@ export function examplesOf(page: DocPage): Example[] {
     if (l.trim() !== '```sh') continue;
     let end = i + 1;
     while (end < lines.length && !lines[end]!.startsWith('```')) end++;
-    const ex: Example = { page: page.path, line: i + 1, code: lines.slice(i + 1, end).join('\n'), background: false, placeholders: [] };
+    const ex: Example = { page: page.path, machine: 'this', line: i + 1, code: lines.slice(i + 1, end).join('\n'), background: false, placeholders: [] };
     for (let j = i - 1; j >= 0; j--) {
       const m = /^<!-- example: (.*?) -->$/.exec(lines[j]!.trim());
       if (!m) break;
       const a = annotation(m[1]!.trim(), `${page.path}:${j + 1}`);
       if ('notRun' in a) ex.notRun = a.notRun;
       else if ('background' in a) ex.background = true;
+      else if ('machine' in a) ex.machine = a.machine;
       else ex.placeholders.push(a);
     }
     examples.push(ex);
@@ -137,10 +155,19 @@ export interface PagePreparation {
   stop?: () => Promise<void>;
 }
 
+/** What a page needs from outside the sandbox, by page (none: nothing). */
+const PREPARATIONS: Record<string, (home: string) => Promise<PagePreparation>> = {};
+
 /** A block as it ran. */
 export interface BlockRun {
   line: number;
   ms: number;
+}
+
+/** A machine of a page: its HOME (its data dir the default there), and the shell state its blocks carry on. */
+interface Machine {
+  env: Record<string, string>;
+  state: string;
 }
 
 /** A page's sandbox: its folders, its environment and what it started. */
@@ -148,10 +175,36 @@ interface Sandbox {
   root: string;
   home: string;
   env: Record<string, string>;
+  machines: Map<string, Machine>;
   mark: string;
   /** Everything the page's blocks printed, in order (background blocks as they print). */
   output: { text: string };
+  /** By a placeholder's pattern: where the match it last stood for ended (a match stands in once). */
+  used: Map<string, number>;
   background: ChildProcess[];
+}
+
+/**
+ * A HOME as a desktop's is, its usual folders there and empty, whose vss data dir keeps loopback to
+ * listen on and a free home-network port, as `--listen` and `--lan-port` keep them.
+ */
+async function seedHome(home: string): Promise<void> {
+  for (const d of ['Desktop', 'Documents', 'Downloads', 'Pictures', 'Videos']) mkdirSync(join(home, d), { recursive: true });
+  const dataDir = join(home, '.local', 'share', 'vss');
+  mkdirSync(dataDir, { recursive: true });
+  writeFileSync(join(dataDir, 'device-settings.json'), `${JSON.stringify({ listen: ['/ip4/127.0.0.1/tcp/0'], lan: { on: false, port: await freePort() } })}\n`);
+}
+
+/** The machine NAME of SB ('this': the reader's), made at its first block. */
+async function machine(sb: Sandbox, name: string): Promise<Machine> {
+  const had = sb.machines.get(name);
+  if (had) return had;
+  const home = name === 'this' ? sb.home : join(sb.root, 'machines', name);
+  mkdirSync(home, { recursive: true });
+  await seedHome(home);
+  const m = { env: { ...sb.env, HOME: home, VSS_DATA_DIR: join(home, '.local', 'share', 'vss') }, state: join(sb.root, `shell-state-${name}.sh`) };
+  sb.machines.set(name, m);
+  return m;
 }
 
 function sandbox(extra: Record<string, string>): Sandbox {
@@ -176,7 +229,7 @@ function sandbox(extra: Record<string, string>): Sandbox {
     ...(process.env.VSS_STRICT_TX ? { VSS_STRICT_TX: process.env.VSS_STRICT_TX } : {}),
     ...extra,
   });
-  return { root, home, env, mark, output: { text: '' }, background: [] };
+  return { root, home, env, mark, machines: new Map(), output: { text: '' }, used: new Map(), background: [] };
 }
 
 /** The value a placeholder stands for, waiting (bounded) for output that may still come. */
@@ -187,10 +240,14 @@ async function valueOf(p: Placeholder, sb: Sandbox, at: string): Promise<string>
     return v;
   }
   const deadline = Date.now() + PLACEHOLDER_MS;
+  const key = String(p.regex);
   for (;;) {
-    const all = [...sb.output.text.matchAll(p.regex)];
+    const all = [...sb.output.text.matchAll(p.regex)].filter((m) => m.index >= (sb.used.get(key) ?? 0));
     const last = all[all.length - 1];
-    if (last) return last[1] ?? last[0];
+    if (last) {
+      sb.used.set(key, last.index + last[0].length);
+      return last[1] ?? last[0];
+    }
     if (Date.now() > deadline) throw new Error(`${at}: \`${p.text}\` stands for ${p.regex}, which nothing the page printed matched:\n${tail(sb.output.text)}`);
     await sleep(100);
   }
@@ -200,47 +257,67 @@ function tail(text: string, lines = 40): string {
   return text.split('\n').slice(-lines).join('\n');
 }
 
-/** Stop what a page started: background blocks, every data dir's daemon; then nothing of its may run. */
-async function stopAll(sb: Sandbox): Promise<string[]> {
+/** Every data dir in the sandbox a daemon ran for (its pid file or socket is there). */
+function daemonDataDirs(root: string): string[] {
+  const found: string[] = [];
+  const walk = (dir: string, depth: number): void => {
+    let names: string[];
+    try { names = readdirSync(dir); } catch { return; }
+    if (names.includes('daemon.pid') || names.includes('daemon.sock')) found.push(dir);
+    // Not into a library (`*.sdlibrary`) or the samples: a data dir is a plain folder, or under ~/.local.
+    if (depth < 8) for (const n of names) if (!n.includes('.') || n === '.local') walk(join(dir, n), depth + 1);
+  };
+  walk(root, 0);
+  return found;
+}
+
+/** The addresses a data dir's running daemon listens on that are not loopback (it would be seen on the LAN). */
+function listeningBeyondLoopback(dataDir: string): string[] {
+  try {
+    const ready = JSON.parse(readFileSync(join(dataDir, 'daemon.json'), 'utf8')) as { listen?: string[] };
+    return (ready.listen ?? []).filter((a) => !/^\/ip4\/127\.|^\/ip6\/::1\//.test(a));
+  } catch {
+    return [];
+  }
+}
+
+/** Stop what a page started: background blocks, every data dir's daemon; returns what still ran (killed now), and where a daemon listened beyond loopback. */
+async function stopAll(sb: Sandbox): Promise<{ left: string[]; beyondLoopback: string[] }> {
   for (const child of sb.background) {
     if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) {
       try { process.kill(-child.pid, 'SIGTERM'); } catch { /* gone */ }
     }
   }
-  const dataDirs: string[] = [];
-  const walk = (dir: string, depth: number): void => {
-    if (depth > 8) return;
-    let names: string[];
-    try { names = readdirSync(dir); } catch { return; }
-    if (names.includes('daemon.pid') || names.includes('daemon.sock')) dataDirs.push(dir);
-    for (const n of names) if (!n.includes('.') || n === '.local' || n === '.config') walk(join(dir, n), depth + 1);
-  };
-  walk(sb.root, 0);
-  for (const dir of dataDirs) await shell(sb, 'vss daemon stop >/dev/null 2>&1 || true', { VSS_DATA_DIR: dir }, 30_000);
+  const dataDirs = daemonDataDirs(sb.root);
+  const beyondLoopback = dataDirs.flatMap((d) => listeningBeyondLoopback(d).map((a) => `${d}: ${a}`));
+  for (const dir of dataDirs) await run(sb, 'vss daemon stop >/dev/null 2>&1 || true', { ...sb.env, VSS_DATA_DIR: dir }, sb.home).done(30_000);
   const left = await survivorsAfter(sb.mark, [], 15_000);
   killRecorded(left);
-  return left.map(describeProcess);
+  return { left: left.map(describeProcess), beyondLoopback };
 }
 
-/** Run SCRIPT in the sandbox's shell, waited for; its output is added to the page's. */
-function shell(sb: Sandbox, script: string, env: Record<string, string>, ms: number): Promise<{ code: number | null; timedOut: boolean }> {
-  const child = spawn('bash', ['-c', script], { cwd: sb.home, env: { ...sb.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+/** SCRIPT started in bash, in its own process group, its output added to the page's; `done` waits for it, bounded (then its group is killed). */
+function run(sb: Sandbox, script: string, env: Record<string, string>, cwd: string): { child: ChildProcess; done: (ms: number) => Promise<{ code: number | null; timedOut: boolean }> } {
+  const child = spawn('bash', ['-c', script], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   child.stdout!.on('data', (d: Buffer) => (sb.output.text += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (sb.output.text += d.toString()));
-  return new Promise((resolve) => {
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* gone */ }
-    }, ms);
-    child.on('close', (code) => {
+  const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+  return {
+    child,
+    done: async (ms) => {
+      let timedOut = false;
+      const timer = setTimeout(() => {
+        timedOut = true;
+        try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* gone */ }
+      }, ms);
+      const code = await closed;
       clearTimeout(timer);
-      resolve({ code, timedOut });
-    });
-  });
+      return { code, timedOut };
+    },
+  };
 }
 
-/** The script a block runs as: the state the page's earlier blocks left, the block, then its state kept for the next. */
+/** The script a block runs as: the state its machine's earlier blocks left, the block, then (KEEP) its state kept for the next. */
 function scriptOf(code: string, state: string, keep: boolean): string {
   const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
   return [
@@ -259,17 +336,17 @@ function scriptOf(code: string, state: string, keep: boolean): string {
  * page needs from outside (a server on loopback). Returns each block's time; throws with the block
  * that failed, or when something the page started is left running.
  */
-export async function runPage(path: string, prepare?: (home: string) => Promise<PagePreparation>): Promise<BlockRun[]> {
+export async function runPage(path: string, prepare: ((home: string) => Promise<PagePreparation>) | undefined = PREPARATIONS[path]): Promise<BlockRun[]> {
   const page = docPages().find((p) => p.path === path);
   assert.ok(page, `no page ${path}`);
   const examples = examplesOf(page).filter((e) => e.notRun === undefined && runElsewhere(e) === undefined);
-  const sb = sandbox({});
-  const prepared = prepare ? await prepare(sb.home) : {};
-  Object.assign(sb.env, prepared.env ?? {});
-  const state = join(sb.root, 'shell-state.sh');
+  const sb = sandbox({ EXAMPLE_LISTEN: `/ip4/127.0.0.1/tcp/${await freePort()}` });
+  let prepared: PagePreparation = {};
   const runs: BlockRun[] = [];
   let failure: Error | undefined;
   try {
+    prepared = prepare ? await prepare(sb.home) : {};
+    Object.assign(sb.env, prepared.env ?? {});
     for (const ex of examples) {
       const at = `${ex.page}:${ex.line}`;
       let code = ex.code;
@@ -277,18 +354,17 @@ export async function runPage(path: string, prepare?: (home: string) => Promise<
         assert.ok(code.includes(p.text), `${at}: the block has no \`${p.text}\` for its annotation to stand for`);
         code = code.split(p.text).join(await valueOf(p, sb, at));
       }
+      const m = await machine(sb, ex.machine);
       const started = Date.now();
-      sb.output.text += `\n~~~ ${at}${ex.background ? ' (in the background)' : ''}\n`;
+      sb.output.text += `\n~~~ ${at}${ex.machine !== 'this' ? ` (on ${ex.machine})` : ''}${ex.background ? ' (in the background)' : ''}\n`;
+      const block = run(sb, scriptOf(code, m.state, !ex.background), { ...m.env, ...(prepared.env ?? {}) }, m.env.HOME!);
       if (ex.background) {
-        const child = spawn('bash', ['-c', scriptOf(code, state, false)], { cwd: sb.home, env: sb.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-        child.stdout!.on('data', (d: Buffer) => (sb.output.text += d.toString()));
-        child.stderr!.on('data', (d: Buffer) => (sb.output.text += d.toString()));
-        sb.background.push(child);
+        sb.background.push(block.child);
         runs.push({ line: ex.line, ms: 0 });
         continue;
       }
       const before = sb.output.text.length;
-      const r = await shell(sb, scriptOf(code, state, true), {}, BLOCK_MS);
+      const r = await block.done(BLOCK_MS);
       runs.push({ line: ex.line, ms: Date.now() - started });
       if (r.code !== 0 || r.timedOut) {
         throw new Error(`${at}: the block ${r.timedOut ? `ran over ${BLOCK_MS / 1000} s` : `exited ${r.code}`}:\n${code}\n--- what it printed:\n${tail(sb.output.text.slice(before), 60)}`);
@@ -297,11 +373,12 @@ export async function runPage(path: string, prepare?: (home: string) => Promise<
   } catch (err) {
     failure = err as Error;
   } finally {
-    const left = await stopAll(sb);
+    const { left, beyondLoopback } = await stopAll(sb);
+    await prepared.stop?.();
     // With VSS_TEST_KEEP the sandbox stays, and what the page printed with it.
     writeFileSync(join(sb.root, 'output.txt'), sb.output.text);
-    await prepared.stop?.();
     if (!process.env.VSS_TEST_KEEP) rmSync(sb.root, { recursive: true, force: true });
+    if (!failure && beyondLoopback.length > 0) failure = new Error(`${path}: a daemon listened beyond loopback: ${beyondLoopback.join('; ')}`);
     if (!failure && left.length > 0) failure = new Error(`${path}: left running after the page (killed now): ${left.join('; ')}`);
   }
   if (failure) throw failure;
@@ -324,8 +401,6 @@ export const EXAMPLE_FILES: Record<string, readonly string[]> = {
   'two-devices': ['docs/guide/two-devices.md'],
 };
 
-/** What a page needs from outside the sandbox, by page (none: nothing). */
-const PREPARATIONS: Record<string, (home: string) => Promise<PagePreparation>> = {};
 
 /** The tests of the test file NAME of EXAMPLE_FILES: a page a test, each a story of its own. */
 export function describeExamples(name: string): void {
@@ -334,7 +409,7 @@ export function describeExamples(name: string): void {
   describe(`the examples of ${pages.join(', ')}, run as written`, { skip: EXAMPLES_SKIP, timeout: 240_000 }, () => {
     for (const page of pages) {
       it(`${page}: every shell block runs, in order, and exits 0`, async (t) => {
-        const runs = await runPage(page, PREPARATIONS[page]);
+        const runs = await runPage(page);
         t.diagnostic(`${page}: ${runs.length} blocks in ${seconds(runs)} (${runs.map((r) => `line ${r.line}: ${(r.ms / 1000).toFixed(1)} s`).join(', ')})`);
       });
     }
