@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { VSS_BIN } from '../helpers.js';
+import { REPO, VSS_BIN } from '../helpers.js';
 import { describeProcess, killRecorded, survivorsAfter } from '../process-tree.js';
 import { freePort } from './free-port.js';
 import { docPages, firstPage, type DocPage } from './readme.js';
@@ -17,7 +17,8 @@ import { docPages, firstPage, type DocPage } from './readme.js';
  *
  * Each page is one story: its ```sh blocks in order, each a `bash -e -o pipefail` script, in a
  * sandbox of its own — a temporary HOME (the shell starts there: `~/…` is the sandbox; Desktop,
- * Documents, Downloads, Pictures and Videos there, empty, as on a desktop), a fresh
+ * Documents, Downloads, Pictures and Videos there, empty, as on a desktop; `~/vss` the clone, this
+ * checkout, only read), a fresh
  * data dir (`VSS_DATA_DIR=~/.local/share/vss`, the default a new user has), `vss` on PATH (this
  * checkout's bin/vss), `xdg-open` a no-op (so `vss ui --open` opens nothing), and loopback for
  * its whole network: the home network is 127.0.0.1 (`VSS_LAN_ADDRESSES`), and the data dir keeps
@@ -215,6 +216,8 @@ function sandbox(extra: Record<string, string>): Sandbox {
   // `vss` as a reader has it after `npm link`; `xdg-open` (what `vss ui --open` runs on Linux) opens nothing.
   writeFileSync(join(bin, 'vss'), `#!/bin/sh\nexec "${process.execPath}" "${VSS_BIN}" "$@"\n`);
   writeFileSync(join(bin, 'xdg-open'), '#!/bin/sh\nexit 0\n');
+  // The reader's clone, where a page takes photos an npm package ships (people.md: face-api's group photos); only read.
+  symlinkSync(REPO, join(home, 'vss'));
   for (const f of ['vss', 'xdg-open']) chmodSync(join(bin, f), 0o755);
   const mark = randomUUID();
   const env: Record<string, string> = {};
