@@ -24,7 +24,9 @@ import { docPages, firstPage, type DocPage } from './readme.js';
  * its whole network: the home network is 127.0.0.1 (`VSS_LAN_ADDRESSES`), and the data dir keeps
  * a loopback `--listen` and a free `--lan-port`, as if the reader had given them once (so no
  * daemon of a page is seen on the LAN, by mDNS or otherwise, and two runs side by side share no
- * port; a daemon found listening elsewhere fails the page). A block runs as a whole, not line by
+ * port; a daemon found listening elsewhere fails the page). A drive a page names at its mount
+ * point, `/media/NAME` or `/mnt/NAME` (a backup disk, a USB stick: a test cannot plug one in), is a
+ * folder of the sandbox there, made before the page runs. A block runs as a whole, not line by
  * line: a block is what a reader pastes, its `\` continuations, `&&` and `export`s included; what
  * it exports and the folder it ends in carry over to the next block the page runs on that machine,
  * as in one terminal. Each block is bounded (BLOCK_MS); a failing line ends the story with the
@@ -44,7 +46,8 @@ import { docPages, firstPage, type DocPage } from './readme.js';
  *                                           that waits, as `vss pair start` does for the other
  *                                           device); later blocks read its output as it comes
  *   <!-- example: `TEXT` is /REGEX/ -->     TEXT in the block stands for what REGEX's first group
- *                                           (or whole match) found last in what the page's blocks
+ *                                           (or whole match; TEXT replaced where it stands as a
+ *                                           word of its own) found last in what the page's blocks
  *                                           printed so far (waited for, bounded, while a block in
  *                                           the background may still print it): a code, an id. A
  *                                           match stands in once: a later placeholder of the same
@@ -156,8 +159,23 @@ export interface PagePreparation {
   stop?: () => Promise<void>;
 }
 
+/**
+ * A bucket, `s3://my-photos`, on an S3 server of the page's own on loopback (s3rver): the page
+ * reaches it through the AWS SDK's standard chain as a reader reaches theirs — its keys and region
+ * in the environment, and `AWS_ENDPOINT_URL` sending the SDK there rather than to AWS (also
+ * `$AWS_ENDPOINT_URL` for a page that names another service's endpoint).
+ */
+async function bucketOnLoopback(home: string): Promise<PagePreparation> {
+  const { startS3 } = await import('./s3-server.js');
+  const s3 = await startS3(join(home, '..', 's3'), ['my-photos']);
+  return { env: { ...s3.env, AWS_ENDPOINT_URL: s3.endpoint }, stop: () => s3.stop() };
+}
+
 /** What a page needs from outside the sandbox, by page (none: nothing). */
-const PREPARATIONS: Record<string, (home: string) => Promise<PagePreparation>> = {};
+const PREPARATIONS: Record<string, (home: string) => Promise<PagePreparation>> = {
+  'docs/guide/files-and-trash.md': bucketOnLoopback,
+  'docs/guide/buckets.md': bucketOnLoopback,
+};
 
 /** A block as it ran. */
 export interface BlockRun {
@@ -233,6 +251,18 @@ function sandbox(extra: Record<string, string>): Sandbox {
     ...extra,
   });
   return { root, home, env, mark, machines: new Map(), output: { text: '' }, used: new Map(), background: [] };
+}
+
+/** A drive's mount point as a reader writes it (`/media/backup`, `/mnt/usb`): the path, and the mount point's own folder. */
+const DRIVE = /(?<![\w.~/-])\/(media|mnt)\/([\w.-]+)/g;
+
+/** CODE with each drive it names moved into the sandbox, the drive's folder made (see above). */
+function onDrives(code: string, root: string): string {
+  return code.replace(DRIVE, (_, top: string, name: string) => {
+    const dir = join(root, 'drives', top, name);
+    mkdirSync(dir, { recursive: true });
+    return dir;
+  });
 }
 
 /** The value a placeholder stands for, waiting (bounded) for output that may still come. */
@@ -354,9 +384,12 @@ export async function runPage(path: string, prepare: ((home: string) => Promise<
       const at = `${ex.page}:${ex.line}`;
       let code = ex.code;
       for (const p of ex.placeholders) {
-        assert.ok(code.includes(p.text), `${at}: the block has no \`${p.text}\` for its annotation to stand for`);
-        code = code.split(p.text).join(await valueOf(p, sb, at));
+        const word = new RegExp(`(?<![\\w])${p.text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}(?![\\w])`, 'g');
+        assert.ok(word.test(code), `${at}: the block has no \`${p.text}\` for its annotation to stand for`);
+        const value = await valueOf(p, sb, at);
+        code = code.replace(word, () => value);
       }
+      code = onDrives(code, sb.root);
       const m = await machine(sb, ex.machine);
       const started = Date.now();
       sb.output.text += `\n~~~ ${at}${ex.machine !== 'this' ? ` (on ${ex.machine})` : ''}${ex.background ? ' (in the background)' : ''}\n`;
