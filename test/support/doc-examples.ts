@@ -160,15 +160,28 @@ export interface PagePreparation {
 }
 
 /**
- * A bucket, `s3://my-photos`, on an S3 server of the page's own on loopback (s3rver): the page
- * reaches it through the AWS SDK's standard chain as a reader reaches theirs — its keys and region
- * in the environment, and `AWS_ENDPOINT_URL` sending the SDK there rather than to AWS (also
- * `$AWS_ENDPOINT_URL` for a page that names another service's endpoint).
+ * A bucket, `s3://my-photos`, on an S3 server of the page's own on loopback (s3rver), a photo
+ * under camera-uploads/ already: the page reaches it through the AWS SDK's standard chain as a
+ * reader reaches theirs — its keys and region in the environment, and `AWS_ENDPOINT_URL` sending
+ * the SDK there rather than to AWS (also `$AWS_ENDPOINT_URL` for a page that names another
+ * service's endpoint, and `$S3_KEYS` for one that exports keys of its own).
  */
 async function bucketOnLoopback(home: string): Promise<PagePreparation> {
   const { startS3 } = await import('./s3-server.js');
   const s3 = await startS3(join(home, '..', 's3'), ['my-photos']);
-  return { env: { ...s3.env, AWS_ENDPOINT_URL: s3.endpoint }, stop: () => s3.stop() };
+  try {
+    // What the reader's phone uploaded there before: a photo under camera-uploads/ (buckets.md indexes it where it is).
+    const [{ PutObjectCommand, S3Client }, { default: sharp }] = await Promise.all([import('@aws-sdk/client-s3'), import('sharp')]);
+    const client = new S3Client({ endpoint: s3.endpoint, forcePathStyle: true, region: s3.env.AWS_REGION!, credentials: { accessKeyId: s3.env.AWS_ACCESS_KEY_ID!, secretAccessKey: s3.env.AWS_SECRET_ACCESS_KEY! } });
+    const photo = await sharp({ create: { width: 320, height: 240, channels: 3, background: { r: 30, g: 110, b: 200 } } }).jpeg().toBuffer();
+    await client.send(new PutObjectCommand({ Bucket: 'my-photos', Key: 'camera-uploads/beach.jpg', Body: photo }));
+    client.destroy();
+  } catch (err) {
+    await s3.stop();
+    throw err;
+  }
+  const keys = `AWS_ACCESS_KEY_ID=${s3.env.AWS_ACCESS_KEY_ID} AWS_SECRET_ACCESS_KEY=${s3.env.AWS_SECRET_ACCESS_KEY}`;
+  return { env: { ...s3.env, AWS_ENDPOINT_URL: s3.endpoint, S3_KEYS: keys }, stop: () => s3.stop() };
 }
 
 /** What a page needs from outside the sandbox, by page (none: nothing). */
