@@ -191,8 +191,10 @@ describe('library restore says what it drops; works after library close; backup 
     const path = /restore it with: vss library restore (\S+)/.exec(made.stdout)?.[1];
     assert.ok(path !== undefined && existsSync(path), made.stdout);
     const guide = readFileSync(join(REPO, 'docs', 'guide', 'library-backups.md'), 'utf8');
-    const example = /^vss library backup --to (\/\S+) .*\n(?:vss library .*\n)*?vss library restore (\S+)/m.exec(guide);
-    assert.ok(example, 'the guide shows a backup --to a folder and a restore');
+    const backup = /^vss library backup --to (\/\S+) /m.exec(guide);
+    const restore = /^vss library restore (\/\S+)/m.exec(guide);
+    const example = backup && restore ? [guide, backup[1]!, restore[1]!] : null;
+    assert.ok(example, 'the guide shows a backup --to a folder and a restore of it');
     assert.equal(dirname(example[2]!), example[1], 'the guide restores from the folder it backed up to');
     assert.equal(dirname(path), out);
     const shape = (name: string) => name.replace(/^[^-]+-[0-9a-f]{8}-\d{8}T\d{6}\.\d{3}Z\.vss-library\.db$/, 'NAME-ID-WHEN.vss-library.db');
