@@ -1,4 +1,7 @@
-import { describeExamples } from '../support/doc-examples.js';
+import { describe, it } from 'node:test';
+import { EXAMPLE_FILES, EXAMPLES_SKIP, PAGE_MS, pageTest } from '../support/doc-examples.js';
 
-// The guide's pages named for this file in test/support/doc-examples.ts, their shell examples run as written.
-describeExamples('two-devices');
+// The pages test/support/doc-examples.ts names for this file (EXAMPLE_FILES), their shell examples run as written, one page after the other.
+describe("the guide's examples: two devices on one machine, people, the phone", { skip: EXAMPLES_SKIP }, () => {
+  for (const page of EXAMPLE_FILES['two-devices']!) it(`${page}: every shell block runs, in order, and exits 0`, { timeout: PAGE_MS }, pageTest(page));
+});

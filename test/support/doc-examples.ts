@@ -4,7 +4,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { describe, it } from 'node:test';
+import type { TestContext } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { REPO, VSS_BIN } from '../helpers.js';
 import { describeProcess, killRecorded, survivorsAfter } from '../process-tree.js';
@@ -244,12 +244,12 @@ function sandbox(extra: Record<string, string>): Sandbox {
   const home = join(root, 'home');
   const bin = join(root, 'bin');
   for (const d of [home, bin, join(root, 'tmp')]) mkdirSync(d, { recursive: true });
-  // `vss` as a reader has it after `npm link`; `xdg-open` (what `vss ui --open` runs on Linux) opens nothing.
-  writeFileSync(join(bin, 'vss'), `#!/bin/sh\nexec "${process.execPath}" "${VSS_BIN}" "$@"\n`);
+  // `vss` as a reader has it after `npm link` (a link to the checkout's launcher); `xdg-open` (what `vss ui --open` runs on Linux) opens nothing.
+  symlinkSync(VSS_BIN, join(bin, 'vss'));
   writeFileSync(join(bin, 'xdg-open'), '#!/bin/sh\nexit 0\n');
+  chmodSync(join(bin, 'xdg-open'), 0o755);
   // The reader's clone, where a page takes photos an npm package ships (people.md: face-api's group photos); only read.
   symlinkSync(REPO, join(home, 'vss'));
-  for (const f of ['vss', 'xdg-open']) chmodSync(join(bin, f), 0o755);
   const mark = randomUUID();
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) {
@@ -363,6 +363,21 @@ function run(sb: Sandbox, script: string, env: Record<string, string>, cwd: stri
   };
 }
 
+/**
+ * A bash function that writes what a terminal keeps between two commands to STATE: its variables
+ * (exported or not: `T=$(…)` in one block is `$T` in the next), its aliases and its folder; not
+ * bash's own read-only or changing variables.
+ */
+const KEEP_STATE = `__vss_keep() {
+  { for __vss_v in $(compgen -v); do
+      case "$__vss_v" in __vss_*|BASH*|FUNCNAME|LINENO|RANDOM|SRANDOM|SECONDS|PIPESTATUS|GROUPS|HISTCMD|DIRSTACK|EPOCH*|PWD|OLDPWD|SHLVL|_|PPID|UID|EUID|OPT*|COLUMNS|LINES|SHELLOPTS|HOSTNAME|HOSTTYPE|MACHTYPE|OSTYPE|COMP_*|MAILCHECK|IFS|PS[0-9]) continue ;; esac
+      __vss_d=$(declare -p "$__vss_v" 2>/dev/null) || continue
+      [[ $__vss_d =~ ^declare\\ -[a-zA-Z-]*r ]] && continue
+      printf '%s\\n' "$__vss_d"
+    done
+    alias -p; printf 'cd %q\\n' "$PWD"; } > STATE
+}`;
+
 /** The script a block runs as: the state its machine's earlier blocks left, the block, then (KEEP) its state kept for the next. */
 function scriptOf(code: string, state: string, keep: boolean): string {
   const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
@@ -372,7 +387,7 @@ function scriptOf(code: string, state: string, keep: boolean): string {
     `[ -f ${q(state)} ] && . ${q(state)}`,
     // The line that failed, said once, for the test's message (set -e ends the block there).
     `trap 'echo "example: exit $? at line $LINENO of the block: $BASH_COMMAND" >&2' ERR`,
-    ...(keep ? [`trap '{ export -p | grep -v -E "^declare -x (OLDPWD|PWD|SHLVL|_)="; alias -p; printf "cd %q\\n" "$PWD"; } > ${q(state)}' EXIT`] : []),
+    ...(keep ? [KEEP_STATE.replace('STATE', q(state)), 'trap __vss_keep EXIT'] : []),
     code,
   ].join('\n');
 }
@@ -447,20 +462,27 @@ export function seconds(runs: readonly BlockRun[]): string {
  * the other; the files run side by side): every page of the README and the guide is in one.
  */
 export const EXAMPLE_FILES: Record<string, readonly string[]> = {
-  'two-devices': ['docs/guide/two-devices.md'],
+  'two-devices': ['docs/guide/two-devices.md', 'docs/guide/people.md', 'docs/guide/phone.md'],
+  'devices': ['docs/guide/devices-and-relay.md', 'docs/guide/from-code.md'],
+  'files': ['docs/guide/files-and-trash.md', 'docs/guide/daemon.md'],
+  'guardian': ['docs/guide/guardian.md', 'docs/guide/search-and-web-ui.md'],
+  'backups': ['docs/guide/library-backups.md', 'docs/guide/one-library.md'],
+  'indexing': ['README.md', 'docs/guide/README.md', 'docs/guide/installing-and-indexing.md', 'docs/guide/tags-and-xmp.md'],
+  'photos': ['docs/guide/albums-and-places.md', 'docs/guide/raw-stacks-similar.md'],
+  'buckets': ['docs/guide/buckets.md', 'docs/guide/files-to-devices.md'],
 };
 
 
-/** The tests of the test file NAME of EXAMPLE_FILES: a page a test, each a story of its own. */
-export function describeExamples(name: string): void {
-  const pages = EXAMPLE_FILES[name];
-  assert.ok(pages, `no example file ${name}`);
-  describe(`the examples of ${pages.join(', ')}, run as written`, { skip: EXAMPLES_SKIP, timeout: 240_000 }, () => {
-    for (const page of pages) {
-      it(`${page}: every shell block runs, in order, and exits 0`, async (t) => {
-        const runs = await runPage(page);
-        t.diagnostic(`${page}: ${runs.length} blocks in ${seconds(runs)} (${runs.map((r) => `line ${r.line}: ${(r.ms / 1000).toFixed(1)} s`).join(', ')})`);
-      });
-    }
-  });
+/** How long one page may take, all its blocks. */
+export const PAGE_MS = 240_000;
+
+/**
+ * The test of PAGE: its story run (runPage), each block's time said. The test files of test/guide/
+ * call `it` themselves, so that each file's tests are told as its own (npm test's times, its order).
+ */
+export function pageTest(page: string): (t: TestContext) => Promise<void> {
+  return async (t) => {
+    const runs = await runPage(page);
+    t.diagnostic(`${page}: ${runs.length} blocks in ${seconds(runs)} (${runs.map((r) => `line ${r.line}: ${(r.ms / 1000).toFixed(1)} s`).join(', ')})`);
+  };
 }
