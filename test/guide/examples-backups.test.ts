@@ -1,5 +1,6 @@
 import { describe, it } from 'node:test';
-import { EXAMPLE_FILES, EXAMPLES_SKIP, PAGE_MS, pageTest } from '../support/doc-examples.js';
+import { EXAMPLES_SKIP, PAGE_MS, pageTest } from '../support/doc-example-run.js';
+import { EXAMPLE_FILES } from '../support/doc-examples.js';
 
 // The pages test/support/doc-examples.ts names for this file (EXAMPLE_FILES), their shell examples run as written, one page after the other.
 describe("the guide's examples: snapshots of the library, one library across devices", { skip: EXAMPLES_SKIP }, () => {
