@@ -148,12 +148,12 @@ export function allExamples(): Example[] {
  * the other; the files run side by side): every page of the README and the guide is in one.
  */
 export const EXAMPLE_FILES: Record<string, readonly string[]> = {
-  'two-devices': ['docs/guide/two-devices.md', 'docs/guide/people.md', 'docs/guide/phone.md'],
+  'two-devices': ['docs/guide/two-devices.md', 'docs/guide/phone.md'],
   'devices': ['docs/guide/devices-and-relay.md', 'docs/guide/from-code.md'],
-  'files': ['docs/guide/files-and-trash.md', 'docs/guide/daemon.md'],
-  'guardian': ['docs/guide/guardian.md', 'docs/guide/search-and-web-ui.md'],
-  'backups': ['docs/guide/library-backups.md', 'docs/guide/one-library.md'],
-  'indexing': ['README.md', 'docs/guide/README.md', 'docs/guide/installing-and-indexing.md', 'docs/guide/tags-and-xmp.md'],
+  'files': ['docs/guide/files-and-trash.md'],
+  'guardian': ['docs/guide/guardian.md', 'docs/guide/search-and-web-ui.md', 'docs/guide/daemon.md'],
+  'backups': ['docs/guide/library-backups.md', 'docs/guide/tags-and-xmp.md'],
+  'indexing': ['README.md', 'docs/guide/README.md', 'docs/guide/installing-and-indexing.md', 'docs/guide/people.md'],
   'photos': ['docs/guide/albums-and-places.md', 'docs/guide/raw-stacks-similar.md'],
-  'buckets': ['docs/guide/buckets.md', 'docs/guide/files-to-devices.md'],
+  'buckets': ['docs/guide/buckets.md', 'docs/guide/files-to-devices.md', 'docs/guide/one-library.md'],
 };
