@@ -1,5 +1,5 @@
 /**
- * `npm run screenshots` — the README's pictures of the web UI (docs/screenshots/), taken from a
+ * `npm run screenshots` — the user guide's pictures of the web UI (docs/screenshots/), taken from a
  * real daemon over the shared fixtures (the browser tests' library) in the tests' headless
  * Chromium at 1280×800: grid.png (the end of the library grid), detail.png (phototest.tif with its OCR boxes,
  * the words of a search marked), search.png (results for a word of the OCR fixtures). Each is

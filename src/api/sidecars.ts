@@ -1,3 +1,4 @@
+import { contentByRef } from '../browse/content-ref.js';
 import { streamKeyed } from '../core/paging.js';
 import { scansRunning } from '../locations/watch/scan-lock.js';
 import type { Library } from '../library/library.js';
@@ -42,9 +43,13 @@ export class SidecarsApi {
     private readonly host: OpHost,
   ) {}
 
-  /** The resolver (DESIGN §9): here, else fetched from a paired device, else made here (waited for), else why not. */
-  get(contentUuid: string, kind: string, variant: string, opts: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<ResolveAnswer> {
-    return this.resolver(contentUuid, kind, variant, opts);
+  /**
+   * The resolver (DESIGN §9): here, else fetched from a paired device, else made here (waited for),
+   * else why not. The content as any command names one: its uuid (or the start of it), a file's
+   * path or name, `DEVICE:/LOCATION/PATH`.
+   */
+  async get(content: string, kind: string, variant: string, opts: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<ResolveAnswer> {
+    return this.resolver(uuidOf(this.lib, content), kind, variant, opts);
   }
 
   /** Sidecar records, read a page at a time. */
@@ -125,9 +130,9 @@ export class SidecarsApi {
    * row whose file is gone is marked missing and re-queued; a pending one gets its job; what
    * cannot be made here is unavailable with the reason.
    */
-  async path(contentUuid: string, kind: string, variant: string): Promise<PathAnswer> {
+  async path(content: string, kind: string, variant: string): Promise<PathAnswer> {
     const [{ requestSidecar }, { generatorSettings }] = await Promise.all([import('../jobs/request-sidecar.js'), import('../jobs/settings.js')]);
-    return requestSidecar(this.lib, generatorSettings(this.lib, this.ctx.dataDir), contentUuid, kind, variant);
+    return requestSidecar(this.lib, generatorSettings(this.lib, this.ctx.dataDir), uuidOf(this.lib, content), kind, variant);
   }
 
   /**
@@ -211,4 +216,11 @@ function checkedFilter<F extends ListFilter>(filter: F): F {
   if (filter.kind !== undefined) sidecarKind(filter.kind);
   if (filter.status !== undefined) oneOf(SIDECAR_STATUSES, filter.status, 'status');
   return filter;
+}
+
+const FULL_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The content REF names; a whole uuid as given (the resolver answers for one no device has told of yet). */
+function uuidOf(lib: Library, ref: string): string {
+  return FULL_UUID.test(ref) ? ref : contentByRef(lib, ref).uuid;
 }

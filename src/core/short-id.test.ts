@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { byShortId, mayBeShortId, shortId } from './short-id.js';
+import { byIdOrName, byShortId, mayBeShortId, shortId } from './short-id.js';
 
 describe('short ids', () => {
   const ids = ['3f2a9c1b-0000-4000-8000-000000000001', '3f2a9c1b-1111-4000-8000-000000000002', '7e01d2aa-0000-4000-8000-000000000003'];
@@ -20,5 +20,15 @@ describe('short ids', () => {
   it('are told from names: hex and dashes, 4 characters at least', () => {
     for (const yes of ['3f2a', '3f2a9c1b', '3f2a9c1b-1111']) assert.equal(mayBeShortId(yes), true, yes);
     for (const no of ['Ana', '3f2', 'cafe au lait', 'IMG_0001.JPG']) assert.equal(mayBeShortId(no), false, no);
+  });
+
+  it('or a name, any case, where no id starts so (a device named "cafe" too); two of one name ask for an id', () => {
+    const devices = [{ id: ids[0]!, name: 'Desktop' }, { id: ids[2]!, name: 'cafe' }, { id: '9c000000-0000-4000-8000-000000000004', name: 'NAS' }, { id: 'ab000000-0000-4000-8000-000000000005', name: 'NAS' }];
+    const find = (ref: string) => byIdOrName(ref, devices, (d) => d.id, (d) => d.name, 'paired device')?.id;
+    assert.equal(find('desktop'), ids[0]);
+    assert.equal(find('7e01'), ids[2]);
+    assert.equal(find('CAFE'), ids[2]);
+    assert.equal(find('Laptop'), undefined);
+    assert.throws(() => find('nas'), (e: Error & { code?: string }) => e.code === 'USAGE' && /2 paired devices are named "nas": give one's id \(9c000000, ab000000\)/.test(e.message));
   });
 });

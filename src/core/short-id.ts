@@ -27,3 +27,19 @@ export function byShortId(ref: string, ids: Iterable<string>, what: string): str
   if (found.length > 1) throw new UsageError(`${found.length} ${what}s have an id starting ${start}: give more of it (${found.slice(0, 5).join(', ')}${found.length > 5 ? ', …' : ''})`);
   return found[0];
 }
+
+/**
+ * The one of ITEMS REF names: by the start of its id (as byShortId), else by its name (any case, as
+ * a person types it: `vss devices rights Desktop`). Undefined when none; two of one name: a usage
+ * error asking for the id, WHAT being what they are ("paired device").
+ */
+export function byIdOrName<T>(ref: string, items: readonly T[], id: (item: T) => string, name: (item: T) => string, what: string): T | undefined {
+  if (mayBeShortId(ref)) {
+    const uuid = byShortId(ref, items.map(id), what);
+    if (uuid !== undefined) return items.find((x) => id(x) === uuid);
+  }
+  const want = ref.trim().toLowerCase();
+  const named = items.filter((x) => name(x).toLowerCase() === want);
+  if (named.length > 1) throw new UsageError(`${named.length} ${what}s are named ${JSON.stringify(ref.trim())}: give one's id (${named.map((x) => shortId(id(x))).join(', ')})`);
+  return named[0];
+}

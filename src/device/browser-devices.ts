@@ -5,6 +5,7 @@ import { VssError } from '../core/errors.js';
 import { writeFileAtomicSync } from '../core/fs-atomic.js';
 import type { BrowserRights } from '../api/remote/browser-operations.js';
 import type { BrowserDeviceItem } from '../wire/peers.js';
+import { byIdOrName } from '../core/short-id.js';
 
 /**
  * Browsers paired with this device (issue 44): a phone that opened `vss ui pair`'s address, kept in
@@ -135,13 +136,10 @@ export class BrowserDevices {
     this.save(this.devices.map((x) => (x === d ? { ...d, last_seen: now.toISOString() } : x)));
   }
 
-  /** The browser device an id names: the whole uuid, or a start of it that only one has. */
-  find(idOrPrefix: string): BrowserDevice | undefined {
-    const want = idOrPrefix.trim().toLowerCase();
-    if (!/^[0-9a-f-]{4,36}$/.test(want)) return undefined;
-    const hits = this.devices.filter((d) => d.id.startsWith(want));
-    if (hits.length > 1) throw new VssError('USAGE', `${want} is the start of ${hits.length} browser devices' ids: give more of it`);
-    return hits[0] && { ...hits[0] };
+  /** The browser device REF names: its uuid, a start of it that only one has, or its name ("Ann's phone"). */
+  find(ref: string): BrowserDevice | undefined {
+    const hit = byIdOrName(ref, this.devices, (d) => d.id, (d) => d.name, 'browser device');
+    return hit && { ...hit };
   }
 
   /** Forget ID: its session no longer signs in, from its next request on. */

@@ -1,18 +1,18 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, normalize } from 'node:path';
 import type { Command } from 'commander';
 import { wholeProgram } from '../../src/cli/program-for.js';
 import { REPO } from '../helpers.js';
-import { firstPage, README, shellLines, vssCalls } from '../support/readme.js';
+import { docPages, firstPage, README, shellLines, vssCalls } from '../support/readme.js';
 
 /**
  * The README's first page takes a newcomer from a fresh clone to the demo, their own photos, the
  * web UI and a paired phone (issue 58): within its first 150 lines, in commands this CLI has, with
  * nothing from outside the repository (a user's clone has no `../shared`). Every `vss …` the
- * README shows names a command and options the CLI has (checked against its own command table),
- * and every link to a section of it, from it or from docs/, finds that section.
+ * README and the user guide (docs/guide/) show names a command and options the CLI has (checked
+ * against its own command table), and every link between them and docs/ finds its page and section.
  */
 const FIRST_PAGE_LINES = 150;
 
@@ -50,7 +50,10 @@ function slug(heading: string): string {
   return heading.trim().toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, '').replace(/\s/g, '-');
 }
 
-const anchors = new Set([...README.matchAll(/^#{1,6} (.+)$/gm)].map((m) => slug(m[1]!)));
+/** The anchors of a markdown page's headings (none inside code blocks). */
+function anchorsOf(text: string): Set<string> {
+  return new Set([...text.replace(/^```[\s\S]*?^```/gm, '').matchAll(/^#{1,6} (.+)$/gm)].map((m) => slug(m[1]!)));
+}
 
 describe("the README's first page (issue 58)", () => {
   const page = firstPage();
@@ -99,20 +102,39 @@ describe('the check of a command line', () => {
   });
 });
 
-describe('the whole README', () => {
-  it('shows only commands and options the CLI has, in every shell block', async () => {
+describe('the whole README and the user guide', () => {
+  it('show only commands and options the CLI has, in every shell block and in their text', async () => {
     const program = await wholeProgram();
-    const wrong = vssCalls(shellLines(README)).map((c) => [c.join(' '), refusal(program, c)] as const).filter(([, why]) => why !== undefined);
+    const wrong = docPages().flatMap((page) => [...vssCalls(shellLines(page.text)), ...inlineCalls(page.text)]
+      .map((c) => [`${page.path}: vss ${c.join(' ')}`, refusal(program, c)] as const)).filter(([, why]) => why !== undefined);
     assert.deepEqual(wrong, [], 'commands the CLI does not have');
   });
 
-  it('has every section its own links and docs/ link to', () => {
-    const links: Array<readonly [string, string]> = [...README.matchAll(/\]\(#([^)]+)\)/g)].map((m) => ['README.md', m[1]!] as const);
-    for (const doc of ['architecture.md', 'commands.md', 'decisions.md', 'internals.md', 'benchmarks.md']) {
-      const text = readFileSync(join(REPO, 'docs', doc), 'utf8');
-      links.push(...[...text.matchAll(/\]\(\.\.\/README\.md#([^)]+)\)/g)].map((m) => [`docs/${doc}`, m[1]!] as const));
+  it('every link from the README, the guide and docs/ to a markdown page of this repository finds the page and its section', () => {
+    const docs = [...docPages().map((p) => p.path), ...readdirSync(join(REPO, 'docs')).filter((n) => n.endsWith('.md')).map((n) => `docs/${n}`)];
+    const broken: string[] = [];
+    for (const from of new Set(docs)) {
+      const text = readFileSync(join(REPO, from), 'utf8').replace(/^```[\s\S]*?^```/gm, '');
+      for (const m of text.matchAll(/\]\(([^)\s#]*\.md)?(?:#([^)\s]+))?\)/g)) {
+        if (m[1] === undefined && m[2] === undefined) continue;
+        const to = m[1] === undefined ? from : normalize(join(dirname(from), m[1]));
+        if (!existsSync(join(REPO, to))) {
+          broken.push(`${from} → ${to} (no such page)`);
+          continue;
+        }
+        if (m[2] !== undefined && !anchorsOf(readFileSync(join(REPO, to), 'utf8')).has(m[2])) broken.push(`${from} → ${to}#${m[2]}`);
+      }
     }
-    const missing = links.filter(([, a]) => !anchors.has(a)).map(([from, a]) => `${from} → #${a}`);
-    assert.deepEqual(missing, [], 'links to no section of the README');
+    assert.deepEqual(broken, [], 'links to no page or to no section of it');
+  });
+
+  it('the guide\'s index and the README\'s contents link every page of the guide', () => {
+    const pages = docPages().map((p) => p.path).filter((p) => p.startsWith('docs/guide/') && !p.endsWith('/README.md'));
+    const index = readFileSync(join(REPO, 'docs/guide/README.md'), 'utf8');
+    for (const page of pages) {
+      const name = page.slice('docs/guide/'.length);
+      assert.ok(index.includes(`](${name})`), `docs/guide/README.md links ${name}`);
+      assert.ok(README.includes(`](${page})`), `the README's contents link ${page}`);
+    }
   });
 });

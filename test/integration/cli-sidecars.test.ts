@@ -39,6 +39,15 @@ describe('cli: sidecars', () => {
     assert.deepEqual(presence.map((p) => [p.variant, p.local, p.status]), [['grid@1x', false, 'absent'], ['grid@2x', false, 'pending'], ['grid@1x', false, 'absent'], ['grid@2x', false, 'absent']]);
   });
 
+  it('takes a content as any command does: a file\'s path or name, the start of its id', async () => {
+    const byPath = json<{ state: string }>(await runCli(['sidecars', 'path', join(tmp.path, 'tree', 'a.png'), 'thumb', 'grid@2x', '--json'], env));
+    const byName = json<{ state: string }>(await runCli(['sidecars', 'path', 'a.png', 'thumb', 'grid@2x', '--json'], env));
+    const byStart = json<{ state: string }>(await runCli(['sidecars', 'path', image.slice(0, 8), 'thumb', 'grid@2x', '--json'], env));
+    for (const a of [byPath, byName, byStart]) assert.equal(a.state, 'pending');
+    const text = await runCli(['sidecars', 'path', join(tmp.path, 'tree', 'b.txt'), 'thumb', 'grid@1x'], env);
+    assert.match(text.stderr, /cannot be made from text content/, 'the text file, not the picture');
+  });
+
   it('exits 1 for a sidecar that cannot be made and 2 for a kind or variant outside the table', async () => {
     const r = await runCli(['sidecars', 'path', text, 'thumb', 'grid@1x'], env);
     assert.equal(r.code, 1);

@@ -52,6 +52,15 @@ describe('vss demo', () => {
     assert.match(r.stdout, /--library/, 'a second demo does not take over the current library');
   });
 
+  it('--samples-only makes the sample folder alone: no library, nothing indexed (what the guide\'s pages try their examples on)', async () => {
+    const dataDir = join(tmp.path, 'samples-only-data');
+    const s = json<{ samples: string }>(await runCli(['demo', '--samples-only', '--path', join(tmp.path, 'samples'), '--json'], { VSS_DATA_DIR: dataDir }));
+    assert.equal(s.samples, join(tmp.path, 'samples', 'Samples'));
+    for (const f of ['Photos/beach.jpg', 'Documents/scanned-note.png', 'Videos/clip.mp4', 'Backup/2024 trip/IMG_0001.jpg']) assert.ok(existsSync(join(s.samples, f)), f);
+    assert.ok(!existsSync(join(tmp.path, 'samples', 'Demo.sdlibrary')) && !existsSync(join(dataDir, 'libraries')), 'no library made');
+    assert.equal((await runCli(['demo', '--samples-only'], env)).code, 2, 'without --path: where is asked for');
+  });
+
   it('exits quietly when the reader of its output goes away (| head)', async () => {
     const child = spawn(process.execPath, [VSS_BIN, 'demo', '--path', join(tmp.path, 'demo3')], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';

@@ -166,7 +166,7 @@ describe('library restore is one step: killed at any of its steps, the next star
   });
 });
 
-describe('library restore says what it drops; works after library close; backup --to DIR makes the path the README restores', () => {
+describe('library restore says what it drops; works after library close; backup --to DIR makes the path the guide restores', () => {
   const tmp = tempDir('vss-restore-words-');
   const env = { VSS_DATA_DIR: join(tmp.path, 'data'), VSS_NO_DAEMON: '1' };
   const loc = join(tmp.path, 'photos');
@@ -186,14 +186,16 @@ describe('library restore says what it drops; works after library close; backup 
   });
   after(() => tmp.cleanup());
 
-  it('backup --to DIR puts the snapshot where the README\'s restore example looks for one made so', async () => {
+  it('backup --to DIR puts the snapshot where the guide\'s restore example looks for one made so', async () => {
     const made = await ok('library', 'backup', '--to', out);
     const path = /restore it with: vss library restore (\S+)/.exec(made.stdout)?.[1];
     assert.ok(path !== undefined && existsSync(path), made.stdout);
-    const readme = readFileSync(join(REPO, 'README.md'), 'utf8');
-    const example = /^vss library backup --to (\/\S+) .*\n(?:vss library .*\n)*?vss library restore (\S+)/m.exec(readme);
-    assert.ok(example, 'the README shows a backup --to a folder and a restore');
-    assert.equal(dirname(example[2]!), example[1], 'the README restores from the folder it backed up to');
+    const guide = readFileSync(join(REPO, 'docs', 'guide', 'library-backups.md'), 'utf8');
+    const backup = /^vss library backup --to (\/\S+) /m.exec(guide);
+    const restore = /^vss library restore (\/\S+)/m.exec(guide);
+    const example = backup && restore ? [guide, backup[1]!, restore[1]!] : null;
+    assert.ok(example, 'the guide shows a backup --to a folder and a restore of it');
+    assert.equal(dirname(example[2]!), example[1], 'the guide restores from the folder it backed up to');
     assert.equal(dirname(path), out);
     const shape = (name: string) => name.replace(/^[^-]+-[0-9a-f]{8}-\d{8}T\d{6}\.\d{3}Z\.vss-library\.db$/, 'NAME-ID-WHEN.vss-library.db');
     assert.equal(shape(basename(path)), shape(basename(example[2]!)));

@@ -1,16 +1,35 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO } from '../helpers.js';
 
 /**
- * The README read as its commands (issue 58): its first page, the lines of its ```sh blocks and
- * the vss calls in them. Shared by the test that checks they are commands of the CLI
- * (test/install/readme-first-page.test.ts) and the one that runs the first page
- * (test/browser/ui-readme-first-hour.test.ts).
+ * The README and the user guide (docs/guide/) read as their commands (issue 58): the README's first
+ * page, the lines of ```sh blocks and the vss calls in them. Shared by the test that checks they
+ * are commands of the CLI (test/install/readme-first-page.test.ts), the one that runs the first
+ * page (test/browser/ui-readme-first-hour.test.ts) and the ones that run every page's examples
+ * (test/support/doc-examples.ts).
  */
 /** The README as it is in this checkout. */
 export const README = readFileSync(join(REPO, 'README.md'), 'utf8');
+
+/** A page of the README or the guide: its path from the repository's root, and its text. */
+export interface DocPage {
+  path: string;
+  text: string;
+}
+
+/** The user guide's pages (docs/guide/*.md), by name, their index (README.md) first. */
+export function guidePages(): DocPage[] {
+  const dir = join(REPO, 'docs', 'guide');
+  const names = readdirSync(dir).filter((n) => n.endsWith('.md')).sort((a, b) => Number(b === 'README.md') - Number(a === 'README.md') || a.localeCompare(b));
+  return names.map((n) => ({ path: `docs/guide/${n}`, text: readFileSync(join(dir, n), 'utf8') }));
+}
+
+/** The README and every page of the guide. */
+export function docPages(): DocPage[] {
+  return [{ path: 'README.md', text: README }, ...guidePages()];
+}
 
 /** The README from its title to the end of "Your first hour" (the next `## ` heading). */
 export function firstPage(): string {

@@ -1,4 +1,6 @@
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import { UsageError } from '../../core/errors.js';
 import { globals, vssFor } from '../context.js';
 import { attachIndexReporter } from '../progress.js';
 import { displayPath, formatBytes, formatDuration, printJson, printLine } from '../output.js';
@@ -8,7 +10,16 @@ export function registerDemoCommand(program: Command): void {
     .command('demo')
     .description('build a sample folder, index it deeply into a new library, make its sidecars and show what vss found and made')
     .option('--path <dir>', 'where to create the demo (default: a new temporary folder)')
-    .action(async function (this: Command, opts: { path?: string }) {
+    .option('--samples-only', 'only make the sample folder (DIR/Samples, with --path): no library, nothing indexed — files to try the guide\'s examples on')
+    .action(async function (this: Command, opts: { path?: string; samplesOnly?: boolean }) {
+      if (opts.samplesOnly) {
+        if (opts.path === undefined) throw new UsageError('--samples-only needs --path DIR: the folder to make Samples in');
+        const { buildSampleSet } = await import('../demo/sample-set.js');
+        const samples = resolve(opts.path, 'Samples');
+        await buildSampleSet(samples);
+        if (globals(this).json) return printJson({ samples });
+        return printLine(`Samples made in ${displayPath(samples)}: Photos, Documents, Videos and Backup (duplicates of some).`);
+      }
       let detach: (() => void) | undefined;
       // The demo loads sharp and ffmpeg: only when it runs, so other commands start light.
       const { runDemo } = await import('../demo/run-demo.js');

@@ -1,5 +1,6 @@
 import { shortId } from '../../core/short-id.js';
 import type { Command } from 'commander';
+import { contentRef } from '../content-arg.js';
 import type { SidecarKind, SidecarStatus } from '../../api/index.js';
 import { UsageError } from '../../core/errors.js';
 import { SIDECAR_STATUSES, sidecarKind } from '../../api/sidecar-kinds.js';
@@ -49,11 +50,11 @@ export function registerSidecarCommands(program: Command): void {
     });
 
   sidecars
-    .command('path <uuid> <kind> <variant>')
-    .description('the path of a ready sidecar; queues it when missing and it can be made')
-    .action(async function (this: Command, uuid: string, kind: string, variant: string) {
+    .command('path <content> <kind> <variant>')
+    .description('the path of a ready sidecar of a content (its id, or a file\'s path or name); queues it when missing and it can be made')
+    .action(async function (this: Command, content: string, kind: string, variant: string) {
       await withLibrary(this, async (lib) => {
-        const answer = await lib.sidecars.path(uuid, kind, variant);
+        const answer = await lib.sidecars.path(contentRef(content), kind, variant);
         if (globals(this).json) printJson(answer);
         else if (answer.state === 'ready') printLine(displayPath(answer.path));
         else if (answer.state === 'unavailable') printError(`vss: error: unavailable: ${answer.reason}`);
@@ -63,12 +64,12 @@ export function registerSidecarCommands(program: Command): void {
     });
 
   sidecars
-    .command('get <uuid> <kind> <variant>')
-    .description('the resolver: the path of the sidecar here, else fetched from a paired device, else made here; waits up to --timeout')
+    .command('get <content> <kind> <variant>')
+    .description('the resolver: the path of the sidecar of a content (its id, or a file\'s path or name) here, else fetched from a paired device, else made here; waits up to --timeout')
     .option('--timeout <seconds>', 'how long to wait for a fetch or for making it (default 60)', parseTimeout, 60)
-    .action(async function (this: Command, uuid: string, kind: string, variant: string, opts: { timeout: number }) {
+    .action(async function (this: Command, content: string, kind: string, variant: string, opts: { timeout: number }) {
       await withLibrary(this, async (lib) => {
-        const answer = await lib.sidecars.get(uuid, kind, variant, { timeoutMs: opts.timeout * 1000 });
+        const answer = await lib.sidecars.get(contentRef(content), kind, variant, { timeoutMs: opts.timeout * 1000 });
         if (globals(this).json) printJson(answer);
         else if (answer.state === 'unavailable') printError(`vss: error: unavailable: ${answer.reason}`);
         else printLine(displayPath(answer.path));

@@ -5,6 +5,7 @@ import { peerDeviceName } from '../../device/identity.js';
 import { UUID_RE } from '../../sidecars/address.js';
 import { writeFileAtomicSync } from '../../core/fs-atomic.js';
 import { peerIdOfPublicKey } from '../net/device-key.js';
+import { byIdOrName } from '../../core/short-id.js';
 
 /** A device this one has paired with: its key is pinned, and the libraries it shares. */
 export interface PairedDevice {
@@ -69,14 +70,11 @@ export class PairedDevices {
     return d && copy(d);
   }
 
-  /** The paired device an id names: the whole uuid, or a start of it that only one device's has (as `devices list` shows them). */
-  find(idOrPrefix: string): PairedDevice {
-    const want = idOrPrefix.trim().toLowerCase();
-    if (!/^[0-9a-f-]{4,36}$/.test(want)) throw new VssError('USAGE', `a device id is a uuid or its first 4 or more characters, not ${JSON.stringify(idOrPrefix.slice(0, 80))}`);
-    const hits = this.devices.filter((d) => d.device_uuid.startsWith(want));
-    if (hits.length === 0) throw new VssError('NOT_FOUND', `no paired device ${want}: \`vss devices list\` shows them`);
-    if (hits.length > 1) throw new VssError('USAGE', `${want} is the start of ${hits.length} paired devices' ids: give more of it`);
-    return copy(hits[0]!);
+  /** The paired device REF names: its uuid, a start of it only one device's has, or its name (as `devices list` shows them). */
+  find(ref: string): PairedDevice {
+    const hit = byIdOrName(ref, this.devices, (d) => d.device_uuid, (d) => d.name, 'paired device');
+    if (!hit) throw new VssError('NOT_FOUND', `no paired device ${JSON.stringify(ref.trim().slice(0, 80))}: \`vss devices list\` shows them, by name and id`);
+    return copy(hit);
   }
 
   byPeerId(peerId: string): PairedDevice | undefined {
