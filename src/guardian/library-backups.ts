@@ -13,7 +13,7 @@ import { UsageError, VssError } from '../core/errors.js';
 import type { Library } from '../library/library.js';
 import { readDeviceSettings, updateDeviceSettings } from '../jobs/cpu-budget.js';
 import { snapshotDatabase, SNAPSHOT_SUFFIX, type MadeSnapshot } from '../library/snapshot.js';
-import { factsAt } from '../storage/local-tree.js';
+import { deviceAt, factsAt } from '../storage/local-tree.js';
 import type { LibraryBackupView, LibraryProtection } from '../wire/guardian.js';
 
 /** The folder of a drive's snapshots, per library (named by its name). */
@@ -41,7 +41,11 @@ export function backupTarget(lib: Library, to?: string): BackupTarget {
   if (kind === 'device') throw new UsageError(`${to} is a paired device's location: its snapshot is sent by the transfer (vss library backup --to ${to})`);
   const volumes = lib.store.volumes.ofDevice(lib.deviceId).filter((v) => v.tracked === 1);
   const vol = volumes.find((v) => v.name === to || String(v.id) === to);
-  if (vol) return { dir: join(vol.mount_point, DRIVE_FOLDER, safeFolder(lib.config.name)), target: `volume:${vol.name ?? vol.id}`, volumeId: vol.id };
+  if (vol) {
+    const why = driveRefusal(lib, vol.mount_point);
+    if (why) throw new UsageError(`${to} ${why}`);
+    return { dir: join(vol.mount_point, DRIVE_FOLDER, safeFolder(lib.config.name)), target: `volume:${vol.name ?? vol.id}`, volumeId: vol.id };
+  }
   const dir = resolve(to);
   // By where it really is (a symlink on the way followed): the library's own folder is not a target.
   const real = realOrNearest(dir);
@@ -50,6 +54,19 @@ export function backupTarget(lib: Library, to?: string): BackupTarget {
   const st = factsAt(dir);
   if (st && st.kind !== 'dir') throw new UsageError(`${to} is not a folder: --to takes a folder or a drive`);
   return { dir, target: dir, volumeId: null };
+}
+
+/**
+ * Why the drive mounted at MOUNT is no place for LIB's snapshots by its name, or undefined: the
+ * system's root (its top folder is nobody's: a snapshot there would be written outside every
+ * folder of the user's), or the drive the library is on (a snapshot there is lost with it). A
+ * folder on either, named as a folder, still is one.
+ */
+function driveRefusal(lib: Library, mount: string): string | undefined {
+  if (resolve(mount) === '/') return 'is the system drive (mounted at /): name a folder on it instead (--to DIR), or another drive';
+  const drive = deviceAt(mount);
+  if (drive !== undefined && drive === deviceAt(lib.root)) return `is the drive the library is on (${mount}): a snapshot there is lost with it; name another drive, or a folder (--to DIR)`;
+  return undefined;
 }
 
 /** PATH with its symlinks resolved, or its nearest existing folder's, joined with the rest. */

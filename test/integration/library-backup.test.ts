@@ -126,4 +126,19 @@ describe('library backup and restore', () => {
       holder.close();
     }
   });
+  it('refuses, by its name, the drive the library is on (or the system drive): nothing is written at its top', async () => {
+    interface Vol { id: number; mount_point: string }
+    const vols = json<Vol[]>(await vss('volumes', 'list', '--json'));
+    // The mounted volume holding the library: the longest mount point its path starts with.
+    const here = vols.filter((v) => libPath === v.mount_point || libPath.startsWith(v.mount_point.endsWith('/') ? v.mount_point : `${v.mount_point}/`))
+      .sort((a, b) => b.mount_point.length - a.mount_point.length)[0];
+    assert.ok(here, `a volume holds ${libPath}`);
+    await vss('volumes', 'track', String(here.id), '--name', 'ThisDrive');
+    const r = await runCli(['library', 'backup', '--to', 'ThisDrive'], env);
+    assert.notEqual(r.code, 0, r.stdout);
+    assert.match(r.stderr, /ThisDrive is (the drive the library is on|the system drive)/);
+    assert.equal(existsSync(join(here.mount_point, 'vss-library-backups')), false);
+    // A folder on it, named as a folder, still takes a snapshot.
+    await vss('library', 'backup', '--to', join(tmp.path, 'on-this-drive'));
+  });
 });
