@@ -19,12 +19,9 @@ interface RepairParams {
   contents: string[];
 }
 
-/** The rotten files of CONTENTS (uuids; empty: all of this device's), refused at once when there are none. */
+/** The rotten files of CONTENTS (uuids; empty: all of this device's), as recorded now: none is nothing to repair, not a failure. */
 export function rottenFiles(lib: Library, contents: readonly string[]): RotFile[] {
-  const files = lib.store.rot.list(MAX_REPAIR, contents.length > 0 ? contents : undefined);
-  if (files.length > 0) return files;
-  if (contents.length === 0) throw new VssError('NOT_FOUND', 'no rotten file on this device: nothing to repair (vss guardian scrub finds rot)');
-  throw new VssError('NOT_FOUND', `no rotten file of ${contents.length === 1 ? `content ${contents[0]}` : 'these contents'} on this device (vss guardian list --rot)`);
+  return lib.store.rot.list(MAX_REPAIR, contents.length > 0 ? contents : undefined);
 }
 
 /** Each file is copied and hashed twice: as if at 10 MB/s. */

@@ -135,8 +135,8 @@ export function registerGuardianCommands(program: Command): void {
         // Something left rotten is not a success, though the rest was repaired.
         if ('refused' in out && out.refused.length > 0) process.exitCode = 1;
         if (globals(this).json) return printJson(out);
-        if (opts.detach) return printLine(`queued as job ${out.job_id}`);
-        for (const line of repairLines(out)) printLine(line);
+        if (opts.detach && out.job_id != null) return printLine(`queued as job ${out.job_id}`);
+        for (const line of repairLines(out, contents.length > 0)) printLine(line);
       });
     });
 
@@ -201,7 +201,8 @@ function bucketCheckLines(r: BucketCheckResult): string[] {
   return lines;
 }
 
-function repairLines(r: RepairResult): string[] {
+function repairLines(r: RepairResult, named: boolean): string[] {
+  if (r.repaired.length === 0 && r.refused.length === 0) return [`Nothing to repair: no rotten file ${named ? 'of these contents ' : ''}on this device (vss guardian scrub finds rot).`];
   return [
     ...r.repaired.map((f) => `repaired ${displayPath(f.path)} from ${displayPath(f.from)} (damaged file kept at ${displayPath(f.damaged)})`),
     ...r.refused.map((f) => `not repaired ${displayPath(f.path)}: ${f.reason}`),

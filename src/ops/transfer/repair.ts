@@ -14,14 +14,15 @@ export interface RepairInput {
  * `vss guardian repair` (issue 30 item 5): each rotten file replaced by a verified copy of its
  * content from elsewhere on this device, else (through the daemon) from an online paired device's
  * original, the damaged file kept aside until the new bytes verify, as a durable job
- * (`guardian-repair`) worked in the CLI's process too (then from this device only). Its
- * plan refuses at once when there is nothing rotten to repair; a file with no good copy is
+ * (`guardian-repair`) worked in the CLI's process too (then from this device only). Nothing
+ * rotten is answered at once, with nothing repaired and no job; a file with no good copy is
  * refused with its reason when the job runs (it must hash every candidate to know).
  */
 export const guardianRepair: Way<RepairInput, RepairResult> = {
   name: GUARDIAN_REPAIR,
   plan(host, { contents }) {
     const files = rottenFiles(host.lib, contents);
+    if (files.length === 0) return { size: { files: 0, bytes: 0 }, now: async () => ({ repaired: [], refused: [] }) };
     return { size: { files: files.length, bytes: files.reduce((n, f) => n + f.size, 0) }, queue: () => queueRepair(host.lib, contents, files) };
   },
   kind: (host) => ({ name: GUARDIAN_REPAIR, concurrency: 1, timeoutMs: repairTimeoutMs, run: (job, ctx) => runRepair(host.lib, job, ctx, peerOriginals(host)), discard: (job, lib) => discardRepair(lib, job) }),
