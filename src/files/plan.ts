@@ -85,7 +85,6 @@ export function planTransfer(lib: Library, op: 'copy' | 'move', srcs: readonly s
   /** The first item of each hard-linked file (by device and inode) among all that is copied. */
   const firstName = new Map<string, number>();
   for (const src of srcs) {
-    checkedPath(lib, src, 'a source');
     const place = placeInLibrary(lib, src, 'a source');
     const st = factsAt(src);
     if (!st) throw new VssError('NOT_FOUND', `no file or folder ${src}`, { path: src });
@@ -136,7 +135,6 @@ export function planDelete(lib: Library, paths: readonly string[]): PlannedOp {
   const anchors = new Map<string, Anchor>();
   const leaving: LeavingFile[] = [];
   for (const path of paths) {
-    checkedPath(lib, path, 'a path to delete');
     const place = placeInLibrary(lib, path, 'a path to delete');
     if (place.rel === '') throw new PathRefusedError(path, 'is a location\'s own folder: remove the location (vss location remove) instead');
     // The trash is the trash's: what is in it is restored or emptied, never deleted into it again.

@@ -6,7 +6,7 @@ import type { JobRow } from '../jobs/states.js';
 import { paramsJson } from '../jobs/wait-for-job.js';
 import { DEFAULT_ON_CONFLICT, kindOf, MAX_PARAMS_CHARS, paramsOf, type FileOp, type FileOpParams, type FileOpResult, type OnConflict } from '../files/file-op.js';
 import { discardHere, fileOpTimeoutMs, runHere } from './transfer/run/here-run.js';
-import type { GuardedDrop } from './transfer/run/guard-hold.js';
+import type { GuardedDrop } from './transfer/run/run-transfer.js';
 import { planDelete, plannedFiles, planTransfer, type LeavingFile, type PlannedOp } from '../files/plan.js';
 import { resolveSources, type ResolvedSources } from '../files/content-sources.js';
 import type { OpPreview } from '../wire/preview.js';

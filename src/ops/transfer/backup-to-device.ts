@@ -6,12 +6,11 @@ import { OPEN_JOB_STATUSES, type JobRow } from '../../jobs/states.js';
 import { queueUserJob } from '../../jobs/user-job.js';
 import { endedResult } from '../../jobs/wait-for-job.js';
 import type { MadeSnapshot } from '../../library/snapshot.js';
-import { DEVICE_WAIT_MS } from '../../sync/drop/place-job.js';
-import { networkTimeoutMs } from '../../sync/drop/send-job.js';
+import { DEVICE_WAIT_MS } from './run/device-target.js';
 import { waitForDevice, waitForNetwork } from '../../sync/network-wait.js';
 import { PairedDevices } from '../../sync/pairing/paired-devices.js';
 import type { OpHost, Way } from '../op.js';
-import { deviceParamsOf, pairedTarget, runToDevice, toDeviceParams, type Said, type ToDeviceParams } from './to-device-run.js';
+import { deviceParamsOf, networkTimeoutMs, pairedTarget, runToDevice, toDeviceParams, type Said, type ToDeviceParams } from './to-device-run.js';
 
 /** The job kind of a snapshot of the library sent to a paired device's location. */
 const NAME = 'library-backup-to-device';
@@ -91,7 +90,7 @@ export const libraryBackupToDevice: Way<BackupToDeviceInput, BackupSent, never> 
         const meta = { blake3: made.blake3, made_at: made.made_at, snapshot: made.snapshot, steps: made.steps, longest_step_ms: made.longest_step_ms };
         lib.store.immediate(() => lib.store.fileOpItems.addMany(job.id, [{ kind: 'file', src: made.path, dst: posix.join(p.dir!, posix.basename(made.path)), size: made.bytes, meta: JSON.stringify(meta) }]));
       }
-      const out = await runToDevice(host, job, p, ctx, sent(p), { madeIn: stagingDir(lib, job.id) });
+      const out = await runToDevice(host, job, p, ctx, sent(p), stagingDir(lib, job.id));
       if (out.state !== 'completed') return out;
       return recorded(host, job, p, out);
     },

@@ -3,7 +3,7 @@ import { UsageError } from '../../core/errors.js';
 import type { FileOpResult } from '../../files/file-op.js';
 import { isOnConflict, ON_CONFLICT } from '../../files/on-conflict.js';
 import type { GotOriginal } from '../../sync/library/get-original.js';
-import type { SendResult } from '../../sync/drop/send-job.js';
+import type { SendResult } from './send.js';
 import type { GuardianProtectPlan, RepairResult } from '../../wire/guardian.js';
 import type { OpPreview } from '../../wire/preview.js';
 import type { TransferInput } from '../file-ops.js';

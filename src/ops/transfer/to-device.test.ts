@@ -14,7 +14,7 @@ import { addLocation } from '../../locations/locations.js';
 import { PeerChannel } from '../../sync/messages/channel.js';
 import { PeerNode } from '../../sync/net/peer-node.js';
 import { DropRefused } from '../../sync/drop/send.js';
-import type { DropTarget } from '../../sync/drop/send-job.js';
+import type { DropTarget } from './run/device-target.js';
 import { publicKeyPem } from '../../sync/net/device-key.js';
 import { PairedDevices } from '../../sync/pairing/paired-devices.js';
 import type { GeneratorSettings } from '../../generators/types.js';

@@ -1,14 +1,13 @@
 import { dirname } from 'node:path';
 import { paramsOf } from '../../../files/file-op.js';
-import { partialFor } from '../../../files/partial-name.js';
 import { followedAnchors } from '../../../files/volume-reach.js';
 import { timeoutForBytes, type JobOutcome, type JobRunContext } from '../../../jobs/job-kind.js';
 import type { JobRow } from '../../../jobs/states.js';
 import type { Library } from '../../../library/library.js';
 import { dropPartial } from '../../../storage/local-copy.js';
-import type { DropGuard } from './guard-hold.js';
+import { partialFor } from './here-copies.js';
 import { HereTarget } from './here-target.js';
-import { runTransfer } from './run-transfer.js';
+import { runTransfer, type DropGuard } from './run-transfer.js';
 
 /** Partials removed at once, at most. */
 const DISCARD_IN_FLIGHT = 64;

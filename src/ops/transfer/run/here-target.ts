@@ -18,7 +18,7 @@ import { entriesIn, factsAt, removeEmptyFolders, renameAcross } from '../../../s
 import type { FileOpItemRecord } from '../../../store/file-op-items.js';
 import { locationOnline } from '../../../volumes/location-online.js';
 import { indexedSource } from '../../op-items.js';
-import { copyAll, land, UNNAMED, type HereRun } from './here-copies.js';
+import { copyAll, land, UNNAMED } from './here-copies.js';
 import { HerePlaces } from './here-places.js';
 import { fileOpSaid } from './here-result.js';
 import type { Batch, Landed, PutContext, TransferTarget } from './target.js';
@@ -55,7 +55,7 @@ interface HereBatch extends Batch {
  * renamed, folders made (and given their times once filled), a delete's files moved into the
  * trash or removed. The loop (run-transfer.ts) does the rest.
  */
-export class HereTarget implements TransferTarget, HereRun {
+export class HereTarget implements TransferTarget {
   readonly inFlight = 1;
   readonly landsHere = true;
   readonly jobId: number;
@@ -65,7 +65,7 @@ export class HereTarget implements TransferTarget, HereRun {
   readonly partials = new Set<string>();
   readonly xattrs = new XattrCopier();
   /** Destination folders' names as first listed (null: too many to keep; each is looked up). */
-  private readonly listed = new Map<string, Set<string> | null>();
+  readonly listed = new Map<string, Set<string> | null>();
   /** The batch being flushed and placed while the next is copied, if any. */
   private landing: Promise<void> | undefined;
   /** Folders given their source's times and mode in this run (a move's next source folder does not redo them). */
@@ -141,7 +141,7 @@ export class HereTarget implements TransferTarget, HereRun {
     const batch = b as HereBatch;
     if (batch.step === 'copy') {
       // Copied while the batch before it is flushed and placed; placed only after it.
-      const ready = await copyAll(this, batch.items, ctx, this.listed);
+      const ready = await copyAll(this, batch.items, ctx);
       await this.landed();
       this.landing = land(this, ready, ctx, (alone) => this.copyNow(alone, ctx));
       this.landing.catch(() => undefined); // awaited by the next put or settle: a failure meanwhile is not an unhandled one
@@ -196,10 +196,12 @@ export class HereTarget implements TransferTarget, HereRun {
     return fileOpSaid(this.p, rows, this.xattrs.unavailable);
   }
 
+  /** The BLAKE3 IT's bytes must have (a protect copies a content: its whole BLAKE3 as indexed); undefined: the file as it is now. */
   expected(it: FileOpItemRecord): string | undefined {
     return this.asContent ? indexedSource(this.lib, it.src)?.blake3 ?? undefined : undefined;
   }
 
+  /** A source found gone: the job waits where a drive of it is away (this throws), else it is left out. */
   goneSource(it: FileOpItemRecord, ctx: PutContext, when: string): void {
     const away = this.p.anchors.find((a) => !reachable(a));
     if (away) throw new SideOffline(away.path, this.driveName(away));
@@ -218,7 +220,7 @@ export class HereTarget implements TransferTarget, HereRun {
 
   /** ITEMS copied and placed now (a second name whose first was skipped; a rename across filesystems after all). */
   private async copyNow(items: FileOpItemRecord[], ctx: PutContext): Promise<void> {
-    await land(this, await copyAll(this, items, ctx, this.listed), ctx, (alone) => this.copyNow(alone, ctx));
+    await land(this, await copyAll(this, items, ctx), ctx, (alone) => this.copyNow(alone, ctx));
   }
 
   /** What a job stopped by a full destination leaves, said exactly: the files finished (verified, in place), and what was not copied. */

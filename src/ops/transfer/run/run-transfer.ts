@@ -5,7 +5,7 @@ import { fsyncDirAsync } from '../../../core/fs-atomic.js';
 import { childLog } from '../../../core/log.js';
 import type { FileOp, OnConflict } from '../../../files/file-op.js';
 import { placeOf } from '../../../files/places.js';
-import { leavingOf } from '../../../files/plan.js';
+import { leavingOf, type LeavingFile } from '../../../files/plan.js';
 import { reindexAfter } from '../../../files/reindex.js';
 import { recordRotFound } from '../../../guardian/rot-found.js';
 import { moveIndexed } from '../../../indexer/move-indexed.js';
@@ -19,12 +19,28 @@ import { storageAt } from '../../../storage/storages.js';
 import type { FileOpItemRecord, FinishedItem } from '../../../store/file-op-items.js';
 import { changedNote, copyChangedNote, readAsOf, stillAsLanded, stillAsRead, type ReadAs } from './source-identity.js';
 import type { Batch, Landed, PutContext, TransferTarget } from './target.js';
-import type { DropGuard, GuardedDrop } from './guard-hold.js';
 
 const log = childLog('transfer');
 
 /** How soon a job whose file another device counts on now (its lock) asks again (no attempt spent). */
 const LOCKED_RETRY_MS = 1_000;
+
+/**
+ * The Guardian's weighing of what a run takes away (given by the operation, ops/file-ops.ts): the
+ * files LEAVING weighed now (FORCED: only the other devices' locks on them are respected). What it
+ * answers is held while the run deletes, moves or replaces them.
+ */
+export type DropGuard = (leaving: readonly LeavingFile[], forced: boolean, signal: AbortSignal) => Promise<GuardedDrop>;
+
+export interface GuardedDrop {
+  /** Why the drop may not go on (nothing of it is done); null: it may. */
+  refusal: VssError | null;
+  /** Another device counts on one of its files now: the job waits, saying so. */
+  wait?: string;
+  /** Whether the witnesses it leaned on still hold (another device's lock): asked before each file goes. */
+  holds(): boolean;
+  release(): Promise<void>;
+}
 
 /** What the loop needs to know of the job beside its target. */
 export interface TransferRunOptions {

@@ -7,8 +7,9 @@ import { tempDir } from '../../../test/helpers.js';
 import { Installation } from '../../library/installation.js';
 import type { Library } from '../../library/library.js';
 import { addLocation } from '../../locations/locations.js';
-import { placeItems, placeTarget, waitFor } from './place-job.js';
-import type { DropTarget } from './send-job.js';
+import { waitFor, type DropTarget } from './run/device-target.js';
+import { placeItems } from './to-device.js';
+import { placeTarget } from './to-device-run.js';
 
 /** The sender's plan of a copy to a device: the target resolved as `ls` resolves it, the sources checked, before anything is queued. */
 describe('a copy to a device, planned', () => {
