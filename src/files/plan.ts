@@ -24,16 +24,14 @@ export interface PlannedOp {
   leaving: LeavingFile[];
 }
 
-/** The files (symlinks, FIFOs…) among ITEMS: not the folders made, emptied, deleted or moved whole. */
+/** Whether IT is a file's (a symlink's, a FIFO's…): not a folder's made, emptied, deleted or moved whole. */
+export function isFileItem(it: NewFileOpItem): boolean {
+  return it.kind === 'file' || (it.kind === 'delete' && it.size >= 0) || (it.kind === 'rename' && !metaOf(it.meta ?? null).folder);
+}
+
+/** The files among ITEMS; a name that is not UTF-8 is left where it is: not one the operation covers. */
 export function plannedFiles(items: readonly NewFileOpItem[]): number {
-  let n = 0;
-  for (const it of items) {
-    if (it.kind === 'dir' || (it.kind === 'delete' && it.size < 0) || (it.kind === 'rename' && metaOf(it.meta ?? null).folder)) continue;
-    // A name that is not UTF-8 is left where it is: not one the operation covers.
-    if (metaOf(it.meta ?? null).unnamed) continue;
-    n++;
-  }
-  return n;
+  return items.filter((it) => isFileItem(it) && !metaOf(it.meta ?? null).unnamed).length;
 }
 
 /**

@@ -68,11 +68,10 @@ class BucketUploadTarget implements TransferTarget {
 
   constructor(private readonly lib: Library, private readonly vol: BucketVolume, private readonly onConflict: BucketOnConflict, private readonly ctx: JobRunContext) {}
 
-  async ready(): Promise<JobOutcome | undefined> {
+  async ready(): Promise<void> {
     const why = await probeBucket(this.lib, this.vol);
-    if (why !== undefined) return waitFor(this.vol, why, this.ctx);
+    if (why !== undefined) throw new VssError('UNAVAILABLE', why);
     this.bucket = openBucket(this.vol);
-    return undefined;
   }
 
   batches(todo: readonly FileOpItemRecord[]): Batch[] {
@@ -92,25 +91,22 @@ class BucketUploadTarget implements TransferTarget {
     this.lib.store.buckets.forgetUpload(this.vol.volume_id, this.current);
   }
 
-  /** The bucket went away mid-way: the job waits for it (no attempt spent); the upload resumes from the parts it confirmed. */
+  /**
+   * The bucket does not answer (before the first upload or mid-way): the job waits for it (no
+   * attempt spent; an upload resumes from the parts it confirmed). A run that stops once idle
+   * (`jobs run --until-idle`) does not wait for a bucket that may not come back: it tries again
+   * later, as for a drive.
+   */
   explain(err: unknown): JobOutcome | undefined {
-    if (err instanceof VssError && err.code === 'UNAVAILABLE') return waitFor(this.vol, err.message, this.ctx);
-    return undefined;
+    if (!(err instanceof VssError) || err.code !== 'UNAVAILABLE') return undefined;
+    const reason = `waiting for ${this.vol.name ?? this.vol.mount_point} to answer (${err.message.slice(0, 200)})`;
+    if (this.ctx.untilIdle) throw new TryAgainLater(reason);
+    return { state: 'wait', reason, delayMs: BUCKET_WAIT_MS };
   }
 
   close(): void {
     this.bucket?.close();
   }
-}
-
-/**
- * The job's wait for VOL to answer again (no attempt spent); a run that stops once idle (`jobs run
- * --until-idle`) does not wait for a bucket that may not come back: it tries again later, as for a drive.
- */
-function waitFor(vol: BucketVolume, why: string, ctx: JobRunContext): JobOutcome {
-  const reason = `waiting for ${vol.name ?? vol.mount_point} to answer (${why.slice(0, 200)})`;
-  if (ctx.untilIdle) throw new TryAgainLater(reason);
-  return { state: 'wait', reason, delayMs: BUCKET_WAIT_MS };
 }
 
 /**

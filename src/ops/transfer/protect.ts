@@ -10,7 +10,7 @@ import { paramsJson } from '../../jobs/wait-for-job.js';
 import type { GuardianProtectPlan } from '../../wire/guardian.js';
 import type { OpHost, Plan, Way } from '../op.js';
 import { runBucketUploads, type ToBucketParams } from '../bucket-uploads.js';
-import { deviceResolver, runToDevice, toDeviceParams, type ToDeviceParams } from './to-device-run.js';
+import { pairedTarget, runToDevice, toDeviceParams, type ToDeviceParams } from './to-device-run.js';
 
 /** `guardian protect` as asked: where to (absent: a drive chosen among this device's). */
 export interface ProtectInput {
@@ -90,7 +90,8 @@ function notUnderWay(host: OpHost): OpHost {
  * (a dry run, SHOWN, needs only the pairing).
  */
 function planned(host: OpHost, input: ProtectInput, shown = false): ProtectPlanned {
-  const device = deviceResolver(host);
+  // Resolved as `files copy` resolves it (a paired device of the library, one of its locations).
+  const device = (to: string) => pairedTarget(host, to);
   if (!shown && input.to !== undefined && targetOf(input.to, '--to').kind === 'device') {
     // The device named first (the same refusal in-process and through the daemon), then the node that reaches it.
     device(input.to);

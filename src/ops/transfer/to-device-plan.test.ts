@@ -36,7 +36,7 @@ describe('a copy to a device, planned', () => {
   });
 
   it('DEVICE:/LOCATION/PATH names the device, its location (by name or id) and a folder in it', () => {
-    assert.deepEqual(placeTarget(lib, 'Desk:/Photos/2024/may', paired), { device: desk, location: photos, locationName: 'Photos', dir: '2024/may' });
+    assert.deepEqual(placeTarget(lib, 'Desk:/Photos/2024/may', paired), { kind: 'device', deviceUuid: desk.device_uuid, deviceName: 'Desk', location: photos, locationName: 'Photos', dir: '2024/may', named: true, device: desk });
     assert.deepEqual(placeTarget(lib, 'Desk:/7', paired).dir, '');
     assert.equal(placeTarget(lib, `${desk.device_uuid}:/Photos/`, paired).location, photos);
   });

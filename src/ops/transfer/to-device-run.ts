@@ -4,7 +4,7 @@ import { parseDeviceAddress } from '../../core/address.js';
 import { UsageError, VssError } from '../../core/errors.js';
 import type { OnConflict } from '../../files/file-op.js';
 import { landingDirProblem } from '../../files/landing-names.js';
-import type { DeviceTarget as ProtectDevice, DeviceTargetResolver } from '../../guardian/protect-targets.js';
+import type { DeviceTarget as ProtectDevice } from '../../guardian/protect-targets.js';
 import { timeoutForBytes, type JobOutcome, type JobRunContext } from '../../jobs/job-kind.js';
 import type { JobRow } from '../../jobs/states.js';
 import { paramsJson } from '../../jobs/wait-for-job.js';
@@ -17,15 +17,6 @@ import type { OpHost } from '../op.js';
 import { DeviceTarget, type DropTarget } from './run/device-target.js';
 import { fileOpResult } from './run/here-result.js';
 import { runTransfer } from './run/run-transfer.js';
-
-/*
- * The way to another device (transfer/strategies.ts, here → device), one runner for what is
- * asked of it: a copy or a move (`files copy|move … DEVICE:/LOCATION/PATH`), a protect's copies
- * and a send into its inbox (`files send`). The job's items are its `file_op_items` rows, each
- * `dst` a path in the device's location (a send's: the name offered); they are offered over
- * /vss/drop (`place` into a location, `offer` into the inbox), verified there, and each marked
- * done as the receiver confirms it.
- */
 
 /** A transfer to a paired device as queued (in the job's params): where, how, and the transfer its offers are named from. */
 export interface ToDeviceParams {
@@ -75,13 +66,8 @@ export function networkTimeoutMs(job: JobRow): number {
   return timeoutForBytes(job.bytes, 256 * 1024);
 }
 
-/** Where a copy or move to a device goes, resolved from `DEVICE:/LOCATION/PATH`. */
-export interface PlaceTarget {
-  device: DropTarget;
-  location: string;
-  locationName: string;
-  dir: string;
-}
+/** Where a copy, move or protect to a device goes, resolved from `DEVICE:/LOCATION/PATH`, with the device as paired. */
+export type PlaceTarget = ProtectDevice & { device: DropTarget };
 
 /**
  * TARGET (`DEVICE:/LOCATION[/PATH]`) resolved as `ls` resolves it: a paired device of the library
@@ -102,7 +88,7 @@ export function placeTarget(lib: Library, target: string, paired: (deviceUuid: s
   if (locs.length > 1) throw new UsageError(`${d.name} has ${locs.length} locations named ${JSON.stringify(a.location)}: give one by its id`);
   const loc = locs[0];
   if (!loc) throw new VssError('NOT_FOUND', `${d.name} has no location ${JSON.stringify(a.location)} (\`vss ls ${a.device}:\` lists them)`);
-  return { device: dev, location: loc.uuid, locationName: loc.name, dir: a.path };
+  return { kind: 'device', deviceUuid: d.uuid, deviceName: dev.name, location: loc.uuid, locationName: loc.name, dir: a.path, named: true, device: dev };
 }
 
 /** `DEVICE:/LOCATION[/PATH]` resolved (`placeTarget`) among the devices paired with this one now. */
@@ -111,18 +97,9 @@ export function pairedTarget(host: OpHost, to: string): PlaceTarget {
   return placeTarget(host.lib, to, (uuid) => paired.get(uuid));
 }
 
-/** `DEVICE:/LOCATION/PATH` resolved as `files copy` resolves it (a paired device of the library, one of its locations). */
-export function deviceResolver(host: OpHost): DeviceTargetResolver {
-  return (to) => {
-    const t = pairedTarget(host, to);
-    return { kind: 'device', deviceUuid: t.device.device_uuid, deviceName: t.device.name, location: t.location, locationName: t.locationName, dir: t.dir, named: true };
-  };
-}
-
 /** Where TARGET is, as a job's params say it, with how (a copy or move's verb, conflict policy, force; a protect: none). */
-export function toDeviceParams(lib: Library, t: ProtectDevice | PlaceTarget, how: Pick<ToDeviceParams, 'op' | 'on_conflict' | 'force'> = {}): ToDeviceParams {
-  const device = 'deviceUuid' in t ? t.deviceUuid : t.device.device_uuid;
-  return { device, location: t.location, location_name: t.locationName, dir: t.dir, library: lib.config.id, transfer: randomUUID(), ...how };
+export function toDeviceParams(lib: Library, t: ProtectDevice, how: Pick<ToDeviceParams, 'op' | 'on_conflict' | 'force'> = {}): ToDeviceParams {
+  return { device: t.deviceUuid, location: t.location, location_name: t.locationName, dir: t.dir, library: lib.config.id, transfer: randomUUID(), ...how };
 }
 
 /** ITEMS (checked by to-device.ts's `placeItems`, or a send's) as a job's rows, each bound for DIR/<its name> in the device's location (a send's: its name in the inbox). */
@@ -131,12 +108,13 @@ export function toDeviceItems(items: readonly PlannedItem[], dir: string): NewFi
 }
 
 /**
- * Run a transfer to a paired device through the one item loop (run/run-transfer.ts), its items
- * (each `dst` a path in the device's location, or a send's name) put by the device target
- * (run/device-target.ts): offered folder by folder over /vss/drop, verified and flushed there,
- * each confirmed as the receiver says so. A move's source is removed by the loop once its copy is
- * confirmed, only while it is still the file that was read; this device's index follows. MADEIN:
- * the files are ones vss made in that folder of the library's own (a snapshot on its way).
+ * Run a transfer to a paired device (transfer/strategies.ts, here → device: a copy or a move, a
+ * protect's copies, a send into its inbox, a library's snapshot) through the one item loop
+ * (run/run-transfer.ts), its items (each `dst` a path in the device's location, or a send's name)
+ * put by the device target (run/device-target.ts): offered folder by folder over /vss/drop
+ * (`place` into a location, `offer` into the inbox), each confirmed as the receiver says it is
+ * verified and flushed there. MADEIN: the files are ones vss made in that folder of the
+ * library's own (a snapshot on its way).
  */
 export async function runToDevice(host: OpHost, job: JobRow, p: ToDeviceParams, ctx: JobRunContext, said: Said = copied, madeIn?: string): Promise<JobOutcome> {
   const dev = PairedDevices.load(host.dataDir).get(p.device);

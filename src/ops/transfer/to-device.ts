@@ -27,10 +27,11 @@ export interface ToDeviceInput {
 }
 
 /**
- * `vss files copy|move SRC… DEVICE:/LOCATION/PATH` (issue 30, item 3): a durable job of the daemon
- * (it needs the P2P node) run by the way to a device (to-device-run.ts, a protect's too). Its plan
- * checks every source and resolves the target before anything is queued, without side effects;
- * its preview (`--dry-run`) is that plan shown against what this device knows of the other's index.
+ * `vss files copy|move SRC… DEVICE:/LOCATION/PATH` (issue 30, item 3; strategies.ts, here →
+ * device): a durable job of the daemon (`files-copy|move-to-device`: it needs the P2P node) run by
+ * the way to a device (to-device-run.ts, a protect's too). Its plan checks every source and
+ * resolves the target before anything is queued, without side effects; its preview (`--dry-run`)
+ * is that plan shown against what this device knows of the other's index.
  */
 export function toDeviceOp(op: 'copy' | 'move'): Way<ToDeviceInput, FileOpResult> {
   const name = `files-${op}-to-device` as const;
@@ -103,9 +104,3 @@ function previewOnDevice(host: OpHost, op: 'copy' | 'move', target: PlaceTarget,
     ...(op === 'move' ? { removes_here: items.slice(0, MAX_CONFLICTS).map((it) => it.path) } : {}),
   };
 }
-
-/** A copy into a paired device's folder (strategies.ts, here → device): the job kind `files-copy-to-device`. */
-export const filesCopyToDevice: Way<ToDeviceInput, FileOpResult> = toDeviceOp('copy');
-
-/** A move into a paired device's folder (here → device): the job kind `files-move-to-device`. */
-export const filesMoveToDevice: Way<ToDeviceInput, FileOpResult> = toDeviceOp('move');

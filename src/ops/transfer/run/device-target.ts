@@ -202,7 +202,6 @@ export class DeviceTarget implements TransferTarget {
       throw err;
     }
     this.bytesSent += sent.bytesSent;
-    for (const [i, item] of items.entries()) await confirmed(byName.get(item.name)!, sent.skipped.has(i), sent.saved[i] ?? item.name);
     return undefined;
   }
 

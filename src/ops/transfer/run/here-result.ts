@@ -1,13 +1,8 @@
 import { sep } from 'node:path';
 import type { FileOpParams, FileOpResult } from '../../../files/file-op.js';
 import { metaOf } from '../../../files/kept-meta.js';
+import { isFileItem } from '../../../files/plan.js';
 import type { FileOpItemRecord } from '../../../store/file-op-items.js';
-
-/** What a copy, move or delete here made, from its rows once all ended: its note and result. */
-export function fileOpSaid(p: FileOpParams, items: readonly FileOpItemRecord[], xattrsNotKept?: string): { note: string; result: FileOpResult } {
-  const result = fileOpResult(p, items, xattrsNotKept);
-  return { note: summaryOf(result), result };
-}
 
 /** What a file operation OP did, from its rows once all ended (a copy or move here, to a device or into a bucket). */
 export function fileOpResult(p: Pick<FileOpParams, 'op' | 'outside_library' | 'trash'>, items: readonly FileOpItemRecord[], xattrsNotKept?: string): FileOpResult {
@@ -17,7 +12,7 @@ export function fileOpResult(p: Pick<FileOpParams, 'op' | 'outside_library' | 't
   const paths = items.filter((i) => i.state === 'done' && !(i.kind === 'dir' && i.dst === null) && !nested(i)).map((i) => i.final ?? i.src).slice(0, 100);
   // Files are counted as files, folders apart (a move's removal of its source folders is neither).
   const isFolder = (i: FileOpItemRecord) => (i.kind === 'dir' && i.dst !== null) || (i.kind === 'delete' && i.size < 0) || (i.kind === 'rename' && metaOf(i.meta).folder === true);
-  const files = items.filter((i) => !isFolder(i) && !(i.kind === 'dir' && i.dst === null));
+  const files = items.filter(isFileItem);
   const skipped = files.filter((i) => i.state === 'skipped');
   // A folder a delete kept (it still holds something) is named after the files: not counted as deleted, nor as a skipped file.
   const keptFolders = items.filter((i) => isFolder(i) && i.state === 'skipped');
