@@ -1,5 +1,6 @@
 import { posix } from 'node:path';
 import { errnoCode, VssError } from '../core/errors.js';
+import { fileOpResult, summaryCount } from '../files/file-op.js';
 import { blake3File } from '../core/file-blake3.js';
 import { CancelledByUser, type JobOutcome, type JobRunContext } from '../jobs/job-kind.js';
 import type { JobRow } from '../jobs/states.js';
@@ -12,7 +13,6 @@ import { locationStorage } from '../storage/storages.js';
 import { openBucket, probeBucket } from '../volumes/buckets.js';
 import type { OpHost } from './op.js';
 import { indexedSource } from './op-items.js';
-import { fileOpResult, summaryCount } from './transfer/run/here-result.js';
 import { runTransfer } from './transfer/run/run-transfer.js';
 import { sourceProblem } from './transfer/run/source-identity.js';
 import type { Batch, PutContext, TransferTarget } from './transfer/run/target.js';

@@ -6,7 +6,7 @@ import { markProtectedVerified, markSourcesVerified, planProtect, type ProtectPl
 import type { JobKind } from '../../jobs/job-kind.js';
 import { queueUserJob } from '../../jobs/user-job.js';
 import type { JobRow } from '../../jobs/states.js';
-import { paramsJson } from '../../jobs/wait-for-job.js';
+import { endedResult, paramsJson } from '../../jobs/wait-for-job.js';
 import type { GuardianProtectPlan } from '../../wire/guardian.js';
 import type { OpHost, Plan, Way } from '../op.js';
 import { runBucketUploads, type ToBucketParams } from '../bucket-uploads.js';
@@ -69,9 +69,8 @@ export const guardianProtect: Way<ProtectInput, ProtectResult, GuardianProtectPl
   result(row: JobRow): ProtectResult {
     const kept = (paramsJson(row, MAX_PARAMS_CHARS) as { protect?: Omit<ProtectResult, 'copied'> } | undefined)?.protect;
     if (!kept) throw new VssError('IO', `job ${row.id} does not say what it protected`);
-    if (row.status === 'completed') return { ...kept, copied: row.result !== null ? (JSON.parse(row.result) as FileOpResult) : null };
-    if (row.status === 'cancelled') throw new VssError('WRONG_STATE', `the protect (job ${row.id}) was cancelled; the copies finished are kept`);
-    throw new VssError('IO', `the protect (job ${row.id}) failed: ${row.error ?? 'no reason given'}`);
+    if (row.status === 'completed' && row.result === null) return { ...kept, copied: null };
+    return { ...kept, copied: endedResult<FileOpResult>(row, 'the protect', 'the copies finished are kept') };
   },
 };
 

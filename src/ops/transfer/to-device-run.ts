@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { deviceByRef } from '../../browse/library-view.js';
 import { parseDeviceAddress } from '../../core/address.js';
 import { UsageError, VssError } from '../../core/errors.js';
-import type { OnConflict } from '../../files/file-op.js';
+import { fileOpResult, type OnConflict } from '../../files/file-op.js';
 import { landingDirProblem } from '../../files/landing-names.js';
 import type { DeviceTarget as ProtectDevice } from '../../guardian/protect-targets.js';
 import { timeoutForBytes, type JobOutcome, type JobRunContext } from '../../jobs/job-kind.js';
@@ -15,7 +15,6 @@ import { DROP_MAX_ITEMS } from '../../sync/messages/table.js';
 import { PairedDevices } from '../../sync/pairing/paired-devices.js';
 import type { OpHost } from '../op.js';
 import { DeviceTarget, type DropTarget } from './run/device-target.js';
-import { fileOpResult } from './run/here-result.js';
 import { runTransfer } from './run/run-transfer.js';
 
 /** A transfer to a paired device as queued (in the job's params): where, how, and the transfer its offers are named from. */

@@ -5,7 +5,7 @@ import { fsyncDirAsync } from '../../../core/fs-atomic.js';
 import { freeNameIn } from '../../../core/free-name.js';
 import { childLog } from '../../../core/log.js';
 import { LocationOffline } from '../../../files/destination.js';
-import { paramsOf, type FileOpParams } from '../../../files/file-op.js';
+import { fileOpResult, paramsOf, summaryOf, type FileOpParams } from '../../../files/file-op.js';
 import { isFileItem } from '../../../files/plan.js';
 import { metaOf } from '../../../files/kept-meta.js';
 import { TrashBin } from '../../../files/trash-bin.js';
@@ -21,7 +21,6 @@ import { locationOnline } from '../../../volumes/location-online.js';
 import { indexedSource } from '../../op-items.js';
 import { copyAll, land, UNNAMED } from './here-copies.js';
 import { HerePlaces } from './here-places.js';
-import { fileOpResult, summaryOf } from './here-result.js';
 import type { Batch, Landed, PutContext, TransferTarget } from './target.js';
 
 const log = childLog('files');
