@@ -1,6 +1,6 @@
 import { VssError } from '../core/errors.js';
 import type { JobRow } from '../jobs/states.js';
-import type { SendResult } from '../sync/drop/send-job.js';
+import type { SendResult } from '../ops/transfer/send.js';
 import type { OpCall, OpHost } from '../ops/op.js';
 
 export type { SendResult };

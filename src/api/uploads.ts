@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { kindCaps } from '../storage/storages.js';
 import { UsageError, VssError } from '../core/errors.js';
 import { contentUuidFor } from '../content/identity.js';
-import { checkedPath, placeInLibrary } from '../files/places.js';
+import { placeInLibrary } from '../files/places.js';
 import type { Library } from '../library/library.js';
 import type { UploadLanded } from '../uploads/land-upload.js';
 import type { UploadMeta } from '../uploads/upload-meta.js';
@@ -42,7 +42,6 @@ export class UploadsApi {
 
   /** DIR checked as an uploads folder: absolute, inside a location added on this device, outside the library folder. */
   folder(dir: string): string {
-    checkedPath(this.lib, dir, 'the uploads folder');
     placeInLibrary(this.lib, dir, 'the uploads folder');
     return dir;
   }

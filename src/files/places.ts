@@ -57,8 +57,9 @@ export function placeOf(lib: Library, abs: string): LibraryPlace | undefined {
   return { locationId: best.id, root, rel };
 }
 
-/** As `placeOf`, refusing a path that is in no location of this device. */
+/** As `placeOf`, for a path a user may name (`checkedPath`), refusing one that is in no location of this device. */
 export function placeInLibrary(lib: Library, abs: string, what: string): LibraryPlace {
+  checkedPath(lib, abs, what);
   const place = placeOf(lib, abs);
   if (!place) throw new PathRefusedError(abs, `${what} is not inside any location added on this device (vss files works on the library's own folders)`);
   // Its folder must really be inside the location on disk (no symlinked folder on the way).

@@ -24,16 +24,14 @@ export interface PlannedOp {
   leaving: LeavingFile[];
 }
 
-/** The files (symlinks, FIFOs…) among ITEMS: not the folders made, emptied, deleted or moved whole. */
+/** Whether IT is a file's (a symlink's, a FIFO's…): not a folder's made, emptied, deleted or moved whole. */
+export function isFileItem(it: NewFileOpItem): boolean {
+  return it.kind === 'file' || (it.kind === 'delete' && it.size >= 0) || (it.kind === 'rename' && !metaOf(it.meta ?? null).folder);
+}
+
+/** The files among ITEMS; a name that is not UTF-8 is left where it is: not one the operation covers. */
 export function plannedFiles(items: readonly NewFileOpItem[]): number {
-  let n = 0;
-  for (const it of items) {
-    if (it.kind === 'dir' || (it.kind === 'delete' && it.size < 0) || (it.kind === 'rename' && metaOf(it.meta ?? null).folder)) continue;
-    // A name that is not UTF-8 is left where it is: not one the operation covers.
-    if (metaOf(it.meta ?? null).unnamed) continue;
-    n++;
-  }
-  return n;
+  return items.filter((it) => isFileItem(it) && !metaOf(it.meta ?? null).unnamed).length;
 }
 
 /**
@@ -85,7 +83,6 @@ export function planTransfer(lib: Library, op: 'copy' | 'move', srcs: readonly s
   /** The first item of each hard-linked file (by device and inode) among all that is copied. */
   const firstName = new Map<string, number>();
   for (const src of srcs) {
-    checkedPath(lib, src, 'a source');
     const place = placeInLibrary(lib, src, 'a source');
     const st = factsAt(src);
     if (!st) throw new VssError('NOT_FOUND', `no file or folder ${src}`, { path: src });
@@ -136,7 +133,6 @@ export function planDelete(lib: Library, paths: readonly string[]): PlannedOp {
   const anchors = new Map<string, Anchor>();
   const leaving: LeavingFile[] = [];
   for (const path of paths) {
-    checkedPath(lib, path, 'a path to delete');
     const place = placeInLibrary(lib, path, 'a path to delete');
     if (place.rel === '') throw new PathRefusedError(path, 'is a location\'s own folder: remove the location (vss location remove) instead');
     // The trash is the trash's: what is in it is restored or emptied, never deleted into it again.

@@ -71,7 +71,7 @@ export interface DeviceTarget {
 
 /**
  * `DEVICE:/LOCATION[/PATH]` resolved against the paired devices, by the layer that knows them
- * (ops/transfer/protect.ts, over sync/drop's placeTarget): refused there as `files copy` refuses it.
+ * (ops/transfer/protect.ts, over ops/transfer/to-device-run.ts's placeTarget): refused there as `files copy` refuses it.
  */
 export type DeviceTargetResolver = (to: string) => DeviceTarget;
 

@@ -1,5 +1,6 @@
 import { posix } from 'node:path';
 import { errnoCode, VssError } from '../core/errors.js';
+import { fileOpResult, summaryCount } from '../files/file-op.js';
 import { blake3File } from '../core/file-blake3.js';
 import { CancelledByUser, type JobOutcome, type JobRunContext } from '../jobs/job-kind.js';
 import type { JobRow } from '../jobs/states.js';
@@ -12,7 +13,6 @@ import { locationStorage } from '../storage/storages.js';
 import { openBucket, probeBucket } from '../volumes/buckets.js';
 import type { OpHost } from './op.js';
 import { indexedSource } from './op-items.js';
-import { fileOpResult, summaryCount } from './transfer/run/here-result.js';
 import { runTransfer } from './transfer/run/run-transfer.js';
 import { sourceProblem } from './transfer/run/source-identity.js';
 import type { Batch, PutContext, TransferTarget } from './transfer/run/target.js';
@@ -68,11 +68,10 @@ class BucketUploadTarget implements TransferTarget {
 
   constructor(private readonly lib: Library, private readonly vol: BucketVolume, private readonly onConflict: BucketOnConflict, private readonly ctx: JobRunContext) {}
 
-  async ready(): Promise<JobOutcome | undefined> {
+  async ready(): Promise<void> {
     const why = await probeBucket(this.lib, this.vol);
-    if (why !== undefined) return waitFor(this.vol, why, this.ctx);
+    if (why !== undefined) throw new VssError('UNAVAILABLE', why);
     this.bucket = openBucket(this.vol);
-    return undefined;
   }
 
   batches(todo: readonly FileOpItemRecord[]): Batch[] {
@@ -92,25 +91,22 @@ class BucketUploadTarget implements TransferTarget {
     this.lib.store.buckets.forgetUpload(this.vol.volume_id, this.current);
   }
 
-  /** The bucket went away mid-way: the job waits for it (no attempt spent); the upload resumes from the parts it confirmed. */
+  /**
+   * The bucket does not answer (before the first upload or mid-way): the job waits for it (no
+   * attempt spent; an upload resumes from the parts it confirmed). A run that stops once idle
+   * (`jobs run --until-idle`) does not wait for a bucket that may not come back: it tries again
+   * later, as for a drive.
+   */
   explain(err: unknown): JobOutcome | undefined {
-    if (err instanceof VssError && err.code === 'UNAVAILABLE') return waitFor(this.vol, err.message, this.ctx);
-    return undefined;
+    if (!(err instanceof VssError) || err.code !== 'UNAVAILABLE') return undefined;
+    const reason = `waiting for ${this.vol.name ?? this.vol.mount_point} to answer (${err.message.slice(0, 200)})`;
+    if (this.ctx.untilIdle) throw new TryAgainLater(reason);
+    return { state: 'wait', reason, delayMs: BUCKET_WAIT_MS };
   }
 
   close(): void {
     this.bucket?.close();
   }
-}
-
-/**
- * The job's wait for VOL to answer again (no attempt spent); a run that stops once idle (`jobs run
- * --until-idle`) does not wait for a bucket that may not come back: it tries again later, as for a drive.
- */
-function waitFor(vol: BucketVolume, why: string, ctx: JobRunContext): JobOutcome {
-  const reason = `waiting for ${vol.name ?? vol.mount_point} to answer (${why.slice(0, 200)})`;
-  if (ctx.untilIdle) throw new TryAgainLater(reason);
-  return { state: 'wait', reason, delayMs: BUCKET_WAIT_MS };
 }
 
 /**

@@ -6,11 +6,10 @@ import type { JobRow } from '../jobs/states.js';
 import { paramsJson } from '../jobs/wait-for-job.js';
 import { DEFAULT_ON_CONFLICT, kindOf, MAX_PARAMS_CHARS, paramsOf, type FileOp, type FileOpParams, type FileOpResult, type OnConflict } from '../files/file-op.js';
 import { discardHere, fileOpTimeoutMs, runHere } from './transfer/run/here-run.js';
-import type { GuardedDrop } from './transfer/run/guard-hold.js';
 import { planDelete, plannedFiles, planTransfer, type LeavingFile, type PlannedOp } from '../files/plan.js';
 import { resolveSources, type ResolvedSources } from '../files/content-sources.js';
 import type { OpPreview } from '../wire/preview.js';
-import { belowPolicy, policyRefusal, weighDrop } from '../guardian/guard.js';
+import { belowPolicy, policyRefusal, weighDrop, type DropHold } from '../guardian/guard.js';
 import { witnessesOf } from './witnesses.js';
 import { belowOnceTrashed } from '../guardian/left-in-trash.js';
 import type { GuardianBelowPolicy } from '../wire/guardian.js';
@@ -100,11 +99,8 @@ function previewed(host: OpHost, op: FileOp, plan: PlannedOp & Unresolved): OpPr
  * when it was asked the last copy now. FORCED: only the other devices' locks are respected.
  * PERMANENT (a delete not into the trash): the files here it leans on are read whole first.
  */
-async function guardNow(host: OpHost, op: FileOp, leaving: readonly LeavingFile[], forced: boolean, signal: AbortSignal, permanent = false): Promise<GuardedDrop> {
-  const hold = await weighDrop(host.lib, leaving, forced ? {} : witnessesOf(host), { signal, forced, permanent });
-  const waiting = hold.lockedBy ? `${hold.lockedBy.device} counts on ${hold.lockedBy.path} now (it is dropping its own copy): this ${op} waits for it` : undefined;
-  const refusal = forced || hold.below.length === 0 ? null : policyRefusal(op, hold.below, ' It was not when it was asked: a copy went or changed since, or could not be confirmed now.');
-  return { refusal, ...(waiting !== undefined ? { wait: waiting } : {}), holds: hold.holds, release: hold.release };
+function guardNow(host: OpHost, leaving: readonly LeavingFile[], forced: boolean, signal: AbortSignal, permanent = false): Promise<DropHold> {
+  return weighDrop(host.lib, leaving, forced ? {} : witnessesOf(host), { signal, forced, permanent });
 }
 
 /**
@@ -187,7 +183,7 @@ function fileOpParts(op: FileOp): Omit<Way<unknown, FileOpResult | null>, 'plan'
       name, concurrency: 2, timeoutMs: fileOpTimeoutMs,
       // A delete not into the trash is the permanent step (DESIGN §21), and so is a replace (what it gives up goes for good, into
       // no trash); a job from before the trash had no `trash` and deleted for good.
-      run: (job, ctx) => runHere(host.lib, job, ctx, letsNothingGo(op, paramsOf(job)) ? undefined : (leaving, forced, signal) => guardNow(host, op, leaving, forced, signal, permanentStep(op, paramsOf(job)))),
+      run: (job, ctx) => runHere(host.lib, job, ctx, letsNothingGo(op, paramsOf(job)) ? undefined : (leaving, forced, signal) => guardNow(host, leaving, forced, signal, permanentStep(op, paramsOf(job)))),
       discard: (job, lib) => discardHere(lib, job),
     }),
     result(row: JobRow): FileOpResult | null {

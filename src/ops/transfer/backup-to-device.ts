@@ -1,17 +1,16 @@
 import { posix } from 'node:path';
 import { VssError } from '../../core/errors.js';
 import { backupDue, backupFolderOn, deviceBackupKey, stageSnapshot, stagingDir, sweepStaged, unstage, type BackupSchedule } from '../../guardian/library-backups.js';
-import type { JobOutcome } from '../../jobs/job-kind.js';
 import { OPEN_JOB_STATUSES, type JobRow } from '../../jobs/states.js';
 import { queueUserJob } from '../../jobs/user-job.js';
 import { endedResult } from '../../jobs/wait-for-job.js';
+import type { Library } from '../../library/library.js';
 import type { MadeSnapshot } from '../../library/snapshot.js';
-import { DEVICE_WAIT_MS } from '../../sync/drop/place-job.js';
-import { networkTimeoutMs } from '../../sync/drop/send-job.js';
+import { DEVICE_WAIT_MS } from './run/device-target.js';
 import { waitForDevice, waitForNetwork } from '../../sync/network-wait.js';
 import { PairedDevices } from '../../sync/pairing/paired-devices.js';
 import type { OpHost, Way } from '../op.js';
-import { deviceParamsOf, pairedTarget, runToDevice, toDeviceParams, type Said, type ToDeviceParams } from './to-device-run.js';
+import { deviceParamsOf, networkTimeoutMs, pairedTarget, runToDevice, toDeviceParams, type Said, type ToDeviceParams } from './to-device-run.js';
 
 /** The job kind of a snapshot of the library sent to a paired device's location. */
 const NAME = 'library-backup-to-device';
@@ -91,9 +90,7 @@ export const libraryBackupToDevice: Way<BackupToDeviceInput, BackupSent, never> 
         const meta = { blake3: made.blake3, made_at: made.made_at, snapshot: made.snapshot, steps: made.steps, longest_step_ms: made.longest_step_ms };
         lib.store.immediate(() => lib.store.fileOpItems.addMany(job.id, [{ kind: 'file', src: made.path, dst: posix.join(p.dir!, posix.basename(made.path)), size: made.bytes, meta: JSON.stringify(meta) }]));
       }
-      const out = await runToDevice(host, job, p, ctx, sent(p), { madeIn: stagingDir(lib, job.id) });
-      if (out.state !== 'completed') return out;
-      return recorded(host, job, p, out);
+      return runToDevice(host, job, p, ctx, recorded(lib, job, p), stagingDir(lib, job.id));
     },
   }),
   result: (job) => endedResult<BackupSent>(job, 'the snapshot to another device'),
@@ -110,35 +107,25 @@ export function backupToDeviceDue(host: OpHost, schedule: BackupSchedule, now = 
   return backupDue(host.lib, deviceBackupKey({ deviceUuid: t.device.device_uuid, locationUuid: t.location, dir: t.dir }), schedule, now);
 }
 
-/** The note and the bytes that crossed the network, as the way to a device ends (the snapshot's own fields are `recorded`'s). */
-function sent(p: BackupParams): Said {
-  return (rows, dev, _p, bytesSent) => {
-    const done = rows.filter((it) => it.state === 'done').length;
-    return { note: done === 1 ? `the library's snapshot sent to ${dev.name}` : `the library's snapshot was not sent to ${p.shown}`, result: { bytes_sent: bytesSent } };
-  };
-}
-
 /**
- * The snapshot confirmed there recorded (by its target's ids; a run made again after a kill
- * records it once: the row is keyed by its path) and its staged copy removed; one the device
- * did not keep (left out: its bytes changed or refused) fails the job with the reason.
+ * As the way to a device ends: the snapshot confirmed there recorded (by its target's ids; a run
+ * made again after a kill records it once: the row is keyed by its path) and its staged copy
+ * removed; one the device did not keep (left out: its bytes changed or refused) fails the job
+ * with the reason.
  */
-function recorded(host: OpHost, job: JobRow, p: BackupParams, out: Extract<JobOutcome, { state: 'completed' }>): JobOutcome {
-  const lib = host.lib;
-  const it = lib.store.fileOpItems.of(job.id)[0];
-  if (!it) throw new VssError('IO', `job ${job.id} made no snapshot`);
-  const meta = JSON.parse(it.meta ?? '{}') as Pick<MadeSnapshot, 'blake3' | 'made_at' | 'snapshot' | 'steps' | 'longest_step_ms'>;
-  if (it.state !== 'done' || it.final === null) {
+function recorded(lib: Library, job: JobRow, p: BackupParams): Said {
+  return (rows, dev, _p, bytesSent) => {
+    const it = rows[0];
+    if (!it) throw new VssError('IO', `job ${job.id} made no snapshot`);
+    if (it.state !== 'done' || it.final === null) {
+      unstage(lib, job.id);
+      throw new VssError('PEER', `the snapshot was not kept on ${p.shown}: ${it.note ?? 'left out'}`);
+    }
+    const meta = JSON.parse(it.meta ?? '{}') as Pick<MadeSnapshot, 'blake3' | 'made_at' | 'snapshot' | 'steps' | 'longest_step_ms'>;
+    const made = { snapshot: meta.snapshot, path: it.final, bytes: it.size, blake3: meta.blake3, made_at: meta.made_at };
+    lib.store.libraryBackups.add({ ...made, target: p.key, volume_id: null });
     unstage(lib, job.id);
-    throw new VssError('PEER', `the snapshot was not kept on ${p.shown}: ${it.note ?? 'left out'}`);
-  }
-  const row = { snapshot: meta.snapshot, path: it.final, bytes: it.size, blake3: meta.blake3, made_at: meta.made_at, target: p.key, volume_id: null };
-  lib.store.libraryBackups.add(row);
-  unstage(lib, job.id);
-  const dev = PairedDevices.load(host.dataDir).get(p.device);
-  const result: BackupSent = {
-    snapshot: meta.snapshot, path: it.final, bytes: it.size, blake3: meta.blake3, made_at: meta.made_at, steps: meta.steps, longest_step_ms: meta.longest_step_ms,
-    target: p.shown, device: dev?.name ?? p.device, removed: [], bytes_sent: (JSON.parse(out.result!) as { bytes_sent: number }).bytes_sent,
+    const result: BackupSent = { ...made, steps: meta.steps, longest_step_ms: meta.longest_step_ms, target: p.shown, device: dev.name, removed: [], bytes_sent: bytesSent };
+    return { note: `the library's snapshot sent to ${dev.name}`, result };
   };
-  return { state: 'completed', ...(out.note !== undefined ? { note: out.note } : {}), result: JSON.stringify(result) };
 }

@@ -5,7 +5,7 @@ import { VssError } from '../../core/errors.js';
 import { factsAt } from '../../storage/local-tree.js';
 import { addingPreview } from '../file-op-preview.js';
 import { endedResult } from '../../jobs/wait-for-job.js';
-import { networkTimeoutMs } from '../../sync/drop/send-job.js';
+import { networkTimeoutMs } from './to-device-run.js';
 import { CONTENT_GET, discardContentGet, queueGet, runContentGet } from '../../sync/library/get-original-job.js';
 import { copyOriginal, planGet, type GotOriginal } from '../../sync/library/get-original.js';
 import type { Way } from '../op.js';

@@ -6,11 +6,11 @@ import { markProtectedVerified, markSourcesVerified, planProtect, type ProtectPl
 import type { JobKind } from '../../jobs/job-kind.js';
 import { queueUserJob } from '../../jobs/user-job.js';
 import type { JobRow } from '../../jobs/states.js';
-import { paramsJson } from '../../jobs/wait-for-job.js';
+import { endedResult, paramsJson } from '../../jobs/wait-for-job.js';
 import type { GuardianProtectPlan } from '../../wire/guardian.js';
 import type { OpHost, Plan, Way } from '../op.js';
 import { runBucketUploads, type ToBucketParams } from '../bucket-uploads.js';
-import { deviceResolver, runToDevice, toDeviceParams, type ToDeviceParams } from './to-device-run.js';
+import { pairedTarget, runToDevice, toDeviceParams, type ToDeviceParams } from './to-device-run.js';
 
 /** `guardian protect` as asked: where to (absent: a drive chosen among this device's). */
 export interface ProtectInput {
@@ -69,9 +69,8 @@ export const guardianProtect: Way<ProtectInput, ProtectResult, GuardianProtectPl
   result(row: JobRow): ProtectResult {
     const kept = (paramsJson(row, MAX_PARAMS_CHARS) as { protect?: Omit<ProtectResult, 'copied'> } | undefined)?.protect;
     if (!kept) throw new VssError('IO', `job ${row.id} does not say what it protected`);
-    if (row.status === 'completed') return { ...kept, copied: row.result !== null ? (JSON.parse(row.result) as FileOpResult) : null };
-    if (row.status === 'cancelled') throw new VssError('WRONG_STATE', `the protect (job ${row.id}) was cancelled; the copies finished are kept`);
-    throw new VssError('IO', `the protect (job ${row.id}) failed: ${row.error ?? 'no reason given'}`);
+    if (row.status === 'completed' && row.result === null) return { ...kept, copied: null };
+    return { ...kept, copied: endedResult<FileOpResult>(row, 'the protect', 'the copies finished are kept') };
   },
 };
 
@@ -90,7 +89,8 @@ function notUnderWay(host: OpHost): OpHost {
  * (a dry run, SHOWN, needs only the pairing).
  */
 function planned(host: OpHost, input: ProtectInput, shown = false): ProtectPlanned {
-  const device = deviceResolver(host);
+  // Resolved as `files copy` resolves it (a paired device of the library, one of its locations).
+  const device = (to: string) => pairedTarget(host, to);
   if (!shown && input.to !== undefined && targetOf(input.to, '--to').kind === 'device') {
     // The device named first (the same refusal in-process and through the daemon), then the node that reaches it.
     device(input.to);

@@ -4,15 +4,31 @@ import { queueUserJob } from '../../jobs/user-job.js';
 import { endedResult } from '../../jobs/wait-for-job.js';
 import { UUID_RE } from '../../sidecars/address.js';
 import { planSend } from '../../sync/drop/plan.js';
-import { FILES_SEND, networkTimeoutMs, type DropTarget, type SendResult } from '../../sync/drop/send-job.js';
 import { DROP_MAX_ITEMS } from '../../sync/messages/table.js';
 import { PairedDevices } from '../../sync/pairing/paired-devices.js';
 import { addingPreview } from '../file-op-preview.js';
 import type { OpHost, Way } from '../op.js';
-import { deviceParamsOf, runToDevice, toDeviceItems, type Said, type ToDeviceParams } from './to-device-run.js';
+import type { DropTarget } from './run/device-target.js';
+import { deviceParamsOf, networkTimeoutMs, runToDevice, toDeviceItems, type Said, type ToDeviceParams } from './to-device-run.js';
 
+/** The job kind of `vss files send` (issue 21, Spacedrop): files pushed to a paired device's inbox, verified there. */
+const FILES_SEND = 'files-send';
 /** Tries before a send fails for good on errors that are not the device being away (that only waits). */
 const MAX_ATTEMPTS = 8;
+
+/** What a send made: where each file is in the receiver's inbox. */
+export interface SendResult {
+  device_id: string;
+  device: string;
+  files: Array<{ path: string; saved_as: string; size: number }>;
+  total_bytes: number;
+  /** Bytes that crossed the network in the last attempt (a resumed send: only the rest). */
+  bytes_sent: number;
+  /** Files left out, with why (changed or unreadable since it was queued, or refused by the receiver as not what was offered). */
+  left_out?: Array<{ path: string; reason: string }>;
+  /** Contents named that had no file on this device when it was queued: not sent. */
+  not_here?: string[];
+}
 
 /** A send as queued (the job's params): to which device, the transfer its offers are named from, and the contents named that had no file here (the CLI and the web app read them). */
 interface SendParams extends ToDeviceParams {

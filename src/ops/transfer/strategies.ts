@@ -3,7 +3,6 @@ import { UsageError } from '../../core/errors.js';
 import type { FileOpResult } from '../../files/file-op.js';
 import { isOnConflict, ON_CONFLICT } from '../../files/on-conflict.js';
 import type { GotOriginal } from '../../sync/library/get-original.js';
-import type { SendResult } from '../../sync/drop/send-job.js';
 import type { GuardianProtectPlan, RepairResult } from '../../wire/guardian.js';
 import type { OpPreview } from '../../wire/preview.js';
 import type { TransferInput } from '../file-ops.js';
@@ -12,7 +11,7 @@ import type { BackupSent, BackupToDeviceInput } from './backup-to-device.js';
 import type { ContentGetInput } from './get.js';
 import type { ProtectInput, ProtectResult } from './protect.js';
 import type { RepairInput } from './repair.js';
-import type { SendInput } from './send.js';
+import type { SendInput, SendResult } from './send.js';
 import type { ToBucketInput } from './to-bucket.js';
 import type { ToDeviceInput } from './to-device.js';
 import type { Party } from '../../files/destination.js';
@@ -111,8 +110,8 @@ const WAYS = {
   // Within this device: the file operations' own run (ops/transfer/run/).
   'files-copy': () => import('../file-ops.js').then((m) => m.transferOp('copy')),
   'files-move': () => import('../file-ops.js').then((m) => m.transferOp('move')),
-  'files-copy-to-device': () => import('./to-device.js').then((m) => m.filesCopyToDevice),
-  'files-move-to-device': () => import('./to-device.js').then((m) => m.filesMoveToDevice),
+  'files-copy-to-device': () => import('./to-device.js').then((m) => m.toDeviceOp('copy')),
+  'files-move-to-device': () => import('./to-device.js').then((m) => m.toDeviceOp('move')),
   'files-copy-to-bucket': () => import('./to-bucket.js').then((m) => m.filesCopyToBucket),
   'content-get': () => import('./get.js').then((m) => m.contentGet),
   'files-send': () => import('./send.js').then((m) => m.filesSend),

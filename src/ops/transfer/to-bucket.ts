@@ -1,6 +1,6 @@
 import { posix } from 'node:path';
 import { UsageError, VssError } from '../../core/errors.js';
-import { checkedPath, placeInLibrary } from '../../files/places.js';
+import { placeInLibrary } from '../../files/places.js';
 import { DEFAULT_ON_CONFLICT, MAX_PARAMS_CHARS, type FileOpResult, type OnConflict } from '../../files/file-op.js';
 import { fileOpTimeoutMs } from './run/here-run.js';
 import { queueUserJob } from '../../jobs/user-job.js';
@@ -96,7 +96,6 @@ function itemsOf(lib: Library, srcs: readonly string[], dir: string): NewFileOpI
   if (srcs.length > MAX_FILES) throw new UsageError(`at most ${MAX_FILES} files go into a bucket at once`);
   const names = new Map<string, string>();
   return srcs.map((src) => {
-    checkedPath(lib, src, 'a file to copy');
     const place = placeInLibrary(lib, src, 'a file to copy');
     const st = locationStorage(lib, place.locationId).statNow(place.rel);
     if (!st) throw new VssError('NOT_FOUND', `${src}: no such file`, { path: src });

@@ -1,29 +1,21 @@
 import { randomUUID } from 'node:crypto';
-import { VssError } from '../../core/errors.js';
-import type { OnConflict } from '../../files/file-op.js';
-import type { DeviceTarget as ProtectDevice, DeviceTargetResolver } from '../../guardian/protect-targets.js';
-import type { JobOutcome, JobRunContext } from '../../jobs/job-kind.js';
+import { deviceByRef } from '../../browse/library-view.js';
+import { parseDeviceAddress } from '../../core/address.js';
+import { UsageError, VssError } from '../../core/errors.js';
+import { fileOpResult, type OnConflict } from '../../files/file-op.js';
+import { landingDirProblem } from '../../files/landing-names.js';
+import type { DeviceTarget as ProtectDevice } from '../../guardian/protect-targets.js';
+import { timeoutForBytes, type JobOutcome, type JobRunContext } from '../../jobs/job-kind.js';
 import type { JobRow } from '../../jobs/states.js';
 import { paramsJson } from '../../jobs/wait-for-job.js';
 import type { Library } from '../../library/library.js';
 import type { FileOpItemRecord, NewFileOpItem } from '../../store/file-op-items.js';
-import { placeTarget, type PlaceItem, type PlaceTarget } from '../../sync/drop/place-job.js';
-import type { DropTarget } from '../../sync/drop/send-job.js';
+import type { PlannedItem } from '../../sync/drop/plan.js';
 import { DROP_MAX_ITEMS } from '../../sync/messages/table.js';
 import { PairedDevices } from '../../sync/pairing/paired-devices.js';
 import type { OpHost } from '../op.js';
-import { DeviceTarget } from './run/device-target.js';
-import { fileOpResult } from './run/here-result.js';
+import { DeviceTarget, type DropTarget } from './run/device-target.js';
 import { runTransfer } from './run/run-transfer.js';
-
-/*
- * The way to another device (transfer/strategies.ts, here → device), one runner for what is
- * asked of it: a copy or a move (`files copy|move … DEVICE:/LOCATION/PATH`), a protect's copies
- * and a send into its inbox (`files send`). The job's items are its `file_op_items` rows, each
- * `dst` a path in the device's location (a send's: the name offered); they are offered over
- * /vss/drop (`place` into a location, `offer` into the inbox), verified there, and each marked
- * done as the receiver confirms it.
- */
 
 /** A transfer to a paired device as queued (in the job's params): where, how, and the transfer its offers are named from. */
 export interface ToDeviceParams {
@@ -56,11 +48,11 @@ export const MAX_PARAMS_CHARS = 1024 * 1024;
  */
 export function deviceParamsOf<T extends ToDeviceParams>(lib: Library, job: JobRow, strings: readonly string[], what: string, ok: (o: Record<string, unknown>) => boolean = () => true): T {
   const o = paramsJson(job, MAX_PARAMS_CHARS) as Record<string, unknown> | undefined;
-  const items = o?.items as PlaceItem[] | undefined;
+  const items = o?.items as PlannedItem[] | undefined;
   const fine = o && strings.every((k) => typeof o[k] === 'string') && ok(o)
     && (items === undefined || (Array.isArray(items) && items.length > 0 && items.length <= DROP_MAX_ITEMS && items.every((it) => typeof it?.path === 'string' && typeof it.name === 'string' && Number.isSafeInteger(it.size))));
   if (!fine) throw new VssError('USAGE', `job ${job.id} does not say ${what}`);
-  const { items: _, ...p } = o as T & { items?: PlaceItem[] };
+  const { items: _, ...p } = o as T & { items?: PlannedItem[] };
   if (items === undefined) return p as T;
   lib.store.immediate(() => {
     if (lib.store.fileOpItems.of(job.id).length === 0) lib.store.fileOpItems.addMany(job.id, toDeviceItems(items, p.dir ?? ''));
@@ -68,56 +60,69 @@ export function deviceParamsOf<T extends ToDeviceParams>(lib: Library, job: JobR
   return { ...p, one_offer: true } as T;
 }
 
-/** `DEVICE:/LOCATION[/PATH]` resolved (place-job.ts `placeTarget`) among the devices paired with this one now. */
+/** How long a job whose bytes cross the network may run (a send, a copy to a device, a content got): long enough for them at 256 KiB/s, the slowest speed expected. */
+export function networkTimeoutMs(job: JobRow): number {
+  return timeoutForBytes(job.bytes, 256 * 1024);
+}
+
+/** Where a copy, move or protect to a device goes, resolved from `DEVICE:/LOCATION/PATH`, with the device as paired. */
+export type PlaceTarget = ProtectDevice & { device: DropTarget };
+
+/**
+ * TARGET (`DEVICE:/LOCATION[/PATH]`) resolved as `ls` resolves it: a paired device of the library
+ * (by name or id, PAIRED), one of its locations by name or id, PATH a folder in it (made there
+ * when missing). This device, or a location it does not announce, is refused.
+ */
+export function placeTarget(lib: Library, target: string, paired: (deviceUuid: string) => DropTarget | undefined): PlaceTarget {
+  const a = parseDeviceAddress(target);
+  if (a.device === undefined || a.location === undefined) throw new UsageError(`${JSON.stringify(target)}: give the destination as DEVICE:/LOCATION[/PATH]`);
+  // Said here rather than by the receiver's refusal after the job is queued.
+  const bookkeeping = landingDirProblem(a.path);
+  if (bookkeeping) throw new UsageError(`${JSON.stringify(target)}: ${bookkeeping}`);
+  const d = deviceByRef(lib, a.device);
+  if (d.uuid === lib.device.uuid) throw new UsageError(`${a.device} is this device: give the destination as a path here`);
+  const dev = paired(d.uuid);
+  if (!dev) throw new VssError('NOT_FOUND', `${d.name} is not paired with this device`);
+  const locs = lib.store.peerLocations.ofDevice(d.uuid).filter((l) => l.name === a.location || String(l.location_id) === a.location);
+  if (locs.length > 1) throw new UsageError(`${d.name} has ${locs.length} locations named ${JSON.stringify(a.location)}: give one by its id`);
+  const loc = locs[0];
+  if (!loc) throw new VssError('NOT_FOUND', `${d.name} has no location ${JSON.stringify(a.location)} (\`vss ls ${a.device}:\` lists them)`);
+  return { kind: 'device', deviceUuid: d.uuid, deviceName: dev.name, location: loc.uuid, locationName: loc.name, dir: a.path, named: true, device: dev };
+}
+
+/** `DEVICE:/LOCATION[/PATH]` resolved (`placeTarget`) among the devices paired with this one now. */
 export function pairedTarget(host: OpHost, to: string): PlaceTarget {
   const paired = PairedDevices.load(host.dataDir);
   return placeTarget(host.lib, to, (uuid) => paired.get(uuid));
 }
 
-/** `DEVICE:/LOCATION/PATH` resolved as `files copy` resolves it (a paired device of the library, one of its locations). */
-export function deviceResolver(host: OpHost): DeviceTargetResolver {
-  return (to) => {
-    const t = pairedTarget(host, to);
-    return { kind: 'device', deviceUuid: t.device.device_uuid, deviceName: t.device.name, location: t.location, locationName: t.locationName, dir: t.dir, named: true };
-  };
-}
-
 /** Where TARGET is, as a job's params say it, with how (a copy or move's verb, conflict policy, force; a protect: none). */
-export function toDeviceParams(lib: Library, t: ProtectDevice | PlaceTarget, how: Pick<ToDeviceParams, 'op' | 'on_conflict' | 'force'> = {}): ToDeviceParams {
-  const device = 'deviceUuid' in t ? t.deviceUuid : t.device.device_uuid;
-  return { device, location: t.location, location_name: t.locationName, dir: t.dir, library: lib.config.id, transfer: randomUUID(), ...how };
+export function toDeviceParams(lib: Library, t: ProtectDevice, how: Pick<ToDeviceParams, 'op' | 'on_conflict' | 'force'> = {}): ToDeviceParams {
+  return { device: t.deviceUuid, location: t.location, location_name: t.locationName, dir: t.dir, library: lib.config.id, transfer: randomUUID(), ...how };
 }
 
-/** ITEMS (checked by `placeItems`, or a send's) as a job's rows, each bound for DIR/<its name> in the device's location (a send's: its name in the inbox). */
-export function toDeviceItems(items: readonly PlaceItem[], dir: string): NewFileOpItem[] {
+/** ITEMS (checked by to-device.ts's `placeItems`, or a send's) as a job's rows, each bound for DIR/<its name> in the device's location (a send's: its name in the inbox). */
+export function toDeviceItems(items: readonly PlannedItem[], dir: string): NewFileOpItem[] {
   return items.map((it) => ({ kind: 'file', src: it.path, dst: dir === '' ? it.name : `${dir}/${it.name}`, size: it.size, meta: it.mtime_ms !== undefined ? JSON.stringify({ mtime_ms: it.mtime_ms }) : null }));
 }
 
 /**
- * Run a transfer to a paired device through the one item loop (run/run-transfer.ts), its items
- * (each `dst` a path in the device's location, or a send's name) put by the device target
- * (run/device-target.ts): offered folder by folder over /vss/drop, verified and flushed there,
- * each confirmed as the receiver says so. A move's source is removed by the loop once its copy is
- * confirmed, only while it is still the file that was read; this device's index follows.
+ * Run a transfer to a paired device (transfer/strategies.ts, here → device: a copy or a move, a
+ * protect's copies, a send into its inbox, a library's snapshot) through the one item loop
+ * (run/run-transfer.ts), its items (each `dst` a path in the device's location, or a send's name)
+ * put by the device target (run/device-target.ts): offered folder by folder over /vss/drop
+ * (`place` into a location, `offer` into the inbox), each confirmed as the receiver says it is
+ * verified and flushed there. MADEIN: the files are ones vss made in that folder of the
+ * library's own (a snapshot on its way).
  */
-export async function runToDevice(host: OpHost, job: JobRow, p: ToDeviceParams, ctx: JobRunContext, said: Said = copied, from: Sources = {}): Promise<JobOutcome> {
+export async function runToDevice(host: OpHost, job: JobRow, p: ToDeviceParams, ctx: JobRunContext, said: Said = copied, madeIn?: string): Promise<JobOutcome> {
   const dev = PairedDevices.load(host.dataDir).get(p.device);
   if (!dev) throw new VssError('NOT_FOUND', `device ${p.device} is not paired with this one any more`);
-  const target = new DeviceTarget(host, ctx, dev, p, from);
+  const target = new DeviceTarget(host, ctx, dev, p, madeIn);
   return runTransfer(host.lib, job, target, ctx, {
     op: p.op ?? 'copy', onConflict: p.on_conflict ?? 'keep-both',
     said: (rows) => said(rows, dev, p, target.bytesSent),
   });
-}
-
-/**
- * Where a transfer's sources are: files of this device's locations (the default), or files vss
- * made itself in MADEIN, a folder of the library's own (a library snapshot on its way:
- * `backup-to-device.ts`), each offered with the BLAKE3 its row's `meta` recorded when it was made,
- * so the receiver keeps only those bytes.
- */
-export interface Sources {
-  madeIn?: string;
 }
 
 /** What a transfer to a device made, from its rows once all ended: its note and result. */

@@ -14,12 +14,12 @@ import { addLocation } from '../../locations/locations.js';
 import { PeerChannel } from '../../sync/messages/channel.js';
 import { PeerNode } from '../../sync/net/peer-node.js';
 import { DropRefused } from '../../sync/drop/send.js';
-import type { DropTarget } from '../../sync/drop/send-job.js';
+import type { DropTarget } from './run/device-target.js';
 import { publicKeyPem } from '../../sync/net/device-key.js';
 import { PairedDevices } from '../../sync/pairing/paired-devices.js';
 import type { GeneratorSettings } from '../../generators/types.js';
 import type { OpHost } from '../op.js';
-import { filesCopyToDevice, filesMoveToDevice } from './to-device.js';
+import { toDeviceOp } from './to-device.js';
 import type { ToDeviceParams } from './to-device-run.js';
 import { transfer } from './transfer.js';
 import { filesSend } from './send.js';
@@ -88,17 +88,17 @@ describe('a copy to a device carries --force in its place message', () => {
   const run = async (force: boolean) => {
     const host = reachingDesk();
     // Planned and queued as the API does it, then run by its job kind.
-    const plan = filesCopyToDevice.plan(host, { srcs: [join(src, 'a.jpg')], to: 'Desk:/Photos/in', onConflict: 'replace', force }, { detach: false });
+    const plan = toDeviceOp('copy').plan(host, { srcs: [join(src, 'a.jpg')], to: 'Desk:/Photos/in', onConflict: 'replace', force }, { detach: false });
     assert.ok('queue' in plan);
     const job = plan.queue();
     const ctx = runContext();
-    await assert.rejects(filesCopyToDevice.kind(host).run(job, ctx), (err: unknown) => err instanceof DropRefused && /heard it/.test(err.message));
+    await assert.rejects(toDeviceOp('copy').kind(host).run(job, ctx), (err: unknown) => err instanceof DropRefused && /heard it/.test(err.message));
     return heard.pop();
   };
 
   it('the job\'s params say what the run needs, its rows where each file lands; a conflict policy checked', async () => {
     const host: OpHost = { lib, dataDir: join(tmp.path, 'data'), network: () => ({ connected: () => [], open: () => Promise.reject(new Error('not here')) }) };
-    const plan = filesMoveToDevice.plan(host, { srcs: [join(src, 'a.jpg')], to: 'Desk:/Photos/in', onConflict: 'skip' }, { detach: false });
+    const plan = toDeviceOp('move').plan(host, { srcs: [join(src, 'a.jpg')], to: 'Desk:/Photos/in', onConflict: 'skip' }, { detach: false });
     assert.ok('queue' in plan);
     const job = plan.queue();
     const p = JSON.parse(job.params!) as ToDeviceParams;
@@ -122,7 +122,7 @@ describe('a copy to a device carries --force in its place message', () => {
     });
     const job = queueUserJob(lib, { kind: 'files-copy-to-device', maxAttempts: 8, bytes: size, params }, 'an older copy');
     const ctx = runContext();
-    await assert.rejects(filesCopyToDevice.kind(host).run(job, ctx), (err: unknown) => err instanceof DropRefused && /heard it/.test(err.message));
+    await assert.rejects(toDeviceOp('copy').kind(host).run(job, ctx), (err: unknown) => err instanceof DropRefused && /heard it/.test(err.message));
     const offer = heard.pop();
     assert.deepEqual([offer?.transfer, offer?.dir, (offer?.items as Array<{ name: string }>).map((i) => i.name)], [transfer, 'old', ['a.jpg']]);
     assert.deepEqual(lib.store.fileOpItems.of(job.id).map((it) => [it.src, it.dst]), [[a, 'old/a.jpg']]);

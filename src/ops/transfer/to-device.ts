@@ -1,13 +1,17 @@
-import { VssError } from '../../core/errors.js';
+import { basename } from 'node:path';
+import { UsageError, VssError } from '../../core/errors.js';
 import { DEFAULT_ON_CONFLICT, isOnConflict, type FileOpResult, type OnConflict } from '../../files/file-op.js';
+import { landingNameProblem } from '../../files/landing-names.js';
 import { queueUserJob } from '../../jobs/user-job.js';
 import { endedResult } from '../../jobs/wait-for-job.js';
-import { networkTimeoutMs } from '../../sync/drop/send-job.js';
-import { placedPath, placeItems, type PlaceItem, type PlaceTarget } from '../../sync/drop/place-job.js';
+import type { Library } from '../../library/library.js';
+import { sendableFacts, type PlannedItem } from '../../sync/drop/plan.js';
+import { DROP_MAX_ITEMS } from '../../sync/messages/table.js';
 import type { OpPreview } from '../../wire/preview.js';
 import { addingPreview, MAX_CONFLICTS } from '../file-op-preview.js';
 import type { OpHost, Way } from '../op.js';
-import { deviceParamsOf, pairedTarget, runToDevice, toDeviceItems, toDeviceParams } from './to-device-run.js';
+import { placedPath } from './run/device-target.js';
+import { deviceParamsOf, networkTimeoutMs, pairedTarget, runToDevice, toDeviceItems, toDeviceParams, type PlaceTarget } from './to-device-run.js';
 
 /** Tries before it fails for good on errors that are not the device being away (that only waits). */
 const MAX_ATTEMPTS = 8;
@@ -23,10 +27,11 @@ export interface ToDeviceInput {
 }
 
 /**
- * `vss files copy|move SRC… DEVICE:/LOCATION/PATH` (issue 30, item 3): a durable job of the daemon
- * (it needs the P2P node) run by the way to a device (to-device-run.ts, a protect's too). Its plan
- * checks every source and resolves the target before anything is queued, without side effects;
- * its preview (`--dry-run`) is that plan shown against what this device knows of the other's index.
+ * `vss files copy|move SRC… DEVICE:/LOCATION/PATH` (issue 30, item 3; strategies.ts, here →
+ * device): a durable job of the daemon (`files-copy|move-to-device`: it needs the P2P node) run by
+ * the way to a device (to-device-run.ts, a protect's too). Its plan checks every source and
+ * resolves the target before anything is queued, without side effects; its preview (`--dry-run`)
+ * is that plan shown against what this device knows of the other's index.
  */
 export function toDeviceOp(op: 'copy' | 'move'): Way<ToDeviceInput, FileOpResult> {
   const name = `files-${op}-to-device` as const;
@@ -54,10 +59,29 @@ export function toDeviceOp(op: 'copy' | 'move'): Way<ToDeviceInput, FileOpResult
 }
 
 /** INPUT checked as a real call checks it (every refusal thrown): the target resolved, and the files. */
-function planned(host: OpHost, input: ToDeviceInput): { target: PlaceTarget; items: PlaceItem[]; bytes: number } {
+function planned(host: OpHost, input: ToDeviceInput): { target: PlaceTarget; items: PlannedItem[]; bytes: number } {
   const target = pairedTarget(host, input.to);
   const items = placeItems(host.lib, input.srcs);
   return { target, items, bytes: items.reduce((n, it) => n + it.size, 0) };
+}
+
+/** SRCS checked as files vss may send (in a location of this device, regular files, names a receiver takes, no two alike), each with its time (a move resumed after its source went is offered by it). */
+export function placeItems(lib: Library, srcs: readonly string[]): PlannedItem[] {
+  if (srcs.length === 0) throw new UsageError('name at least one file to copy');
+  if (srcs.length > DROP_MAX_ITEMS) throw new UsageError(`at most ${DROP_MAX_ITEMS} files go to another device at once`);
+  const names = new Map<string, string>();
+  return srcs.map((path) => {
+    const st = sendableFacts(lib, path, 'file');
+    if (st.isDirectory()) throw new UsageError(`${path} is a folder: to another device, name its files (a folder's tree is not copied across devices yet)`);
+    if (!st.isFile()) throw new UsageError(`${path} is not a regular file`);
+    const name = basename(path);
+    const bad = landingNameProblem(name);
+    if (bad) throw new UsageError(`${path} cannot be copied under its name: ${bad}`);
+    const other = names.get(name);
+    if (other !== undefined) throw new UsageError(`${other} and ${path} have the same name: they would land in one folder`);
+    names.set(name, path);
+    return { path, name, size: st.size, mtime_ms: Math.floor(st.mtimeMs) };
+  });
 }
 
 /**
@@ -66,7 +90,7 @@ function planned(host: OpHost, input: ToDeviceInput): { target: PlaceTarget; ite
  * decides at the time), and for a move the files it removes here, each once its copy is confirmed.
  * Its free space is not known here (devices send no volumes): the receiver refuses a full drive.
  */
-function previewOnDevice(host: OpHost, op: 'copy' | 'move', target: PlaceTarget, items: readonly PlaceItem[], bytes: number, onConflict: OnConflict): OpPreview {
+function previewOnDevice(host: OpHost, op: 'copy' | 'move', target: PlaceTarget, items: readonly PlannedItem[], bytes: number, onConflict: OnConflict): OpPreview {
   const lib = host.lib;
   const dev = target.device;
   // The other device's own id of its location (what its entries are filed under), as it last said.
@@ -80,9 +104,3 @@ function previewOnDevice(host: OpHost, op: 'copy' | 'move', target: PlaceTarget,
     ...(op === 'move' ? { removes_here: items.slice(0, MAX_CONFLICTS).map((it) => it.path) } : {}),
   };
 }
-
-/** A copy into a paired device's folder (strategies.ts, here → device): the job kind `files-copy-to-device`. */
-export const filesCopyToDevice: Way<ToDeviceInput, FileOpResult> = toDeviceOp('copy');
-
-/** A move into a paired device's folder (here → device): the job kind `files-move-to-device`. */
-export const filesMoveToDevice: Way<ToDeviceInput, FileOpResult> = toDeviceOp('move');

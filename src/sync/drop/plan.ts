@@ -3,7 +3,7 @@ import { basename, join } from 'node:path';
 import { originalFile } from '../../content/original-file.js';
 import { UsageError, VssError } from '../../core/errors.js';
 import { freeName } from '../../core/free-name.js';
-import { checkedPath, placeInLibrary, type LibraryPlace } from '../../files/places.js';
+import { placeInLibrary } from '../../files/places.js';
 import { PathRefusedError } from '../../library/confine.js';
 import type { Library } from '../../library/library.js';
 import { UUID_RE } from '../../sidecars/address.js';
@@ -16,27 +16,23 @@ export interface SendPlan {
   not_here: string[];
 }
 
-/** One file of a send as queued: where it is here, the name it goes under, its size then. */
+/** One file of a send or a copy to a device as queued: where it is here, the name it goes under, its size then, and its time (a move resumed after its source went is offered by it). */
 export interface PlannedItem {
   path: string;
   name: string;
   size: number;
+  mtime_ms?: number;
 }
 
 /**
- * PATH checked as a file or folder vss may send, as `files copy` checks a source: an absolute path
- * inside a location added on this device, reached through no symlinked folder, not in the library
- * folder; its place there. A send reads only what vss was given (README: "reads … only inside a
- * library's folder and the folders granted to it"), never a file elsewhere on the machine.
+ * PATH checked as a file or folder vss may send, as `files copy` checks a source (`placeInLibrary`:
+ * an absolute path inside a location added on this device, reached through no symlinked folder,
+ * not in the library folder), as it is on disk now (never a symlink's target); WHAT it should be,
+ * for the error when it is not there. A send reads only what vss was given (README: "reads …
+ * only inside a library's folder and the folders granted to it"), never a file elsewhere.
  */
-export function sendable(lib: Library, path: string): LibraryPlace {
-  checkedPath(lib, path, 'a file to send');
-  return placeInLibrary(lib, path, 'a file to send');
-}
-
-/** PATH `sendable`, as it is on disk now (never a symlink's target); WHAT it should be, for the error when it is not there. */
 export function sendableFacts(lib: Library, path: string, what: string): Stats {
-  sendable(lib, path);
+  placeInLibrary(lib, path, 'a file to send');
   const st = lstatSync(path, { throwIfNoEntry: false });
   if (!st) throw new VssError('NOT_FOUND', `${path}: no such ${what}`, { path });
   if (st.isSymbolicLink()) throw new PathRefusedError(path, 'is a symlink: vss never follows one');

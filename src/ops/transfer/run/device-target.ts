@@ -5,22 +5,29 @@ import { VssError } from '../../../core/errors.js';
 import { atMost } from '../../../core/at-most.js';
 import { blake3File } from '../../../core/file-blake3.js';
 import { metaOf } from '../../../files/kept-meta.js';
-import { placeOf } from '../../../files/places.js';
+import { placeInLibrary, placeOf } from '../../../files/places.js';
 import { CancelledByUser, type JobOutcome, type JobRunContext } from '../../../jobs/job-kind.js';
 import { isTransient, TryAgainLater } from '../../../jobs/transient.js';
+import { openInside } from '../../../storage/confined-open.js';
 import { factsAt } from '../../../storage/local-tree.js';
 import type { FileOpItemRecord } from '../../../store/file-op-items.js';
-import { DEVICE_WAIT_MS, placedPath, waitFor } from '../../../sync/drop/place-job.js';
+import { keptOfFacts } from '../../../sync/library/originals.js';
 import { cancelDrop, DropRefused, sendDrop, type DropItem } from '../../../sync/drop/send.js';
-import { checkedMadeFile, checkedSource, openOnce, type DropTarget } from '../../../sync/drop/send-job.js';
 import { DROP_MAX_ITEMS } from '../../../sync/messages/table.js';
+import { deviceWaitNote, waitForDevice } from '../../../sync/network-wait.js';
 import { PeerRefused } from '../../../sync/net/peer-errors.js';
-import type { OpHost } from '../../op.js';
+import type { PairedDevice } from '../../../sync/pairing/paired-devices.js';
+import type { OpHost, OpNetwork } from '../../op.js';
 import { indexedSource } from '../../op-items.js';
-import type { Sources, ToDeviceParams } from '../to-device-run.js';
+import type { ToDeviceParams } from '../to-device-run.js';
 import { sourceProblem } from './source-identity.js';
 import type { Batch, PutContext, TransferTarget } from './target.js';
 
+/** A paired device as a transfer to it finds it when it runs. */
+export type DropTarget = Pick<PairedDevice, 'device_uuid' | 'peer_id' | 'name'>;
+
+/** How often a job waiting for its device looks again: it goes on within this of the device connecting. */
+export const DEVICE_WAIT_MS = 3_000;
 /** Offers of one job under way at once: each has a fixed cost (its stream, the receiver's checks and journal), which one after the other left both devices idle. */
 const OFFERS_IN_FLIGHT = 3;
 /** Files of an offer looked at at once before it is made. */
@@ -62,7 +69,12 @@ export class DeviceTarget implements TransferTarget {
   /** A protect copies a content: offered with its BLAKE3. A copy, move or send copies a file as it is now, hashed as it is sent. */
   private readonly contentOffered: boolean;
 
-  constructor(private readonly host: OpHost, private readonly job: JobRunContext, private readonly dev: DropTarget, private readonly p: ToDeviceParams, private readonly from: Sources) {
+  /**
+   * MADEIN: the sources are files vss made itself in that folder of the library's own (a library
+   * snapshot on its way: backup-to-device.ts), each offered with the BLAKE3 its row's `meta`
+   * recorded when it was made; absent: files of this device's locations.
+   */
+  constructor(private readonly host: OpHost, private readonly job: JobRunContext, private readonly dev: DropTarget, private readonly p: ToDeviceParams, private readonly madeIn?: string) {
     this.contentOffered = p.op === undefined && p.location !== undefined;
   }
 
@@ -190,7 +202,6 @@ export class DeviceTarget implements TransferTarget {
       throw err;
     }
     this.bytesSent += sent.bytesSent;
-    for (const [i, item] of items.entries()) await confirmed(byName.get(item.name)!, sent.skipped.has(i), sent.saved[i] ?? item.name);
     return undefined;
   }
 
@@ -204,11 +215,16 @@ export class DeviceTarget implements TransferTarget {
     signal.throwIfAborted();
     const m = metaOf(it.meta);
     const name = posix.basename(there(it));
-    const made = this.from.madeIn;
+    const made = this.madeIn;
     const b = made !== undefined ? m.blake3 : this.contentOffered ? indexedSource(this.host.lib, it.src)?.blake3 ?? undefined : undefined;
     const blake3 = b !== undefined ? { blake3: b } : {};
     try {
-      return { ...(made !== undefined ? await checkedMadeFile(made, it.src) : await checkedSource(this.host.lib, it.src)), name, ...blake3 };
+      // Opened as the send will open it, once: a file of a location reached through no symlinked folder, or one vss made.
+      const root = made ?? placeInLibrary(this.host.lib, it.src, 'a file to send').root.root;
+      const { fh, facts } = await openInside(root, it.src);
+      await fh.close();
+      const kept = keptOfFacts(facts);
+      return { path: it.src, root, checked: { dev: facts.dev, inode: facts.inode }, size: facts.size, mode: kept.mode, ...(kept.mtimeMs !== undefined ? { mtime_ms: kept.mtimeMs } : {}), name, ...blake3 };
     } catch (err) {
       const root = placeOf(this.host.lib, it.src)?.root.root;
       if (this.p.op === 'move' && root !== undefined && !factsAt(it.src)) {
@@ -220,7 +236,7 @@ export class DeviceTarget implements TransferTarget {
   }
 
   private problemOf(it: FileOpItemRecord, move = false): string | undefined {
-    return sourceProblem(this.host.lib, it, { ...this.from, goneOk: move });
+    return sourceProblem(this.host.lib, it, { madeIn: this.madeIn, goneOk: move });
   }
 
   /**
@@ -293,4 +309,35 @@ function batchesOf(items: readonly FileOpItemRecord[]): DeviceBatch[] {
 export function there(it: FileOpItemRecord): string {
   if (it.dst === null) throw new VssError('IO', `item ${it.idx} of the transfer does not say where it goes`);
   return it.dst;
+}
+
+/** A file placed on DEV as the user names it: `DEVICE:/LOCATION/DIR/NAME`. */
+export function placedPath(dev: DropTarget, locationName: string, dir: string, name: string): string {
+  return `${dev.name}:/${locationName}/${dir === '' ? '' : `${dir}/`}${name}`;
+}
+
+/**
+ * The job's wait for DEV (WHY it is not reached), named for the device, also while this daemon's
+ * network has only just come up (the device is dialled at each look then): the device may have
+ * been connected and left, and "this device's network" would name the wrong thing for 30 s.
+ */
+export function waitFor(net: Pick<OpNetwork, 'settling' | 'redial'>, dev: DropTarget, why: string): JobOutcome {
+  return waitForDevice(net, dev.name, deviceWaitNote(dev.name, why), DEVICE_WAIT_MS);
+}
+
+/** A /vss/drop stream to DEV; a failure to open one is the device's refusal (PeerRefused) or UNAVAILABLE. */
+async function openOnce(net: OpNetwork, dev: DropTarget, signal: AbortSignal): Promise<Stream> {
+  try {
+    return await net.open(dev.peer_id, 'drop', signal);
+  } catch (err) {
+    if (err instanceof PeerRefused) throw err;
+    throw new VssError('UNAVAILABLE', `${dev.name} is not reachable now (${messageOf(err).slice(0, 200)})`, { cause: err });
+  }
+}
+
+/** What ERR says, whatever it is (libp2p may reject with an event rather than an Error). */
+function messageOf(err: unknown): string {
+  if (err instanceof Error && typeof err.message === 'string' && err.message !== '') return err.message;
+  const type = (err as { type?: unknown } | undefined)?.type;
+  return typeof type === 'string' ? `${type} event` : String(err);
 }

@@ -1,17 +1,15 @@
 import { basename, dirname } from 'node:path';
 import { atMost } from '../../../core/at-most.js';
 import { errnoCode } from '../../../core/errors.js';
-import { placeLandedMany, type LandedPlacing } from '../../../core/landing.js';
-import type { FileOpParams } from '../../../files/file-op.js';
+import { partialIn, placeLandedMany, type LandedPlacing } from '../../../core/landing.js';
 import { metaOf } from '../../../files/kept-meta.js';
-import { partialFor } from '../../../files/partial-name.js';
-import { copySymlink, dropPartial, keepTimesAndMode, linkAs, makeFifo, NotKept, sameSymlink, type XattrCopier } from '../../../storage/local-copy.js';
+import { copySymlink, dropPartial, keepTimesAndMode, linkAs, makeFifo, NotKept, sameSymlink } from '../../../storage/local-copy.js';
 import { flushAll } from '../../../storage/local-flush.js';
 import { factsAt, namesIn, type LocalFacts } from '../../../storage/local-tree.js';
 import { copyVerified, fullBlake3, type Verified } from '../../../storage/local-verified-copy.js';
 import type { FileOpItemRecord } from '../../../store/file-op-items.js';
 import type { LibraryPlace } from '../../../files/places.js';
-import type { HerePlaces } from './here-places.js';
+import type { HereTarget } from './here-target.js';
 import type { Landed, PutContext } from './target.js';
 
 /** Copies in flight at once: enough to keep a disk busy with small files (RESEARCH-21: ~8). */
@@ -28,22 +26,13 @@ export const UNNAMED = {
   dir: 'a folder whose name is not valid UTF-8 (shown with \\xNN for each byte that is not): vss cannot name it, so it is left where it is with all it holds; rename it to have vss move, copy or delete it',
 } as const;
 
+/** The partial of item IDX of job JOB in DIR: a landing's, keyed by the job so a resumed run finds (and replaces) it. */
+export function partialFor(dir: string, job: number, idx: number): string {
+  return partialIn(dir, `${job}-${idx}`);
+}
+
 /** An item of a batch once copied (or found there already, skipped, or to be linked): what its placing needs. */
 type Ready = { it: FileOpItemRecord; partial?: string; hash: string; final?: string; skipped?: boolean; note?: string | null; linkOf?: number; later?: boolean; special?: boolean; left?: Verified['left'] & { size: number } };
-
-/** What the copies of a run here share with it: the job, its items by idx, where paths are, its partials and xattrs. */
-export interface HereRun {
-  readonly jobId: number;
-  readonly p: FileOpParams;
-  readonly items: readonly FileOpItemRecord[];
-  readonly places: HerePlaces;
-  readonly partials: Set<string>;
-  readonly xattrs: XattrCopier;
-  /** A source found gone: the job waits where a drive of it is away (this throws), else it is left out. */
-  goneSource(it: FileOpItemRecord, ctx: PutContext, when: string): void;
-  /** The BLAKE3 IT's bytes must have (a protect copies a content: its whole BLAKE3 as indexed); undefined: the file as it is now. */
-  expected(it: FileOpItemRecord): string | undefined;
-}
 
 /**
  * Copy BATCH into partials beside their places, each verified by a full BLAKE3 of both sides
@@ -51,7 +40,7 @@ export interface HereRun {
  * made as links (never followed), FIFOs as FIFOs; a second name of a hard-linked file becomes a
  * link to the first's copy once that is placed; anything else is left out with its reason.
  */
-export async function copyAll(run: HereRun, batch: readonly FileOpItemRecord[], ctx: PutContext, listed: Map<string, Set<string> | null>): Promise<Ready[]> {
+export async function copyAll(run: HereTarget, batch: readonly FileOpItemRecord[], ctx: PutContext): Promise<Ready[]> {
   const move = run.p.op === 'move';
   const ready: Ready[] = [];
   // Extended attributes (see storage/local-copy.ts) are sent in chunks as copies are made, so
@@ -68,11 +57,11 @@ export async function copyAll(run: HereRun, batch: readonly FileOpItemRecord[], 
   };
   const mayHold = (path: string) => {
     const dir = dirname(path);
-    let names = listed.get(dir);
+    let names = run.listed.get(dir);
     if (names === undefined) {
       const all = namesIn(dir) ?? [];
       names = all.length > MAX_LISTED ? null : new Set(all);
-      listed.set(dir, names);
+      run.listed.set(dir, names);
     }
     return names === null || names.has(basename(path));
   };
@@ -158,7 +147,7 @@ export async function copyAll(run: HereRun, batch: readonly FileOpItemRecord[], 
  * batch, finding placed files by their bytes. A second name whose first was not placed is copied
  * on its own afterwards.
  */
-export async function land(run: HereRun, ready: Ready[], ctx: PutContext, again: (items: FileOpItemRecord[]) => Promise<void>): Promise<void> {
+export async function land(run: HereTarget, ready: Ready[], ctx: PutContext, again: (items: FileOpItemRecord[]) => Promise<void>): Promise<void> {
   ctx.signal.throwIfAborted();
   // One flush for the batch before anything is placed (never one per file in the copy loop). A
   // symlink or FIFO has no bytes of its own: the folder's flush makes it durable.

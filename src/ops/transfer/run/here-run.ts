@@ -1,14 +1,11 @@
 import { dirname } from 'node:path';
-import { paramsOf } from '../../../files/file-op.js';
-import { partialFor } from '../../../files/partial-name.js';
-import { followedAnchors } from '../../../files/volume-reach.js';
 import { timeoutForBytes, type JobOutcome, type JobRunContext } from '../../../jobs/job-kind.js';
 import type { JobRow } from '../../../jobs/states.js';
 import type { Library } from '../../../library/library.js';
 import { dropPartial } from '../../../storage/local-copy.js';
-import type { DropGuard } from './guard-hold.js';
+import { partialFor } from './here-copies.js';
 import { HereTarget } from './here-target.js';
-import { runTransfer } from './run-transfer.js';
+import { runTransfer, type DropGuard } from './run-transfer.js';
 
 /** Partials removed at once, at most. */
 const DISCARD_IN_FLIGHT = 64;
@@ -53,10 +50,10 @@ export async function runHere(lib: Library, job: JobRow, ctx: JobRunContext, gua
  * next run, which the cancel means will not come.
  */
 export async function discardHere(lib: Library, job: JobRow): Promise<void> {
-  const moved = followedAnchors(paramsOf(job).anchors);
-  const at = (path: string) => (moved ? moved.follow(path) : path);
-  const left = lib.store.fileOpItems.of(job.id).filter((it) => it.kind === 'file' && it.state === 'todo' && it.dst !== null);
+  // Where a run finds them: on a drive mounted elsewhere since, followed there.
+  const rows = new HereTarget(lib, job).load(lib.store.fileOpItems.of(job.id));
+  const left = rows.filter((it) => it.kind === 'file' && it.state === 'todo' && it.dst !== null);
   for (let i = 0; i < left.length; i += DISCARD_IN_FLIGHT) {
-    await Promise.all(left.slice(i, i + DISCARD_IN_FLIGHT).map((it) => dropPartial(partialFor(dirname(at(it.dst!)), job.id, it.idx))));
+    await Promise.all(left.slice(i, i + DISCARD_IN_FLIGHT).map((it) => dropPartial(partialFor(dirname(it.dst!), job.id, it.idx))));
   }
 }

@@ -5,7 +5,8 @@ import { fsyncDirAsync } from '../../../core/fs-atomic.js';
 import { freeNameIn } from '../../../core/free-name.js';
 import { childLog } from '../../../core/log.js';
 import { LocationOffline } from '../../../files/destination.js';
-import { paramsOf, type FileOpParams } from '../../../files/file-op.js';
+import { fileOpResult, paramsOf, summaryOf, type FileOpParams } from '../../../files/file-op.js';
+import { isFileItem } from '../../../files/plan.js';
 import { metaOf } from '../../../files/kept-meta.js';
 import { TrashBin } from '../../../files/trash-bin.js';
 import { placeKey } from '../../../store/guard-copies.js';
@@ -18,9 +19,8 @@ import { entriesIn, factsAt, removeEmptyFolders, renameAcross } from '../../../s
 import type { FileOpItemRecord } from '../../../store/file-op-items.js';
 import { locationOnline } from '../../../volumes/location-online.js';
 import { indexedSource } from '../../op-items.js';
-import { copyAll, land, UNNAMED, type HereRun } from './here-copies.js';
+import { copyAll, land, UNNAMED } from './here-copies.js';
 import { HerePlaces } from './here-places.js';
-import { fileOpSaid } from './here-result.js';
 import type { Batch, Landed, PutContext, TransferTarget } from './target.js';
 
 const log = childLog('files');
@@ -55,7 +55,7 @@ interface HereBatch extends Batch {
  * renamed, folders made (and given their times once filled), a delete's files moved into the
  * trash or removed. The loop (run-transfer.ts) does the rest.
  */
-export class HereTarget implements TransferTarget, HereRun {
+export class HereTarget implements TransferTarget {
   readonly inFlight = 1;
   readonly landsHere = true;
   readonly jobId: number;
@@ -65,7 +65,7 @@ export class HereTarget implements TransferTarget, HereRun {
   readonly partials = new Set<string>();
   readonly xattrs = new XattrCopier();
   /** Destination folders' names as first listed (null: too many to keep; each is looked up). */
-  private readonly listed = new Map<string, Set<string> | null>();
+  readonly listed = new Map<string, Set<string> | null>();
   /** The batch being flushed and placed while the next is copied, if any. */
   private landing: Promise<void> | undefined;
   /** Folders given their source's times and mode in this run (a move's next source folder does not redo them). */
@@ -93,19 +93,11 @@ export class HereTarget implements TransferTarget, HereRun {
     return (this.items = rows.map((it) => ({ ...it, src: follow(it.src), dst: it.dst === null ? null : follow(it.dst), final: it.final === null ? null : follow(it.final) })));
   }
 
-  async ready(): Promise<JobOutcome | undefined> {
-    for (const a of this.p.anchors) if (!reachable(a)) return this.wait(new SideOffline(a.path, this.driveName(a)).message);
-    // The destination's location where its drive is now (never under a mount point its drive left).
+  /** Every drive of the operation there, and the destination's location where its drive is now (never under a mount point its drive left): else the job waits (`explain`). */
+  async ready(): Promise<void> {
+    for (const a of this.p.anchors) if (!reachable(a)) throw new SideOffline(a.path, this.driveName(a));
     const dst = this.p.dst !== undefined ? this.places.placeOfFolder(this.p.dst) ?? this.places.placeOfFolder(dirname(this.p.dst)) : undefined;
-    if (dst) {
-      try {
-        this.places.checkPresent(dst);
-      } catch (err) {
-        if (err instanceof LocationOffline) return this.wait(`waiting: ${err.message}`);
-        throw err;
-      }
-    }
-    return undefined;
+    if (dst) this.places.checkPresent(dst);
   }
 
   /** Whether the index may be told now: never while a drive of the operation is away (its empty mount point would read as a folder emptied). */
@@ -141,7 +133,7 @@ export class HereTarget implements TransferTarget, HereRun {
     const batch = b as HereBatch;
     if (batch.step === 'copy') {
       // Copied while the batch before it is flushed and placed; placed only after it.
-      const ready = await copyAll(this, batch.items, ctx, this.listed);
+      const ready = await copyAll(this, batch.items, ctx);
       await this.landed();
       this.landing = land(this, ready, ctx, (alone) => this.copyNow(alone, ctx));
       this.landing.catch(() => undefined); // awaited by the next put or settle: a failure meanwhile is not an unhandled one
@@ -192,14 +184,18 @@ export class HereTarget implements TransferTarget, HereRun {
     return undefined;
   }
 
+  /** What a copy, move or delete here made, from its rows once all ended: its note and result. */
   said(rows: readonly FileOpItemRecord[]): { note: string; result: unknown } {
-    return fileOpSaid(this.p, rows, this.xattrs.unavailable);
+    const result = fileOpResult(this.p, rows, this.xattrs.unavailable);
+    return { note: summaryOf(result), result };
   }
 
+  /** The BLAKE3 IT's bytes must have (a protect copies a content: its whole BLAKE3 as indexed); undefined: the file as it is now. */
   expected(it: FileOpItemRecord): string | undefined {
     return this.asContent ? indexedSource(this.lib, it.src)?.blake3 ?? undefined : undefined;
   }
 
+  /** A source found gone: the job waits where a drive of it is away (this throws), else it is left out. */
   goneSource(it: FileOpItemRecord, ctx: PutContext, when: string): void {
     const away = this.p.anchors.find((a) => !reachable(a));
     if (away) throw new SideOffline(away.path, this.driveName(away));
@@ -218,12 +214,12 @@ export class HereTarget implements TransferTarget, HereRun {
 
   /** ITEMS copied and placed now (a second name whose first was skipped; a rename across filesystems after all). */
   private async copyNow(items: FileOpItemRecord[], ctx: PutContext): Promise<void> {
-    await land(this, await copyAll(this, items, ctx, this.listed), ctx, (alone) => this.copyNow(alone, ctx));
+    await land(this, await copyAll(this, items, ctx), ctx, (alone) => this.copyNow(alone, ctx));
   }
 
   /** What a job stopped by a full destination leaves, said exactly: the files finished (verified, in place), and what was not copied. */
   private whatIsKept(): string {
-    const files = this.items.filter((i) => i.kind === 'file' || (i.kind === 'rename' && !metaOf(i.meta).folder));
+    const files = this.items.filter(isFileItem);
     const done = files.filter((i) => i.state === 'done');
     const left = files.filter((i) => i.state === 'todo');
     const leftBytes = formatBytes(left.reduce((n, i) => n + Math.max(0, i.size), 0));
@@ -269,7 +265,6 @@ export class HereTarget implements TransferTarget, HereRun {
       await fsyncDirAsync(dirname(it.src));
       return ended({ final: null });
     }
-    await this.copyNow([it], ctx);
   }
 
   /** The files this delete takes into the trash (their `placeKey`s): no copy left behind by them. Listed once a run. */
@@ -326,32 +321,32 @@ export class HereTarget implements TransferTarget, HereRun {
     }
     this.places.makeFolder(dirname(final));
     const replacing = final === dst && dstThere !== undefined;
+    let renamed: Landed['renamed'];
     try {
-      await this.renameTo(it.src, final, replacing);
+      renamed = await this.renameTo(it.src, final, replacing);
     } catch (err) {
       if (errnoCode(err) !== 'EXDEV' || srcThere.kind !== 'file') throw err;
       // Another filesystem after all (a bind mount): copied, verified and flushed, then the source removed.
       return this.copyNow([{ ...it, kind: 'file' }], ctx);
     }
-    const from = this.places.placed(it.src);
-    const to = this.places.placed(final);
-    const renamed = from && to && from.locationId === to.locationId && !replacing ? { renamed: { locationId: from.locationId, from: from.rel, to: to.rel } } : {};
-    await ctx.confirm([{ it, landed: { final, ...renamed } }]);
+    await ctx.confirm([{ it, landed: { final, ...(renamed ? { renamed } : {}) } }]);
   }
 
   /**
    * The one rename of a user's file: through its location's storage when both names are in the
    * same one, else across (two locations, or a folder the user named) on the local disk. A file
    * the user's --on-conflict replace gives up is replaced in the same step (a kill -9 leaves one
-   * file or the other under the name, never none).
+   * file or the other under the name, never none). Its paths in their location when it stays in
+   * one (the index moves its entry), else undefined.
    */
-  private async renameTo(src: string, final: string, replacing: boolean): Promise<void> {
+  private async renameTo(src: string, final: string, replacing: boolean): Promise<Landed['renamed']> {
     const from = this.places.placed(src);
     const to = this.places.placed(final);
     const opts = { replace: replacing };
-    if (from && to && from.disk.rootPath === to.disk.rootPath) return from.disk.rename(from.rel, to.rel, opts);
+    if (from && to && from.disk.rootPath === to.disk.rootPath) await from.disk.rename(from.rel, to.rel, opts);
     // Each name's folder checked inside its location, as the storage's rename checks them.
-    await renameAcross(from ? from.disk.root.inFolder(from.rel) : src, to ? to.disk.root.inFolder(to.rel) : final, opts);
+    else await renameAcross(from ? from.disk.root.inFolder(from.rel) : src, to ? to.disk.root.inFolder(to.rel) : final, opts);
+    return from && to && from.locationId === to.locationId && !replacing ? { locationId: from.locationId, from: from.rel, to: to.rel } : undefined;
   }
 
   /**

@@ -5,8 +5,9 @@ import { fsyncDirAsync } from '../../../core/fs-atomic.js';
 import { childLog } from '../../../core/log.js';
 import type { FileOp, OnConflict } from '../../../files/file-op.js';
 import { placeOf } from '../../../files/places.js';
-import { leavingOf } from '../../../files/plan.js';
+import { leavingOf, type LeavingFile } from '../../../files/plan.js';
 import { reindexAfter } from '../../../files/reindex.js';
+import { policyRefusal, type DropHold } from '../../../guardian/guard.js';
 import { recordRotFound } from '../../../guardian/rot-found.js';
 import { moveIndexed } from '../../../indexer/move-indexed.js';
 import type { KnownBytes } from '../../../indexer/identification.js';
@@ -19,12 +20,18 @@ import { storageAt } from '../../../storage/storages.js';
 import type { FileOpItemRecord, FinishedItem } from '../../../store/file-op-items.js';
 import { changedNote, copyChangedNote, readAsOf, stillAsLanded, stillAsRead, type ReadAs } from './source-identity.js';
 import type { Batch, Landed, PutContext, TransferTarget } from './target.js';
-import type { DropGuard, GuardedDrop } from './guard-hold.js';
 
 const log = childLog('transfer');
 
 /** How soon a job whose file another device counts on now (its lock) asks again (no attempt spent). */
 const LOCKED_RETRY_MS = 1_000;
+
+/**
+ * The Guardian's weighing of what a run takes away (given by the operation with its witnesses,
+ * ops/file-ops.ts): the files LEAVING weighed now (FORCED: only the other devices' locks on them
+ * are respected). What it answers is held while the run deletes, moves or replaces them.
+ */
+export type DropGuard = (leaving: readonly LeavingFile[], forced: boolean, signal: AbortSignal) => Promise<DropHold>;
 
 /** What the loop needs to know of the job beside its target. */
 export interface TransferRunOptions {
@@ -73,7 +80,7 @@ class TransferRun {
   private ended = 0;
   /** Bytes moved by each batch not ended yet, less those of its items that ended (a batch here may still be landing once put). */
   private readonly moving = new Map<Batch, { bytes: number; left: number }>();
-  private hold: GuardedDrop | null = null;
+  private hold: DropHold | null = null;
   /** Whether anything ended in this run (what to index). */
   private touched = false;
   /** Items the index already follows (a rename within one location, moved in it at once). */
@@ -90,8 +97,7 @@ class TransferRun {
     this.progress();
     let stop: JobOutcome | undefined;
     try {
-      stop = await this.target.ready?.();
-      if (stop) return stop;
+      await this.target.ready?.();
       const todo = this.rows.filter((it) => it.state === 'todo');
       stop = await this.guardAgain(todo);
       if (stop) return stop;
@@ -305,14 +311,15 @@ class TransferRun {
     if (!this.opts.guard) return undefined;
     const leaving = leavingOf(this.lib, this.opts.op, todo, this.opts.onConflict);
     if (leaving.length === 0) return undefined;
-    const hold = await this.opts.guard(leaving, this.opts.forced === true, this.ctx.signal);
-    if (hold.wait !== undefined) {
+    const forced = this.opts.forced === true;
+    const hold = await this.opts.guard(leaving, forced, this.ctx.signal);
+    if (hold.lockedBy) {
       await hold.release();
-      return { state: 'wait', reason: hold.wait, delayMs: LOCKED_RETRY_MS };
+      return { state: 'wait', reason: `${hold.lockedBy.device} counts on ${hold.lockedBy.path} now (it is dropping its own copy): this ${this.opts.op} waits for it`, delayMs: LOCKED_RETRY_MS };
     }
-    if (hold.refusal) {
+    if (!forced && hold.below.length > 0) {
       await hold.release();
-      throw hold.refusal;
+      throw policyRefusal(this.opts.op, hold.below, ' It was not when it was asked: a copy went or changed since, or could not be confirmed now.');
     }
     this.hold = hold;
     return undefined;

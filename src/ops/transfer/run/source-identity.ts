@@ -12,16 +12,10 @@ import type { FileOpItemRecord } from '../../../store/file-op-items.js';
  * appending, a tool rewriting it in place, a new file under its name) changes its ctime at
  * least, so the changed bytes are kept where they are (issue 57, S2).
  */
-export interface ReadAs {
-  kind: LocalFacts['kind'];
-  size: number;
-  mtimeMs: number;
-  ctimeMs: number;
-  inode: number;
-  dev: number;
-}
+export type ReadAs = Pick<LocalFacts, 'kind' | 'size' | 'mtimeMs' | 'ctimeMs' | 'inode' | 'dev'>;
 
-export function readAsOf(f: Pick<LocalFacts, 'kind' | 'size' | 'mtimeMs' | 'ctimeMs' | 'inode' | 'dev'>): ReadAs {
+/** F's facts that say which file it is, and nothing more (a run keeps one for each source it read). */
+export function readAsOf(f: ReadAs): ReadAs {
   return { kind: f.kind, size: f.size, mtimeMs: f.mtimeMs, ctimeMs: f.ctimeMs, inode: f.inode, dev: f.dev };
 }
 

@@ -3,11 +3,9 @@ import type { JobOutcome } from '../../../jobs/job-kind.js';
 import type { FileOpItemRecord } from '../../../store/file-op-items.js';
 
 /*
- * The contract between the one item loop (run-transfer.ts) and where bytes land (issue 57): a
- * target only puts a batch and confirms its items. Everything every way needs — the rows, the
- * batches in flight, progress, the Guardian held and asked again, a bad item left out, a move's
- * source removed only while it is still the file that was read, the rows finished, the index told
- * what landed — is the loop's, written once.
+ * The contract between the one item loop and where bytes land (issue 57): a target only puts a
+ * batch and confirms its items; everything every way needs is the loop's, written once (what it
+ * does: run-transfer.ts's `runTransfer`).
  */
 
 /** One batch a target puts: items in plan order (the target groups them: one folder there, one kind of step here). */
@@ -62,8 +60,8 @@ export interface PutContext {
 export interface TransferTarget {
   /** The job's rows as this target finds them now (a drive mounted elsewhere since: its paths followed). */
   load?(rows: FileOpItemRecord[]): FileOpItemRecord[];
-  /** Before anything moves: the job's wait where the target is away now. */
-  ready?(): Promise<JobOutcome | undefined>;
+  /** Before anything moves: throws where the target is away now (`explain` makes it the job's wait). */
+  ready?(): Promise<void>;
   /** The batches TODO is put in, in order. */
   batches(todo: readonly FileOpItemRecord[]): Batch[];
   /** Batches put at once. */

@@ -7,8 +7,9 @@ import { tempDir } from '../../../test/helpers.js';
 import { Installation } from '../../library/installation.js';
 import type { Library } from '../../library/library.js';
 import { addLocation } from '../../locations/locations.js';
-import { placeItems, placeTarget, waitFor } from './place-job.js';
-import type { DropTarget } from './send-job.js';
+import { waitFor, type DropTarget } from './run/device-target.js';
+import { placeItems } from './to-device.js';
+import { placeTarget } from './to-device-run.js';
 
 /** The sender's plan of a copy to a device: the target resolved as `ls` resolves it, the sources checked, before anything is queued. */
 describe('a copy to a device, planned', () => {
@@ -35,7 +36,7 @@ describe('a copy to a device, planned', () => {
   });
 
   it('DEVICE:/LOCATION/PATH names the device, its location (by name or id) and a folder in it', () => {
-    assert.deepEqual(placeTarget(lib, 'Desk:/Photos/2024/may', paired), { device: desk, location: photos, locationName: 'Photos', dir: '2024/may' });
+    assert.deepEqual(placeTarget(lib, 'Desk:/Photos/2024/may', paired), { kind: 'device', deviceUuid: desk.device_uuid, deviceName: 'Desk', location: photos, locationName: 'Photos', dir: '2024/may', named: true, device: desk });
     assert.deepEqual(placeTarget(lib, 'Desk:/7', paired).dir, '');
     assert.equal(placeTarget(lib, `${desk.device_uuid}:/Photos/`, paired).location, photos);
   });
