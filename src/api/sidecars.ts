@@ -2,6 +2,7 @@ import { contentByRef } from '../browse/content-ref.js';
 import { streamKeyed } from '../core/paging.js';
 import { scansRunning } from '../locations/watch/scan-lock.js';
 import type { Library } from '../library/library.js';
+import { UUID_RE } from '../sidecars/address.js';
 import type { ConvertResult } from '../sidecars/convert.js';
 import { sidecarKind, SIDECAR_KIND_NAMES, SIDECAR_KINDS, type SidecarKind } from '../sidecars/kinds.js';
 import { SIDECAR_STATUSES, SidecarManager, type ListFilter, type PathAnswer, type PresenceItem, type SidecarInfo } from '../sidecars/manager.js';
@@ -218,9 +219,7 @@ function checkedFilter<F extends ListFilter>(filter: F): F {
   return filter;
 }
 
-const FULL_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** The content REF names; a whole uuid as given (the resolver answers for one no device has told of yet). */
 function uuidOf(lib: Library, ref: string): string {
-  return FULL_UUID.test(ref) ? ref : contentByRef(lib, ref).uuid;
+  return UUID_RE.test(ref.toLowerCase()) ? ref : contentByRef(lib, ref).uuid;
 }

@@ -51,7 +51,7 @@ export function queueRepair(lib: Library, contents: readonly string[], files: re
  */
 export async function runRepair(lib: Library, job: JobRow, ctx: JobRunContext, peers?: PeerOriginals): Promise<JobOutcome> {
   const { contents } = paramsOf(job);
-  const files = lib.store.rot.list(MAX_REPAIR, contents.length > 0 ? contents : undefined);
+  const files = rottenFiles(lib, contents);
   const result: RepairResult & { skipped: number } = { repaired: [], refused: [], skipped: 0 };
   let done = 0;
   for (const rot of files) {
