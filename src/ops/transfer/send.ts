@@ -3,13 +3,12 @@ import { VssError } from '../../core/errors.js';
 import { queueUserJob } from '../../jobs/user-job.js';
 import { endedResult } from '../../jobs/wait-for-job.js';
 import { UUID_RE } from '../../sidecars/address.js';
-import { planSend } from '../../sync/drop/plan.js';
+import { itemsInto, planSend } from './sources.js';
 import { DROP_MAX_ITEMS } from '../../sync/messages/table.js';
 import { PairedDevices } from '../../sync/pairing/paired-devices.js';
 import { addingPreview } from '../file-op-preview.js';
 import type { OpHost, Way } from '../op.js';
-import type { DropTarget } from './run/device-target.js';
-import { deviceParamsOf, networkTimeoutMs, runToDevice, toDeviceItems, type Said, type ToDeviceParams } from './to-device-run.js';
+import { deviceParamsOf, networkTimeoutMs, runToDevice, type Said, type ToDeviceParams } from './to-device-run.js';
 
 /** The job kind of `vss files send` (issue 21, Spacedrop): files pushed to a paired device's inbox, verified there. */
 const FILES_SEND = 'files-send';
@@ -55,7 +54,7 @@ export const filesSend: Way<SendInput, SendResult> = {
     const params: SendParams = { device: target.device_uuid, transfer: randomUUID(), ...(notHere.length > 0 ? { not_here: notHere } : {}) };
     const bytes = items.reduce((n, it) => n + it.size, 0);
     // Of no content: sends never wait on each other's open job.
-    return { size: { files: items.length, bytes }, queue: () => queueUserJob(host.lib, { kind: FILES_SEND, maxAttempts: MAX_ATTEMPTS, bytes, params: JSON.stringify(params), items: toDeviceItems(items, '') }, 'the send') };
+    return { size: { files: items.length, bytes }, queue: () => queueUserJob(host.lib, { kind: FILES_SEND, maxAttempts: MAX_ATTEMPTS, bytes, params: JSON.stringify(params), items: itemsInto(items, '') }, 'the send') };
   },
   // Inbox names are chosen by the receiver, and its free space is not known here.
   preview(host, input) {
@@ -77,7 +76,7 @@ export const filesSend: Way<SendInput, SendResult> = {
 /** A send checked as it would be queued: the daemon's node, the device, the files. */
 function planned(host: OpHost, { refs, to }: SendInput) {
   if (!host.network()) throw new VssError('NO_DAEMON', 'sending needs the daemon\'s P2P node: start it (vss daemon start) and send again');
-  const target = pairedDevice(host.dataDir, to);
+  const target = PairedDevices.load(host.dataDir).find(to);
   const { items, not_here: notHere } = planSend(host.lib, refs);
   return { items, notHere, target };
 }
@@ -101,24 +100,4 @@ function sent(notHere: string[]): Said {
     };
     return { note: `${done.length} file${done.length === 1 ? '' : 's'} sent to ${dev.name}${left.length > 0 ? `, ${left.length} left out` : ''}`, result };
   };
-}
-
-/** The paired device REF names: its name, its uuid, or a start of its uuid only it has (as `devices unpair` takes it). */
-function pairedDevice(dataDir: string, ref: string): DropTarget {
-  const store = PairedDevices.load(dataDir);
-  const all = store.list();
-  const byId = all.find((d) => d.device_uuid === ref);
-  if (byId) return byId;
-  const named = all.filter((d) => d.name === ref || d.name.toLowerCase() === ref.toLowerCase());
-  if (named.length === 1) return named[0]!;
-  if (named.length > 1) throw new VssError('USAGE', `${named.length} paired devices are called ${ref}: name it by its id (vss devices list)`);
-  if (/^[0-9a-f-]{4,36}$/i.test(ref.trim())) {
-    try {
-      return store.find(ref);
-    } catch (err) {
-      if (!(err instanceof VssError && err.code === 'NOT_FOUND')) throw err;
-    }
-  }
-  const known = all.map((d) => d.name).join(', ');
-  throw new VssError('NOT_FOUND', `no paired device ${JSON.stringify(ref)}${known ? ` (paired: ${known})` : ': pair one first (vss pair start / vss pair join)'}`);
 }

@@ -1,13 +1,10 @@
-import { posix } from 'node:path';
 import { UsageError, VssError } from '../../core/errors.js';
-import { placeInLibrary } from '../../files/places.js';
 import { DEFAULT_ON_CONFLICT, MAX_PARAMS_CHARS, type FileOpResult, type OnConflict } from '../../files/file-op.js';
 import { fileOpTimeoutMs } from './run/here-run.js';
 import { queueUserJob } from '../../jobs/user-job.js';
 import { endedResult, paramsJson } from '../../jobs/wait-for-job.js';
 import type { Library } from '../../library/library.js';
 import type { NewFileOpItem } from '../../store/file-op-items.js';
-import { locationStorage } from '../../storage/storages.js';
 import type { S3Bucket } from '../../storage/bucket/s3-bucket.js';
 import { openBucket } from '../../volumes/buckets.js';
 import type { OpPreview } from '../../wire/preview.js';
@@ -15,6 +12,7 @@ import { runBucketUploads, type BucketOnConflict, type ToBucketParams } from '..
 import { addingPreview } from '../file-op-preview.js';
 import type { Way } from '../op.js';
 import { indexedSource } from '../op-items.js';
+import { filesToCopy, itemsInto } from './sources.js';
 
 /** Files of this device's locations (absolute paths) to TO, `s3://BUCKET/PREFIX[/FOLDER]` of a bucket volume. */
 export interface ToBucketInput {
@@ -55,7 +53,7 @@ export const filesCopyToBucket: Way<ToBucketInput, FileOpResult> = {
   },
   preview: (host, input) => {
     const { volumeId, dir, onConflict } = planned(host.lib, input);
-    return previewInBucket(host.lib, volumeId, itemsOf(host.lib, input.srcs, dir), onConflict);
+    return previewInBucket(host.lib, volumeId, dir, itemsOf(host.lib, input.srcs, dir), onConflict);
   },
   kind: (host) => ({
     name: NAME, concurrency: 1, timeoutMs: fileOpTimeoutMs,
@@ -90,40 +88,24 @@ function bucketOf(lib: Library, to: string): { volumeId: number; dir: string } {
   throw new VssError('NOT_FOUND', `${to}: no bucket volume of this device holds it (vss volumes add s3://BUCKET/PREFIX first)`);
 }
 
-/** SRCS checked as indexed files of this device's locations, each bound for DIR/<its name>; no two of one name. */
+/** SRCS checked as files a copy into a bucket takes, each identified (a copy there counts by its content), bound for DIR/<its name>. */
 function itemsOf(lib: Library, srcs: readonly string[], dir: string): NewFileOpItem[] {
-  if (srcs.length === 0) throw new UsageError('name at least one file to copy');
-  if (srcs.length > MAX_FILES) throw new UsageError(`at most ${MAX_FILES} files go into a bucket at once`);
-  const names = new Map<string, string>();
-  return srcs.map((src) => {
-    const place = placeInLibrary(lib, src, 'a file to copy');
-    const st = locationStorage(lib, place.locationId).statNow(place.rel);
-    if (!st) throw new VssError('NOT_FOUND', `${src}: no such file`, { path: src });
-    if (st.isDirectory()) throw new UsageError(`${src} is a folder: into a bucket, name its files`);
-    if (!st.isFile()) throw new UsageError(`${src} is not a regular file`);
-    if (!lib.store.entries.fileAt(place.locationId, place.rel)?.content_uuid) {
-      throw new VssError('WRONG_STATE', `${src} has no content id yet (its location indexes names only, or it is not indexed yet): a copy in a bucket counts by its content`, { path: src });
-    }
-    const name = posix.basename(place.rel);
-    const other = names.get(name);
-    if (other !== undefined) throw new UsageError(`${other} and ${src} have the same name: they would take one key`);
-    names.set(name, src);
-    return { kind: 'file', src, dst: dir === '' ? name : `${dir}/${name}`, size: st.size, meta: null };
-  });
+  return itemsInto(filesToCopy(lib, srcs, MAX_FILES, 'into a bucket', (it) => {
+    if (!indexedSource(lib, it.path)) throw new VssError('WRONG_STATE', `${it.path} has no content id yet (its location indexes names only, or it is not indexed yet): a copy in a bucket counts by its content`, { path: it.path });
+  }), dir);
 }
 
 /**
- * A copy of ITEMS into bucket volume VOLUMEID shown, not run (`--dry-run`): the keys they would
+ * A copy of ITEMS into folder DIR of bucket volume VOLUMEID shown, not run (`--dry-run`): the keys they would
  * take, looked up in a listing of their folder made now (the bucket is the only one to know what
  * it holds: another tool may have put objects there). A key holding another object is a name
  * taken (ONCONFLICT: a free name beside it, or skipped); one holding the same content is there
  * already, recorded as a copy without an upload. Refused when the bucket does not answer: no plan
  * can be made without its listing.
  */
-async function previewInBucket(lib: Library, volumeId: number, items: readonly NewFileOpItem[], onConflict: BucketOnConflict): Promise<OpPreview> {
+async function previewInBucket(lib: Library, volumeId: number, dir: string, items: readonly NewFileOpItem[], onConflict: BucketOnConflict): Promise<OpPreview> {
   const vol = lib.store.buckets.byVolume(volumeId);
   if (!vol) throw new VssError('NOT_FOUND', `bucket volume ${volumeId} is not known to this library any more (vss volumes list)`);
-  const dir = commonFolder(items);
   const bucket = openBucket(vol);
   try {
     const why = await bucket.probe();
@@ -155,13 +137,6 @@ async function previewInBucket(lib: Library, volumeId: number, items: readonly N
   } finally {
     bucket.close();
   }
-}
-
-/** The folder (under the bucket's prefix) every item goes into: a copy into a bucket names one. */
-function commonFolder(items: readonly NewFileOpItem[]): string {
-  const dst = items[0]?.dst ?? '';
-  const slash = dst.lastIndexOf('/');
-  return slash < 0 ? '' : dst.slice(0, slash);
 }
 
 /** Whether a key of folder DIR holds an object: its listing read (bounded), then a key not seen in a listing cut short asked alone. */

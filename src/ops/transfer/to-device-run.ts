@@ -9,8 +9,8 @@ import { timeoutForBytes, type JobOutcome, type JobRunContext } from '../../jobs
 import type { JobRow } from '../../jobs/states.js';
 import { paramsJson } from '../../jobs/wait-for-job.js';
 import type { Library } from '../../library/library.js';
-import type { FileOpItemRecord, NewFileOpItem } from '../../store/file-op-items.js';
-import type { PlannedItem } from '../../sync/drop/plan.js';
+import type { FileOpItemRecord } from '../../store/file-op-items.js';
+import { itemsInto, type PlannedItem } from './sources.js';
 import { DROP_MAX_ITEMS } from '../../sync/messages/table.js';
 import { PairedDevices } from '../../sync/pairing/paired-devices.js';
 import type { OpHost } from '../op.js';
@@ -55,7 +55,7 @@ export function deviceParamsOf<T extends ToDeviceParams>(lib: Library, job: JobR
   const { items: _, ...p } = o as T & { items?: PlannedItem[] };
   if (items === undefined) return p as T;
   lib.store.immediate(() => {
-    if (lib.store.fileOpItems.of(job.id).length === 0) lib.store.fileOpItems.addMany(job.id, toDeviceItems(items, p.dir ?? ''));
+    if (lib.store.fileOpItems.of(job.id).length === 0) lib.store.fileOpItems.addMany(job.id, itemsInto(items, p.dir ?? ''));
   });
   return { ...p, one_offer: true } as T;
 }
@@ -99,11 +99,6 @@ export function pairedTarget(host: OpHost, to: string): PlaceTarget {
 /** Where TARGET is, as a job's params say it, with how (a copy or move's verb, conflict policy, force; a protect: none). */
 export function toDeviceParams(lib: Library, t: ProtectDevice, how: Pick<ToDeviceParams, 'op' | 'on_conflict' | 'force'> = {}): ToDeviceParams {
   return { device: t.deviceUuid, location: t.location, location_name: t.locationName, dir: t.dir, library: lib.config.id, transfer: randomUUID(), ...how };
-}
-
-/** ITEMS (checked by to-device.ts's `placeItems`, or a send's) as a job's rows, each bound for DIR/<its name> in the device's location (a send's: its name in the inbox). */
-export function toDeviceItems(items: readonly PlannedItem[], dir: string): NewFileOpItem[] {
-  return items.map((it) => ({ kind: 'file', src: it.path, dst: dir === '' ? it.name : `${dir}/${it.name}`, size: it.size, meta: it.mtime_ms !== undefined ? JSON.stringify({ mtime_ms: it.mtime_ms }) : null }));
 }
 
 /**

@@ -1,17 +1,16 @@
-import { basename } from 'node:path';
 import { UsageError, VssError } from '../../core/errors.js';
 import { DEFAULT_ON_CONFLICT, isOnConflict, type FileOpResult, type OnConflict } from '../../files/file-op.js';
 import { landingNameProblem } from '../../files/landing-names.js';
 import { queueUserJob } from '../../jobs/user-job.js';
 import { endedResult } from '../../jobs/wait-for-job.js';
 import type { Library } from '../../library/library.js';
-import { sendableFacts, type PlannedItem } from '../../sync/drop/plan.js';
+import { filesToCopy, itemsInto, type PlannedItem } from './sources.js';
 import { DROP_MAX_ITEMS } from '../../sync/messages/table.js';
 import type { OpPreview } from '../../wire/preview.js';
 import { addingPreview, MAX_CONFLICTS } from '../file-op-preview.js';
 import type { OpHost, Way } from '../op.js';
 import { placedPath } from './run/device-target.js';
-import { deviceParamsOf, networkTimeoutMs, pairedTarget, runToDevice, toDeviceItems, toDeviceParams, type PlaceTarget } from './to-device-run.js';
+import { deviceParamsOf, networkTimeoutMs, pairedTarget, runToDevice, toDeviceParams, type PlaceTarget } from './to-device-run.js';
 
 /** Tries before it fails for good on errors that are not the device being away (that only waits). */
 const MAX_ATTEMPTS = 8;
@@ -41,7 +40,7 @@ export function toDeviceOp(op: 'copy' | 'move'): Way<ToDeviceInput, FileOpResult
       if (!host.network()) throw new VssError('NO_DAEMON', `a ${op} to another device needs the daemon's P2P node: start it (vss daemon start) and ${op} again`);
       const { target, items, bytes } = planned(host, input);
       const params = JSON.stringify({ to: input.to, ...toDeviceParams(host.lib, target, { op, on_conflict: input.onConflict ?? DEFAULT_ON_CONFLICT, ...(input.force === true ? { force: true } : {}) }) });
-      const rows = toDeviceItems(items, target.dir);
+      const rows = itemsInto(items, target.dir);
       return { size: { files: items.length, bytes }, queue: () => queueUserJob(host.lib, { kind: name, maxAttempts: MAX_ATTEMPTS, bytes, params, items: rows }, `the ${op}`) };
     },
     // No network needed: the plan is made from the other device's index as it last told this one.
@@ -65,22 +64,11 @@ function planned(host: OpHost, input: ToDeviceInput): { target: PlaceTarget; ite
   return { target, items, bytes: items.reduce((n, it) => n + it.size, 0) };
 }
 
-/** SRCS checked as files vss may send (in a location of this device, regular files, names a receiver takes, no two alike), each with its time (a move resumed after its source went is offered by it). */
+/** SRCS checked as files a copy to another device takes, each under a name its receiver takes. */
 export function placeItems(lib: Library, srcs: readonly string[]): PlannedItem[] {
-  if (srcs.length === 0) throw new UsageError('name at least one file to copy');
-  if (srcs.length > DROP_MAX_ITEMS) throw new UsageError(`at most ${DROP_MAX_ITEMS} files go to another device at once`);
-  const names = new Map<string, string>();
-  return srcs.map((path) => {
-    const st = sendableFacts(lib, path, 'file');
-    if (st.isDirectory()) throw new UsageError(`${path} is a folder: to another device, name its files (a folder's tree is not copied across devices yet)`);
-    if (!st.isFile()) throw new UsageError(`${path} is not a regular file`);
-    const name = basename(path);
-    const bad = landingNameProblem(name);
-    if (bad) throw new UsageError(`${path} cannot be copied under its name: ${bad}`);
-    const other = names.get(name);
-    if (other !== undefined) throw new UsageError(`${other} and ${path} have the same name: they would land in one folder`);
-    names.set(name, path);
-    return { path, name, size: st.size, mtime_ms: Math.floor(st.mtimeMs) };
+  return filesToCopy(lib, srcs, DROP_MAX_ITEMS, 'to another device', (it) => {
+    const bad = landingNameProblem(it.name);
+    if (bad) throw new UsageError(`${it.path} cannot be copied under its name: ${bad}`);
   });
 }
 

@@ -73,7 +73,10 @@ export class PairedDevices {
   /** The paired device REF names: its uuid, a start of it only one device's has, or its name (as `devices list` shows them). */
   find(ref: string): PairedDevice {
     const hit = byIdOrName(ref, this.devices, (d) => d.device_uuid, (d) => d.name, 'paired device');
-    if (!hit) throw new VssError('NOT_FOUND', `no paired device ${JSON.stringify(ref.trim().slice(0, 80))}: \`vss devices list\` shows them, by name and id`);
+    if (!hit) {
+      const known = this.devices.map((d) => d.name).join(', ');
+      throw new VssError('NOT_FOUND', `no paired device ${JSON.stringify(ref.trim().slice(0, 80))}${known ? ` (paired: ${known})` : ': pair one first (vss pair start / vss pair join)'}`);
+    }
     return copy(hit);
   }
 

@@ -7,7 +7,7 @@ import type { Library } from '../../library/library.js';
 import { addLocation, scanLocation } from '../../locations/locations.js';
 import { tempDir } from '../../../test/helpers.js';
 import { contentUuidAt } from '../../../test/support/entries.js';
-import { planSend } from './plan.js';
+import { planSend } from './sources.js';
 
 /**
  * planSend over a real library: picked contents are told apart by their bytes, so two cameras'

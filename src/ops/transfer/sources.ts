@@ -7,8 +7,14 @@ import { placeInLibrary } from '../../files/places.js';
 import { PathRefusedError } from '../../library/confine.js';
 import type { Library } from '../../library/library.js';
 import { UUID_RE } from '../../sidecars/address.js';
-import { DROP_MAX_ITEMS } from '../messages/table.js';
+import { DROP_MAX_ITEMS } from '../../sync/messages/table.js';
 import { landingNameProblem } from '../../files/landing-names.js';
+import type { NewFileOpItem } from '../../store/file-op-items.js';
+
+/*
+ * The files a transfer to another storage takes from this device's locations (a copy or move to
+ * a paired device or into a bucket, a send), checked once before anything is queued.
+ */
 
 /** A send as planned: its files, and the contents named that have no file on this device now (left out). */
 export interface SendPlan {
@@ -37,6 +43,35 @@ export function sendableFacts(lib: Library, path: string, what: string): Stats {
   if (!st) throw new VssError('NOT_FOUND', `${path}: no such ${what}`, { path });
   if (st.isSymbolicLink()) throw new PathRefusedError(path, 'is a symlink: vss never follows one');
   return st;
+}
+
+/**
+ * SRCS checked as files of this device's locations a copy takes WHERE (`to another device`, `into
+ * a bucket`): at most MAX, each a regular file (a folder is named by its files), no two of one
+ * name (they would land in one folder); CHECK throws the way's own refusal of one (a name the
+ * receiver refuses, a file not identified yet). Each with its time (a move resumed after its
+ * source went is offered by it).
+ */
+export function filesToCopy(lib: Library, srcs: readonly string[], max: number, where: string, check: (it: PlannedItem) => void): PlannedItem[] {
+  if (srcs.length === 0) throw new UsageError('name at least one file to copy');
+  if (srcs.length > max) throw new UsageError(`at most ${max} files go ${where} at once`);
+  const names = new Map<string, string>();
+  return srcs.map((path) => {
+    const st = sendableFacts(lib, path, 'file');
+    if (st.isDirectory()) throw new UsageError(`${path} is a folder: ${where}, name its files`);
+    if (!st.isFile()) throw new UsageError(`${path} is not a regular file`);
+    const it = { path, name: basename(path), size: st.size, mtime_ms: Math.floor(st.mtimeMs) };
+    check(it);
+    const other = names.get(it.name);
+    if (other !== undefined) throw new UsageError(`${other} and ${path} have the same name: they would land in one folder`);
+    names.set(it.name, path);
+    return it;
+  });
+}
+
+/** ITEMS as a job's rows, each bound for DIR/<its name> (in a device's location or a bucket; a send's: its name in the inbox). */
+export function itemsInto(items: readonly PlannedItem[], dir: string): NewFileOpItem[] {
+  return items.map((it) => ({ kind: 'file', src: it.path, dst: dir === '' ? it.name : `${dir}/${it.name}`, size: it.size, meta: it.mtime_ms !== undefined ? JSON.stringify({ mtime_ms: it.mtime_ms }) : null }));
 }
 
 /**
