@@ -120,8 +120,9 @@ async function copySmall(from: OpenedInsideNow, src: string, partial: string, op
   const buf = smallBuffers.pop() ?? Buffer.allocUnsafe(SMALL + 1);
   try {
     let got = (await readAt(from.fd, buf, 0, want, 0)).bytesRead;
-    // A short read (rare): the rest, at once; normally this is the read at the end that answers 0.
-    while (got < want) {
+    // A regular file answers a read short only at its end: the rest is asked only after a read
+    // short of the size it had (rare), not after every file for the 0 that ends it.
+    while (got < from.facts.size) {
       const n = readSync(from.fd, buf, got, want - got, got);
       if (n === 0) break;
       got += n;
@@ -137,11 +138,11 @@ async function copySmall(from: OpenedInsideNow, src: string, partial: string, op
       // Read back into the same buffer (its bytes are written and hashed), one byte more than
       // written asked as for the source: a partial holding anything else differs (no fstat first).
       let back = 0;
-      while (back < want) {
+      do {
         const n = readSync(fd, buf, back, want - back, back);
         if (n === 0) break;
         back += n;
-      }
+      } while (back < got);
       if (back !== got || blake3(buf.subarray(0, back)).toString('hex') !== source.hash) throw new CopyMismatch(src, partial);
       half(back);
       if (!opts.keep) return source;

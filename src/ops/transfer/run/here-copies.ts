@@ -179,7 +179,8 @@ export async function land(run: HereTarget, ready: Ready[], ctx: PutContext, aga
     for (const r of ready) {
       if (r.linkOf !== undefined ? !links : links || !r.partial) continue;
       const dst = r.it.dst!;
-      const there = factsAt(dst);
+      // Keep-both takes a free name as it places (core/landing.ts): only skip and replace ask what is there.
+      const there = run.p.on_conflict === 'keep-both' ? undefined : factsAt(dst);
       if (there && run.p.on_conflict === 'skip') {
         r.skipped = true;
         r.note = ALREADY_THERE;
