@@ -87,7 +87,7 @@ async function factsAt(disk: LocalDisk, rel: string): Promise<NodeFacts | { erro
 }
 
 function blank(path: string, type: FolderEntry['type']): FolderEntry {
-  return { path, type, size: 0, modified: null, kind: null, mime: null, content_uuid: null, cas_id: null };
+  return { name: path.slice(path.lastIndexOf('/') + 1), path, type, size: 0, modified: null, kind: null, mime: null, content_uuid: null, cas_id: null };
 }
 
 async function describe(disk: LocalDisk, rel: string): Promise<FolderEntry> {

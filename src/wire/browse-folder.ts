@@ -1,5 +1,7 @@
 /** One entry of `vss browse PATH` (a folder read without adding it to the library). */
 export interface FolderEntry {
+  /** Its own name (the last part of `path`). */
+  name: string;
   /** Relative to the folder browsed, `/`-separated on POSIX. */
   path: string;
   type: 'file' | 'dir' | 'symlink' | 'other';

@@ -8,8 +8,9 @@ import { FIXTURES, FIXTURES_SKIP, json, tempDir } from '../helpers.js';
 // The CLI in this process: these tests are about what it does, not its process (test/support/cli-here.ts).
 import { cliHere as runCli } from '../support/cli-here.js';
 
-interface Entry { path: string; type: string; size: number; kind: string | null; mime: string | null; content_uuid: string | null; cas_id: string | null; in_library?: boolean; error?: string }
-interface Listing { path: string; entries: Entry[]; truncated: boolean }
+interface Entry { name: string; path: string; type: string; size: number; modified: string | null; kind: string | null; mime: string | null; content_uuid: string | null; cas_id: string | null; in_library?: boolean; error?: string }
+/** `vss browse --json`: the entries themselves (issue 59). */
+type Listing = Entry[];
 
 /**
  * Every row of the library's database, read-only: what "writes nothing" is checked against. The
@@ -49,7 +50,7 @@ describe('vss browse', () => {
 
     // No library yet: a listing with ids, nothing about the library.
     const bare = json<Listing>(await runCli(['browse', drive, '--json'], env));
-    const byPath = (l: Listing) => new Map(l.entries.map((e) => [e.path, e]));
+    const byPath = (l: Listing) => new Map(l.map((e) => [e.path, e]));
     const b = byPath(bare);
     assert.deepEqual([...b.keys()], ['big.bin', 'known.txt', 'new.txt', 'outside', 'pipe', 'sub'], 'the folder itself, sorted, not recursive');
     assert.equal(b.get('known.txt')!.kind, 'text');
@@ -59,6 +60,9 @@ describe('vss browse', () => {
     assert.equal(b.get('big.bin')!.content_uuid, null, 'a large file is not read unless asked');
     assert.equal(b.get('outside')!.type, 'symlink');
     assert.equal(b.get('pipe')!.type, 'other', 'a FIFO is listed, never opened');
+    // Issue 59's interface: each entry says its name, kind, size and time.
+    const known = b.get('known.txt')!;
+    assert.deepEqual([known.name, known.kind, known.size, typeof known.modified], ['known.txt', 'text', 30, 'string']);
 
     assert.equal((await runCli(['library', 'create', 'L', '--path', join(tmp.path, 'lib')], env)).code, 0);
     assert.equal((await runCli(['location', 'add', photos], env)).code, 0);
@@ -75,9 +79,9 @@ describe('vss browse', () => {
     assert.equal(f.get('known.txt')!.content_uuid, b.get('known.txt')!.content_uuid, 'the same id with and without a library');
     assert.equal(libraryRows(dbFile), before, 'not a row of the library changed');
 
-    const limited = json<Listing>(await runCli(['browse', drive, '-r', '--limit', '3', '--json'], env));
-    assert.equal(limited.entries.length, 3);
-    assert.equal(limited.truncated, true);
+    const limitedRun = await runCli(['browse', drive, '-r', '--limit', '3', '--json'], env);
+    assert.equal(json<Listing>(limitedRun).length, 3);
+    assert.match(limitedRun.stderr, /listed the first 3 entries; --limit shows more/);
 
     const text = await runCli(['browse', drive], env);
     assert.equal(text.code, 0, text.stderr);
@@ -103,7 +107,7 @@ describe('vss browse', () => {
     for (const f of fixtures) copyFileSync(join(FIXTURES, 'raw', f), join(raws, f));
     writeFileSync(join(raws, 'SDIM0001.X3F'), Buffer.concat([Buffer.from('FOVb\x04\x00\x02\x00', 'latin1'), Buffer.alloc(2 << 20)]));
     writeFileSync(join(raws, 'PICT0001.MRW'), Buffer.concat([Buffer.from('\0MRM\0\0\x01\x00\0PRD', 'latin1'), Buffer.alloc(2 << 20)]));
-    const listed = new Map(json<Listing>(await runCli(['browse', raws, '--json'], env)).entries.map((e) => [e.path, e]));
+    const listed = new Map(json<Listing>(await runCli(['browse', raws, '--json'], env)).map((e) => [e.path, e]));
     const nef = listed.get('DSC_0001.NEF')!;
     assert.deepEqual([nef.kind, nef.mime, nef.content_uuid], ['image', 'image/x-nikon-nef', null], 'a photo, not read whole');
     assert.equal(listed.get('untitled')!.kind, 'image', 'a TIFF by its bytes, whatever its name');
@@ -114,7 +118,7 @@ describe('vss browse', () => {
   it('answers the same through the daemon', async () => {
     assert.equal((await runCli(['daemon', 'start'], env)).code, 0);
     const via = json<Listing>(await runCli(['browse', drive, '--json'], env));
-    const known = via.entries.find((e) => e.path === 'known.txt');
+    const known = via.find((e) => e.path === 'known.txt');
     assert.equal(known?.in_library, true);
     assert.ok(existsSync(join(drive, 'pipe')));
   });

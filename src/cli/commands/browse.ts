@@ -37,9 +37,10 @@ export function registerBrowseCommand(program: Command): void {
         if (!(err instanceof VssError) || err.code !== 'NO_CURRENT_LIBRARY') throw err;
         out = await (await vssFor(this)).browseFolder(path, opts);
       }
-      if (globals(this).json) return printJson(out);
+      if (out.truncated) warn(`listed the first ${out.entries.length} entries; --limit shows more`);
+      // --json: the entries themselves, each with its name, kind, size and time (issue 59's interface).
+      if (globals(this).json) return printJson(out.entries);
       if (out.entries.length === 0) printLine('Empty.');
       for (const e of out.entries) printLine(line(e));
-      if (out.truncated) warn(`listed the first ${out.entries.length} entries; --limit shows more`);
     });
 }
