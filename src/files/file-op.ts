@@ -1,4 +1,5 @@
 import { sep } from 'node:path';
+import { absolutePathProblem } from '../library/confine.js';
 import { VssError } from '../core/errors.js';
 import type { JobRow } from '../jobs/states.js';
 import { paramsJson } from '../jobs/wait-for-job.js';
@@ -23,6 +24,8 @@ export interface FileOpParams {
   outside_library: boolean;
   /** The folders whose drives must be there before the job touches them (see volume-reach.ts). */
   anchors: Anchor[];
+  /** The folders of sources this machine's user named outside every location (issue 59): each source is read only beneath its own. */
+  sources_outside?: string[];
   /** Asked with --force: the Guardian is not asked again when it runs. */
   forced?: boolean;
   /** Asked with --force: the contents it leaves below their policy (at most 50), named again in its result. */
@@ -95,6 +98,8 @@ export function paramsOf(job: JobRow): FileOpParams {
     // A delete queued before the trash says nothing of it: for good, as it was asked then.
     ...(o.op === 'delete' && o.trash === true ? { trash: true } : {}),
     ...(o.op === 'delete' && typeof o.kept_instead === 'string' ? { kept_instead: o.kept_instead } : {}),
+    // Only absolute folders: a source is read beneath one of them alone (here-target.ts sourceRoot).
+    ...(o.op !== 'delete' && Array.isArray(o.sources_outside) ? { sources_outside: o.sources_outside.filter((d): d is string => typeof d === 'string' && absolutePathProblem(d) === undefined) } : {}),
   };
 }
 

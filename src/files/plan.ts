@@ -11,6 +11,7 @@ import { TRASH_FOLDER } from './trash-bin.js';
 import { folderMeta, metaJson, metaOf } from './kept-meta.js';
 import { entriesIn, factsAt, writeAccess, type LocalFacts } from '../storage/local-tree.js';
 import { identityNow } from '../content/indexed-identity.js';
+import type { Party } from './destination.js';
 
 /** Most items one operation may hold (a folder of a million files is several operations). */
 export const MAX_ITEMS = 1_000_000;
@@ -63,7 +64,7 @@ export interface LeavingFile {
  * DST not there: with one source, that source's new name, else a folder made for them. A move within one filesystem is one
  * rename per source; anything else is a copy item by item, as `cp -a` copies (see expandFolder).
  */
-export function planTransfer(lib: Library, op: 'copy' | 'move', srcs: readonly string[], dst: string, onConflict: OnConflict, into = false): PlannedOp {
+export function planTransfer(lib: Library, op: 'copy' | 'move', srcs: readonly string[], dst: string, onConflict: OnConflict, into = false, party: Party = 'local'): PlannedOp {
   if (srcs.length === 0) throw new UsageError(`nothing to ${op}: name at least one file or folder`);
   checkedPath(lib, dst, 'the destination');
   const dstPlace = placeOf(lib, dst);
@@ -77,21 +78,24 @@ export function planTransfer(lib: Library, op: 'copy' | 'move', srcs: readonly s
   writable(anchorOf(dstFolder).path, dst);
 
   const anchors = new Map<string, Anchor>([[dstAnchor.path, dstAnchor]]);
+  /** The folders of the sources named outside every location: each read only beneath its folder. */
+  const outside = new Set<string>();
   const items: NewFileOpItem[] = [];
   const leaving: LeavingFile[] = [];
   const seen = new Set<string>();
   /** The first item of each hard-linked file (by device and inode) among all that is copied. */
   const firstName = new Map<string, number>();
   for (const src of srcs) {
-    const place = placeInLibrary(lib, src, 'a source');
+    const place = sourcePlace(lib, src, party);
     const st = factsAt(src);
     if (!st) throw new VssError('NOT_FOUND', `no file or folder ${src}`, { path: src });
     if (st.kind === 'symlink') throw new PathRefusedError(src, 'is a symlink: vss never follows one');
     if (st.kind !== 'file' && st.kind !== 'dir') throw new PathRefusedError(src, 'is neither a file nor a folder');
-    if (op === 'move' && place.rel === '') throw new PathRefusedError(src, 'is a location\'s own folder: remove the location instead of moving it away');
+    if (op === 'move' && place?.rel === '') throw new PathRefusedError(src, 'is a location\'s own folder: remove the location instead of moving it away');
     if (seen.has(src)) continue;
     seen.add(src);
-    const srcAnchor = anchorOf(place.root.root);
+    if (!place) outside.add(dirname(src));
+    const srcAnchor = anchorOf(place ? place.root.root : dirname(src));
     anchors.set(srcAnchor.path, srcAnchor);
 
     let target = intoFolder ? join(dst, basename(src)) : dst;
@@ -104,10 +108,10 @@ export function planTransfer(lib: Library, op: 'copy' | 'move', srcs: readonly s
     // A folder that meets a folder: keep-both gives it a name of its own; skip and replace merge into it, file by file.
     if (there && (onConflict === 'keep-both' && (isDir || (there.kind === 'dir') !== isDir))) target = freeNameIn(dirname(target), basename(target));
 
-    if (op === 'move') leaving.push(...movedAway(lib, place, src, isDir, placeOf(lib, target)?.locationId ?? null));
+    if (op === 'move' && place) leaving.push(...movedAway(lib, place, src, isDir, placeOf(lib, target)?.locationId ?? null));
     if (op === 'move' && st.dev === anchorOf(dirname(target)).dev) {
       // A folder's bytes (for progress alone) as its last scan summed them: a 10,000-file folder is not walked for a rename.
-      const size = isDir ? lib.store.entries.folderBytesAt(place.locationId, place.rel) ?? treeBytes(src) : st.size;
+      const size = isDir ? (place && lib.store.entries.folderBytesAt(place.locationId, place.rel)) ?? treeBytes(src) : st.size;
       items.push({ kind: 'rename', src, dst: target, size, meta: isDir ? metaJson({ folder: true }) : null });
     } else if (st.kind === 'file') {
       items.push({ kind: 'file', src, dst: target, size: st.size, meta: linkMeta(st, items.length, firstName) });
@@ -119,8 +123,20 @@ export function planTransfer(lib: Library, op: 'copy' | 'move', srcs: readonly s
     if (items.length > MAX_ITEMS) throw new UsageError(`more than ${MAX_ITEMS} files in one operation: split it`);
   }
   if (onConflict === 'replace') leaving.push(...replacedFiles(lib, items));
-  const params: FileOpParams = { op, dst, on_conflict: onConflict, outside_library: dstPlace === undefined, anchors: [...anchors.values()] };
+  const params: FileOpParams = { op, dst, on_conflict: onConflict, outside_library: dstPlace === undefined, anchors: [...anchors.values()], ...(outside.size > 0 ? { sources_outside: [...outside] } : {}) };
   return { items, params, bytes: items.reduce((n, i) => n + i.size, 0), leaving };
+}
+
+/**
+ * Where SRC, a source of a copy or move, lies: a location of this device, or (undefined) a folder
+ * outside them that this machine's user named (issue 59: any file or folder the user can read is
+ * a source); a browser or a peer names sources in locations only. Never the library folder.
+ */
+function sourcePlace(lib: Library, src: string, party: Party): LibraryPlace | undefined {
+  if (party !== 'local' || placeOf(lib, src)) return placeInLibrary(lib, src, 'a source');
+  checkedPath(lib, src, 'a source');
+  if (isInside(src, lib.root)) throw new PathRefusedError(src, 'holds the library folder, which vss keeps to itself: copy the folders beside it');
+  return undefined;
 }
 
 /**

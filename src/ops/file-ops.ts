@@ -14,6 +14,7 @@ import { witnessesOf } from './witnesses.js';
 import { belowOnceTrashed } from '../guardian/left-in-trash.js';
 import type { GuardianBelowPolicy } from '../wire/guardian.js';
 import type { DurableOp, OpHost, Plan, Way } from './op.js';
+import type { Party } from '../files/destination.js';
 import { previewOf } from './file-op-preview.js';
 
 /** Tries before a file operation fails for good (a drive away waits without spending one). */
@@ -29,6 +30,8 @@ export interface TransferInput {
   into?: boolean;
   /** Move (or replace) even what leaves a content below its policy. */
   force?: boolean;
+  /** Who asks: only this machine's user names sources outside the library's locations (files/destination.ts). */
+  party?: Party;
 }
 
 /** A delete as asked: PATHS (absolute, or content uuids: all their files on this device), into the trash or for good. */
@@ -49,7 +52,7 @@ export function transferOp(op: 'copy' | 'move'): Way<TransferInput, FileOpResult
   const planned = (host: OpHost, input: TransferInput): PlannedOp & Unresolved => {
     const onConflict = input.onConflict ?? DEFAULT_ON_CONFLICT;
     const { paths, not_here, already_there } = resolveSources(host.lib, input.srcs, 'one', { dst: input.dst, into: input.into === true, move: op === 'move' });
-    return { ...planTransfer(host.lib, op, paths, input.dst, onConflict, input.into === true), not_here, already_there };
+    return { ...planTransfer(host.lib, op, paths, input.dst, onConflict, input.into === true, input.party), not_here, already_there };
   };
   return {
     ...fileOpParts(op),

@@ -169,8 +169,12 @@ describe('files: copy, move, delete', () => {
     writeFileSync(join(outside, 'secret.txt'), 'not in the library\n');
     symlinkSync(join(outside, 'secret.txt'), join(a, 'link.txt'));
     await withLib(async (lib) => {
-      await assert.rejects(lib.files.copy([join(outside, 'secret.txt')], b), /not inside any location/);
+      // A source outside every location is this machine's user's to name (issue 59); a delete there is not vss's.
+      await lib.files.copy([join(outside, 'secret.txt')], join(b, 'from-outside.txt'));
+      assert.equal(readFileSync(join(b, 'from-outside.txt'), 'utf8'), 'not in the library\n');
+      await lib.files.delete([join(b, 'from-outside.txt')], { permanent: true, force: true });
       await assert.rejects(lib.files.delete([join(outside, 'secret.txt')]), /not inside any location/);
+      await assert.rejects(lib.files.copy([join(libPath, 'database.db')], b), /inside the library folder/);
       await assert.rejects(lib.files.copy([`${a}/../outside/secret.txt`], b), /normalized/);
       await assert.rejects(lib.files.copy([join(a, 'two.txt')], `${b}/../outside`), /normalized/);
       await assert.rejects(lib.files.copy([join(a, 'two.txt')], libPath), /inside the library folder/);

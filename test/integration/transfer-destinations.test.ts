@@ -84,6 +84,29 @@ describe('where a transfer may write, and what a move may remove (issue 57: S1, 
     assert.ok(!existsSync(join(t.photos, 'trip', 'z.bin')), 'an unchanged source moved');
     assert.equal(readFileSync(join(dst, 'trip', 'z.bin')).length, 300_000);
   });
+
+  it('keeps a source outside every location that another program wrote to after it was read (issue 59: sources anywhere, the same rule)', async () => {
+    const outside = join(t.tmp, 'outside', 'scans');
+    mkdirSync(outside, { recursive: true });
+    writeFileSync(join(outside, 'edited.txt'), 'as read\n');
+    writeFileSync(join(outside, 'kept-as-is.bin'), 'k'.repeat(200_000));
+    const dst = join(t.backup, 'from-outside');
+    mkdirSync(dst);
+    const child = spawn(process.execPath, [VSS_BIN, 'files', 'move', outside, `${dst}/`], {
+      env: { ...process.env, ...t.env, VSS_CRASH_AT: 'transfer:before-source-removed:stop' }, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const out = outputOf(child);
+    await until('the move stops before removing its sources', 60_000, async () => (stopped(child.pid!) ? true : undefined), 50);
+    appendFileSync(join(outside, 'edited.txt'), 'EDITED by another program\n');
+    process.kill(child.pid!, 'SIGCONT');
+    const r: CliResult = await out;
+    assert.ok(r.code === 0 || r.code === 1, `exit ${r.code}: ${r.stderr}`);
+    assert.match(r.stdout + r.stderr, /edited\.txt changed after it was copied: kept/);
+    assert.equal(readFileSync(join(outside, 'edited.txt'), 'utf8'), 'as read\nEDITED by another program\n', 'the edit is where it was written');
+    assert.equal(readFileSync(join(dst, 'scans', 'edited.txt'), 'utf8'), 'as read\n');
+    assert.ok(!existsSync(join(outside, 'kept-as-is.bin')), 'an unchanged source outside the locations moved');
+    assert.equal(readFileSync(join(dst, 'scans', 'kept-as-is.bin')).length, 200_000);
+  });
 });
 
 /** A port free on this machine now (the daemon's LAN port is fixed, not picked by the daemon). */
@@ -156,6 +179,16 @@ describe('a paired browser with the files right writes only into the library\'s 
     assert.equal(readFileSync(rc, 'utf8'), 'export PATH=$PATH\n', 'the shell\'s rc file is untouched');
     assert.deepEqual(readdirSync(home), ['.bashrc']);
     assert.ok(existsSync(src), 'the photo stays in the library');
+  });
+
+  it('refuses a source outside every location: a browser reads only the library\'s locations (issue 59)', async () => {
+    for (const op of ['copy', 'move'] as const) {
+      const a = await post(op, { srcs: [rc], to: photos, into: true });
+      assert.ok(a.status === 400 || a.status === 403, `${op} of ~/.bashrc: ${a.status} ${a.body.slice(0, 300)}`);
+      assert.match(a.body, /not inside any location/);
+    }
+    assert.ok(!existsSync(join(photos, '.bashrc')), 'nothing of the home folder came in');
+    assert.equal(readFileSync(rc, 'utf8'), 'export PATH=$PATH\n');
   });
 
   it('copies into a location as asked (the same session, the same route)', async () => {

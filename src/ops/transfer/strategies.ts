@@ -145,13 +145,13 @@ export function routeTransfer(ask: TransferAsk): Routed {
   switch (ask.asked) {
     case 'copy':
     case 'move': {
-      const { asked, srcs, to, onConflict, into, force } = ask;
+      const { asked, srcs, to, onConflict, into, force, party } = ask;
       // The conflict policy is the transfer's, checked once for every way.
       if (onConflict !== undefined && !isOnConflict(onConflict)) throw new UsageError(`--on-conflict must be one of ${ON_CONFLICT.join(', ')}`);
       const dst = destinationOf(to);
       switch (dst.kind) {
         case 'here':
-          return { kind: wayTo(asked, 'here'), input: given<TransferInput>({ srcs, dst: dst.path, onConflict, into, force }) };
+          return { kind: wayTo(asked, 'here'), input: given<TransferInput>({ srcs, dst: dst.path, onConflict, into, force, party }) };
         case 'device':
           // A device's folder is always one to put the files in (made there when missing): INTO says nothing more.
           return { kind: wayTo(asked, 'device'), input: given<ToDeviceInput>({ srcs, to: dst.address, onConflict, force }) };

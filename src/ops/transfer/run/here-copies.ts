@@ -110,7 +110,7 @@ export async function copyAll(run: HereTarget, batch: readonly FileOpItemRecord[
       }
     } else {
       // The file looked at above, opened inside its location: never through a folder swapped for a symlink since.
-      const source = { root: run.places.inLocation(it.src, 'a source').disk.rootPath, path: it.src, checked: { dev: st.dev, inode: st.inode } };
+      const source = { root: run.sourceRoot(it.src), path: it.src, checked: { dev: st.dev, inode: st.inode } };
       let proved: Verified;
       try {
         proved = await copyVerified(source, partial, { signal: ctx.signal, size: it.size, sparse: st.blocks * 512 < st.size, onBytes: (n) => ctx.moved(n), keep: st });

@@ -5,6 +5,7 @@ import { fsyncDirAsync } from '../../../core/fs-atomic.js';
 import { freeNameIn } from '../../../core/free-name.js';
 import { childLog } from '../../../core/log.js';
 import { LocationOffline } from '../../../files/destination.js';
+import { isInside } from '../../../library/confine.js';
 import { fileOpResult, paramsOf, summaryOf, type FileOpParams } from '../../../files/file-op.js';
 import { isFileItem } from '../../../files/plan.js';
 import { metaOf } from '../../../files/kept-meta.js';
@@ -87,7 +88,7 @@ export class HereTarget implements TransferTarget {
     if (!moved) return (this.items = rows);
     const { follow } = moved;
     log.info({ job: this.jobId, from: this.p.anchors.map((a) => a.path), to: moved.anchors.map((a) => a.path) }, 'a drive of a file operation is mounted elsewhere now: followed');
-    this.p = { ...this.p, anchors: moved.anchors, ...(this.p.dst !== undefined ? { dst: follow(this.p.dst) } : {}) };
+    this.p = { ...this.p, anchors: moved.anchors, ...(this.p.dst !== undefined ? { dst: follow(this.p.dst) } : {}), ...(this.p.sources_outside ? { sources_outside: this.p.sources_outside.map(follow) } : {}) };
     // The locations on it follow too, now (not at the volume poll's next look): the copy is confined to, and indexed in, them.
     for (const row of this.lib.store.locations.ofDevice(this.lib.deviceId)) locationOnline(this.lib, row.id);
     return (this.items = rows.map((it) => ({ ...it, src: follow(it.src), dst: it.dst === null ? null : follow(it.dst), final: it.final === null ? null : follow(it.final) })));
@@ -193,6 +194,19 @@ export class HereTarget implements TransferTarget {
   /** The BLAKE3 IT's bytes must have (a protect copies a content: its whole BLAKE3 as indexed); undefined: the file as it is now. */
   expected(it: FileOpItemRecord): string | undefined {
     return this.asContent ? indexedSource(this.lib, it.src)?.blake3 ?? undefined : undefined;
+  }
+
+  /**
+   * The folder source SRC is read beneath (storage/confined-open.ts): its location's, or the folder
+   * of a source this machine's user named outside every location (issue 59); refused elsewhere.
+   */
+  sourceRoot(src: string): string {
+    const at = this.places.placed(src);
+    return at ? at.disk.rootPath : this.outsideRoot(src) ?? this.places.inLocation(src, 'a source').disk.rootPath;
+  }
+
+  outsideRoot(src: string): string | undefined {
+    return (this.p.sources_outside ?? []).filter((dir) => isInside(dir, src)).sort((a, b) => b.length - a.length)[0];
   }
 
   /** A source found gone: the job waits where a drive of it is away (this throws), else it is left out. */

@@ -1,4 +1,4 @@
-import { dirname } from 'node:path';
+import { dirname, relative, sep } from 'node:path';
 import { crashPoint } from '../../../core/crash-point.js';
 import { VssError } from '../../../core/errors.js';
 import { fsyncDirAsync } from '../../../core/fs-atomic.js';
@@ -15,6 +15,7 @@ import type { JobOutcome, JobRunContext } from '../../../jobs/job-kind.js';
 import type { JobRow } from '../../../jobs/states.js';
 import { TryAgainLater } from '../../../jobs/transient.js';
 import type { Library } from '../../../library/library.js';
+import { ConfinedRoot } from '../../../library/confine.js';
 import { factsAt, localFactsOf } from '../../../storage/local-tree.js';
 import { storageAt } from '../../../storage/storages.js';
 import type { FileOpItemRecord, FinishedItem } from '../../../store/file-op-items.js';
@@ -241,13 +242,21 @@ class TransferRun {
       if (!stillAsLanded(landed.known, copy)) return copyChangedNote(it.src, landed.final, copy === undefined);
     }
     this.stillGuarded();
-    const place = placeOf(this.lib, it.src);
-    if (!place) return `${it.src} is no longer in a location of this device: kept (its copy is verified)`;
+    const at = this.sourceAt(it.src);
+    if (!at) return `${it.src} is no longer in a location of this device: kept (its copy is verified)`;
     // Looked at last, with nothing between the look and the removal that another program could write in (local-disk.ts).
-    const gone = storageAt(place.root).removeIfStill(place.rel, (now) => stillAsRead(read, localFactsOf(now)));
+    const gone = storageAt(at.root).removeIfStill(at.rel, (now) => stillAsRead(read, localFactsOf(now)));
     if (gone.state === 'changed') return changedNote(it.src, landed.final);
     if (gone.state === 'removed' && gone.was!.nlink > 1) this.otherNamesRead(it.idx, read);
     return undefined;
+  }
+
+  /** Where source SRC is removed from: its location, or the folder this machine's user named it in (outside every location). */
+  private sourceAt(src: string): { root: ConfinedRoot; rel: string } | undefined {
+    const place = placeOf(this.lib, src);
+    if (place) return place;
+    const outside = this.target.outsideRoot?.(src);
+    return outside === undefined ? undefined : { root: new ConfinedRoot(outside, 'the folder named'), rel: relative(outside, src).split(sep).join('/') };
   }
 
   /**

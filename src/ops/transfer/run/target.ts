@@ -74,6 +74,8 @@ export interface TransferTarget {
   readonly landsHere: boolean;
   /** Whether the index may be told now (never while a drive of the job is away: its empty mount point would read as emptied). */
   indexable?(): boolean;
+  /** The folder a source in no location lies in, as this machine's user named it (issue 59: a move's source removed beneath it); undefined: none. */
+  outsideRoot?(src: string): string | undefined;
   /** A failure the target turns into a wait or into an error of its own words; undefined: as it was. */
   explain?(err: unknown): JobOutcome | undefined;
   /** Anything held while the run lasted, let go (always called once). */
