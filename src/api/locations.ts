@@ -1,5 +1,6 @@
-import { placeKind } from '../core/address.js';
-import { UsageError } from '../core/errors.js';
+import { placeKind, relPathProblem } from '../core/address.js';
+import { UsageError, VssError } from '../core/errors.js';
+import type { LocationStorage } from '../storage/port.js';
 import { INDEX_MODES, type IndexMode, type IndexResult } from '../indexer/types.js';
 import { oneOf } from './checks.js';
 import type { Library } from '../library/library.js';
@@ -32,6 +33,8 @@ export interface RescanInput {
   mode?: IndexMode;
   /** Read every file again, even those that look unchanged. */
   force?: boolean;
+  /** A folder of the location (relative, '/'-separated) rescanned alone, with all beneath it (issue 59). */
+  folder?: string;
 }
 
 /**
@@ -91,8 +94,13 @@ export class LocationsApi {
    */
   async rescan(id: number, opts: RescanInput = {}): Promise<IndexResult> {
     if (opts.mode !== undefined) oneOf(INDEX_MODES, opts.mode, 'mode');
-    const [{ scanLocation }, { generatorSettings }] = await Promise.all([import('../locations/locations.js'), import('../jobs/settings.js')]);
-    return scanLocation(this.lib, id, opts.mode, { generation: generatorSettings(this.lib, this.ctx.dataDir), ...(opts.force ? { force: true } : {}) });
+    const [{ scanLocation }, { generatorSettings }, { locationStorage }] = await Promise.all([import('../locations/locations.js'), import('../jobs/settings.js'), import('../storage/storages.js')]);
+    const folder = opts.folder === undefined || opts.folder === '' ? undefined : subfolder(locationStorage(this.lib, id), id, opts.folder, opts);
+    return scanLocation(this.lib, id, opts.mode, {
+      generation: generatorSettings(this.lib, this.ctx.dataDir), ...(opts.force ? { force: true } : {}),
+      // Listed folder by folder, each unchanged one confirmed as a watched change's are: the rest of the location is not read.
+      ...(folder !== undefined ? { only: [{ rel: folder, subtree: true }], folder } : {}),
+    });
   }
 
   async list(): Promise<LocationInfo[]> {
@@ -155,4 +163,17 @@ export class LocationsApi {
     this.lib.events.emit('locations:changed', { locationId: id, change: paused ? 'paused' : 'resumed' });
     return info;
   }
+}
+
+/**
+ * FOLDER (relative to location ID, on STORAGE) checked as one to rescan alone: a folder of the
+ * location now; not with a new mode or `force` (each is the whole location's).
+ */
+function subfolder(storage: LocationStorage, id: number, folder: string, opts: RescanInput): string {
+  const problem = relPathProblem(folder);
+  if (problem) throw new UsageError(`${JSON.stringify(folder.slice(0, 200))}: ${problem}`);
+  if (opts.mode !== undefined) throw new UsageError('--mode changes a whole location: give the location, not a folder in it');
+  if (opts.force) throw new UsageError('--force reads a whole location again: give the location, not a folder in it');
+  if (!storage.local?.statNow(folder)?.isDirectory()) throw new VssError('NOT_FOUND', `${folder} is not a folder of location ${id} now`, { path: folder });
+  return folder;
 }

@@ -1,5 +1,5 @@
 import { realpathSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { relative, resolve, sep } from 'node:path';
 import type { LibraryClient } from '../api/index.js';
 import { UsageError } from '../core/errors.js';
 
@@ -26,4 +26,26 @@ export async function resolveLocationRef(lib: LibraryClient, ref: string): Promi
   if (found.length === 0) throw new UsageError(`no location has the id, name or folder ${JSON.stringify(ref)}: see \`vss location list\` (a folder by its real path)`);
   const ids = [...new Set([...found, ...others].map((l) => l.id))].sort((a, b) => a - b);
   throw new UsageError(`${JSON.stringify(ref)} could be location ${ids.join(' or ')}: give its id (or a folder as a path with a slash, e.g. ./NAME)`);
+}
+
+/**
+ * As resolveLocationRef, or else a folder inside a location of this device (issue 59: `location
+ * rescan PATH/SUB`): the location and the folder's path in it ('/'-separated).
+ */
+export async function resolveLocationOrFolder(lib: LibraryClient, ref: string): Promise<{ id: number; folder?: string }> {
+  try {
+    return { id: await resolveLocationRef(lib, ref) };
+  } catch (err) {
+    if (!(err instanceof UsageError) || !/^no location has/.test(err.message)) throw err;
+    let abs: string;
+    try {
+      abs = realpathSync(resolve(ref));
+    } catch {
+      throw err;
+    }
+    // The deepest location holding it (one location may lie inside another's folder).
+    const holding = (await lib.locations.list()).filter((l) => typeof l.path === 'string' && abs.startsWith(l.path.endsWith(sep) ? l.path : l.path + sep)).sort((a, b) => b.path.length - a.path.length)[0];
+    if (!holding) throw err;
+    return { id: holding.id, folder: relative(holding.path, abs).split(sep).join('/') };
+  }
 }

@@ -46,6 +46,8 @@ export interface IndexOptions {
   generation?: GeneratorSettings;
   /** List only these folders (and walk what is new or moved there) instead of the whole location: what a watcher saw change. */
   only?: readonly ChangedDir[];
+  /** The one folder a person asked to rescan alone (its subtree is `only`), said in the result. */
+  folder?: string;
   /**
    * Remove content identities no entry refers to any more (default true). The watcher defers it:
    * a file moved out in one batch and back in the next must find its content and sidecars.
@@ -275,6 +277,8 @@ async function indexWith(lib: Library, location: ScannedLocation, opts: IndexOpt
   events.emit('index:done', { locationId, durationMs: finished - started });
   return {
     location_id: locationId,
+    ...(opts.folder !== undefined ? { folder: opts.folder } : {}),
+    scanned_files: counts.files,
     files: totals.files,
     dirs: totals.dirs,
     bytes: totals.bytes,

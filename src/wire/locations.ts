@@ -76,6 +76,11 @@ export interface SkippedFile {
 /** A scan's result (add, rescan). */
 export interface IndexResult {
   location_id: number;
+  /** The folder rescanned alone (`location rescan PATH/SUB`), relative to the location; absent: the whole location. */
+  folder?: string;
+  /** Files this scan listed: the whole location's, or the folder's subtree alone. */
+  scanned_files: number;
+  /** The location's totals once scanned. */
   files: number;
   dirs: number;
   bytes: number;

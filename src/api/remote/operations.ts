@@ -150,7 +150,7 @@ export const OPERATIONS = {
       endpoint: body('endpoint', 'string', opt), region: body('region', 'string', opt), path_style: body('path_style', 'bool', opt),
     })],
   },
-  locationsRescan: { method: 'POST', path: `${LIB}/locations/:id/rescan`, call: 'lib.locations.rescan', stream: { events: ['index:'] }, args: [ID, options({ mode: body('mode', 'string', opt), force: body('force', 'bool', opt) })] },
+  locationsRescan: { method: 'POST', path: `${LIB}/locations/:id/rescan`, call: 'lib.locations.rescan', stream: { events: ['index:'] }, args: [ID, options({ mode: body('mode', 'string', opt), force: body('force', 'bool', opt), folder: body('folder', 'string', opt) })] },
   locationsPolicy: { method: 'PUT', path: `${LIB}/locations/:id/policy`, call: 'lib.locations.setPolicy', args: [ID, body('policy', 'json')] },
   locationsPause: { method: 'POST', path: `${LIB}/locations/:id/pause`, call: 'lib.locations.pause', args: [ID] },
   locationsResume: { method: 'POST', path: `${LIB}/locations/:id/resume`, call: 'lib.locations.resume', args: [ID] },

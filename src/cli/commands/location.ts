@@ -4,7 +4,7 @@ import { warn } from '../output.js';
 import { nextStep } from '../next-step.js';
 import { globals, withLibrary } from '../context.js';
 import { collect, parseMode } from '../parse.js';
-import { resolveLocationRef } from '../location-ref.js';
+import { resolveLocationOrFolder, resolveLocationRef } from '../location-ref.js';
 import { attachIndexReporter } from '../progress.js';
 import { displayPath, formatBytes, formatDuration, printJson, printLine } from '../output.js';
 
@@ -55,15 +55,15 @@ export function registerLocationCommands(program: Command): void {
 
   location
     .command('rescan <location>')
-    .description('index a location (its id, name or folder) again; only what changed is re-read (all with --force)')
+    .description('index a location (its id, name or folder) again, or one folder in it with all beneath it; only what changed is re-read (all with --force)')
     .option('--mode <mode>', 'change the index mode first', parseMode)
     .option('--force', 're-read every file (hash it again, and in deep mode read its metadata again), even those that look unchanged')
     .action(async function (this: Command, ref: string, opts: { mode?: IndexMode; force?: boolean }) {
       await withLibrary(this, async (lib, vss) => {
-        const locationId = await resolveLocationRef(lib, ref);
-        const loc = await lib.locations.get(locationId);
-        const result = await withProgress(lib, () => lib.locations.rescan(locationId, { ...(opts.mode ? { mode: opts.mode } : {}), ...(opts.force ? { force: true } : {}) }));
-        report(this, result, `Rescanned location ${loc.id} (${loc.name})`, vss.viaDaemon);
+        const { id, folder } = await resolveLocationOrFolder(lib, ref);
+        const loc = await lib.locations.get(id);
+        const result = await withProgress(lib, () => lib.locations.rescan(id, { ...(opts.mode ? { mode: opts.mode } : {}), ...(opts.force ? { force: true } : {}), ...(folder !== undefined ? { folder } : {}) }));
+        report(this, result, folder !== undefined ? `Rescanned ${folder} (${result.scanned_files} files) in location ${loc.id} (${loc.name})` : `Rescanned location ${loc.id} (${loc.name})`, vss.viaDaemon);
       });
     });
 
