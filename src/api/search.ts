@@ -2,7 +2,8 @@ import { UsageError } from '../core/errors.js';
 import type { Library } from '../library/library.js';
 import { followSidecars, indexContent, pendingCounts, reindex, type SearchFollower } from '../search/search-index.js';
 import { checkLimit, checkSearch, searchLibrary, type SearchOptions as TextSearchOptions } from '../search/search-query.js';
-import { hasFilters } from '../search/search-filters.js';
+import { hasFilters, metadataFilter, withSmartAlbums } from '../search/search-filters.js';
+import { objectHits } from '../search/object-hits.js';
 import { StackBook } from '../stacks/stack-book.js';
 import type { SemanticOptions, SemanticSearch } from '../search/semantic/semantic-search.js';
 import type { LibraryContext } from './library-api.js';
@@ -64,7 +65,13 @@ export class SearchApi {
     const found = searchLibrary(this.lib, query, text);
     const ranked = semantic ? await (await this.semanticSearch()).hybrid(query, found, { ...text, ...(model !== undefined ? { model } : {}) }) : found;
     // A stack is one result (issue 45): its best-ranked photo, whose page shows the others.
-    const results = new StackBook(this.lib).onePerStack(ranked);
+    const results: SearchResult[] = [...new StackBook(this.lib).onePerStack(ranked)];
+    // Folders and files outside the locations that carry user data (issue 59), after the contents.
+    if (!semantic) {
+      const limit = checkLimit(text.limit) - results.length;
+      const withAlbums = withSmartAlbums(this.lib, parsed);
+      results.push(...objectHits(this.lib, withAlbums, metadataFilter(this.lib, withAlbums), withAlbums.kind ?? text.kind, limit));
+    }
     const { indexing, removing } = pendingCounts(this.lib);
     return { results, pending: indexing, removing };
   }

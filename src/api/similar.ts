@@ -58,14 +58,14 @@ export class SimilarApi {
     const albums = new Set<string>();
     let rating = 0;
     let favorite = false;
-    const mine = this.api.meta.show(kept);
+    const mine = await this.api.meta.show(kept);
     for (const u of gone) {
       for (const t of store.metadataTags.tagsOf(u)) {
         const tag = store.tags.get(t);
         if (tag && tag.deleted === 0 && tag.name_hlc !== '') tags.add(t);
       }
       for (const a of store.albumItems.albumsOf(u)) if (store.albums.get(a)?.deleted === 0) albums.add(a);
-      const m = this.api.meta.show(u);
+      const m = await this.api.meta.show(u);
       rating = Math.max(rating, m.rating);
       favorite ||= m.favorite;
     }
@@ -73,14 +73,14 @@ export class SimilarApi {
     const tagNames: string[] = [];
     for (const t of tags) {
       if (had.has(t)) continue;
-      const r = this.api.tags.add(t, [kept]);
+      const r = await this.api.tags.add(t, [kept]);
       tagNames.push(r.tag.name);
     }
     for (const a of albums) this.api.albums.add(a, [kept]);
     const fields: { rating?: number; favorite?: boolean } = {};
     if (rating > mine.rating) fields.rating = rating;
     if (favorite && !mine.favorite) fields.favorite = true;
-    if (Object.keys(fields).length > 0) this.api.meta.set([kept], fields);
+    if (Object.keys(fields).length > 0) await this.api.meta.set([kept], fields);
 
     // A stack let go goes whole to the trash (a RAW with the JPEG it was compared by); the kept one's own stack stays.
     // Only what was compared is marked kept as KEEP: the rest of its stack (a RAW holds more than

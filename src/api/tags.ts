@@ -1,5 +1,8 @@
-import { contentByRef } from '../browse/content-ref.js';
-import { contentsOf, contentsWithStacks } from './content-refs.js';
+import { contentsOf } from './content-refs.js';
+import { placeInLibrary } from '../files/places.js';
+import { StackBook } from '../stacks/stack-book.js';
+import { objectNamed, objectPlace } from '../tags/objects.js';
+import { userDataTargets } from '../browse/user-data-targets.js';
 import { UsageError } from '../core/errors.js';
 import type { Library } from '../library/library.js';
 import { TagBook, type TagChange } from '../tags/tag-book.js';
@@ -8,6 +11,9 @@ import type { TagView, UserMetaView } from '../wire/tags.js';
 import type { XmpExportResult } from '../tags/xmp-export.js';
 
 export type { TagView, UserMetaView, XmpExportResult };
+
+/** Contents, folders and files a call may name at once (a whole folder's worth; more in several calls). */
+const MAX_REFS = 100_000;
 
 
 /** The library's tags (DESIGN §11 `vss tag`, §16): shared by every device of the library. */
@@ -44,29 +50,64 @@ export class TagsApi {
     return this.book.merge(from, into);
   }
 
-  /** Tag the contents REFS name with TAG (made when no tag has that name). */
-  add(tag: string, refs: string[]): { tag: TagView; changed: number; created: boolean } {
-    return this.book.add(tag, contentsWithStacks(this.lib, refs));
+  /**
+   * Tag what REFS name with TAG (made when no tag has that name): contents, and (issue 59) folders
+   * and files anywhere this machine's user can read; RECURSIVE: each folder's files too.
+   */
+  async add(tag: string, refs: string[], opts: UserDataOptions = {}): Promise<{ tag: TagView; changed: number; created: boolean }> {
+    return this.book.add(tag, await targetsOf(this.lib, refs, { create: true, ...opts }));
   }
 
-  remove(tag: string, refs: string[]): { tag: TagView; changed: number } {
-    return this.book.remove(tag, contentsWithStacks(this.lib, refs));
+  async remove(tag: string, refs: string[], opts: UserDataOptions = {}): Promise<{ tag: TagView; changed: number }> {
+    return this.book.remove(tag, await targetsOf(this.lib, refs, { create: false, ...opts }));
   }
+}
+
+/** How a tag or metadata call takes its paths (issue 59). */
+export interface UserDataOptions {
+  /** A folder's files too, each one beneath it. */
+  recursive?: boolean;
+  /** Who asks (the daemon says): a paired browser names contents and paths in locations only. */
+  party?: string;
+}
+
+/**
+ * The uuids user data is kept under for REFS (tags/objects.ts): contents, with every member of
+ * their stacks (a stack takes tags and ratings as one item), and folders' objects. A paired
+ * browser names nothing outside this device's locations.
+ */
+async function targetsOf(lib: Library, refs: readonly string[], opts: UserDataOptions & { create: boolean }): Promise<string[]> {
+  if (refs.length === 0) throw new UsageError("name at least one content or folder (a path, a file's name, DEVICE:/LOCATION/PATH or an id)");
+  if (refs.length > MAX_REFS) throw new UsageError(`at most ${MAX_REFS} at once`);
+  if (opts.party !== undefined && opts.party !== 'local') for (const r of refs) if (r.startsWith('/')) placeInLibrary(lib, r, 'a path a browser names');
+  const targets = await userDataTargets(lib, refs, { create: opts.create, ...(opts.recursive ? { recursive: true } : {}) });
+  const contents = new StackBook(lib).expand(targets.filter((t) => t.content).map((t) => t.uuid));
+  return [...new Set([...contents, ...targets.filter((t) => !t.content).map((t) => t.uuid)])];
 }
 
 /** A content's user metadata (DESIGN §11 `vss meta`, §16): favourite, hidden, rating, note, and its tags. */
 export class MetaApi {
   constructor(private readonly lib: Library) {}
 
-  show(ref: string): UserMetaView {
-    return showMeta(this.lib, contentByRef(this.lib, ref).uuid);
+  /** What is set on the content, folder or file REF names (issue 59: a folder, a file outside the locations). */
+  async show(ref: string, opts: UserDataOptions = {}): Promise<UserMetaView> {
+    const [uuid] = await targetsOf(this.lib, [ref], { create: false, ...opts, recursive: false });
+    return this.view(uuid!);
   }
 
-  /** Set what FIELDS give on each content REFS names (`note` '' clears it); the new state of each. */
-  set(refs: string[], fields: { favorite?: boolean; hidden?: boolean; rating?: number; note?: string } = {}): UserMetaView[] {
-    const f = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
+  /** Set what FIELDS give on each content, folder or file REFS names (`note` '' clears it); the new state of each. */
+  async set(refs: string[], fields: { favorite?: boolean; hidden?: boolean; rating?: number; note?: string; party?: string } = {}): Promise<UserMetaView[]> {
+    const { party, ...given } = fields;
+    const f = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined));
     if (Object.keys(f).length === 0) throw new UsageError('nothing to set: give --favorite, --hidden, --rating or --note (or their --no- forms)');
-    return setMeta(this.lib, contentsWithStacks(this.lib, refs), f);
+    return setMeta(this.lib, await targetsOf(this.lib, refs, { create: true, ...(party !== undefined ? { party } : {}) }), f).map((m) => this.view(m.content_uuid, m));
+  }
+
+  /** What is set on UUID (a content's, or a folder's object's: then where the folder is). */
+  private view(uuid: string, shown: UserMetaView = showMeta(this.lib, uuid)): UserMetaView {
+    const o = objectNamed(this.lib, uuid);
+    if (!o || (o.kind !== 'folder' && o.kind !== 'file')) return shown;
+    return { ...shown, object: { uuid: o.uuid, kind: o.kind, ...objectPlace(this.lib, o) } };
   }
 }
 

@@ -44,6 +44,7 @@ import { forwardedRows } from './migrations/041-forwarded-rows.js';
 import { locationKind } from './migrations/042-location-kind.js';
 import { trashAlone } from './migrations/043-trash-alone.js';
 import { numberedEmptyFolders } from './migrations/044-numbered-empty-folders.js';
+import { objects } from './migrations/045-objects.js';
 
 export interface Migration {
   version: number;
@@ -57,7 +58,7 @@ export const MIGRATIONS: readonly Migration[] = [
   librarySync, availabilityKeys, gridPeerRows, jobParams, peerContentIds, sharedMetadata, volumes,
   fileOps, mediaFindersCursor, fileOpMeta, feedCursors, listingDigests, guardian, actions, scrub, contentCopiesIndex, buckets, facesPeople, albums, searchPlaces,
   entryCtime, xmpBases, jobInterruptions, bucketEvidence, trash, libraryBackups, stacks, libraryMembers, memberRights, forwardedRows, locationKind, trashAlone,
-  numberedEmptyFolders,
+  numberedEmptyFolders, objects,
 ];
 
 export function currentSchemaVersion(db: Db): number {

@@ -30,6 +30,7 @@ import { PeopleStore } from './people.js';
 import { AlbumStore } from './albums.js';
 import { AlbumItemStore } from './album-items.js';
 import { StackStore } from './stacks.js';
+import { ObjectStore } from './objects.js';
 import { StackMemberStore } from './stack-members.js';
 import { LibraryMemberStore } from './library-members.js';
 import { UserMetadataStore } from './user-metadata.js';
@@ -92,6 +93,7 @@ export class Stores {
   private ownAlbums: AlbumStore | undefined;
   private ownAlbumItems: AlbumItemStore | undefined;
   private ownStacks: StackStore | undefined;
+  private ownObjects: ObjectStore | undefined;
   private ownStackMembers: StackMemberStore | undefined;
   private ownLibraryMembers: LibraryMemberStore | undefined;
 
@@ -189,6 +191,10 @@ export class Stores {
   /** Stacks (issue 45): shared data, like albums. */
   get stacks(): StackStore {
     return (this.ownStacks ??= new StackStore(this.db));
+  }
+
+  get objects(): ObjectStore {
+    return (this.ownObjects ??= new ObjectStore(this.db));
   }
 
   get stackMembers(): StackMemberStore {

@@ -51,6 +51,11 @@ export function* fullStateOps(lib: Library): Generator<SharedOp> {
     }
   }
   for (const r of lib.store.stackMembers.all()) yield { hlc: r.hlc, record: 'stack_member', id: r.stack_uuid, content: r.content_uuid, set: { present: r.present === 1 } };
+  for (const o of lib.store.objects.all()) {
+    for (const [hlc, set] of byStamp([[o.device_hlc, 'device', o.device_uuid], [o.kind_hlc, 'kind', o.kind], [o.path_hlc, 'path', o.path], [o.content_hlc, 'content', o.content_uuid], [o.deleted_hlc, 'deleted', o.deleted === 1]])) {
+      yield { hlc, record: 'object', id: o.uuid, set } as SharedOp;
+    }
+  }
   for (const r of lib.store.libraryMembers.all()) yield { hlc: r.hlc, record: 'member', id: r.id, set: { body: r.body, sig_by: r.sig_by, sig_member: r.sig_member } };
 }
 

@@ -5,6 +5,7 @@ import type { UserMetadataFields } from '../store/user-metadata.js';
 import type { PersonFields } from '../store/people.js';
 import type { AlbumFields } from '../store/albums.js';
 import type { StackFields } from '../store/stacks.js';
+import type { ObjectFields } from '../store/objects.js';
 import { UUID_RE } from '../sidecars/address.js';
 import { verifyMemberRecord, type MemberBody, type MemberRecord } from './member-record.js';
 import type { MemberIntake } from './member-intake.js';
@@ -31,6 +32,8 @@ export type SharedOp =
   | { hlc: string; record: 'stack'; id: string; set: StackFields }
   /** ID: the stack; CONTENT: a content in it (`present`) or not any more. */
   | { hlc: string; record: 'stack_member'; id: string; content: string; set: { present: boolean } }
+  /** ID: a folder, or a file outside every location, that carries user data (issue 59): whose, what, where, a file's content. */
+  | { hlc: string; record: 'object'; id: string; set: ObjectFields }
   /** ID: derived from the body (issue 46): a signed record that a device was admitted to the library or removed from it. */
   | { hlc: string; record: 'member'; id: string; set: MemberRecord };
 
@@ -51,6 +54,8 @@ export function personNameProblem(name: string): string | undefined {
 }
 
 export const TAG_NAME_MAX = 200;
+/** An object's path as a peer may send it (an absolute path on its device). */
+export const OBJECT_PATH_MAX = 4096;
 export const NOTE_MAX = 10_000;
 const COLOR_RE = /^#[0-9a-f]{6}$/;
 // Control characters would break a listing (and a terminal): refused in names.
@@ -215,6 +220,33 @@ export function checkOp(value: unknown): SharedOp | { refused: string } {
     if (Object.keys(set).length !== 1 || typeof set.present !== 'boolean') return { refused: 'a stack member says only whether it is present' };
     return { hlc, record, id, content, set: { present: set.present } };
   }
+  if (record === 'object') {
+    const bad = extra(['device', 'kind', 'path', 'content', 'deleted']);
+    if (bad) return { refused: `an object has no field ${JSON.stringify(bad).slice(0, 40)}` };
+    if (Object.keys(set).length === 0) return { refused: 'an object operation that says nothing' };
+    const f: ObjectFields = {};
+    if (set.device !== undefined) {
+      if (typeof set.device !== 'string' || !UUID_RE.test(set.device)) return { refused: 'a device that is not a device id' };
+      f.device = set.device;
+    }
+    if (set.kind !== undefined) {
+      if (set.kind !== 'folder' && set.kind !== 'file') return { refused: 'an object kind that is not folder or file' };
+      f.kind = set.kind;
+    }
+    if (set.path !== undefined) {
+      if (typeof set.path !== 'string' || set.path.length > OBJECT_PATH_MAX || !set.path.startsWith('/') || set.path.includes('\0')) return { refused: `a path that is not an absolute path of at most ${OBJECT_PATH_MAX} characters` };
+      f.path = set.path;
+    }
+    if (set.content !== undefined) {
+      if (set.content !== null && (typeof set.content !== 'string' || !UUID_RE.test(set.content))) return { refused: 'a content that is not a content id' };
+      f.content = set.content;
+    }
+    if (set.deleted !== undefined) {
+      if (typeof set.deleted !== 'boolean') return { refused: 'deleted that is not true or false' };
+      f.deleted = set.deleted;
+    }
+    return { hlc, record, id, set: f };
+  }
   if (record === 'member') {
     const bad = extra(['body', 'sig_by', 'sig_member']);
     if (bad) return { refused: `a member record has no field ${JSON.stringify(bad).slice(0, 40)}` };
@@ -250,6 +282,8 @@ export function applyOp(store: Stores, op: SharedOp, members: MemberIntake): voi
       return store.stacks.apply(op.id, op.hlc, op.set);
     case 'stack_member':
       return store.stackMembers.apply(op.id, op.content, op.set.present, op.hlc);
+    case 'object':
+      return store.objects.apply(op.id, op.hlc, op.set);
     case 'member': {
       // Checked (checkOp) before it comes here: the body parses.
       const f = { id: op.id, body: JSON.parse(op.set.body) as MemberBody };

@@ -58,10 +58,28 @@ export interface TextSearchResult {
   addresses?: string[];
 }
 
-/** A result of a query that may be semantic: a text match, or a chunk nearest in meaning. */
-export type SearchResult =
+/** A folder, or a file outside every location, that a query's filters or its name found (issue 59: one file system). */
+export interface ObjectSearchResult extends Omit<TextSearchResult, 'content_uuid' | 'source' | 'locator'> {
+  /** A file's content; null for a folder. */
+  content_uuid: string | null;
+  /** What its tags and metadata are kept under (a folder's own id). */
+  object_uuid: string;
+  /** `folder`, or a file's content kind (`file` where this library holds no copy of its content to tell it). */
+  kind: string;
+  /** Where it is: this device's absolute path, or `DEVICE:PATH` on another. */
+  path: string;
+  /** The device whose file system holds it, by name. */
+  device: string;
+  source: 'name' | 'filters';
+}
+
+/** A content a query found: a text match, or a chunk nearest in meaning. */
+export type ContentSearchResult =
   | TextSearchResult
   | (Omit<TextSearchResult, 'source' | 'locator' | 'score_kind'> & { source: 'semantic'; score_kind: 'cosine' | 'rrf'; locator: SemanticLocator });
+
+/** A result of a query that may be semantic: a content, or a folder or file found by its user data. */
+export type SearchResult = ContentSearchResult | ObjectSearchResult;
 
 /** A query's answer with how current it is. */
 export interface SearchAnswer {

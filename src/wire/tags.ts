@@ -20,7 +20,10 @@ export interface TagView {
 }
 
 export interface UserMetaView {
+  /** The content it is kept under; for a folder (issue 59), its object's uuid. */
   content_uuid: string;
+  /** A folder, or a file outside every location: where it is (issue 59). */
+  object?: { uuid: string; kind: 'folder' | 'file'; path: string; device: string };
   favorite: boolean;
   hidden: boolean;
   /** 0 (none) to 5. */

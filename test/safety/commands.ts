@@ -271,29 +271,29 @@ export class UserWrite extends Step {
   }
   protected async act(r: Real): Promise<Outcome> {
     const dev = r.device(this.d);
-    const said = dev.life.run(() => userWrite(r, dev, this.k, this.kind));
+    const said = await dev.life.run(() => userWrite(r, dev, this.k, this.kind));
     this.said = `${dev.name}: ${said}`;
     return { shared: true };
   }
 }
 
 /** Tag (or favourite) file K of DEV through its API; the acknowledged write is remembered. */
-export function userWrite(r: Real, dev: Device, k: number, kind: 'tag' | 'favorite'): string {
+export async function userWrite(r: Real, dev: Device, k: number, kind: 'tag' | 'favorite'): Promise<string> {
   const p = r.pick(dev, k);
   if (!p) return `${kind === 'tag' ? 'tag add' : 'meta set --favorite'}: no file there`;
   let uuid: string;
   try {
-    uuid = dev.api.meta.show(p.held.path).content_uuid;
+    uuid = (await dev.api.meta.show(p.held.path)).content_uuid;
   } catch {
     return `${kind === 'tag' ? 'tag add' : 'meta set --favorite'} ${named(p)}: not indexed`;
   }
   if (kind === 'tag') {
     const tag = r.newTag();
-    dev.api.tags.add(tag, [uuid]);
+    await dev.api.tags.add(tag, [uuid]);
     r.acknowledged(dev.index, uuid, { tag });
     return `tag add ${tag} ${named(p)} → acknowledged`;
   }
-  dev.api.meta.set([uuid], { favorite: true });
+  await dev.api.meta.set([uuid], { favorite: true });
   r.acknowledged(dev.index, uuid, { favorite: true });
   return `meta set --favorite ${named(p)} → acknowledged`;
 }

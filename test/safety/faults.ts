@@ -154,11 +154,11 @@ export class Kill extends Step {
       void scan.then(() => (ended = true));
       // Until the scan holds a transaction open (or ends): the window a kill must not lose writes in.
       for (let n = 0; n < 200 && !ended && !dev.lib.db.inTransaction; n++) await new Promise((res) => setImmediate(res));
-      said = dev.life.run(() => userWrite(r, dev, this.k, 'tag'));
+      said = await dev.life.run(() => userWrite(r, dev, this.k, 'tag'));
     } : undefined);
     const dev = r.device(i);
     this.said = `${dev.name}: kill -9${this.duringScan ? ` during a forced rescan, after: ${said}` : ''}; started again`;
-    r.checkAcks(i, () => this.toString());
+    await r.checkAcks(i, () => this.toString());
     return { changed: [i] };
   }
 }

@@ -168,7 +168,7 @@ export class KillMidJob extends Step {
       } else after = `; its job then: ${jobWords(row)}`;
     } else if (first === undefined) after = '; no job was queued before the kill';
     this.said = `${dev.name}: ${words} — ${killedAt}; started again${after}`;
-    r.checkAcks(victim.index, () => this.toString());
+    await r.checkAcks(victim.index, () => this.toString());
     // The device a job sends to changed only when it sent to it (the others need not pull from it again).
     return { changed: TO_DEVICE.has(this.job) ? [dev.index, to.index] : [dev.index], trashed: this.job === 'delete' };
   }

@@ -142,7 +142,7 @@ export class Browser extends Step {
     this.said = `${dev.name}: the phone (every right) asks to ${what}${this.force ? ' --force' : ''}${victim ? ` (the name holds ${victim.slice(0, 6)} there)` : ''} → ${said}`;
     const exempt = this.force && p ? [...(victim ? [victim] : []), ...(this.ask === 'move' || this.ask === 'delete' ? [p.held.hash] : []), ...inTrash] : inTrash;
     if (this.ask === 'favorite' && said === 'done') {
-      const uuid = dev.api.meta.show(p!.held.path).content_uuid;
+      const uuid = (await dev.api.meta.show(p!.held.path)).content_uuid;
       r.acknowledged(dev.index, uuid, { favorite: true });
     }
     return { changed: this.to === 'device' ? [dev.index, e.index] : [dev.index], exempt, shared: this.ask === 'favorite', trashed: this.ask === 'delete' };

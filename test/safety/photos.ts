@@ -54,7 +54,7 @@ export class Photos extends Step {
     const prints: string[] = [];
     for (const [i, p] of paths.entries()) {
       try {
-        const uuid = dev.api.meta.show(p).content_uuid;
+        const uuid = (await dev.api.meta.show(p)).content_uuid;
         r.photos.set(uuid, hashes[i]!);
         const got = await dev.life.run(() => dev.api.sidecars.get(uuid, 'phash', 'default', { timeoutMs: JOB_WAIT_MS }));
         prints.push(got.state);

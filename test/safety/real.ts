@@ -351,14 +351,14 @@ export class Real {
   }
 
   /** After device I's reopen: every write acknowledged on it before the kill is there. */
-  checkAcks(i: number, label: () => string): void {
+  async checkAcks(i: number, label: () => string): Promise<void> {
     if (!this.rules.has('acks')) return;
     const d = this.device(i);
     for (const a of this.acks) {
       if (a.device !== i) continue;
       let meta;
       try {
-        meta = d.api.meta.show(a.contentUuid);
+        meta = await d.api.meta.show(a.contentUuid);
       } catch {
         continue; // the content left the index since (its last file deleted): nothing to ask
       }

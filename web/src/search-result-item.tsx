@@ -15,6 +15,7 @@ function pageOf(r: SearchResult): number | null {
 
 /** One result: the file's thumbnail and name (a link to its detail, carrying the query so the detail marks it), where it matched, and the snippet. */
 export function SearchResultItem({ result, q, libId }: { result: SearchResult; q: string; libId: string }) {
+  if ('object_uuid' in result) return <ObjectResultItem result={result} />;
   // A content held only by paired devices is where they hold it (DESIGN §15): `DEVICE:/location/path`.
   const address = result.addresses?.[0] ?? '';
   const path = result.paths[0] ?? address;
@@ -36,6 +37,25 @@ export function SearchResultItem({ result, q, libId }: { result: SearchResult; q
           {path !== '' && <span className="result-path" title={path}>{path}</span>}
         </p>
         <p className="snippet"><Snippet text={result.snippet} marks={result.marks} /></p>
+      </div>
+    </li>
+  );
+}
+
+/** A folder, or a file outside every location, found by its tags or metadata (issue 59): where it is, on which device. */
+function ObjectResultItem({ result }: { result: Extract<SearchResult, { object_uuid: string }> }) {
+  const folder = result.kind === 'folder';
+  return (
+    <li className="result result-object">
+      <span className="result-thumb result-icon" aria-hidden="true">{folder ? '📁' : '📄'}</span>
+      <div className="result-body">
+        <span className="result-name">{baseName(result.path)}{folder ? '/' : ''}</span>
+        <p className="result-where">
+          <span className="tag">{folder ? 'folder' : result.kind}</span>
+          <span className="tag">{SOURCE_LABEL[result.source]}</span>
+          <span className="tag">on {result.device}</span>
+          <span className="result-path" title={result.path}>{result.path}</span>
+        </p>
       </div>
     </li>
   );

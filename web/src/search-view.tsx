@@ -58,7 +58,7 @@ export function SearchView({ q }: { q: string }) {
       </p>
       {answer && answer.results.length > 0 && (
         <ul className="results" aria-label="Search results" aria-busy={busy}>
-          {answer.results.map((r) => <SearchResultItem key={`${r.content_uuid}`} result={r} q={answer.q} libId={lib.id} />)}
+          {answer.results.map((r) => <SearchResultItem key={'object_uuid' in r ? r.object_uuid : `${r.content_uuid}`} result={r} q={answer.q} libId={lib.id} />)}
         </ul>
       )}
     </Page>

@@ -233,15 +233,15 @@ export const OPERATIONS = {
   tagsChange: { method: 'PUT', path: `${LIB}/tags/:ref`, call: 'lib.tags.change', args: [param('ref', 'string'), options({ name: body('name', 'string', opt), parent: body('parent', 'string', opt), color: body('color', 'string', opt) })] },
   tagsDelete: { method: 'DELETE', path: `${LIB}/tags/:ref`, call: 'lib.tags.delete', args: [param('ref', 'string')] },
   tagsMerge: { method: 'POST', path: `${LIB}/tags/merge`, call: 'lib.tags.merge', args: [body('from', 'string'), body('into', 'string')] },
-  tagsAdd: { method: 'POST', path: `${LIB}/tags/add`, call: 'lib.tags.add', args: [body('tag', 'string'), body('contents', 'strings')] },
-  tagsRemove: { method: 'POST', path: `${LIB}/tags/remove`, call: 'lib.tags.remove', args: [body('tag', 'string'), body('contents', 'strings')] },
+  tagsAdd: { method: 'POST', path: `${LIB}/tags/add`, call: 'lib.tags.add', args: [body('tag', 'string'), body('contents', 'strings'), options({ recursive: body('recursive', 'bool', opt), party: PARTY })] },
+  tagsRemove: { method: 'POST', path: `${LIB}/tags/remove`, call: 'lib.tags.remove', args: [body('tag', 'string'), body('contents', 'strings'), options({ recursive: body('recursive', 'bool', opt), party: PARTY })] },
   /** REF: a content uuid, DEVICE:/LOCATION/PATH, or a file path in a location (query, as it may hold slashes). */
-  metaShow: { method: 'GET', path: `${LIB}/meta`, call: 'lib.meta.show', args: [query('ref', 'string')] },
+  metaShow: { method: 'GET', path: `${LIB}/meta`, call: 'lib.meta.show', args: [query('ref', 'string'), options({ party: PARTY })] },
   /** CONTENTS: what to write (none: every content with metadata or tags). */
   xmpExport: { method: 'POST', path: `${LIB}/xmp/export`, call: 'lib.xmp.export', args: [body('contents', 'strings', opt)] },
   metaSet: {
     method: 'POST', path: `${LIB}/meta`, call: 'lib.meta.set',
-    args: [body('contents', 'strings'), options({ favorite: body('favorite', 'bool', opt), hidden: body('hidden', 'bool', opt), rating: body('rating', 'int', { optional: true, min: 0, max: 5 }), note: body('note', 'string', opt) })],
+    args: [body('contents', 'strings'), options({ favorite: body('favorite', 'bool', opt), hidden: body('hidden', 'bool', opt), rating: body('rating', 'int', { optional: true, min: 0, max: 5 }), note: body('note', 'string', opt), party: PARTY })],
   },
 
   /** The trash (issue 45): what a delete moved aside, restorable for 30 days; REFS: trash ids, or paths the files had. */

@@ -34,6 +34,11 @@ export function registerSearchCommands(program: Command): void {
         if (globals(this).json) return printJson(results);
         if (results.length === 0) return printLine('Nothing found.');
         for (const r of results) {
+          // A folder, or a file outside every location (issue 59): where it is, and what it is.
+          if ('object_uuid' in r) {
+            printLine(`${displayPath(r.path)}${r.kind === 'folder' ? '/' : ''}  (${r.kind === 'folder' ? 'folder' : r.kind}${r.source === 'name' ? ', name' : ''})`);
+            continue;
+          }
           const at = r.source === 'semantic' ? undefined : r.locator?.start_s;
           const where = r.source === 'semantic' ? `semantic, chunk ${r.locator.chunk + 1}`
             : r.locator?.page !== undefined ? `${r.source} page ${r.locator.page}`

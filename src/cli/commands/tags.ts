@@ -1,3 +1,4 @@
+import { shortId } from '../../core/short-id.js';
 import type { Command } from 'commander';
 import type { TagView, UserMetaView } from '../../api/index.js';
 import { UsageError } from '../../core/errors.js';
@@ -14,7 +15,8 @@ function tagLine(t: TagView): string {
 
 function metaLines(m: UserMetaView): string[] {
   return [
-    `${m.content_uuid}`,
+    // A folder (or a file outside every location) by where it is; a content by its id.
+    m.object ? `${displayPath(m.object.path)}  (${m.object.kind}${m.object.kind === 'file' ? ` ${shortId(m.content_uuid)}` : ''})` : `${m.content_uuid}`,
     `  favorite  ${m.favorite ? 'yes' : 'no'}`,
     `  hidden    ${m.hidden ? 'yes' : 'no'}`,
     `  rating    ${m.rating > 0 ? '★'.repeat(m.rating) + '☆'.repeat(5 - m.rating) : 'none'}`,
@@ -96,14 +98,15 @@ export function registerTagCommands(program: Command): void {
     tag
       .command(`${verb} <tag> <contents...>`)
       .description(verb === 'add'
-        ? 'tag contents (by uuid, DEVICE:/LOCATION/PATH or file path); a tag no tag is named after is made'
-        : 'take a tag off contents (by uuid, DEVICE:/LOCATION/PATH or file path)')
-      .action(async function (this: Command, ref: string, contents: string[]) {
+        ? 'tag contents and folders (by path — any folder, any file —, uuid or DEVICE:/LOCATION/PATH); a tag no tag is named after is made'
+        : 'take a tag off contents and folders (by path, uuid or DEVICE:/LOCATION/PATH)')
+      .option('-r, --recursive', 'a folder\'s files too, every one beneath it')
+      .action(async function (this: Command, ref: string, contents: string[], o: { recursive?: boolean }) {
         await withLibrary(this, async (lib) => {
-          const r = await lib.tags[verb](ref, contents.map(contentRef));
+          const r = await lib.tags[verb](ref, contents.map(contentRef), o.recursive ? { recursive: true } : {});
           if (globals(this).json) return printJson(r);
           const made = 'created' in r && r.created ? ` (tag ${JSON.stringify(r.tag.name)} made)` : '';
-          printLine(`${r.changed} content${r.changed === 1 ? '' : 's'} ${verb === 'add' ? 'tagged' : 'untagged'} ${JSON.stringify(r.tag.name)}${made}.`);
+          printLine(`${r.changed} item${r.changed === 1 ? '' : 's'} ${verb === 'add' ? 'tagged' : 'untagged'} ${JSON.stringify(r.tag.name)}${made}.`);
         });
       });
   }

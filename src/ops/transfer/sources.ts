@@ -1,4 +1,3 @@
-import { lstatSync, readdirSync, type Stats } from 'node:fs';
 import { basename, join } from 'node:path';
 import { originalFile } from '../../content/original-file.js';
 import { UsageError, VssError } from '../../core/errors.js';
@@ -10,6 +9,7 @@ import { UUID_RE } from '../../sidecars/address.js';
 import { DROP_MAX_ITEMS } from '../../sync/messages/table.js';
 import { landingNameProblem } from '../../files/landing-names.js';
 import type { NewFileOpItem } from '../../store/file-op-items.js';
+import { entriesIn, factsAt, type LocalFacts } from '../../storage/local-tree.js';
 
 /*
  * The files a transfer to another storage takes from this device's locations (a copy or move to
@@ -37,11 +37,11 @@ export interface PlannedItem {
  * for the error when it is not there. A send reads only what vss was given (README: "reads …
  * only inside a library's folder and the folders granted to it"), never a file elsewhere.
  */
-export function sendableFacts(lib: Library, path: string, what: string): Stats {
+export function sendableFacts(lib: Library, path: string, what: string): LocalFacts {
   placeInLibrary(lib, path, 'a file to send');
-  const st = lstatSync(path, { throwIfNoEntry: false });
+  const st = factsAt(path);
   if (!st) throw new VssError('NOT_FOUND', `${path}: no such ${what}`, { path });
-  if (st.isSymbolicLink()) throw new PathRefusedError(path, 'is a symlink: vss never follows one');
+  if (st.kind === 'symlink') throw new PathRefusedError(path, 'is a symlink: vss never follows one');
   return st;
 }
 
@@ -58,8 +58,8 @@ export function filesToCopy(lib: Library, srcs: readonly string[], max: number, 
   const names = new Map<string, string>();
   return srcs.map((path) => {
     const st = sendableFacts(lib, path, 'file');
-    if (st.isDirectory()) throw new UsageError(`${path} is a folder: ${where}, name its files`);
-    if (!st.isFile()) throw new UsageError(`${path} is not a regular file`);
+    if (st.kind === 'dir') throw new UsageError(`${path} is a folder: ${where}, name its files`);
+    if (st.kind !== 'file') throw new UsageError(`${path} is not a regular file`);
     const it = { path, name: basename(path), size: st.size, mtime_ms: Math.floor(st.mtimeMs) };
     check(it);
     const other = names.get(it.name);
@@ -107,8 +107,8 @@ export function planSend(lib: Library, refs: readonly string[]): SendPlan {
     }
     const path = ref;
     const st = sendableFacts(lib, ref, 'file, folder or content');
-    if (st.isFile()) items.push({ path, name: basename(path), size: st.size });
-    else if (st.isDirectory()) items.push(...folderFiles(path));
+    if (st.kind === 'file') items.push({ path, name: basename(path), size: st.size });
+    else if (st.kind === 'dir') items.push(...folderFiles(path));
     else throw new UsageError(`${ref} is not a regular file or a folder (a symlink or special file is not sent)`);
   }
   if (items.length > DROP_MAX_ITEMS) throw new UsageError(`at most ${DROP_MAX_ITEMS} files go in one send: send fewer at once (or an archive of them)`);
@@ -140,11 +140,11 @@ export function planSend(lib: Library, refs: readonly string[]): SendPlan {
 function folderFiles(dir: string): PlannedItem[] {
   const out: PlannedItem[] = [];
   const walk = (d: string) => {
-    for (const ent of readdirSync(d, { withFileTypes: true })) {
+    for (const ent of entriesIn(d)) {
       const p = join(d, ent.name);
-      const st: Stats = lstatSync(p);
-      if (st.isDirectory()) walk(p);
-      else if (st.isFile()) out.push({ path: p, name: ent.name, size: st.size });
+      const st = ent.unnamed ? undefined : factsAt(p);
+      if (st?.kind === 'dir') walk(p);
+      else if (st?.kind === 'file') out.push({ path: p, name: ent.name, size: st.size });
       else throw new UsageError(`${dir} holds ${p}, which is not a regular file (a symlink or special file): send the files themselves`);
       if (out.length > DROP_MAX_ITEMS) throw new UsageError(`${dir} holds more than ${DROP_MAX_ITEMS} files: send fewer at once (or an archive of them)`);
     }

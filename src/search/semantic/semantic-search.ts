@@ -1,7 +1,7 @@
 import { UsageError, VssError } from '../../core/errors.js';
 import { embedQuery } from '../../generators/embeddings/embed-query.js';
 import { GeneratorError } from '../../generators/types.js';
-import type { SearchResult as HybridResult } from '../../wire/search.js';
+import type { ContentSearchResult as HybridResult } from '../../wire/search.js';
 import type { Library } from '../../library/library.js';
 import { checkLimit, checkQuery, pathsOf, type SearchResult as TextResult } from '../search-query.js';
 import { fuseRankings } from './fuse-rankings.js';
