@@ -99,7 +99,7 @@ export function listFolder(lib: Library, address: string | undefined, online: Re
       folder = folder === undefined ? undefined : lib.store.entries.childDir(folder, part);
     }
     if (folder === undefined) throw new VssError('NOT_FOUND', `no folder ${JSON.stringify(parsed.path)} in location ${loc[0]!.name} of ${name}`);
-    return lib.store.entries.listingToSend(folder, '', limit).map((r) => ({ name: r[0], kind: r[1], size: r[2], content_uuid: r[4], device: name, device_id: self, online: true }));
+    return lib.store.entries.listingToSend(folder, '', limit).map((r) => ({ name: r[0], kind: r[1], size: r[2], modified: r[3], content_uuid: r[4], content_kind: r[5], device: name, device_id: self, online: true }));
   }
   const loc = lib.store.peerLocations.ofDevice(device.uuid).filter((l) => l.name === parsed.location || String(l.location_id) === parsed.location);
   if (loc.length !== 1) throw locationNotFound(parsed.location, name, loc.length);
@@ -112,16 +112,16 @@ export function listFolder(lib: Library, address: string | undefined, online: Re
     const entry = lib.store.peerEntries.get(device.uuid, locationId, parent, parsed.path.slice(slash + 1));
     if (entry?.kind !== 'dir') throw new VssError('NOT_FOUND', `no folder ${JSON.stringify(parsed.path)} in location ${loc[0]!.name} of ${name}`);
   }
-  return rows.map((r) => ({ name: r.name, kind: r.kind, size: r.size, content_uuid: r.content_uuid, device: name, device_id: device.uuid, online: isOnline(device.uuid) }));
+  return rows.map((r) => ({ name: r.name, kind: r.kind, size: r.size, modified: r.mtime_ms, content_uuid: r.content_uuid, content_kind: r.content_kind, device: name, device_id: device.uuid, online: isOnline(device.uuid) }));
 }
 
 function locationsOf(lib: Library, d: DeviceRecord, names: Map<string, string>, isOnline: (uuid: string) => boolean): LsItem[] {
   const device = names.get(d.uuid) ?? d.name;
   if (d.uuid === lib.device.uuid) {
     // Offline: its drive is unplugged (volumes, issue 21); its entries stay listed.
-    return lib.store.locations.ofDevice(d.id).map((l) => ({ name: l.name, kind: 'dir' as const, size: l.bytes, content_uuid: null, device, device_id: d.uuid, online: l.online === 1 }));
+    return lib.store.locations.ofDevice(d.id).map((l) => ({ name: l.name, kind: 'dir' as const, size: l.bytes, modified: null, content_uuid: null, content_kind: null, device, device_id: d.uuid, online: l.online === 1 }));
   }
-  return lib.store.peerLocations.ofDevice(d.uuid).map((l) => ({ name: l.name, kind: 'dir' as const, size: l.bytes, content_uuid: null, device, device_id: d.uuid, online: isOnline(d.uuid) && l.online === 1 }));
+  return lib.store.peerLocations.ofDevice(d.uuid).map((l) => ({ name: l.name, kind: 'dir' as const, size: l.bytes, modified: null, content_uuid: null, content_kind: null, device, device_id: d.uuid, online: isOnline(d.uuid) && l.online === 1 }));
 }
 
 function locationNotFound(ref: string, device: string, matches: number): VssError {

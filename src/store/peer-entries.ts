@@ -22,7 +22,7 @@ export interface PeerEntryRecord {
 }
 
 /** A row as read: its content by uuid, as the owner named it. */
-export type PeerEntry = Omit<PeerEntryRecord, 'content_id'> & { content_uuid: string | null };
+export type PeerEntry = Omit<PeerEntryRecord, 'content_id'> & { content_uuid: string | null; content_kind: string | null };
 
 export type PeerEntryFacts = Pick<PeerEntry, 'name' | 'kind' | 'size' | 'mtime_ms' | 'content_uuid'> & Partial<Pick<PeerEntry, 'verified_at'>>;
 
@@ -32,7 +32,7 @@ const PUT = `INSERT INTO peer_entries (device_uuid, location_id, dir_path, name,
   size = excluded.size, mtime_ms = excluded.mtime_ms, content_id = excluded.content_id, pull = excluded.pull, verified_at = excluded.verified_at`;
 
 /** PeerEntry rows, of peer_entries e (a join: cheaper than a look-up of each row's content uuid). */
-const ENTRIES = `SELECT e.device_uuid, e.location_id, e.dir_path, e.name, e.kind, e.size, e.mtime_ms, c.content_uuid, e.pull, e.verified_at
+const ENTRIES = `SELECT e.device_uuid, e.location_id, e.dir_path, e.name, e.kind, e.size, e.mtime_ms, c.content_uuid, c.kind AS content_kind, e.pull, e.verified_at
   FROM peer_entries e LEFT JOIN peer_contents c ON c.id = e.content_id`;
 
 /** The uuids of the contents of the rows a DELETE … RETURNING removed (their rows in peer_contents stay until dropUnheld). */

@@ -34,7 +34,11 @@ export interface LsItem {
   name: string;
   kind: 'file' | 'dir' | 'symlink';
   size: number;
+  /** When it last changed (ms), as its device last said; null where not known (a location's own folder). */
+  modified: number | null;
   content_uuid: string | null;
+  /** Its content's kind (image, video, document…), where known. */
+  content_kind: string | null;
   device: string;
   device_id: string;
   online: boolean;

@@ -98,7 +98,7 @@ describe('a phone pairs with the web app by its code, and is revoked', { skip: F
     await phone.waitForFunction(() => [...document.querySelectorAll('main[aria-label="Library"] a[data-uuid] img')].some((img: any) => img.complete && img.naturalWidth > 0));
     await phone.getByRole('note').filter({ hasText: 'this browser may view, upload and organise' }).waitFor();
     const nav = await phone.getByRole('navigation', { name: 'Main' }).getByRole('link').allTextContents();
-    assert.deepEqual(nav, ['Library', 'Albums', 'Places', 'People', 'Locations', 'Tags', 'Similar'], 'what it may not open is not offered (what it may read is)');
+    assert.deepEqual(nav, ['Library', 'Files', 'Albums', 'Places', 'People', 'Locations', 'Tags', 'Similar'], 'what it may not open is not offered (what it may read is)');
     await keepScreenshot(phone, 'phone-paired-grid', false);
     for (const width of [360, 390, 430]) {
       await phone.setViewportSize({ width, height: 844 });

@@ -65,7 +65,7 @@ describe('a phone with fewer rights: nothing refused, nothing offered it may not
     const seen = watchRefusals(phone);
     assert.equal((await phone.goto(await pairAs('Viewer', 'view')))?.status(), 200);
     await phone.waitForFunction((sel: string) => document.querySelectorAll(sel).length >= 10, TILES);
-    assert.deepEqual(await phone.getByRole('navigation', { name: 'Main' }).getByRole('link').allTextContents(), ['Library', 'Albums', 'Places', 'People', 'Locations', 'Tags', 'Similar']);
+    assert.deepEqual(await phone.getByRole('navigation', { name: 'Main' }).getByRole('link').allTextContents(), ['Library', 'Files', 'Albums', 'Places', 'People', 'Locations', 'Tags', 'Similar']);
     assert.equal(await phone.locator('.tile-pick, .pick-day').count(), 0, 'nothing to pick: nothing could be done to it');
     assert.equal(await phone.getByRole('button', { name: 'Upload', exact: true }).count(), 0, 'no Upload: it may not upload');
 

@@ -57,6 +57,8 @@ export const API = {
   /** Albums (issue 32): plain and smart (a saved search). */
   albums: (libId: string) => operationUrl('albumsList', lib(libId)),
   trash: (libId: string) => operationUrl('trashList', lib(libId)),
+  /** A folder of any device of the library (`DEVICE:/LOCATION/PATH`; `DEVICE:` its locations; none: every device's). */
+  ls: (libId: string, path?: string) => operationUrl('ls', lib(libId), { path }),
   similar: (libId: string) => operationUrl('similarList', lib(libId)),
   similarKeep: (libId: string) => operationUrl('similarKeep', lib(libId)),
   stackSetCover: (libId: string) => operationUrl('stackSetCover', lib(libId)),

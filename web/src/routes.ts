@@ -2,7 +2,7 @@
  * The app's hash routes, one table: what each looks like, how it is read and how it is written.
  * `#/[?device=local|ID][&tag=UUID][&fav=1][&rating=N][&hidden=1]`, `#/content/UUID[?q=words]`,
  * `#/search?q=words`, `#/jobs`, `#/locations`, `#/devices`, `#/tags`, `#/guardian`, `#/people`,
- * `#/albums`, `#/places`, `#/similar`, `#/trash`;
+ * `#/albums`, `#/places`, `#/similar`, `#/trash`, `#/files[/DEVICE[/LOCATION[/FOLDER…]]]` (the explorer, issue 59);
  * a person's photos are the grid with `person=ID`.
  */
 import type { OperationName } from '../../src/api/remote/operations.js';
@@ -22,6 +22,8 @@ export type Route =
   | { view: 'guardian' }
   | { view: 'trash' }
   | { view: 'similar' }
+  /** PATH: a device's id, then a location's name and the folders beneath it (none: every device). */
+  | { view: 'files'; path: string[] }
   | { view: 'missing'; hash: string };
 
 export type View = Route['view'];
@@ -47,6 +49,7 @@ export function parseRoute(hash: string): Route {
     };
   }
   const [head, arg] = parts;
+  if (head === 'files') return { view: 'files', path: parts.slice(1).map(decodePart) };
   if (head === 'content' && arg !== undefined && parts.length === 2 && UUID.test(arg)) return { view: 'content', uuid: arg.toLowerCase(), q };
   if (parts.length === 1) {
     if (head === 'search') return { view: 'search', q };
@@ -76,6 +79,7 @@ export function href(route: Route): string {
     }
     case 'content': return `#/content/${route.uuid}${route.q ? `?q=${encodeURIComponent(route.q)}` : ''}`;
     case 'search': return `#/search${route.q ? `?q=${encodeURIComponent(route.q)}` : ''}`;
+    case 'files': return `#/files${route.path.map((p) => `/${encodeURIComponent(p)}`).join('')}`;
     case 'missing': return `#${route.hash}`;
     default: return `#/${route.view}`;
   }
@@ -89,12 +93,13 @@ export function href(route: Route): string {
 export const VIEW_READS: Readonly<Record<View, OperationName | null>> = {
   library: 'gridDays', content: 'contentDetail', search: 'search', jobs: 'jobsList', locations: 'locationsList', devices: 'devicesList',
   tags: 'tagsList', people: 'peopleList', albums: 'albumsList', places: 'placesList', guardian: 'guardianStatus', trash: 'trashList',
-  similar: 'similarList', missing: null,
+  similar: 'similarList', files: 'ls', missing: null,
 };
 
 /** The main navigation: label and route of each link, in order (each shown where its view may be read: VIEW_READS). */
 export const NAV: ReadonlyArray<{ label: string; route: Route }> = [
   { label: 'Library', route: { view: 'library' } },
+  { label: 'Files', route: { view: 'files', path: [] } },
   { label: 'Albums', route: { view: 'albums' } },
   { label: 'Places', route: { view: 'places' } },
   { label: 'People', route: { view: 'people' } },
@@ -133,5 +138,14 @@ export function parentOf(route: Route): Route | null {
     case 'library': return null;
     case 'content': return route.q ? { view: 'search', q: route.q } : { view: 'library' };
     default: return { view: 'library' };
+  }
+}
+
+/** One part of a `#/files/…` address as written (a name that cannot be decoded is taken as it is). */
+function decodePart(p: string): string {
+  try {
+    return decodeURIComponent(p);
+  } catch {
+    return p;
   }
 }

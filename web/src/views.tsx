@@ -4,6 +4,7 @@ import { DevicesView } from './devices-view.js';
 import { filterKey } from './grid-store.js';
 import { GuardianView } from './guardian-view.js';
 import { TrashView } from './trash-view.js';
+import { FilesView } from './files-view.js';
 import { SimilarView } from './similar-view.js';
 import { JobsView } from './jobs-view.js';
 import { LibraryView } from './library-view.js';
@@ -37,6 +38,7 @@ export function Views({ route }: { route: Route }) {
     case 'places': return <PlacesView />;
     case 'guardian': return <GuardianView />;
     case 'trash': return <TrashView />;
+    case 'files': return <FilesView key={route.path.join('/')} path={route.path} />;
     case 'similar': return <SimilarView />;
     case 'missing': return (
       <Page label="Not found">
