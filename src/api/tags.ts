@@ -3,7 +3,7 @@ import { placeInLibrary } from '../files/places.js';
 import { StackBook } from '../stacks/stack-book.js';
 import { objectNamed, objectPlace } from '../tags/objects.js';
 import { userDataTargets } from '../browse/user-data-targets.js';
-import { UsageError } from '../core/errors.js';
+import { UsageError, VssError } from '../core/errors.js';
 import type { Library } from '../library/library.js';
 import { TagBook, type TagChange } from '../tags/tag-book.js';
 import { setMeta, showMeta } from '../tags/user-meta.js';
@@ -119,5 +119,25 @@ export class XmpApi {
   async export(refs: string[] = []): Promise<XmpExportResult> {
     const { exportXmp } = await import('../tags/xmp-export.js');
     return exportXmp(this.lib, refs.length === 0 ? undefined : contentsOf(this.lib, refs));
+  }
+
+  /**
+   * Keep location ID's XMP sidecars written back (issue 59 item 6), or not: a tag, rating or note
+   * that changes here or arrives from another device is written into the sidecars of its files
+   * there while the daemon runs (the daemon's services: keepWrittenBack).
+   */
+  async writeBack(id: number, on: boolean): Promise<{ location_id: number; write_back: boolean }> {
+    const loc = this.lib.store.locations.byId(id);
+    if (!loc || loc.device_id !== this.lib.deviceId) throw new VssError('NOT_FOUND', `no location ${id} on this device`);
+    if (loc.kind !== 'disk') throw new UsageError(`location ${loc.name} is a ${loc.kind}: XMP sidecars are written beside files on a drive`);
+    const { setXmpWriteBack } = await import('../tags/xmp-write-back.js');
+    setXmpWriteBack(this.lib, id, on);
+    return { location_id: id, write_back: on };
+  }
+
+  /** The write-back, followed until the returned function stops it (the daemon's). */
+  async keepWrittenBack(onProblem: (err: unknown) => void): Promise<() => void> {
+    const { keepXmpWrittenBack } = await import('../tags/xmp-write-back.js');
+    return keepXmpWrittenBack(this.lib, onProblem);
   }
 }

@@ -205,6 +205,8 @@ export class DaemonCore {
     svc.stops.push(() => watching.close());
     // Each location scrubbed on the device's schedule (issue 30 item 5), one at a time, behind other work.
     svc.stops.push(lib.guardian.keepScrubbing((err) => log.warn({ err }, 'the Guardian\'s hourly look (a scrub, a library snapshot, the trash) could not do its work')));
+    // Tags, ratings and notes written into the XMP sidecars of the locations that ask for it (issue 59).
+    svc.stops.push(await lib.xmp.keepWrittenBack((err) => log.warn({ err }, 'XMP sidecars could not be written back')));
     const maintenance = await lib.sidecars.watch({ onProblem: (path, reason) => log.warn({ path, reason }, 'sidecar problem') });
     svc.stops.push(() => maintenance.stop());
     svc.stops.push(lib.sidecars.keepPresenceInMemory());

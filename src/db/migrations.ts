@@ -45,6 +45,7 @@ import { locationKind } from './migrations/042-location-kind.js';
 import { trashAlone } from './migrations/043-trash-alone.js';
 import { numberedEmptyFolders } from './migrations/044-numbered-empty-folders.js';
 import { objects } from './migrations/045-objects.js';
+import { xmpWriteBack } from './migrations/046-xmp-write-back.js';
 
 export interface Migration {
   version: number;
@@ -58,7 +59,7 @@ export const MIGRATIONS: readonly Migration[] = [
   librarySync, availabilityKeys, gridPeerRows, jobParams, peerContentIds, sharedMetadata, volumes,
   fileOps, mediaFindersCursor, fileOpMeta, feedCursors, listingDigests, guardian, actions, scrub, contentCopiesIndex, buckets, facesPeople, albums, searchPlaces,
   entryCtime, xmpBases, jobInterruptions, bucketEvidence, trash, libraryBackups, stacks, libraryMembers, memberRights, forwardedRows, locationKind, trashAlone,
-  numberedEmptyFolders, objects,
+  numberedEmptyFolders, objects, xmpWriteBack,
 ];
 
 export function currentSchemaVersion(db: Db): number {

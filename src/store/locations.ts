@@ -27,6 +27,8 @@ export interface LocationRecord {
   /** A generation policy spec of its own (jobs/policy.ts), or null: the library's. */
   generation: string | null;
   watch_paused: 0 | 1;
+  /** Its XMP sidecars kept written back (issue 59): 1 on, 0 off (the default). */
+  xmp_write_back: 0 | 1;
   /** The volume it lies on (DESIGN §17), once known. */
   volume_id: number | null;
   /** Its folder relative to its volume's root ('' for the root itself): where it is when the drive mounts elsewhere. */
@@ -78,6 +80,16 @@ export class LocationStore {
   /** Where the location's finders stand: the change number they looked up to (null: every folder again). */
   setMediaSeq(id: number, seq: number | null): void {
     this.sql<[number | null, number]>('UPDATE locations SET media_seq = ? WHERE id = ?').run(seq, id);
+  }
+
+  /** Whether location ID keeps its XMP sidecars written back (migration 046). */
+  setXmpWriteBack(id: number, on: boolean): void {
+    this.sql<[number, number]>('UPDATE locations SET xmp_write_back = ? WHERE id = ?').run(on ? 1 : 0, id);
+  }
+
+  /** The locations of device DEVICEID that keep their XMP sidecars written back. */
+  xmpWriteBackOf(deviceId: number): number[] {
+    return this.sql<[number], number>('SELECT id FROM locations WHERE device_id = ? AND xmp_write_back = 1 ORDER BY id').pluck().all(deviceId);
   }
 
   setGeneration(id: number, spec: string | null): void {

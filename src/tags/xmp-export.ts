@@ -36,7 +36,7 @@ export interface XmpExportResult {
  * locations; an original is never written; a sidecar that is not valid UTF-8 XMP, or is read-only,
  * is left as it is, with its reason; a file that already says it is not touched (exportOne).
  */
-export async function exportXmp(lib: Library, contents?: readonly string[]): Promise<XmpExportResult> {
+export async function exportXmp(lib: Library, contents?: readonly string[], opts: { locations?: ReadonlySet<number> } = {}): Promise<XmpExportResult> {
   const out: XmpExportResult = { written: [], created: [], unchanged: 0, problems: [] };
   const uuids = contents ?? lib.store.metadataTags.contentsWithMetadata();
   const tags = xmpTagIndex(lib);
@@ -44,6 +44,8 @@ export async function exportXmp(lib: Library, contents?: readonly string[]): Pro
     const content = lib.store.contents.byUuid(uuid);
     if (!content) continue;
     for (const copy of lib.store.entries.copiesOnDevice(content.id, lib.deviceId, MAX_COPIES)) {
+      // LOCATIONS: the copies in those alone (the locations that keep their sidecars written back).
+      if (opts.locations && !opts.locations.has(copy.location_id)) continue;
       const root = lib.roots.tryLocation(copy.location_id);
       if (root instanceof PathRefusedError) {
         out.problems.push({ path: copy.rel_path, reason: root.message });

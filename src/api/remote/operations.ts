@@ -239,6 +239,8 @@ export const OPERATIONS = {
   metaShow: { method: 'GET', path: `${LIB}/meta`, call: 'lib.meta.show', args: [query('ref', 'string'), options({ party: PARTY })] },
   /** CONTENTS: what to write (none: every content with metadata or tags). */
   xmpExport: { method: 'POST', path: `${LIB}/xmp/export`, call: 'lib.xmp.export', args: [body('contents', 'strings', opt)] },
+  /** A location's XMP sidecars kept written back (issue 59), or not. */
+  xmpWriteBack: { method: 'POST', path: `${LIB}/xmp/write-back/:id`, call: 'lib.xmp.writeBack', args: [ID, body('on', 'bool')] },
   metaSet: {
     method: 'POST', path: `${LIB}/meta`, call: 'lib.meta.set',
     args: [body('contents', 'strings'), options({ favorite: body('favorite', 'bool', opt), hidden: body('hidden', 'bool', opt), rating: body('rating', 'int', { optional: true, min: 0, max: 5 }), note: body('note', 'string', opt), party: PARTY })],

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import type { TagView, UserMetaView } from '../../api/index.js';
 import { UsageError } from '../../core/errors.js';
 import { contentRef } from '../content-arg.js';
+import { resolveLocationRef } from '../location-ref.js';
 import { globals, withLibrary } from '../context.js';
 import { displayPath, printJson, printLine, printLines, warn } from '../output.js';
 
@@ -161,6 +162,18 @@ export function registerTagCommands(program: Command): void {
         for (const p of r.created) printLine(`created ${displayPath(p)}`);
         for (const p of r.problems) warn(`not written ${displayPath(p.path)}: ${p.reason}`);
         printLine(`${r.written.length} updated, ${r.created.length} created, ${r.unchanged} already up to date${r.problems.length > 0 ? `, ${r.problems.length} not written` : ''}.`);
+      });
+    });
+
+  xmp
+    .command('write-back <on|off> <location>')
+    .description('keep a location\'s XMP sidecars written: a tag, rating or note changed here or on another device is written beside its files there while the daemon runs (off by default; other tools\' fields are kept)')
+    .action(async function (this: Command, state: string, ref: string) {
+      if (state !== 'on' && state !== 'off') throw new UsageError(`write-back is on or off, got ${JSON.stringify(state)}`);
+      await withLibrary(this, async (lib) => {
+        const r = await lib.xmp.writeBack(await resolveLocationRef(lib, ref), state === 'on');
+        if (globals(this).json) return printJson(r);
+        printLine(`XMP write-back ${r.write_back ? 'on' : 'off'} for location ${r.location_id}${r.write_back ? ': tags, ratings and notes are written beside its files while the daemon runs (vss xmp export writes what came before)' : ''}.`);
       });
     });
 }
