@@ -1,11 +1,12 @@
 /**
  * `node dist/bench/support/index-ab.js OTHER_DIST [N] [ROUNDS]`: one generated tree of N (50,000)
  * small files indexed in content mode into fresh libraries by two builds in turn, in one process:
- * this one (dist/) and OTHER_DIST (another build's dist/, kept where its imports still find this
- * repository's node_modules, e.g. `.ab-base/dist`). Alternating in one process puts both builds
+ * this one (dist/) and OTHER_DIST (another build's dist/ copied to a folder that also holds a
+ * package.json of `{"type":"module"}` and a link named node_modules to this repository's, so its
+ * imports resolve as they do here). Alternating in one process puts both builds
  * under the same load as it moves on a shared machine; each run's phases come with the CPU of the
- * database thread and of the others (walk, reading, checkpoints), which a loaded machine does not
- * blur as it blurs wall times; "reading" is the busiest other thread through the content phase
+ * database thread and of the others (walk, reading, checkpoints), which a loaded machine blurs
+ * far less than wall times; "reading" is the busiest other thread through the content phase
  * (AB_THREADS=1 lists each thread's there: the rest are V8's collector helpers and the
  * checkpoints). Each round also times the anchor, read+BLAKE3 of the same files.
  */
