@@ -4,7 +4,7 @@ import sharp from 'sharp';
 import { randomBytes } from 'node:crypto';
 import { FileTypeParser } from 'file-type';
 import fc from 'fast-check';
-import { detectType, detectTypeNow, looksLikeText, mediaByMagic } from './detect-type.js';
+import { detectType, detectTypeNow, detectTypeSoon, looksLikeText, mediaByMagic, parsedType } from './detect-type.js';
 import { minimalPdf } from '../cli/demo/sample-set.js';
 
 describe('detectType', () => {
@@ -68,6 +68,60 @@ it('answers at once only where file-type would answer the same', async () => {
   }
   assert.deepEqual(detectTypeNow(Buffer.alloc(0)), { mime: 'inode/x-empty', kind: 'unknown' });
   for (const other of [Buffer.from('text'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.from([0xff, 0xd8])]) assert.equal(detectTypeNow(other), undefined);
+});
+
+describe('a PNG head answered at once', () => {
+  const SIG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  /** A chunk as PNG lays it out: its length, its type, DATA (LENGTH bytes unless given) and a CRC. */
+  const chunk = (type: string, length: number, data = Buffer.alloc(Math.max(0, Math.min(length, 6000)))): Buffer => {
+    const h = Buffer.alloc(8);
+    h.writeInt32BE(length, 0);
+    h.write(type, 4, 'latin1');
+    return Buffer.concat([h, data, Buffer.alloc(4)]);
+  };
+  const png = (...chunks: Buffer[]): Buffer => Buffer.concat([SIG, ...chunks]);
+  const NAMES = ['a.png', 'a', 'a.txt', 'a.svg', 'a.jpg', 'a.apng', 'a.docx'];
+
+  /** Whatever detectTypeSoon answers for HEAD is what file-type's parse leads detectType to (parsedType); a head named .png is answered. */
+  async function holds(head: Buffer, parser: FileTypeParser): Promise<void> {
+    const magic = (await parser.fromBuffer(head))?.mime;
+    for (const name of NAMES) {
+      const soon = detectTypeSoon(name, head);
+      if (name.endsWith('.png')) assert.ok(soon, `${head.subarray(0, 40).toString('hex')} (${head.length} bytes) is answered at once`);
+      if (!soon) continue;
+      assert.deepEqual(soon, await parsedType(name, head), `${name}: ${head.subarray(0, 40).toString('hex')} (${head.length} bytes), file-type: ${magic}`);
+    }
+  }
+
+  it('as file-type would: real PNGs, APNGs, chunks past the head, broken headers', async () => {
+    const parser = new FileTypeParser();
+    const real = await sharp({ create: { width: 8, height: 8, channels: 4, background: '#00f8' } }).png().toBuffer();
+    const ihdr = chunk('IHDR', 13);
+    const heads = [
+      real, real.subarray(0, 16), real.subarray(0, 20), real.subarray(0, 33), real.subarray(0, 41),
+      png(ihdr, chunk('acTL', 8), chunk('IDAT', 10)), png(ihdr, chunk('IDAT', 10), chunk('acTL', 8)),
+      png(ihdr, chunk('iCCP', 3000), chunk('IDAT', 10)), png(ihdr, chunk('iCCP', 5000), chunk('IDAT', 10)).subarray(0, 4100),
+      png(ihdr, chunk('eXIf', 1_000_000, Buffer.alloc(100))), png(ihdr, chunk('tEXt', 4070, Buffer.alloc(10))).subarray(0, 4100),
+      png(chunk('IHDR', 12)), png(chunk('CgBI', 4), ihdr, chunk('IDAT', 1)), png(chunk('IDAT', 5)), png(chunk('acTL', 8)), png(chunk('tEXt', 3), ihdr),
+      png(chunk('IHDR', -5, Buffer.alloc(0))), png(ihdr, chunk('tEXt', -1, Buffer.alloc(0))), png(ihdr).subarray(0, 29), png(ihdr, Buffer.from([0, 0, 0, 1, 0x74])),
+      png(ihdr, ...Array.from({ length: 600 }, () => chunk('tEXt', 0))), png(ihdr, ...Array.from({ length: 600 }, () => chunk('tEXt', 0))).subarray(0, 4100),
+      SIG, png(Buffer.alloc(8)),
+      // The bench's heads: the signature, then random bytes.
+      ...Array.from({ length: 200 }, () => png(randomBytes(Math.floor(Math.random() * 4100)))),
+    ];
+    for (const head of heads) await holds(head, parser);
+  });
+
+  it('as file-type would, for any run of chunks cut anywhere', async () => {
+    const parser = new FileTypeParser();
+    const aChunk = fc.tuple(
+      fc.constantFrom('IHDR', 'IDAT', 'acTL', 'CgBI', 'tEXt', 'iCCP', 'IEND', 'ihdr'),
+      fc.oneof(fc.constant(13), fc.integer({ min: 0, max: 200 }), fc.integer({ min: 3000, max: 5000 }), fc.integer({ min: -3, max: -1 }), fc.constant(2 ** 31 - 1)),
+    ).map(([type, length]) => chunk(type, length, Buffer.alloc(Math.max(0, Math.min(length, 300)))));
+    await fc.assert(fc.asyncProperty(fc.array(aChunk, { maxLength: 12 }), fc.integer({ min: 8, max: 5000 }), async (chunks, cut) => {
+      await holds(png(...chunks).subarray(0, cut), parser);
+    }), { numRuns: 400 });
+  });
 });
 
 it('types each head by its own bytes however many are parsed at once', async () => {

@@ -1,5 +1,5 @@
 import { describeFsError } from '../core/errors.js';
-import { detectType, detectTypeNow, type DetectedType } from './detect-type.js';
+import { detectType, detectTypeSoon, type DetectedType } from './detect-type.js';
 import type { LocationStorage } from '../storage/port.js';
 import { hashFileForIdentity, hashRange, hashSmallFileNow, SMALL_FILE_BYTES, type HashOutcome } from './hash-file.js';
 import { contentUuidFor } from './identity.js';
@@ -73,7 +73,7 @@ export function finishIdentitySoon(r: ReadOutcome, name: string): IdentifyOutcom
 
 /** The hashed file's type where its first bytes settle it, else a copy of its head (HASHED's is a view of a buffer the next file reuses). */
 function typedNow(req: IdentifyRequest, hashed: Extract<HashOutcome, { ok: true }>): ReadOutcome {
-  const type = detectTypeNow(hashed.head);
+  const type = detectTypeSoon(req.name, hashed.head);
   if (type) return { id: req.id, ok: true, casId: hashed.casId, casVersion: hashed.casVersion, kind: type.kind, mime: type.mime };
   // A Uint8Array of its own: a view of the scratch (or of Buffer's shared pool) would carry its
   // whole backing store across to another thread.

@@ -108,7 +108,10 @@ export async function identifyContents(input: IdentificationInput): Promise<{ ha
         return;
       }
       identities.push({ uuid: r.contentUuid, cas_id: r.casId, cas_version: r.casVersion, kind: r.kind, mime: r.mime, size: row.size });
-      links.push({ file: row, uuid: r.contentUuid, verified: r.casVersion === CAS_WHOLE || (root !== undefined && copiedVerified(input.known, root, row)) });
+      // Only what the link is guarded by: a batch keeps its links until it is made (thousands of
+      // files), and names and paths kept with them cost the collector time on every pass.
+      const file = { id: row.id, size: row.size, inode: row.inode, mtime_ms: row.mtime_ms, ctime_ms: row.ctime_ms, content_id: row.content_id };
+      links.push({ file, uuid: r.contentUuid, verified: r.casVersion === CAS_WHOLE || (root !== undefined && copiedVerified(input.known, root, row)) });
     });
     if (links.length > 0) {
       writer.add(() => {

@@ -130,7 +130,7 @@ export function recordLanded(input: LandedInput): LandedRecorded {
   for (const [i, uuid] of uuids.entries()) {
     if (uuid === undefined || !whole.has(uuid)) continue;
     const f = facts[i]!;
-    links.push({ file: { id: ids[i]!, name: f.name, rel_path: f.rel_path, size: f.size, inode: f.inode, mtime_ms: f.mtime_ms, ctime_ms: f.ctime_ms ?? null, content_id: null }, uuid, verified: true });
+    links.push({ file: { id: ids[i]!, size: f.size, inode: f.inode, mtime_ms: f.mtime_ms, ctime_ms: f.ctime_ms ?? null, content_id: null }, uuid, verified: true });
   }
   const linked = links.length > 0 ? entries.linkContents(links, now).size : 0;
   return { counts, linked, relist: [...relist] };

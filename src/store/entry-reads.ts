@@ -7,8 +7,9 @@ const MEDIA_COLUMNS = 'e.id AS entry_id, e.rel_path, e.size, e.inode, e.mtime_ms
 /**
  * The reads of the `entries` table that look across it rather than down a location's tree: where
  * a content's copies are (the guard, jobs, sidecars and Live Photos), and this device's folders
- * as peers pull them (library sync, DESIGN §15). EntryStore (store/entries.ts) is this and the
- * scan's reads and writes: one store per table, in two files.
+ * as peers pull them (library sync, DESIGN §15). EntryStore (store/entries.ts) is this with the
+ * reads down a location's tree (entry-tree.ts), the links to contents (entry-links.ts) and the
+ * writes of rows: one store per table, in a file per concept.
  */
 export class EntryReads {
   protected readonly sql: Prepared;

@@ -81,7 +81,8 @@ export interface DirectFiles {
  * content it was linked to when read (null or absent: none).
  */
 export interface ContentLink {
-  file: UnidentifiedFile & { content_id?: number | null };
+  /** The file as it was read (the link is guarded by these facts), with the content it was linked to then. */
+  file: Pick<UnidentifiedFile, 'id' | 'size' | 'inode' | 'mtime_ms' | 'ctime_ms'> & { content_id?: number | null };
   uuid: string;
   /** Its bytes were hashed whole and matched now (not a sampled hash): the link marks the copy verified. */
   verified?: boolean;

@@ -26,7 +26,6 @@ const ALLOWLIST: readonly string[] = [
   'guardian/guard.ts',
   'sidecars/reconcile.ts',
   'storage/bucket/s3-bucket.ts',
-  'store/entries.ts',
   'store/jobs.ts',
   'sync/messages/table.ts',
 ];

@@ -1,7 +1,7 @@
 import type { Migration } from '../migrations.js';
 
 /**
- * A folder is numbered when it is made, not only when its listing changes (store/entries.ts
+ * A folder is numbered when it is made, not only when its listing changes (store/entry-numbering.ts
  * sync_seq): a peer keeps each folder by its place, id and number, and a delta brings only the
  * folders numbered since the peer's copy, while a full copy brings them all. An empty folder made
  * before had no number, so it came in every full copy and in no delta (a device that took it in a
