@@ -4,7 +4,9 @@ import { readGridPage } from '../browse/grid-page.js';
 import { detailUser, tagFilterSet } from '../browse/user-meta-view.js';
 import { catchUpFaces } from '../people/faces-follower.js';
 import { atRiskUuids, contentSafety, copyCounts } from '../guardian/redundancy.js';
-import { UsageError } from '../core/errors.js';
+import { UsageError, VssError } from '../core/errors.js';
+import type { Stream } from '@libp2p/interface';
+import type { OpNetwork } from '../ops/op.js';
 import type { Library } from '../library/library.js';
 import { contentTiles } from './content-tiles.js';
 import { UUID_RE } from '../sidecars/address.js';
@@ -39,7 +41,7 @@ export class BrowseApi {
   /** The stacks as last read, and the versions they were read at (stacksNow): read again only when the stacks, the order or paired devices' rows moved. */
   private stacksRead: { key: string; stacks: Stack[]; byMember: Map<string, GridStack> } | undefined;
 
-  constructor(private readonly lib: Library, private readonly ctx: LibraryContext, private readonly online: () => ReadonlySet<string> = () => new Set()) {
+  constructor(private readonly lib: Library, private readonly ctx: LibraryContext, private readonly online: () => ReadonlySet<string> = () => new Set(), private readonly network: () => OpNetwork | undefined = () => undefined) {
     this.stacks = new StackBook(lib);
     this.order = new GridOrderCache(lib.store.browse, {
       tagSet: (tag) => tagFilterSet(lib, tag), albumSet: (album) => albumGridSet(lib, album), riskSet: () => atRiskUuids(lib),
@@ -97,11 +99,46 @@ export class BrowseApi {
    * whether the library knows that content already. Writes nothing, to the library or the folder.
    */
   async folder(path: string, opts: { recursive?: boolean; content?: boolean; limit?: number } = {}): Promise<FolderListing> {
+    // `DEVICE:/PATH`: a folder a paired device lets this one browse (issue 59), asked of it now.
+    const remote = remoteFolder(path);
+    if (remote) {
+      const { listRemote } = await import('../sync/browse/ask-browse.js');
+      const got = await listRemote(await this.openBrowse(remote.device), remote.path, opts.limit);
+      return {
+        path, truncated: got.truncated,
+        entries: got.entries.map((e) => ({
+          name: e.name, path: e.name, type: e.type === 'file' || e.type === 'dir' || e.type === 'symlink' ? e.type : 'other', size: e.size,
+          modified: e.modified === null ? null : new Date(e.modified).toISOString(), kind: e.kind, mime: null, content_uuid: null, cas_id: null,
+        })),
+      };
+    }
     const { browseFolder } = await import('../content/browse-folder.js');
     const listing = await browseFolder(path, { ...opts, hashThresholdBytes: this.lib.config.settings.hashThresholdBytes });
     const contents = this.lib.store.contents;
     for (const e of listing.entries) if (e.content_uuid) e.in_library = contents.kindOfAnywhere(e.content_uuid) !== undefined;
     return listing;
+  }
+
+  /**
+   * A file of a folder the paired device DEVICE lets this one browse (`DEVICE:/PATH/FILE`, issue 59)
+   * copied into DIR (this machine's user's folder), verified against the BLAKE3 that device read.
+   */
+  async fetch(address: string, dir: string): Promise<{ path: string; size: number; blake3: string }> {
+    const remote = remoteFolder(address);
+    if (!remote) throw new UsageError(`${JSON.stringify(address)}: give a file as DEVICE:/PATH/FILE`);
+    const { checkDestination } = await import('../files/destination.js');
+    checkDestination(this.lib, dir, 'local');
+    const { fetchRemote } = await import('../sync/browse/ask-browse.js');
+    return fetchRemote(await this.openBrowse(remote.device), remote.path, dir);
+  }
+
+  /** A /vss/browse stream to the paired device REF names (its name or id), which must be connected through this daemon. */
+  private async openBrowse(ref: string): Promise<Stream> {
+    const net = this.network();
+    if (!net) throw new VssError('NO_DAEMON', "browsing another device's folder needs the daemon's P2P node: start it (vss daemon start)");
+    const { PairedDevices } = await import('../sync/pairing/paired-devices.js');
+    const dev = PairedDevices.load(this.ctx.dataDir).find(ref);
+    return net.open(dev.peer_id, 'browse', AbortSignal.timeout(15_000));
   }
 
   private devices(): GridDevice[] {
@@ -243,4 +280,10 @@ function deviceFilter(device: string | undefined): GridDeviceFilter {
 /** A town's place on the map: to a hundredth of a degree (about a kilometre), null when none of its photos had one. */
 function roundedDegrees(v: number | null): number | null {
   return v === null || !Number.isFinite(v) ? null : Math.round(v * 100) / 100;
+}
+
+/** `DEVICE:/PATH` as a paired device's folder (an absolute path there); undefined: a path of this machine. */
+function remoteFolder(address: string): { device: string; path: string } | undefined {
+  const m = /^([^/:][^:]*):(\/.*)$/.exec(address);
+  return m ? { device: m[1]!, path: m[2]!.length > 1 ? m[2]!.replace(/\/+$/, '') : m[2]! } : undefined;
 }

@@ -3,6 +3,7 @@ import { readSyncSettings, writeSyncSettings, type SyncSettings, type SyncSettin
 import { ensureInbox, readInbox, writeInbox, type InboxSetting } from '../sync/drop/inbox.js';
 import { readKeptListen, readNetworkSwitch, readRelayRate, writeKeptListen, writeNetworkSwitch, writeRelayRate } from '../sync/net/network-switches.js';
 import { readPeerForce, writePeerForce } from '../sync/drop/peer-force.js';
+import { changeBrowsable, readBrowsable } from '../sync/browse/browsable.js';
 import { checkListenAddresses } from './peers.js';
 
 export type { InboxSetting };
@@ -101,6 +102,16 @@ export class DeviceSettingsApi {
   /** Let paired devices force a replace past this device's Guardian, or stop; a running daemon reads it at each place. */
   setPeerForce(on: boolean): boolean {
     return writePeerForce(this.dataDir, on);
+  }
+
+  /** The folders of this device paired devices may browse and read from though in no location (issue 59; none unless named). */
+  browsable(): string[] {
+    return readBrowsable(this.dataDir);
+  }
+
+  /** Let paired devices browse folder PATH (read-only, nothing outside it), or no longer (ON false); the folders now. */
+  setBrowsable(path: string, on: boolean): string[] {
+    return changeBrowsable(this.dataDir, path, on);
   }
 
   /** Set the inbox to DIR (an absolute folder, made if missing), or back to the default with "default". A running daemon uses it for the next file. */

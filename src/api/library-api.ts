@@ -96,7 +96,7 @@ export class LibraryApi {
     this.sidecars = new SidecarsApi(lib, ctx, (uuid, kind, variant, opts) => this.sync.resolve(uuid, kind, variant, opts), host);
     this.jobs = new JobsApi(lib, host);
     this.policy = new PolicyApi(lib);
-    this.browse = new BrowseApi(lib, ctx, () => this.sync.online());
+    this.browse = new BrowseApi(lib, ctx, () => this.sync.online(), () => this.sync.network);
     this.search = new SearchApi(lib, ctx);
     this.tags = new TagsApi(lib);
     this.meta = new MetaApi(lib);

@@ -1,7 +1,8 @@
 import { extname, resolve } from 'node:path';
 import mime from 'mime-types';
 import { describeFsError, VssError } from '../core/errors.js';
-import { ConfinedRoot } from '../library/confine.js';
+import { ConfinedRoot, isInside, PathRefusedError } from '../library/confine.js';
+import { realpathSync } from 'node:fs';
 import type { LocalDisk } from '../storage/local-disk.js';
 import type { NodeFacts } from '../storage/port.js';
 import { storageAt } from '../storage/storages.js';
@@ -22,6 +23,8 @@ export interface BrowseFolderOptions {
   limit?: number;
   /** Files larger than this get a sampled content id (the library's setting). */
   hashThresholdBytes: number;
+  /** A folder (by its real path) the one browsed must really lie in: a peer's listing of a browsable root (issue 59), no symlink leading out. */
+  within?: string;
 }
 
 export const BROWSE_LIMIT_DEFAULT = 10_000;
@@ -39,6 +42,15 @@ const VANISHED = describeFsError(Object.assign(new Error('not there'), { code: '
  */
 export async function browseFolder(path: string, opts: BrowseFolderOptions): Promise<{ path: string; entries: FolderEntry[]; truncated: boolean }> {
   const root = resolve(path);
+  if (opts.within !== undefined) {
+    let real: string;
+    try {
+      real = realpathSync(root);
+    } catch (err) {
+      throw new VssError('NOT_FOUND', `cannot browse: ${describeFsError(err)}`, { path: root, cause: err });
+    }
+    if (!isInside(opts.within, real)) throw new PathRefusedError(root, `leads out of ${opts.within} (through a symlink)`);
+  }
   const limit = Math.min(BROWSE_LIMIT_MAX, Math.max(1, Math.floor(opts.limit ?? BROWSE_LIMIT_DEFAULT)));
   // The folder named is trusted as named; nothing beneath it is reached through a symlink.
   const disk = storageAt(new ConfinedRoot(root, 'the folder browsed'));

@@ -44,6 +44,8 @@ export interface NetworkHandlers {
   lock?(stream: Stream, remote: RemoteDevice): Promise<void>;
   /** A removal told to this device by a member that drops it (issue 57). */
   removal(stream: Stream, remote: RemoteDevice): Promise<void>;
+  /** A folder this device lets paired devices browse, listed or one of its files read (issue 59). */
+  browse?(stream: Stream, remote: RemoteDevice): Promise<void>;
   /** A browser away from home asking this device's API (issue 46 item 4); it checks who may. */
   browserHttp?(stream: Stream, peerId: string, connection: Connection): Promise<void>;
 }
@@ -336,6 +338,8 @@ export class PeerNetwork {
     if (browserHttp) await node.handle('browserHttp', (stream, peerId, connection) => browserHttp(stream, peerId, connection));
     await node.handle('relayBrowsers', (stream, peerId) => browsersHere.serve(stream, peerId, relaying, this.opts.log));
     await node.handle('removal', (stream, peerId) => handlers.removal(stream, this.mustRemote(peerId)));
+    const browse = handlers.browse;
+    if (browse) await node.handle('browse', (stream, peerId) => browse(stream, this.mustRemote(peerId)));
     node.on('connect', (p) => {
       this.connectedQuietly(p);
       mappedPort.deviceConnected();

@@ -7,6 +7,7 @@ import type { DropProgress, FileReceived } from '../core/events.js';
 import { serveDrop } from './drop/receive.js';
 import { serveFeeds } from './feeds/registry.js';
 import { serveOriginal } from './library/originals.js';
+import { serveBrowse } from './browse/serve-browse.js';
 import { rowSignerOf } from './net/device-key.js';
 import type { LibraryLink } from './library-link.js';
 import { serveLock } from './locks/serve-lock.js';
@@ -62,6 +63,8 @@ export function peerHandlers(host: PeerHandlerHost): Omit<NetworkHandlers, 'pair
     }),
     // Locks on this device's copies while another device drops its own (DESIGN §19)
     lock: (stream, remote) => serveLock(stream, remote, (id) => linkOf(id)?.library, host.log.child({ module: 'lock' })),
+    // A folder this device made browsable (issue 59), read-only: listed, or a file of it read.
+    browse: (stream, remote) => serveBrowse(stream, remote, host.dataDir),
     removal: (stream, remote) => serveRemovalNotice(stream, remote, (id) => linkOf(id)?.library, (lib) => host.membersChanged?.(lib)),
     feed: (stream, remote) => serveFeeds(stream, remote, (id) => linkOf(id)?.library, {
       onChanged: (r, libraryId, feed) => void linkOf(libraryId)?.feedChanged(r, feed),

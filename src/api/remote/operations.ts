@@ -96,6 +96,9 @@ export const OPERATIONS = {
   /** Whether a paired device's --force overrides this device's Guardian when it replaces files here (DESIGN §19). */
   peerForceGet: { method: 'GET', path: '/api/device/peer-force', call: 'vss.deviceSettings.peerForce' },
   peerForceSet: { method: 'PUT', path: '/api/device/peer-force', call: 'vss.deviceSettings.setPeerForce', args: [body('on', 'bool')] },
+  /** The folders paired devices may browse though in no location (issue 59). */
+  browsableList: { method: 'GET', path: '/api/device/browsable', call: 'vss.deviceSettings.browsable' },
+  browsableSet: { method: 'PUT', path: '/api/device/browsable', call: 'vss.deviceSettings.setBrowsable', args: [body('path', 'string'), body('on', 'bool')] },
 
   librariesList: { method: 'GET', path: '/api/libraries', call: 'vss.libraries.list' },
   librariesCreate: { method: 'POST', path: '/api/libraries', call: 'vss.libraries.create', args: [body('name', 'string'), options({ dir: body('dir', 'path', opt) })] },

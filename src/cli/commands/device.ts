@@ -1,7 +1,8 @@
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { UsageError } from '../../core/errors.js';
 import { clientFor, globals } from '../context.js';
-import { printJson, printLine } from '../output.js';
+import { displayPath, printJson, printLine } from '../output.js';
 
 function parseBudget(v: string): number | 'default' {
   if (v === 'default') return v;
@@ -42,6 +43,19 @@ export function registerDeviceCommands(program: Command): void {
       printLine(on
         ? 'Paired devices may force a replace of files here past this device\'s Guardian (files copy … --on-conflict replace --force).'
         : 'This device\'s Guardian has the last word over its files: a paired device\'s --force does not get past it.');
+    });
+
+  device
+    .command('browsable <add|remove|list> [path]')
+    .description('folders of this device a paired device may browse and read from though they are in no location (read-only; none unless you add one)')
+    .action(async function (this: Command, verb: string, path: string | undefined) {
+      if (verb !== 'add' && verb !== 'remove' && verb !== 'list') throw new UsageError(`browsable takes add, remove or list, got ${JSON.stringify(verb)}`);
+      if (verb !== 'list' && path === undefined) throw new UsageError(`name the folder to ${verb}`);
+      const vss = await clientFor(this);
+      const roots = await (verb === 'list' ? vss.deviceSettings.browsable() : vss.deviceSettings.setBrowsable(resolve(path!), verb === 'add'));
+      if (globals(this).json) return printJson(roots);
+      if (roots.length === 0) return printLine('No folder is browsable by paired devices.');
+      for (const r of roots) printLine(displayPath(r));
     });
 
   device

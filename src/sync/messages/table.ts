@@ -70,6 +70,8 @@ export const MODE_MAX = 0o7777;
  * where 0644 would show a private file to every user of the receiving machine.
  */
 export const MODE_OF_OLDER_PEER = 0o600;
+/** Entries of one listing of a browsable folder of a paired device, at most (issue 59). */
+export const BROWSE_MAX_ENTRIES = 10_000;
 /** A lock's ask, at most: each copy's uuids, its path (at most REL_PATH) and its size, with their MessagePack overhead. */
 const LOCK_COPY_BYTES = REL_PATH + 160;
 /** The feeds (src/sync/feeds/): each a kind of "what changed here since a cursor", served by the one feed engine. */
@@ -194,6 +196,15 @@ export const PROTOCOLS = {
   lock: {
     id: '/vss/lock/1.0.0', version: 1, maxMessageBytes: MAX_LOCK_COPIES * LOCK_COPY_BYTES + 4 * 1024, pairedOnly: true, maxInboundStreams: 16, tagKey: 't',
     decoder: { maxArrayLength: MAX_LOCK_COPIES, maxMapLength: 16, maxStrLength: Math.max(REL_PATH, REASON_CHARS), maxBinLength: 64 },
+  },
+  /**
+   * A folder of a paired device that is in none of its locations, read where that device allows it
+   * (issue 59: `vss device browsable add PATH` there, off by default): one request a stream — a
+   * listing, or one file's bytes followed by their BLAKE3. Read-only, confined to the roots it named.
+   */
+  browse: {
+    id: '/vss/browse/1.0.0', version: 1, maxMessageBytes: BROWSE_MAX_ENTRIES * 1200 + 64 * 1024, pairedOnly: true, maxInboundStreams: 4, tagKey: 't',
+    decoder: { maxArrayLength: BROWSE_MAX_ENTRIES, maxMapLength: 16, maxStrLength: 64 * 1024, maxBinLength: 1024 },
   },
 } as const satisfies Record<string, ProtocolRow>;
 
@@ -507,6 +518,24 @@ export const PEER_MESSAGES = {
   'lock.released': { protocol: 'lock', tag: { t: 'released' }, since: 1, maxBytes: 64, fields: {} },
   /** H→A: the whole ask refused (a library not shared, not open here, a malformed ask, too many asks); the stream ends, and every lock of it with it. */
   'lock.error': { protocol: 'lock', tag: { t: 'error' }, since: 1, maxBytes: 2 * KiB, fields: { reason: f.string(REASON_CHARS) } },
+
+  // ---- /vss/browse: a browsable folder of a paired device (issue 59), one request a stream ----
+  /** List PATH (absolute, inside a root the serving device made browsable), LIMIT entries at most. */
+  'browse.list': { protocol: 'browse', tag: { t: 'list' }, since: 1, maxBytes: 8 * KiB, fields: { path: f.string(REL_PATH), limit: f.uint } },
+  /** The folder's entries: name, what it is, kind by its first bytes (a file's), size, modified (ms). */
+  'browse.listing': {
+    protocol: 'browse', tag: { t: 'listing' }, since: 1, maxBytes: BROWSE_MAX_ENTRIES * 1200 + 1024,
+    fields: {
+      entries: f.array(f.object({ name: f.string(ENTRY_NAME), type: f.string(16), kind: f.nullable(f.string(32)), size: f.uint, modified: f.nullable(f.uint) }), BROWSE_MAX_ENTRIES),
+      truncated: f.bool,
+    },
+  },
+  /** Send the file at PATH (a regular file inside a browsable root): its size, then exactly that many raw bytes, then `sum`. */
+  'browse.read': { protocol: 'browse', tag: { t: 'read' }, since: 1, maxBytes: 8 * KiB, fields: { path: f.string(REL_PATH) } },
+  'browse.file': { protocol: 'browse', tag: { t: 'file' }, since: 1, maxBytes: 256, fields: { size: f.uint, mtime_ms: f.optional(f.uint) } },
+  /** The BLAKE3 of the bytes just sent, as the sender read them: the receiver's copy must hash to it. */
+  'browse.sum': { protocol: 'browse', tag: { t: 'sum' }, since: 1, maxBytes: 256, fields: { blake3: f.string(64) } },
+  'browse.refused': { protocol: 'browse', tag: { t: 'refused' }, since: 1, maxBytes: 2 * KiB, fields: { reason: f.string(REASON_CHARS) } },
 } as const satisfies Record<string, MessageRow>;
 
 export type MessageName = keyof typeof PEER_MESSAGES;
