@@ -16,6 +16,7 @@ import { currentSchemaVersion } from '../db/migrations.js';
 import { readSnapshotMark } from '../db/snapshot-file.js';
 import { Worker } from 'node:worker_threads';
 import type { SnapshotFacts } from '../db/snapshot-file.js';
+import type { SnapshotAnswer, SnapshotRequest } from './snapshot-check-worker.js';
 
 /** The file name of every snapshot ends so: a person (and `library restore`) knows it for one. */
 export const SNAPSHOT_SUFFIX = '.vss-library.db';
@@ -68,20 +69,68 @@ export async function snapshotDatabase(db: Db, dir: string, facts: Omit<Snapshot
   }
 }
 
-/** The database at SOURCE copied to PATH, checked and marked in a worker thread (snapshot-check-worker.ts): the main thread goes on serving writes. */
+/**
+ * How long the snapshot thread is kept after its last copy: a start of a thread and its load of
+ * SQLite cost ~80 ms of CPU, more than the copy of a small library (a backup before each restore,
+ * a schedule's backups of several libraries, the safety model's backups are made one after the
+ * other); an idle thread is let go, and never keeps the process from ending.
+ */
+const THREAD_IDLE_MS = 30_000;
+
+interface SnapshotThread {
+  worker: Worker;
+  /** The copies asked of it and not answered yet, by id. */
+  waiting: Map<number, { done: () => void; failed: (err: unknown) => void; path: string }>;
+  idle: NodeJS.Timeout | undefined;
+}
+
+let thread: SnapshotThread | undefined;
+let asked = 0;
+
+/** The database at SOURCE copied to PATH, checked and marked in the snapshot thread (snapshot-check-worker.ts): the main thread goes on serving writes. */
 function copyInWorker(source: string, path: string, facts: SnapshotFacts): Promise<void> {
-  return new Promise((resolveDone, reject) => {
-    const w = new Worker(new URL('./snapshot-check-worker.js', import.meta.url), { workerData: { source, path, facts } });
-    let answered = false;
-    w.once('message', (m: { ok: boolean; message?: string }) => {
-      answered = true;
-      void w.terminate();
-      if (m.ok) resolveDone();
-      else reject(new VssError('IO', m.message ?? 'the copy could not be checked', { path }));
-    });
-    w.once('error', (err) => reject(err));
-    w.once('exit', (code) => { if (!answered) reject(new VssError('IO', `the copy's check ended without an answer (exit ${code})`, { path })); });
+  const t = (thread ??= startThread());
+  if (t.idle !== undefined) clearTimeout(t.idle);
+  t.idle = undefined;
+  // While a copy is under way the thread keeps the process, as a thread of its own for it did.
+  if (t.waiting.size === 0) t.worker.ref();
+  const id = ++asked;
+  return new Promise((done, failed) => {
+    t.waiting.set(id, { done, failed, path });
+    t.worker.postMessage({ id, source, path, facts } satisfies SnapshotRequest);
   });
+}
+
+function startThread(): SnapshotThread {
+  const t: SnapshotThread = { worker: new Worker(new URL('./snapshot-check-worker.js', import.meta.url)), waiting: new Map(), idle: undefined };
+  t.worker.on('message', (m: SnapshotAnswer) => {
+    const w = t.waiting.get(m.id);
+    if (!w) return;
+    t.waiting.delete(m.id);
+    if (t.waiting.size === 0) letIdle(t);
+    if (m.ok) w.done();
+    else w.failed(new VssError('IO', m.message, { path: w.path }));
+  });
+  // A thread that failed or ended answers nothing more: what it was asked fails, and the next copy starts another.
+  const end = (reason: (path: string) => unknown) => {
+    if (thread === t) thread = undefined;
+    if (t.idle !== undefined) clearTimeout(t.idle);
+    for (const w of t.waiting.values()) w.failed(reason(w.path));
+    t.waiting.clear();
+  };
+  t.worker.once('error', (err) => end(() => err));
+  t.worker.once('exit', (code) => end((path) => new VssError('IO', `the copy's check ended without an answer (exit ${code})`, { path })));
+  return t;
+}
+
+/** Nothing asked of T now: it no longer keeps the process, and goes after THREAD_IDLE_MS unless asked again. */
+function letIdle(t: SnapshotThread): void {
+  t.worker.unref();
+  t.idle = setTimeout(() => {
+    if (thread === t) thread = undefined;
+    void t.worker.terminate();
+  }, THREAD_IDLE_MS);
+  t.idle.unref();
 }
 
 /** What the snapshot at PATH is of, checked whole (db/snapshot-file.ts). */

@@ -15,17 +15,28 @@ interface Job { id: number; kind: string; status: string; attempts: number; note
 
 const MiB = 1024 * 1024;
 
-/** Run python3 (the test's way to set and read xattrs and to make a socket file). */
-const py = (code: string, ...args: string[]) => execFileSync('python3', ['-c', code, ...args], { encoding: 'utf8' });
-const xattrOf = (p: string) => py('import os,sys\ntry: print(os.getxattr(sys.argv[1], "user.comment", follow_symlinks=False).decode())\nexcept OSError: print("")', p).trim();
+/**
+ * Run Python (the test's way to set and read xattrs and to make a socket file): the system's own
+ * where Linux has one, as vss picks it (src/storage/local-copy.ts), not a version manager's shim
+ * on the PATH (pyenv's costs ~0.2 s of CPU a start), with only its standard library.
+ */
+const PYTHON = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
+const py = (code: string, ...args: string[]) => execFileSync(PYTHON, ['-I', '-S', '-c', code, ...args], { encoding: 'utf8' });
+/** The `user.comment` xattr of each of PATHS ('' for none), read in one Python run (a run per entry was most of this file's process starts). */
+const xattrsOf = (paths: readonly string[]): string[] => JSON.parse(py(
+  'import json,os,sys\ndef one(p):\n  try: return os.getxattr(p, "user.comment", follow_symlinks=False).decode()\n  except OSError: return ""\nprint(json.dumps([one(p) for p in sys.argv[1:]]))',
+  ...paths,
+)) as string[];
 
 /**
  * What `cp -a` keeps of every entry of the tree at ROOT: type, permission bits, mtime, atime, a
  * symlink's text, size, xattr, and which names share an inode (by the first name's path).
  */
 function treeFacts(root: string): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
+  const out: Record<string, Record<string, unknown>> = {};
   const inodes = new Map<number, string>();
+  /** The entries whose xattr is read (files and folders), by their key in OUT. */
+  const xattrAt = new Map<string, string>();
   const walk = (rel: string) => {
     const p = rel === '' ? root : join(root, rel);
     const st = lstatSync(p);
@@ -37,11 +48,13 @@ function treeFacts(root: string): Record<string, unknown> {
       // A symlink's or FIFO's access time moves when cp -a itself reads the source: compared where the test set it.
       ...(type === 'file' || type === 'dir' ? { atime: Math.round(st.atimeMs) } : {}),
       ...(type === 'symlink' ? { link: readlinkSync(p) } : {}), ...(type === 'file' ? { size: st.size, sameAs: first ?? null } : {}),
-      ...(type === 'file' || type === 'dir' ? { xattr: xattrOf(p) } : {}),
     };
+    if (type === 'file' || type === 'dir') xattrAt.set(rel || '.', p);
     if (st.isDirectory()) for (const n of readdirSync(p).sort()) walk(rel === '' ? n : join(rel, n));
   };
   walk('');
+  const keys = [...xattrAt.keys()];
+  xattrsOf([...xattrAt.values()]).forEach((x, i) => (out[keys[i]!]!.xattr = x));
   return out;
 }
 

@@ -33,6 +33,8 @@ import { join } from 'node:path';
 import { blake3 } from '@napi-rs/blake-hash';
 import { outsideChanged, outsideNow } from './places.js';
 import { goodContents, type Held } from './reality.js';
+import type { Statement } from 'better-sqlite3';
+import type { Library } from '../../src/library/library.js';
 import type { Device, World } from './world.js';
 
 /** The checks: good copies kept, bytes kept, acknowledged writes kept, bucket objects honest, rotten contents at risk, nothing written where it may not be. */
@@ -317,9 +319,12 @@ export class Real {
   private checkWord(label: () => string): void {
     for (const d of this.world.devices) {
       // What it said last is what it says now while its database and whom it reaches are as they were.
-      const state = `${d.lib.db.pragma('data_version', { simple: true })}:${(d.lib.db.prepare('SELECT total_changes()').pluck().get() as number)}:${this.world.net.connected(d.uuid).map((o) => o.deviceUuid).join()}`;
+      const looks = lookStatements(d.lib);
+      const state = `${looks.version.get() as number}:${looks.changes.get() as number}:${this.world.net.connected(d.uuid).map((o) => o.deviceUuid).join()}`;
       if (this.wordSeen.get(d.lib) === state) continue;
       this.wordSeen.set(d.lib, state);
+      // Its rot list is read from the rot table: with no row there it names nothing.
+      if (looks.anyRot.get() === 0) continue;
       const rot = d.api.guardian.rot({ limit: 1000 });
       if (rot.length === 0) continue;
       const rotten = new Set(rot.map((r) => r.path));
@@ -368,6 +373,21 @@ export class Real {
       }
     }
   }
+}
+
+/** What checkWord asks of a device's database each step (another connection's commits, its own, any rot row), prepared once per library opened. */
+const looksOf = new WeakMap<Library, { version: Statement; changes: Statement; anyRot: Statement }>();
+function lookStatements(lib: Library): { version: Statement; changes: Statement; anyRot: Statement } {
+  let looks = looksOf.get(lib);
+  if (!looks) {
+    looks = {
+      version: lib.db.prepare('PRAGMA data_version').pluck(),
+      changes: lib.db.prepare('SELECT total_changes()').pluck(),
+      anyRot: lib.db.prepare('SELECT EXISTS (SELECT 1 FROM rot)').pluck(),
+    };
+    looksOf.set(lib, looks);
+  }
+  return looks;
 }
 
 /** Set PATH's times to a whole second (a flip that puts them back then leaves them exactly so). */
