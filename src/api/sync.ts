@@ -1,7 +1,7 @@
 import type { FetchFirst } from '../jobs/job-kind.js';
 import type { JobRow } from '../jobs/states.js';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { VssError } from '../core/errors.js';
 import type { Library } from '../library/library.js';
 import { sidecarKind } from '../sidecars/kinds.js';
@@ -100,6 +100,9 @@ export class SyncApi implements LinkPort {
    * paired device (src/ops/transfer/get.ts).
    */
   async getOriginal(ref: string, dir: string, opts: Omit<OpCall, 'detach'> = {}): Promise<GotOriginal & { job_id: number | null }> {
+    // `DEVICE:/PATH/FILE` of a folder that device lets this one browse (issue 59), not one of its locations.
+    const browsed = await this.getBrowsed(ref, dir);
+    if (browsed) return { ...browsed, job_id: null };
     const { job, result } = await this.performGet(ref, dir, opts);
     if (result === null) throw new VssError('IO', 'the copy ended without a result');
     return { ...result, job_id: job?.id ?? null };
@@ -110,6 +113,33 @@ export class SyncApi implements LinkPort {
     const { job } = await this.performGet(ref, dir, { detach: true });
     if (job === null) throw new VssError('IO', `the copy of ${ref} could not be queued`);
     return job;
+  }
+
+  /**
+   * REF as `DEVICE:/PATH/FILE` where DEVICE is a paired device and PATH's first folder is none of
+   * its locations: that device's browsable file (issue 59) copied into DIR, verified against the
+   * BLAKE3 it read, and identified here; undefined: REF is not such an address (a content's, as ever).
+   */
+  private async getBrowsed(ref: string, dir: string): Promise<GotOriginal | undefined> {
+    const m = /^([^/:][^:]*):(\/[^/]+.*)$/.exec(ref);
+    if (!m) return undefined;
+    const { PairedDevices } = await import('../sync/pairing/paired-devices.js');
+    let dev;
+    try {
+      dev = PairedDevices.load(this.ctx.dataDir).find(m[1]!);
+    } catch {
+      return undefined;
+    }
+    const first = m[2]!.split('/')[1]!;
+    if (this.lib.store.peerLocations.ofDevice(dev.device_uuid).some((l) => l.name === first || String(l.location_id) === first)) return undefined;
+    const net = this.network;
+    if (!net) throw new VssError('NO_DAEMON', "a file of another device's folder is fetched through the daemon's P2P node: start it (vss daemon start)");
+    const [{ checkDestination }, { fetchRemote }, { identifyFileSoon }] = await Promise.all([import('../files/destination.js'), import('../sync/browse/ask-browse.js'), import('../content/identify-file.js')]);
+    checkDestination(this.lib, dir, 'local');
+    const got = await fetchRemote(await net.open(dev.peer_id, 'browse', AbortSignal.timeout(15_000)), m[2]!, dir);
+    const st = statSync(got.path);
+    const id = await identifyFileSoon({ id: 0, abs: got.path, name: basename(got.path), size: st.size, mtimeMs: st.mtimeMs, inode: st.ino }, this.lib.config.settings.hashThresholdBytes);
+    return { content_uuid: id.ok ? id.contentUuid : '', path: got.path, size: got.size, from: dev.device_uuid, from_device: dev.name, bytes_received: got.size };
   }
 
   private async performGet(ref: string, dir: string, call: OpCall) {

@@ -2,10 +2,10 @@ import { extname, resolve } from 'node:path';
 import mime from 'mime-types';
 import { describeFsError, VssError } from '../core/errors.js';
 import { ConfinedRoot, isInside, PathRefusedError } from '../library/confine.js';
-import { realpathSync } from 'node:fs';
 import type { LocalDisk } from '../storage/local-disk.js';
 import type { NodeFacts } from '../storage/port.js';
 import { storageAt } from '../storage/storages.js';
+import { realPathOf } from '../storage/local-tree.js';
 import { detectType } from './detect-type.js';
 import { identifyFileSoon } from './identify-file.js';
 import { HEAD_BYTES, SMALL_FILE_BYTES } from './hash-file.js';
@@ -43,12 +43,13 @@ const VANISHED = describeFsError(Object.assign(new Error('not there'), { code: '
 export async function browseFolder(path: string, opts: BrowseFolderOptions): Promise<{ path: string; entries: FolderEntry[]; truncated: boolean }> {
   const root = resolve(path);
   if (opts.within !== undefined) {
-    let real: string;
+    let real: string | undefined;
     try {
-      real = realpathSync(root);
+      real = realPathOf(root);
     } catch (err) {
       throw new VssError('NOT_FOUND', `cannot browse: ${describeFsError(err)}`, { path: root, cause: err });
     }
+    if (real === undefined) throw new VssError('NOT_FOUND', `cannot browse: ${VANISHED}`, { path: root });
     if (!isInside(opts.within, real)) throw new PathRefusedError(root, `leads out of ${opts.within} (through a symlink)`);
   }
   const limit = Math.min(BROWSE_LIMIT_MAX, Math.max(1, Math.floor(opts.limit ?? BROWSE_LIMIT_DEFAULT)));

@@ -24,7 +24,7 @@ const SRC = join(REPO, 'src');
  * a copy locked for another device's drop, a removal told once to the device it removes. A
  * protocol that is not one of these and not `feed` is a hand-made feed.
  */
-const NOT_FEEDS = ['pair', 'members', 'availability', 'fetch', 'original', 'drop', 'relayWindow', 'relayBrowsers', 'browserHttp', 'dialback', 'lock', 'removal'];
+const NOT_FEEDS = ['pair', 'members', 'availability', 'fetch', 'original', 'drop', 'relayWindow', 'relayBrowsers', 'browserHttp', 'dialback', 'lock', 'removal', 'browse'];
 
 /** Field names that say "since where": a cursor, a sequence number, an epoch, a position to resume from. */
 const CURSOR_FIELD = /^(seq|epoch|cursor|since|from_seq|to_seq|after(_.*)?|resume|position|version_vector)$/;

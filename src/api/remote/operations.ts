@@ -226,7 +226,7 @@ export const OPERATIONS = {
   /** A folder of this device read without adding it (`vss browse`). */
   browseFolder: {
     method: 'GET', path: `${LIB}/browse-folder`, call: 'lib.browse.folder',
-    args: [query('path', 'path'), options({ recursive: query('recursive', 'bool', opt), content: query('content', 'bool', opt), limit: query('limit', 'int', { optional: true, min: 1, max: 100_000 }) })],
+    args: [query('path', 'place'), options({ recursive: query('recursive', 'bool', opt), content: query('content', 'bool', opt), limit: query('limit', 'int', { optional: true, min: 1, max: 100_000 }) })],
   },
 
   /** Tags and user metadata (DESIGN §11, §16), shared by every device of the library. */
