@@ -55,14 +55,14 @@ export async function userDataTargets(lib: Library, refs: readonly string[], opt
   }
   if (ops.ops.length > 0) new SharedData(lib).commit(ops.ops);
   // What is at each object's path now, written once its row exists.
-  for (const l of ops.looks) lib.store.objects.looked(l.uuid, l.inode, l.dev);
+  for (const l of ops.looks) lib.store.objects.looked(l.uuid, l.inode, l.dev, l.born);
   return out;
 }
 
 /** The operations a call makes, and this device's looks at its objects (written after them). */
 interface Pending {
   ops: UnstampedOp[];
-  looks: Array<{ uuid: string; inode: number; dev: number }>;
+  looks: Array<{ uuid: string; inode: number; dev: number; born: number }>;
 }
 
 /** A file (PATH, as ST saw it): its content when its location identified it, else hashed now, with an object at its path. */
@@ -89,14 +89,18 @@ async function fileTarget(lib: Library, path: string, st: Stats, create: boolean
 function objectOf(lib: Library, abs: string, kind: ObjectKind, st: Stats, content: string | null, create: boolean, pending: Pending): { uuid: string } {
   const device = lib.device.uuid;
   const here = lib.store.objects.at(device, abs);
-  const look = (uuid: string) => pending.looks.push({ uuid, inode: st.ino, dev: st.dev });
+  const look = (uuid: string) => pending.looks.push({ uuid, inode: st.ino, dev: st.dev, born: st.birthtimeMs });
   if (here && here.kind === kind) {
-    if (content !== null && here.content_uuid !== content) pending.ops.push({ record: 'object', id: here.uuid, set: { content } });
+    if (create && content !== null && here.content_uuid !== content) pending.ops.push({ record: 'object', id: here.uuid, set: { content } });
     look(here.uuid);
     return here;
   }
-  const moved = lib.store.objects.byInode(device, st.ino, st.dev).find((o) => o.kind === kind && lstatSync(o.path, { throwIfNoEntry: false })?.ino !== st.ino);
+  // Renamed or moved on its drive: the same inode, born at the same time (an inode the filesystem
+  // gave again to a new folder is another folder), no longer at the path recorded.
+  const moved = st.birthtimeMs > 0 ? lib.store.objects.byInode(device, st.ino, st.dev).find((o) => o.kind === kind && o.born === st.birthtimeMs && lstatSync(o.path, { throwIfNoEntry: false })?.ino !== st.ino) : undefined;
   if (moved) {
+    // A look alone (meta show, tag remove) says where it is, and changes nothing shared.
+    if (!create) return moved;
     pending.ops.push({ record: 'object', id: moved.uuid, set: { path: abs, ...(content !== null && moved.content_uuid !== content ? { content } : {}) } });
     if (kind === 'folder') followBeneath(lib, moved.path, abs, pending);
     return moved;
@@ -116,7 +120,7 @@ function followBeneath(lib: Library, from: string, to: string, pending: Pending)
   for (const o of lib.store.objects.beneath(lib.device.uuid, from)) {
     const now = to + o.path.slice(from.length);
     const st = lstatSync(now, { throwIfNoEntry: false });
-    if (st && st.ino === o.inode && st.dev === o.dev) pending.ops.push({ record: 'object', id: o.uuid, set: { path: now } });
+    if (st && st.ino === o.inode && st.dev === o.dev && st.birthtimeMs === o.born) pending.ops.push({ record: 'object', id: o.uuid, set: { path: now } });
   }
 }
 

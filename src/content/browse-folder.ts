@@ -25,6 +25,8 @@ export interface BrowseFolderOptions {
   hashThresholdBytes: number;
   /** A folder (by its real path) the one browsed must really lie in: a peer's listing of a browsable root (issue 59), no symlink leading out. */
   within?: string;
+  /** Kinds by first bytes alone, no file read whole (a peer's listing: its asker learns no content id, and a listing costs a head a file). */
+  sniffOnly?: boolean;
 }
 
 export const BROWSE_LIMIT_DEFAULT = 10_000;
@@ -127,7 +129,7 @@ async function identifyAll(disk: LocalDisk, entries: FolderEntry[], opts: Browse
   const worker = async (): Promise<void> => {
     while (next < todo.length) {
       const e = todo[next++]!;
-      if (!opts.content && e.size > SMALL_FILE_BYTES) {
+      if (opts.sniffOnly || (!opts.content && e.size > SMALL_FILE_BYTES)) {
         await sniff(disk, e);
         continue;
       }

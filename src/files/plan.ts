@@ -9,7 +9,7 @@ import { checkedPath, placeInLibrary, placeOf, type LibraryPlace } from './place
 import { anchorOf, type Anchor } from './volume-reach.js';
 import { TRASH_FOLDER } from './trash-bin.js';
 import { folderMeta, metaJson, metaOf } from './kept-meta.js';
-import { entriesIn, factsAt, writeAccess, type LocalFacts } from '../storage/local-tree.js';
+import { entriesIn, factsAt, realPathOf, writeAccess, type LocalFacts } from '../storage/local-tree.js';
 import { identityNow } from '../content/indexed-identity.js';
 import type { Party } from './destination.js';
 
@@ -86,7 +86,7 @@ export function planTransfer(lib: Library, op: 'copy' | 'move', srcs: readonly s
   /** The first item of each hard-linked file (by device and inode) among all that is copied. */
   const firstName = new Map<string, number>();
   for (const src of srcs) {
-    const place = sourcePlace(lib, src, party);
+    const place = sourcePlace(lib, src, party, op);
     const st = factsAt(src);
     if (!st) throw new VssError('NOT_FOUND', `no file or folder ${src}`, { path: src });
     if (st.kind === 'symlink') throw new PathRefusedError(src, 'is a symlink: vss never follows one');
@@ -132,10 +132,18 @@ export function planTransfer(lib: Library, op: 'copy' | 'move', srcs: readonly s
  * outside them that this machine's user named (issue 59: any file or folder the user can read is
  * a source); a browser or a peer names sources in locations only. Never the library folder.
  */
-function sourcePlace(lib: Library, src: string, party: Party): LibraryPlace | undefined {
+function sourcePlace(lib: Library, src: string, party: Party, op: 'copy' | 'move'): LibraryPlace | undefined {
   if (party !== 'local' || placeOf(lib, src)) return placeInLibrary(lib, src, 'a source');
   checkedPath(lib, src, 'a source');
   if (isInside(src, lib.root)) throw new PathRefusedError(src, 'holds the library folder, which vss keeps to itself: copy the folders beside it');
+  // A location reached by another name (a symlinked folder on the way, a bind mount) is a
+  // location's file still: named by its own path, its Guardian and its index are asked.
+  const real = realPathOf(dirname(src));
+  if (real !== undefined && real !== dirname(src) && placeOf(lib, join(real, basename(src)))) throw new PathRefusedError(src, `leads into a location through a symlinked folder (${real}): name it by that path`);
+  if (op === 'move') {
+    const held = lib.store.locations.ofDevice(lib.deviceId).find((l) => typeof l.path === 'string' && (isInside(src, l.path) || isInside(src, realPathOf(l.path) ?? l.path)));
+    if (held) throw new PathRefusedError(src, `holds location ${held.name}: move its other folders, or remove the location first (vss location remove)`);
+  }
   return undefined;
 }
 

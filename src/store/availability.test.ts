@@ -107,7 +107,8 @@ describe('local availability numbering', () => {
     // crafted on purpose: the text rows of a library made before migration 013 (the newest schema
     // otherwise, without what later migrations add, so 013 and those after it run again).
     const db = openDatabase(path);
-    db.exec(`ALTER TABLE locations DROP COLUMN kind; -- 042
+    db.exec(`ALTER TABLE locations DROP COLUMN xmp_write_back; DROP TABLE objects; -- 046, 045
+      ALTER TABLE locations DROP COLUMN kind; -- 042
       DROP TABLE peer_heads; DROP TABLE peer_folders; -- 041
       DROP TABLE library_members; -- 039
       DROP TRIGGER stacks_moved_insert; DROP TRIGGER stacks_moved_update; DROP TRIGGER stack_members_moved_insert; DROP TRIGGER stack_members_moved_update;

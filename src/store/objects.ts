@@ -15,6 +15,8 @@ export interface ObjectRecord {
   /** This device's own objects: what was at `path` when it was last looked at. */
   inode: number | null;
   dev: number | null;
+  /** Its birth time (ms) when looked at, where the filesystem keeps one (0: it does not). */
+  born: number | null;
 }
 
 /** What one operation says of an object: the fields it sets, under its stamp. */
@@ -56,30 +58,30 @@ export class ObjectStore {
   }
 
   byUuid(uuid: string): ObjectRecord | undefined {
-    return this.sql<[string], ObjectRecord>('SELECT uuid, device_uuid, kind, path, content_uuid, deleted, inode, dev FROM objects WHERE uuid = ?').get(uuid);
+    return this.sql<[string], ObjectRecord>('SELECT uuid, device_uuid, kind, path, content_uuid, deleted, inode, dev, born FROM objects WHERE uuid = ?').get(uuid);
   }
 
   /** The live object of DEVICE at PATH, if any. */
   at(device: string, path: string): ObjectRecord | undefined {
-    return this.sql<[string, string], ObjectRecord>('SELECT uuid, device_uuid, kind, path, content_uuid, deleted, inode, dev FROM objects WHERE device_uuid = ? AND path = ? AND deleted = 0').get(device, path);
+    return this.sql<[string, string], ObjectRecord>('SELECT uuid, device_uuid, kind, path, content_uuid, deleted, inode, dev, born FROM objects WHERE device_uuid = ? AND path = ? AND deleted = 0').get(device, path);
   }
 
   /** The live objects of DEVICE last seen as INODE on DEV (one renamed or moved within its drive since). */
   byInode(device: string, inode: number, dev: number): ObjectRecord[] {
-    return this.sql<[string, number, number], ObjectRecord>('SELECT uuid, device_uuid, kind, path, content_uuid, deleted, inode, dev FROM objects WHERE device_uuid = ? AND inode = ? AND dev = ? AND deleted = 0').all(device, inode, dev);
+    return this.sql<[string, number, number], ObjectRecord>('SELECT uuid, device_uuid, kind, path, content_uuid, deleted, inode, dev, born FROM objects WHERE device_uuid = ? AND inode = ? AND dev = ? AND deleted = 0').all(device, inode, dev);
   }
 
   /** The live objects of DEVICE beneath folder DIR (not DIR itself). */
   beneath(device: string, dir: string): ObjectRecord[] {
     const prefix = dir.endsWith('/') ? dir : `${dir}/`;
     return this.sql<[string, number, string], ObjectRecord>(
-      'SELECT uuid, device_uuid, kind, path, content_uuid, deleted, inode, dev FROM objects WHERE device_uuid = ? AND deleted = 0 AND substr(path, 1, ?) = ?',
+      'SELECT uuid, device_uuid, kind, path, content_uuid, deleted, inode, dev, born FROM objects WHERE device_uuid = ? AND deleted = 0 AND substr(path, 1, ?) = ?',
     ).all(device, prefix.length, prefix).filter((o) => o.path.startsWith(prefix));
   }
 
   /** This device's look at its object UUID: what was at its path (never shared). */
-  looked(uuid: string, inode: number, dev: number): void {
-    this.sql<[number, number, string]>('UPDATE objects SET inode = ?, dev = ? WHERE uuid = ?').run(inode, dev, uuid);
+  looked(uuid: string, inode: number, dev: number, born: number): void {
+    this.sql<[number, number, number, string]>('UPDATE objects SET inode = ?, dev = ?, born = ? WHERE uuid = ?').run(inode, dev, born, uuid);
   }
 
   /**
@@ -88,7 +90,7 @@ export class ObjectStore {
    */
   withUserData(limit: number): ObjectRecord[] {
     return this.sql<[number], ObjectRecord>(
-      `SELECT uuid, device_uuid, kind, path, content_uuid, deleted, inode, dev FROM objects o WHERE deleted = 0 AND kind <> '' AND path <> ''
+      `SELECT uuid, device_uuid, kind, path, content_uuid, deleted, inode, dev, born FROM objects o WHERE deleted = 0 AND kind <> '' AND path <> ''
          AND (EXISTS (SELECT 1 FROM metadata_tag m WHERE m.content_uuid IN (o.uuid, o.content_uuid) AND m.present = 1)
            OR EXISTS (SELECT 1 FROM user_metadata u WHERE u.content_uuid IN (o.uuid, o.content_uuid)))
        ORDER BY uuid LIMIT ?`,

@@ -7,6 +7,7 @@ import type { AlbumFields } from '../store/albums.js';
 import type { StackFields } from '../store/stacks.js';
 import type { ObjectFields } from '../store/objects.js';
 import { UUID_RE } from '../sidecars/address.js';
+import { absolutePathProblem } from '../library/confine.js';
 import { verifyMemberRecord, type MemberBody, type MemberRecord } from './member-record.js';
 import type { MemberIntake } from './member-intake.js';
 
@@ -234,7 +235,7 @@ export function checkOp(value: unknown): SharedOp | { refused: string } {
       f.kind = set.kind;
     }
     if (set.path !== undefined) {
-      if (typeof set.path !== 'string' || set.path.length > OBJECT_PATH_MAX || !set.path.startsWith('/') || set.path.includes('\0')) return { refused: `a path that is not an absolute path of at most ${OBJECT_PATH_MAX} characters` };
+      if (typeof set.path !== 'string' || set.path.length > OBJECT_PATH_MAX || absolutePathProblem(set.path) !== undefined) return { refused: `a path that is not an absolute path of at most ${OBJECT_PATH_MAX} characters` };
       f.path = set.path;
     }
     if (set.content !== undefined) {

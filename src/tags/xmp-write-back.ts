@@ -9,7 +9,7 @@ const log = childLog('xmp');
 const CURSOR_KEY = 'xmp_write_back_seq';
 /** Changes gathered this long before a pass writes them (a burst of taggings is one pass). */
 const SETTLE_MS = 300;
-/** Operations read from the log a pass, at most (the rest the next pass). */
+/** Operations read from the log at once (a pass reads them page by page, to the end). */
 const PAGE = 4096;
 /** Contents a tag's rename or removal rewrites at most in one pass. */
 const MAX_TAG_CONTENTS = 10_000;
@@ -47,18 +47,28 @@ export function keepXmpWrittenBack(lib: Library, onProblem: (err: unknown) => vo
     timer = setTimeout(() => void pass(), SETTLE_MS);
     timer.unref();
   };
-  const off = lib.events.on('shared:changed', soon);
+  const offs = [
+    lib.events.on('shared:changed', soon),
+    // A drive back: what its locations missed while it was away is written now.
+    lib.events.on('locations:changed', (e) => { if (e.change === 'online') soon(); }),
+  ];
   soon();
   return () => {
     stopped = true;
     clearTimeout(timer);
-    off();
+    for (const off of offs) off();
   };
 }
 
 /** One pass: the log read from the cursor on, what it touched written back; the cursor moved past it. */
 export async function writeBackOnce(lib: Library): Promise<XmpExportResult | undefined> {
-  const locations = new Set(lib.store.locations.xmpWriteBackOf(lib.deviceId));
+  const asked = lib.store.locations.xmpWriteBackOf(lib.deviceId);
+  // None asks: nothing to read (the cursor starts from the log as it is when one is turned on).
+  if (asked.length === 0) return undefined;
+  // A location whose drive is away is written nothing (its empty mount point is no folder of it):
+  // the cursor then stays, and the next pass, once it is back, writes what it missed.
+  const locations = new Set(asked.filter((id) => lib.store.locations.byId(id)?.online === 1));
+  const allThere = locations.size === asked.length;
   let seq = Number(lib.store.syncMeta.get(CURSOR_KEY) ?? '0');
   const contents = new Set<string>();
   for (;;) {
@@ -74,7 +84,9 @@ export async function writeBackOnce(lib: Library): Promise<XmpExportResult | und
     seq = rows.at(-1)!.seq;
     if (rows.length < PAGE) break;
   }
-  const moved = () => lib.store.syncMeta.set(CURSOR_KEY, String(seq));
+  const moved = () => {
+    if (allThere) lib.store.syncMeta.set(CURSOR_KEY, String(seq));
+  };
   if (locations.size === 0 || contents.size === 0) {
     moved();
     return undefined;

@@ -53,6 +53,11 @@ describe('browsing a folder of a paired device that is in no location', { timeou
     assert.notEqual(before.code, 0, 'nothing is browsable by default');
     assert.match(before.stderr, /in no folder this device lets paired devices browse/);
 
+    // The device's own data (its key, its libraries) is never browsable, however a root is named.
+    const mine = await runCli(['device', 'browsable', 'add', tmp.path], B);
+    assert.notEqual(mine.code, 0, 'a folder holding the data dir');
+    assert.match(mine.stderr, /which vss keeps to itself/);
+    assert.notEqual((await runCli(['device', 'browsable', 'add', B.VSS_DATA_DIR!], B)).code, 0, 'the data dir itself');
     assert.deepEqual(json<string[]>(await ok(B, ['--json', 'device', 'browsable', 'add', shared])), [shared]);
     const listed = json<Entry[]>(await ok(A, ['--json', 'browse', `Desktop:${shared}`]));
     const byName = new Map(listed.map((e) => [e.name, e]));

@@ -64,6 +64,25 @@ describe('a copy or move from a folder outside every location (issue 59 item 2)'
     assert.ok((await indexed()).has(join(photos, 'moving.txt')));
   });
 
+  it('refuses a move of a location\'s file named through a symlinked folder, and of a folder outside that holds a location (the Guardian and the index are never passed by)', async () => {
+    writeFileSync(join(photos, 'kept.txt'), 'a file of the location\n');
+    await ok('location', 'rescan', photos);
+    const link = join(tmp.path, 'link-to-photos');
+    symlinkSync(photos, link);
+    const through = await cliHere(['files', 'move', join(link, 'kept.txt'), `${elsewhere}/`], env);
+    assert.notEqual(through.code, 0, 'refused');
+    assert.match(through.stderr, /leads into a location through a symlinked folder/);
+    assert.ok(existsSync(join(photos, 'kept.txt')), 'the location\'s file stays');
+    const holder = join(tmp.path, 'holder');
+    mkdirSync(join(holder, 'inner'), { recursive: true });
+    writeFileSync(join(holder, 'inner', 'f.txt'), 'in a location inside a folder outside\n');
+    await ok('location', 'add', join(holder, 'inner'), '--name', 'Inner');
+    const held = await cliHere(['files', 'move', holder, `${elsewhere}/`], env);
+    assert.notEqual(held.code, 0);
+    assert.match(held.stderr, /holds location Inner/);
+    assert.ok(existsSync(join(holder, 'inner', 'f.txt')), 'the location is where it was');
+  });
+
   it('still refuses the library folder and a symlink as a source, and a delete outside the locations', async () => {
     const lib = join(tmp.path, 'lib');
     const holding = await cliHere(['files', 'copy', lib, `${photos}/`], env);

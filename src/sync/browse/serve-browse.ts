@@ -32,7 +32,7 @@ export async function serveBrowse(stream: Stream, _remote: RemoteDevice, dataDir
       let listing;
       try {
         // Listed as `vss browse` lists a folder here, the root named as the folder's own (nothing beneath followed through a symlink).
-        listing = await browseFolder(req.body.path, { limit: Math.min(BROWSE_MAX_ENTRIES, Math.max(1, req.body.limit)), hashThresholdBytes: DEFAULT_HASH_THRESHOLD, within: root });
+        listing = await browseFolder(req.body.path, { limit: Math.min(BROWSE_MAX_ENTRIES, Math.max(1, req.body.limit)), hashThresholdBytes: DEFAULT_HASH_THRESHOLD, within: root, sniffOnly: true });
       } catch (err) {
         return await refuse((err as Error).message);
       }
