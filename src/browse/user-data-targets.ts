@@ -67,14 +67,17 @@ interface Pending {
 
 /** A file (PATH, as ST saw it): its content when its location identified it, else hashed now, with an object at its path. */
 async function fileTarget(lib: Library, path: string, st: Stats, create: boolean, ops: Pending): Promise<UserDataTarget> {
+  let unknown: VssError;
   try {
     return { uuid: contentByRef(lib, path).uuid, content: true };
   } catch (err) {
     if (!(err instanceof VssError) || err.code !== 'NOT_FOUND') throw err;
+    unknown = err;
   }
   const known = lib.store.objects.at(lib.device.uuid, path);
   if (!create && known?.content_uuid) return { uuid: known.content_uuid, content: true };
-  if (!create) throw new VssError('NOT_FOUND', `${path} carries nothing (no tag or metadata was given to it)`, { path });
+  // A look at a file that carries nothing: why the library does not know it, in the words every command gives.
+  if (!create) throw unknown;
   const id = await identifyFileSoon({ id: 0, abs: path, name: basename(path), size: st.size, mtimeMs: st.mtimeMs, inode: st.ino }, lib.config.settings.hashThresholdBytes);
   if (!id.ok) throw new VssError('IO', `${path} cannot be read: ${id.reason}`, { path });
   objectOf(lib, path, 'file', st, id.contentUuid, true, ops);
