@@ -7,6 +7,7 @@ import { atRiskUuids, contentSafety, copyCounts } from '../guardian/redundancy.j
 import { UsageError, VssError } from '../core/errors.js';
 import type { Stream } from '@libp2p/interface';
 import type { OpNetwork } from '../ops/op.js';
+import { deviceFolderAddress } from '../core/address.js';
 import type { Library } from '../library/library.js';
 import { contentTiles } from './content-tiles.js';
 import { UUID_RE } from '../sidecars/address.js';
@@ -100,7 +101,7 @@ export class BrowseApi {
    */
   async folder(path: string, opts: { recursive?: boolean; content?: boolean; limit?: number } = {}): Promise<FolderListing> {
     // `DEVICE:/PATH`: a folder a paired device lets this one browse (issue 59), asked of it now.
-    const remote = remoteFolder(path);
+    const remote = deviceFolderAddress(path);
     if (remote) {
       const { listRemote } = await import('../sync/browse/ask-browse.js');
       const got = await listRemote(await this.openBrowse(remote.device), remote.path, opts.limit);
@@ -117,19 +118,6 @@ export class BrowseApi {
     const contents = this.lib.store.contents;
     for (const e of listing.entries) if (e.content_uuid) e.in_library = contents.kindOfAnywhere(e.content_uuid) !== undefined;
     return listing;
-  }
-
-  /**
-   * A file of a folder the paired device DEVICE lets this one browse (`DEVICE:/PATH/FILE`, issue 59)
-   * copied into DIR (this machine's user's folder), verified against the BLAKE3 that device read.
-   */
-  async fetch(address: string, dir: string): Promise<{ path: string; size: number; blake3: string }> {
-    const remote = remoteFolder(address);
-    if (!remote) throw new UsageError(`${JSON.stringify(address)}: give a file as DEVICE:/PATH/FILE`);
-    const { checkDestination } = await import('../files/destination.js');
-    checkDestination(this.lib, dir, 'local');
-    const { fetchRemote } = await import('../sync/browse/ask-browse.js');
-    return fetchRemote(await this.openBrowse(remote.device), remote.path, dir);
   }
 
   /** A /vss/browse stream to the paired device REF names (its name or id), which must be connected through this daemon. */
@@ -280,10 +268,4 @@ function deviceFilter(device: string | undefined): GridDeviceFilter {
 /** A town's place on the map: to a hundredth of a degree (about a kilometre), null when none of its photos had one. */
 function roundedDegrees(v: number | null): number | null {
   return v === null || !Number.isFinite(v) ? null : Math.round(v * 100) / 100;
-}
-
-/** `DEVICE:/PATH` as a paired device's folder (an absolute path there); undefined: a path of this machine. */
-function remoteFolder(address: string): { device: string; path: string } | undefined {
-  const m = /^([^/:][^:]*):(\/.*)$/.exec(address);
-  return m ? { device: m[1]!, path: m[2]!.length > 1 ? m[2]!.replace(/\/+$/, '') : m[2]! } : undefined;
 }

@@ -3,6 +3,7 @@ import type { JobRow } from '../jobs/states.js';
 import { readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { VssError } from '../core/errors.js';
+import { deviceFolderAddress } from '../core/address.js';
 import type { Library } from '../library/library.js';
 import { sidecarKind } from '../sidecars/kinds.js';
 import { Availability } from '../sync/availability/availability.js';
@@ -121,22 +122,22 @@ export class SyncApi implements LinkPort {
    * BLAKE3 it read, and identified here; undefined: REF is not such an address (a content's, as ever).
    */
   private async getBrowsed(ref: string, dir: string): Promise<GotOriginal | undefined> {
-    const m = /^([^/:][^:]*):(\/[^/]+.*)$/.exec(ref);
-    if (!m) return undefined;
+    const a = deviceFolderAddress(ref);
+    if (!a || a.path === '/') return undefined;
     const { PairedDevices } = await import('../sync/pairing/paired-devices.js');
     let dev;
     try {
-      dev = PairedDevices.load(this.ctx.dataDir).find(m[1]!);
+      dev = PairedDevices.load(this.ctx.dataDir).find(a.device);
     } catch {
       return undefined;
     }
-    const first = m[2]!.split('/')[1]!;
+    const first = a.path.split('/')[1]!;
     if (this.lib.store.peerLocations.ofDevice(dev.device_uuid).some((l) => l.name === first || String(l.location_id) === first)) return undefined;
     const net = this.network;
     if (!net) throw new VssError('NO_DAEMON', "a file of another device's folder is fetched through the daemon's P2P node: start it (vss daemon start)");
     const [{ checkDestination }, { fetchRemote }, { identifyFileSoon }] = await Promise.all([import('../files/destination.js'), import('../sync/browse/ask-browse.js'), import('../content/identify-file.js')]);
     checkDestination(this.lib, dir, 'local');
-    const got = await fetchRemote(await net.open(dev.peer_id, 'browse', AbortSignal.timeout(15_000)), m[2]!, dir);
+    const got = await fetchRemote(await net.open(dev.peer_id, 'browse', AbortSignal.timeout(15_000)), a.path, dir);
     const st = statSync(got.path);
     const id = await identifyFileSoon({ id: 0, abs: got.path, name: basename(got.path), size: st.size, mtimeMs: st.mtimeMs, inode: st.ino }, this.lib.config.settings.hashThresholdBytes);
     return { content_uuid: id.ok ? id.contentUuid : '', path: got.path, size: got.size, from: dev.device_uuid, from_device: dev.name, bytes_received: got.size };

@@ -189,3 +189,15 @@ export function relPathProblem(rel: unknown): string | undefined {
 
 /** A part of a `/`-separated path that is empty, `.` or `..`. */
 const EMPTY_DOT_OR_DOTDOT = /(?:^|\/)\.{0,2}(?:\/|$)/;
+
+/**
+ * P as `DEVICE:/PATH`, an absolute path of a paired device's own (a browsable folder, issue 59: not
+ * a location's `DEVICE:/LOCATION/PATH`, which the caller tells apart by its locations); undefined:
+ * not of that form (a path of this machine).
+ */
+export function deviceFolderAddress(p: string): { device: string; path: string } | undefined {
+  const m = /^([^/:][^:]*):(\/.*)$/.exec(p);
+  if (!m) return undefined;
+  const path = m[2]!.length > 1 ? m[2]!.replace(/\/+$/, '') : m[2]!;
+  return { device: m[1]!, path };
+}
