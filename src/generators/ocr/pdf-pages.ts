@@ -36,6 +36,8 @@ const MIN_TEXT_LAYER_CHARS = 16;
 const RENDER_BATCH = 2;
 /** Guess of one page's OCR time before any was measured (ms). */
 const FIRST_PAGE_GUESS_MS = 8_000;
+/** The first batch's render is given at least this long, whatever the time limit leaves (ms). */
+const FIRST_RENDER_MS = 10_000;
 
 export async function readPdfPages(path: string, options: PdfOcrOptions): Promise<PdfOcrResult> {
   const remaining = () => options.deadline - Date.now();
@@ -49,8 +51,12 @@ export async function readPdfPages(path: string, options: PdfOcrOptions): Promis
   const signal = AbortSignal.any([options.signal, stopRendering.signal]);
   const batches: number[][] = [];
   for (let i = 0; i < todo.length; i += RENDER_BATCH) batches.push(todo.slice(i, i + RENDER_BATCH));
-  const render = (batch: number[]) => {
-    const p = renderPdfPagesGray(path, batch, { maxEdge: PDF_OCR_MAX_EDGE, maxDpi: PDF_OCR_DPI, signal, timeoutMs: Math.max(1_000, remaining()), maxBytes: options.maxBytes });
+  // The first batch has at least FIRST_RENDER_MS whatever is left (its first page is always read:
+  // a loaded machine's slow render is no failure); a later one what is left, and running out of it
+  // ends the reading there (the time limit truncates).
+  const render = (batch: number[], first = false) => {
+    const timeoutMs = first ? Math.max(FIRST_RENDER_MS, remaining()) : Math.max(1_000, remaining());
+    const p = renderPdfPagesGray(path, batch, { maxEdge: PDF_OCR_MAX_EDGE, maxDpi: PDF_OCR_DPI, signal, timeoutMs, maxBytes: options.maxBytes });
     p.catch(() => undefined); // awaited below; never an unhandled rejection when we stop early
     return p;
   };
@@ -58,9 +64,19 @@ export async function readPdfPages(path: string, options: PdfOcrOptions): Promis
   let ocrPages = 0;
   let outOfTime = false;
   try {
-    let next = batches[0] ? render(batches[0]) : undefined;
+    let next = batches[0] ? render(batches[0], true) : undefined;
     outer: for (let b = 0; b < batches.length; b++) {
-      const rendered = await next!;
+      let rendered;
+      try {
+        rendered = await next!;
+      } catch (err) {
+        // A later batch that could not be drawn in the time left: the pages read so far are the answer.
+        if (b > 0 && remaining() < 1_000 && !options.signal.aborted) {
+          outOfTime = true;
+          break;
+        }
+        throw err;
+      }
       next = batches[b + 1] ? render(batches[b + 1]!) : undefined;
       for (const page of rendered.pages) {
         // The first page is always tried; later ones only while one more fits in the time left.
