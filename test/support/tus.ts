@@ -16,8 +16,18 @@ export function tusMetadata(name: string, hash: string, modified?: number): stri
   return `filename ${b64(name)},blake3 ${b64(hash)}${modified !== undefined ? `,modified ${b64(String(modified))}` : ''}`;
 }
 
-export function tusRequest(p: TusParty, method: string, path: string, headers: Record<string, string> = {}, body?: Buffer): Promise<Response> {
-  return fetch(`${p.base}${path}`, { method, headers: { ...p.headers, 'tus-resumable': '1.0.0', ...headers }, ...(body ? { body } : {}) });
+export async function tusRequest(p: TusParty, method: string, path: string, headers: Record<string, string> = {}, body?: Buffer): Promise<Response> {
+  const send = () => fetch(`${p.base}${path}`, { method, headers: { ...p.headers, 'tus-resumable': '1.0.0', ...headers }, ...(body ? { body } : {}) });
+  try {
+    return await send();
+  } catch (err) {
+    // A kept-alive connection the daemon closed after refusing the last request's body (a 413, a
+    // 507, not reading it) can be picked for this one before its close is seen: the request never
+    // reached the daemon, so it is sent again, once, on a connection of its own.
+    const code = ((err as { cause?: { code?: string } }).cause)?.code;
+    if (!['UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'ECONNRESET', 'EPIPE'].includes(code ?? '')) throw err;
+    return send();
+  }
 }
 
 /** An upload of LENGTH bytes named NAME made (BLAKE3: what the browser says its bytes hash to); BODY: bytes sent with it (creation-with-upload). */
