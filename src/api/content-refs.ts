@@ -3,8 +3,8 @@ import { UsageError } from '../core/errors.js';
 import type { Library } from '../library/library.js';
 import { StackBook } from '../stacks/stack-book.js';
 
-/** Contents a call may name at once (a whole folder's worth; more in several calls). */
-const MAX_REFS = 100_000;
+/** Contents (or folders, issue 59) a call may name at once (a whole folder's worth; more in several calls). */
+export const MAX_REFS = 100_000;
 
 /** The contents REFS name (uuids or their starts, `DEVICE:/LOCATION/PATH`, paths of files in this device's locations, files' names): tags, albums. */
 export function contentsOf(lib: Library, refs: readonly string[]): string[] {

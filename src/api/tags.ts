@@ -1,4 +1,4 @@
-import { contentsOf } from './content-refs.js';
+import { contentsOf, MAX_REFS } from './content-refs.js';
 import { placeInLibrary } from '../files/places.js';
 import { StackBook } from '../stacks/stack-book.js';
 import { objectNamed, objectPlace } from '../tags/objects.js';
@@ -11,9 +11,6 @@ import type { TagView, UserMetaView } from '../wire/tags.js';
 import type { XmpExportResult } from '../tags/xmp-export.js';
 
 export type { TagView, UserMetaView, XmpExportResult };
-
-/** Contents, folders and files a call may name at once (a whole folder's worth; more in several calls). */
-const MAX_REFS = 100_000;
 
 
 /** The library's tags (DESIGN §11 `vss tag`, §16): shared by every device of the library. */

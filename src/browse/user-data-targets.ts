@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { lstatSync, readdirSync, type Stats } from 'node:fs';
+import { lstatSync, type Stats } from 'node:fs';
+import { entriesIn } from '../storage/local-tree.js';
 import { basename, join, resolve } from 'node:path';
 import { contentByRef } from './content-ref.js';
 import { identifyFileSoon } from '../content/identify-file.js';
@@ -131,8 +132,9 @@ function followBeneath(lib: Library, from: string, to: string, pending: Pending)
 function filesBeneath(dir: string): Array<{ path: string; st: Stats }> {
   const out: Array<{ path: string; st: Stats }> = [];
   const walk = (d: string) => {
-    for (const name of readdirSync(d).sort()) {
-      const p = join(d, name);
+    // Listed as every walk of vss lists (a name that is not UTF-8 names nothing vss can open: passed by).
+    for (const e of entriesIn(d).filter((x) => !x.unnamed).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const p = join(d, e.name);
       const st = lstatSync(p, { throwIfNoEntry: false });
       if (st?.isDirectory()) walk(p);
       else if (st?.isFile()) out.push({ path: p, st });
