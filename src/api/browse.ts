@@ -22,7 +22,9 @@ import type { GridStack } from '../wire/browse.js';
 import type { DetailStack } from '../wire/stacks.js';
 import type { LibraryContext } from './library-api.js';
 import type { ContentDetail, GridDays, GridDevice, GridFilter, GridPage, PlaceCountry } from '../wire/browse.js';
-import type { FolderListing } from '../wire/browse-folder.js';
+import type { BrowseRoots, FolderListing } from '../wire/browse-folder.js';
+import type { BrowseThumb, BrowseThumbs } from '../browse/browse-thumbs.js';
+import { join } from 'node:path';
 
 export type { FolderEntry, FolderListing } from '../wire/browse-folder.js';
 export type { ContentDetail, DetailCopy, DetailPath, DetailDevice, DetailSidecar, DetailTag, DetailUser, GridDay, GridDays, GridDevice, GridFilter, GridItem, GridPage, PlaceCountry } from '../wire/browse.js';
@@ -40,6 +42,8 @@ export class BrowseApi {
   private readonly order: GridOrderCache;
   private readonly stacks: StackBook;
   /** The stacks as last read, and the versions they were read at (stacksNow): read again only when the stacks, the order or paired devices' rows moved. */
+  /** The browsed folders' thumbnails, made when first asked for. */
+  private thumbs: BrowseThumbs | undefined;
   private stacksRead: { key: string; stacks: Stack[]; byMember: Map<string, GridStack> } | undefined;
 
   constructor(private readonly lib: Library, private readonly ctx: LibraryContext, private readonly online: () => ReadonlySet<string> = () => new Set(), private readonly network: () => OpNetwork | undefined = () => undefined) {
@@ -118,6 +122,31 @@ export class BrowseApi {
     const contents = this.lib.store.contents;
     for (const e of listing.entries) if (e.content_uuid) e.in_library = contents.kindOfAnywhere(e.content_uuid) !== undefined;
     return listing;
+  }
+
+  /**
+   * The folders in no location that DEVICE (a name or id; none: this one) lets this device browse
+   * (issue 59): this device's own roots, or a paired device's, asked of it now (the explorer shows
+   * them beside the locations).
+   */
+  async roots(device?: string): Promise<BrowseRoots> {
+    const self = this.lib.device.uuid;
+    if (device === undefined || device === self || device === 'local') {
+      const { readBrowsable } = await import('../sync/browse/browsable.js');
+      return { device_id: self, device: this.lib.device.name, here: true, roots: readBrowsable(this.ctx.dataDir) };
+    }
+    const [{ rootsRemote }, { PairedDevices }] = await Promise.all([import('../sync/browse/ask-browse.js'), import('../sync/pairing/paired-devices.js')]);
+    const dev = PairedDevices.load(this.ctx.dataDir).find(device);
+    return { device_id: dev.device_uuid, device: dev.name, here: false, roots: await rootsRemote(await this.openBrowse(dev.device_uuid)) };
+  }
+
+  /** The thumbnail of the file at PATH of this device (in no location: a browsed folder's), from the bounded cache or made now. */
+  async thumb(path: string, signal?: AbortSignal): Promise<BrowseThumb> {
+    if (!this.thumbs) {
+      const [{ BrowseThumbs }, { generatorSettings }] = await Promise.all([import('../browse/browse-thumbs.js'), import('../jobs/settings.js')]);
+      this.thumbs ??= new BrowseThumbs(join(this.lib.layout.cacheDir, 'browse-thumbs'), this.lib.layout.scratchDir, () => generatorSettings(this.lib, this.ctx.dataDir));
+    }
+    return this.thumbs.get(path, signal);
   }
 
   /** A /vss/browse stream to the paired device REF names (its name or id), which must be connected through this daemon. */

@@ -99,7 +99,8 @@ export function listFolder(lib: Library, address: string | undefined, online: Re
       folder = folder === undefined ? undefined : lib.store.entries.childDir(folder, part);
     }
     if (folder === undefined) throw new VssError('NOT_FOUND', `no folder ${JSON.stringify(parsed.path)} in location ${loc[0]!.name} of ${name}`);
-    return lib.store.entries.listingToSend(folder, '', limit).map((r) => ({ name: r[0], kind: r[1], size: r[2], modified: r[3], content_uuid: r[4], content_kind: r[5], device: name, device_id: self, online: true }));
+    const here = parsed.path === '' ? loc[0]!.path : joinShown(loc[0]!.path, parsed.path);
+    return lib.store.entries.listingToSend(folder, '', limit).map((r) => ({ name: r[0], kind: r[1], size: r[2], modified: r[3], content_uuid: r[4], content_kind: r[5], device: name, device_id: self, online: true, path: joinShown(here, r[0]) }));
   }
   const loc = lib.store.peerLocations.ofDevice(device.uuid).filter((l) => l.name === parsed.location || String(l.location_id) === parsed.location);
   if (loc.length !== 1) throw locationNotFound(parsed.location, name, loc.length);
@@ -119,7 +120,7 @@ function locationsOf(lib: Library, d: DeviceRecord, names: Map<string, string>, 
   const device = names.get(d.uuid) ?? d.name;
   if (d.uuid === lib.device.uuid) {
     // Offline: its drive is unplugged (volumes, issue 21); its entries stay listed.
-    return lib.store.locations.ofDevice(d.id).map((l) => ({ name: l.name, kind: 'dir' as const, size: l.bytes, modified: null, content_uuid: null, content_kind: null, device, device_id: d.uuid, online: l.online === 1 }));
+    return lib.store.locations.ofDevice(d.id).map((l) => ({ name: l.name, kind: 'dir' as const, size: l.bytes, modified: null, content_uuid: null, content_kind: null, device, device_id: d.uuid, online: l.online === 1, path: l.path }));
   }
   return lib.store.peerLocations.ofDevice(d.uuid).map((l) => ({ name: l.name, kind: 'dir' as const, size: l.bytes, modified: null, content_uuid: null, content_kind: null, device, device_id: d.uuid, online: isOnline(d.uuid) && l.online === 1 }));
 }

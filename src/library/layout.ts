@@ -15,6 +15,8 @@ export interface LibraryLayout {
   quarantineDir: string;
   /** Partial files of large fetches from peers, kept across restarts to be resumed (outside sidecars/, which reconcile sweeps). */
   transfersDir: string;
+  /** What is made again when lost, bounded and dropped when cold (the thumbnails of browsed folders, issue 59). */
+  cacheDir: string;
 }
 
 export function libraryLayout(root: string): LibraryLayout {
@@ -27,5 +29,6 @@ export function libraryLayout(root: string): LibraryLayout {
     scratchDir: join(root, 'tmp'),
     quarantineDir: join(root, 'quarantine'),
     transfersDir: join(root, 'transfers'),
+    cacheDir: join(root, 'cache'),
   };
 }

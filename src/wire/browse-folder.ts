@@ -27,3 +27,13 @@ export interface FolderListing {
   /** More entries were there than the limit allowed. */
   truncated: boolean;
 }
+
+/** The folders in no location that a device lets this one browse (issue 59): `vss device browsable list` there. */
+export interface BrowseRoots {
+  device_id: string;
+  /** The device's name, as this library knows it. */
+  device: string;
+  /** This device's own roots (true), or a paired device's. */
+  here: boolean;
+  roots: string[];
+}

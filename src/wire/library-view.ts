@@ -42,4 +42,6 @@ export interface LsItem {
   device: string;
   device_id: string;
   online: boolean;
+  /** This device's own entries only: where it is here (what a file operation names); absent on another device's. */
+  path?: string;
 }

@@ -58,7 +58,10 @@ describe('browsing a folder of a paired device that is in no location', { timeou
     assert.notEqual(mine.code, 0, 'a folder holding the data dir');
     assert.match(mine.stderr, /which vss keeps to itself/);
     assert.notEqual((await runCli(['device', 'browsable', 'add', B.VSS_DATA_DIR!], B)).code, 0, 'the data dir itself');
+    assert.deepEqual(json<{ roots: string[] }>(await ok(A, ['--json', 'browse', 'Desktop:'])).roots, [], 'no roots named yet');
     assert.deepEqual(json<string[]>(await ok(B, ['--json', 'device', 'browsable', 'add', shared])), [shared]);
+    const roots = json<{ device: string; here: boolean; roots: string[] }>(await ok(A, ['--json', 'browse', 'Desktop:']));
+    assert.deepEqual({ device: roots.device, here: roots.here, roots: roots.roots }, { device: 'Desktop', here: false, roots: [shared] }, 'the roots, asked of it');
     const listed = json<Entry[]>(await ok(A, ['--json', 'browse', `Desktop:${shared}`]));
     const byName = new Map(listed.map((e) => [e.name, e]));
     assert.deepEqual([...byName.keys()].sort(), ['receipts', 'tax-form.pdf', 'way-out']);

@@ -59,6 +59,10 @@ export const API = {
   trash: (libId: string) => operationUrl('trashList', lib(libId)),
   /** A folder of any device of the library (`DEVICE:/LOCATION/PATH`; `DEVICE:` its locations; none: every device's). */
   ls: (libId: string, path?: string) => operationUrl('ls', lib(libId), { path }),
+  /** Folders in no location (issue 59): the ones DEVICE lets this one browse, a folder's listing (`/PATH` here, `DEVICE:/PATH` there), a file's thumbnail here. */
+  browseRoots: (libId: string, device: string) => operationUrl('browseRoots', lib(libId), { device }),
+  browseFolder: (libId: string, path: string) => operationUrl('browseFolder', lib(libId), { path }),
+  browseThumb: (libId: string, path: string) => operationUrl('browseThumb', lib(libId), { path }),
   similar: (libId: string) => operationUrl('similarList', lib(libId)),
   similarKeep: (libId: string) => operationUrl('similarKeep', lib(libId)),
   stackSetCover: (libId: string) => operationUrl('stackSetCover', lib(libId)),

@@ -23,10 +23,12 @@ const CHUNK = 10_000;
  * (planned, asked for, run as jobs: selection-file-actions.tsx) or sent to a paired device (the
  * detail's SendToDevice, given every picked content).
  */
-export function SelectionBar({ libId, selection, reload, showsHidden, withStacks = (u) => u }: {
+export function SelectionBar({ libId, selection, reload, showsHidden, withStacks = (u) => u, albums = () => true }: {
   libId: string; selection: GridSelection; reload: () => void; showsHidden: boolean;
   /** The picked contents with every photo of the stacks among them: a file operation takes a stack whole (issue 45). */
   withStacks?: (uuids: string[]) => string[];
+  /** Whether the picks may go in an album (the explorer's folders may not: an album holds photos). */
+  albums?: (picked: string[]) => boolean;
 }) {
   useSyncExternalStore(selection.subscribe, selection.getVersion);
   const may = useMay();
@@ -73,7 +75,7 @@ export function SelectionBar({ libId, selection, reload, showsHidden, withStacks
         </label>
       </>}
       {may('tagsAdd') && <button type="button" aria-expanded={open === 'tag'} disabled={busy} onClick={() => setOpen(open === 'tag' ? null : 'tag')}>Tag…</button>}
-      {may('albumsAdd') && <button type="button" aria-expanded={open === 'album'} disabled={busy} onClick={() => setOpen(open === 'album' ? null : 'album')}>Add to album…</button>}
+      {may('albumsAdd') && albums(selection.uuids()) && <button type="button" aria-expanded={open === 'album'} disabled={busy} onClick={() => setOpen(open === 'album' ? null : 'album')}>Add to album…</button>}
       {may('metaSet') && <button type="button" disabled={busy} onClick={() => void meta({ hidden: true }, showsHidden ? undefined : () => selection.clear())}>Hide</button>}
       {fileActions(may).map((a) => (
         <button key={a} type="button" className={a === 'delete' ? 'danger' : ''} aria-expanded={open === a} disabled={busy} onClick={() => setOpen(open === a ? null : a)}>{FILE_BUTTONS[a]}</button>

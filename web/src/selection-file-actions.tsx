@@ -48,10 +48,15 @@ const OP: Record<FileAction, FileOpName> = { copy: 'filesCopy', move: 'filesMove
  * exists nowhere else, or falls below its policy, is said before and after. CONTENTS reads the
  * pick when a plan is asked for, and that plan's pick is the one run; CHANGED: the grid reads again.
  */
-export function SelectionFileActions({ libId, action, contents, close, changed }: { libId: string; action: FileAction; contents: () => string[]; close: () => void; changed: () => void }) {
+export function SelectionFileActions({ libId, action, contents, close, changed, preset }: {
+  libId: string; action: FileAction; contents: () => string[]; close: () => void; changed: () => void;
+  /** Where to, already chosen (the explorer's drop onto a folder): no field to pick it. */
+  preset?: { to: string; label: string };
+}) {
   const [state, setState] = useState<Step>({ step: 'pick' });
   const busy = state.step === 'planning' || state.step === 'running';
-  const dest = useFileDestination(libId, busy);
+  const picked = useFileDestination(libId, busy);
+  const dest = preset ? { field: <p className="small">To <strong>{preset.label}</strong></p>, to: preset.to, label: preset.label } : picked;
   const [verb, doing, did] = VERB[action];
   // The pick as planned is the pick run: one picked while the plan is shown waits for the next plan.
   const chunks = () => {

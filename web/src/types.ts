@@ -12,6 +12,7 @@ export type { TagView, UserMetaView } from '../../src/wire/tags.js';
 export type { AlbumShown, AlbumView } from '../../src/wire/albums.js';
 export type { TrashEmptyResult, TrashItem, TrashRestoreResult } from '../../src/wire/trash.js';
 export type { LsItem } from '../../src/wire/library-view.js';
+export type { BrowseRoots, FolderEntry, FolderListing } from '../../src/wire/browse-folder.js';
 export type { SimilarContent, SimilarGroup, SimilarKeepResult } from '../../src/wire/similar.js';
 export type { FaceView, PersonCardView, PersonFaceView, PersonView, UnsortedFacesView } from '../../src/wire/people.js';
 export type { ContentSafety, GuardianAtRisk, GuardianCopyView, GuardianDevice, GuardianNumbers, GuardianProtected, GuardianProtectPlan, GuardianStatus, GuardianTally, RepairResult, ScrubResult } from '../../src/wire/guardian.js';

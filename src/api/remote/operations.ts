@@ -229,6 +229,11 @@ export const OPERATIONS = {
     args: [query('path', 'place'), options({ recursive: query('recursive', 'bool', opt), content: query('content', 'bool', opt), limit: query('limit', 'int', { optional: true, min: 1, max: 100_000 }) })],
   },
 
+  /** The folders in no location a device lets this one browse (issue 59): this device's, or a paired one's asked now. */
+  browseRoots: { method: 'GET', path: `${LIB}/browse-roots`, call: 'lib.browse.roots', args: [query('device', 'string', opt)] },
+  /** A thumbnail (grid@1x, WebP) of a file of this device read without adding it (`vss browse`), made on demand into a bounded cache. */
+  browseThumb: { method: 'GET', path: `${LIB}/browse-thumb`, query: ['path'] },
+
   /** Tags and user metadata (DESIGN §11, §16), shared by every device of the library. */
   tagsList: { method: 'GET', path: `${LIB}/tags`, call: 'lib.tags.list' },
   tagsCreate: { method: 'POST', path: `${LIB}/tags`, call: 'lib.tags.create', args: [body('name', 'string'), options({ parent: body('parent', 'string', opt), color: body('color', 'string', opt) })] },

@@ -18,7 +18,7 @@ export function registerBrowseCommand(program: Command): void {
   program
     .command('browse')
     .description('list a folder with kinds, sizes and content ids of small files, without adding it to the library')
-    .argument('<path>', 'the folder (e.g. a drive you just plugged in)')
+    .argument('<path>', 'the folder (e.g. a drive you just plugged in), DEVICE:/PATH on a paired device, or DEVICE: for the folders it lets you browse')
     .option('-r, --recursive', 'every folder beneath too')
     .option('--content', 'identify every file, not only small ones (large files are sampled)')
     .option('--limit <n>', 'the most entries listed (default 10000, at most 100000)')
@@ -29,6 +29,15 @@ export function registerBrowseCommand(program: Command): void {
         if (!Number.isInteger(limit) || limit < 1 || limit > 100_000) throw new UsageError(`--limit is 1 to 100000, got ${JSON.stringify(o.limit)}`);
       }
       const opts = { recursive: o.recursive, content: o.content, limit };
+      // `DEVICE:` alone: the folders in no location that device lets this one browse (issue 59).
+      const device = /^([^/:]+):$/.exec(path)?.[1];
+      if (device !== undefined) {
+        const roots = await withLibrary(this, (lib) => lib.browse.roots(device), 'read');
+        if (globals(this).json) return printJson(roots);
+        if (roots.roots.length === 0) printLine(`${roots.device} lets no folder outside its locations be browsed (vss device browsable add PATH there)`);
+        for (const r of roots.roots) printLine(`${roots.device}:${r}/`);
+        return;
+      }
       let out: FolderListing;
       try {
         out = await withLibrary(this, (lib) => lib.browse.folder(path, opts), 'read');

@@ -9,6 +9,7 @@ import type { DaemonCore } from '../daemon-core.js';
 import type { RemoteOriginal } from '../../sync/library/get-original.js';
 import { readWhole, WHOLE_READ_MAX_BYTES } from './read-whole.js';
 import { fileRoute } from './file-route.js';
+import { registerBrowseThumb } from './browse-thumb.js';
 
 /**
  * Files by address (DESIGN §12): a ready sidecar's file and a content's original. The core API
@@ -26,6 +27,7 @@ import { fileRoute } from './file-route.js';
  * the router's 404 or 414.
  */
 export async function registerFileRoutes(app: FastifyInstance, core: DaemonCore): Promise<void> {
+  registerBrowseThumb(app, core);
   app.get(fileRoute(OPERATIONS.sidecarFile.path), (req, reply) => answer(reply, async () => {
     const { lib, parts, v } = parse(req, core, 3, '/sidecars/{content_uuid}/{kind}/{variant}');
     const [contentUuid, kind, variant] = parts as [string, string, string];

@@ -33,6 +33,19 @@ export async function listRemote(stream: Stream, path: string, limit = BROWSE_MA
   }
 }
 
+/** The folders the device STREAM reaches lets this one browse (none: it allows none). */
+export async function rootsRemote(stream: Stream): Promise<string[]> {
+  const ch = new PeerChannel(stream, 'browse');
+  try {
+    await ch.send('browse.roots', {});
+    const m = await ch.receive(['browse.rootList', 'browse.refused'], { signal: answerWithin(STALL_MS) });
+    if (m.name === 'browse.refused') throw new VssError('PATH_REFUSED', `refused: ${m.body.reason.slice(0, REASON_CHARS)}`);
+    return m.body.paths;
+  } finally {
+    await ch.close();
+  }
+}
+
 /**
  * The file PATH of the device STREAM reaches copied into DIR under its own name (a free one beside
  * a name taken), through the one landing: hashed as it arrives, kept only when its bytes hash to

@@ -5,11 +5,10 @@ import { readDeviceSettings, updateDeviceSettings } from '../../jobs/cpu-budget.
 import { absolutePathProblem, isInside, PathRefusedError } from '../../library/confine.js';
 import { LibraryRegistry } from '../../library/registry.js';
 import { realPathOf } from '../../storage/local-tree.js';
+import { BROWSE_MAX_ROOTS } from '../messages/table.js';
 
 /** The key of the browsable roots in the data dir's `device-settings.json` (a device's setting). */
 const KEY = 'browsable';
-/** Roots one device names at most. */
-const MAX_ROOTS = 64;
 
 /**
  * The folders of this device a paired device may browse and read from though they are in no
@@ -47,7 +46,7 @@ export function changeBrowsable(dataDir: string, path: string, on: boolean): str
       roots.delete(path);
       roots.delete(real);
     }
-    if (roots.size > MAX_ROOTS) throw new UsageError(`at most ${MAX_ROOTS} browsable folders`);
+    if (roots.size > BROWSE_MAX_ROOTS) throw new UsageError(`at most ${BROWSE_MAX_ROOTS} browsable folders`);
     if (roots.size === 0) delete s[KEY];
     else s[KEY] = [...roots].sort();
   });

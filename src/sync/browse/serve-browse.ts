@@ -7,7 +7,7 @@ import { openInside } from '../../storage/confined-open.js';
 import { PeerChannel } from '../messages/channel.js';
 import { BROWSE_MAX_ENTRIES, REASON_CHARS } from '../messages/table.js';
 import type { RemoteDevice } from '../peer-link.js';
-import { browsableRootOf } from './browsable.js';
+import { browsableRootOf, readBrowsable } from './browsable.js';
 
 const CHUNK = 1024 * 1024;
 
@@ -21,7 +21,8 @@ export async function serveBrowse(stream: Stream, _remote: RemoteDevice, dataDir
   const ch = new PeerChannel(stream, 'browse');
   const refuse = (reason: string) => ch.send('browse.refused', { reason: reason.slice(0, REASON_CHARS) });
   try {
-    const req = await ch.receive(['browse.list', 'browse.read'], { signal: AbortSignal.timeout(30_000) });
+    const req = await ch.receive(['browse.list', 'browse.read', 'browse.roots'], { signal: AbortSignal.timeout(30_000) });
+    if (req.name === 'browse.roots') return await ch.send('browse.rootList', { paths: readBrowsable(dataDir) });
     let root: string;
     try {
       root = browsableRootOf(dataDir, req.body.path);

@@ -72,6 +72,8 @@ export const MODE_MAX = 0o7777;
 export const MODE_OF_OLDER_PEER = 0o600;
 /** Entries of one listing of a browsable folder of a paired device, at most (issue 59). */
 export const BROWSE_MAX_ENTRIES = 10_000;
+/** Folders one device makes browsable at most (`vss device browsable add`). */
+export const BROWSE_MAX_ROOTS = 64;
 /** A lock's ask, at most: each copy's uuids, its path (at most REL_PATH) and its size, with their MessagePack overhead. */
 const LOCK_COPY_BYTES = REL_PATH + 160;
 /** The feeds (src/sync/feeds/): each a kind of "what changed here since a cursor", served by the one feed engine. */
@@ -536,6 +538,9 @@ export const PEER_MESSAGES = {
   /** The BLAKE3 of the bytes just sent, as the sender read them: the receiver's copy must hash to it. */
   'browse.sum': { protocol: 'browse', tag: { t: 'sum' }, since: 1, maxBytes: 256, fields: { blake3: f.string(64) } },
   'browse.refused': { protocol: 'browse', tag: { t: 'refused' }, since: 1, maxBytes: 2 * KiB, fields: { reason: f.string(REASON_CHARS) } },
+  /** Which folders may I browse? Answered with `roots` (the explorer shows them beside the locations). */
+  'browse.roots': { protocol: 'browse', tag: { t: 'roots' }, since: 1, maxBytes: 64, fields: {} },
+  'browse.rootList': { protocol: 'browse', tag: { t: 'rootList' }, since: 1, maxBytes: BROWSE_MAX_ROOTS * (REL_PATH + 8) + 64, fields: { paths: f.array(f.string(REL_PATH), BROWSE_MAX_ROOTS) } },
 } as const satisfies Record<string, MessageRow>;
 
 export type MessageName = keyof typeof PEER_MESSAGES;
