@@ -1,7 +1,7 @@
 import { basename } from 'node:path';
 import type { Library } from '../library/library.js';
 import type { MetadataFilter } from '../store/search.js';
-import { objectPlace } from '../tags/objects.js';
+import { objectHereNow, objectPlace } from '../tags/objects.js';
 import type { ObjectSearchResult } from '../wire/search.js';
 import { fold } from './locator.js';
 import type { ParsedQuery } from './search-filters.js';
@@ -25,14 +25,17 @@ export function objectHits(lib: Library, parsed: ParsedQuery, filter: MetadataFi
   const out: ObjectSearchResult[] = [];
   for (const o of objects) {
     if (!meet.has(keyOf(o))) continue;
-    const name = basename(o.path);
+    // This device's: only where it is now (a folder deleted or moved away is no hit; one renamed beside itself is, at its new name).
+    const here = o.device_uuid === lib.device.uuid ? objectHereNow(o) : undefined;
+    if (here === null) continue;
+    const name = basename(here ?? o.path);
     const folded = fold(name);
     if (!words.every((w) => folded.includes(w))) continue;
-    const { path, device } = objectPlace(lib, o);
+    const { path, device } = objectPlace(lib, here === undefined ? o : { ...o, path: here });
     const content = o.kind === 'file' ? o.content_uuid : null;
     out.push({
       object_uuid: o.uuid, content_uuid: content, kind: o.kind === 'folder' ? 'folder' : (content ? lib.store.contents.byUuid(content)?.kind : undefined) ?? 'file',
-      path, device, paths: o.device_uuid === lib.device.uuid ? [o.path] : [], score: 0, score_kind: 'bm25', snippet: name, marks: [], source: words.length > 0 ? 'name' : 'filters',
+      path, device, paths: here !== undefined ? [here] : [], score: 0, score_kind: 'bm25', snippet: name, marks: [], source: words.length > 0 ? 'name' : 'filters',
     });
     if (out.length >= limit) break;
   }

@@ -6,7 +6,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { json, tempDir, type CliResult } from '../helpers.js';
 import { cliHere } from '../support/cli-here.js';
@@ -68,6 +68,19 @@ describe('tags and metadata on folders and on files outside every location (issu
     const m = json<Meta>(await ok('--json', 'meta', 'show', moved));
     assert.deepEqual([m.object?.path, m.rating, [...m.tags].sort()], [moved, 4, ['Archive', 'Paperwork']], 'the same folder, its user data kept');
     assert.deepEqual((await search('tag:Paperwork')).map((f) => f.path ?? f.paths[0]).sort(), [moved, join(moved, 'receipts', 'shop.pdf'), join(moved, 'tax.pdf')].sort());
+  });
+
+  it('a search finds a tagged folder renamed beside itself at its new name, and a deleted one no more', async () => {
+    const letters = join(tmp.path, 'Documents', 'Letters');
+    mkdirSync(letters);
+    await ok('tag', 'add', 'Mail', letters);
+    const renamed = join(tmp.path, 'Documents', 'Letters 2024');
+    renameSync(letters, renamed);
+    assert.deepEqual((await search('tag:Mail')).map((f) => f.path), [renamed], 'found at its new name, though nothing named it since');
+    assert.deepEqual((await search('tag:Mail 2024')).map((f) => f.path), [renamed], 'its words are its new name\'s');
+    rmSync(renamed, { recursive: true });
+    mkdirSync(letters);
+    assert.deepEqual(await search('tag:Mail'), [], 'deleted: no hit, and a new folder at its old path is another folder');
   });
 
   it('takes a tag off a folder; a folder that carries nothing is no result', async () => {
