@@ -70,6 +70,11 @@ export async function writeBackOnce(lib: Library): Promise<XmpExportResult | und
   const locations = new Set(asked.filter((id) => lib.store.locations.byId(id)?.online === 1));
   const allThere = locations.size === asked.length;
   let seq = Number(lib.store.syncMeta.get(CURSOR_KEY) ?? '0');
+  // The log kept 30 days (shared-log.ts) went past the cursor (a drive away that long): which
+  // changes it missed is no longer known, so every content with user data is written back.
+  const oldest = lib.store.sharedOps.oldest();
+  const head = lib.store.sharedOps.head();
+  const missed = (oldest ?? head + 1) > seq + 1 && head > seq;
   const contents = new Set<string>();
   for (;;) {
     const rows = lib.store.sharedOps.since(seq, PAGE);
@@ -84,14 +89,16 @@ export async function writeBackOnce(lib: Library): Promise<XmpExportResult | und
     seq = rows.at(-1)!.seq;
     if (rows.length < PAGE) break;
   }
+  // Written whole: caught up to the log as it was when this pass began.
+  if (missed) seq = Math.max(seq, head);
   const moved = () => {
     if (allThere) lib.store.syncMeta.set(CURSOR_KEY, String(seq));
   };
-  if (locations.size === 0 || contents.size === 0) {
+  if (locations.size === 0 || (contents.size === 0 && !missed)) {
     moved();
     return undefined;
   }
-  const out = await exportXmp(lib, [...contents], { locations });
+  const out = await exportXmp(lib, missed ? undefined : [...contents], { locations });
   moved();
   if (out.written.length + out.created.length > 0 || out.problems.length > 0) log.info({ written: out.written.length, created: out.created.length, problems: out.problems.slice(0, 5) }, 'XMP sidecars written back');
   return out;
