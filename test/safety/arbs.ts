@@ -8,6 +8,7 @@ import { BucketTamper, Edit, Kill, Partition, Rot, Touch, Unplug } from './fault
 import { KillMidJob, MID_JOBS, PartitionMidCopy, UnplugMidJob, WRITE_JOBS, WriteMidJob, type MidJob, type WriteJob } from './mid-job.js';
 import { Browser, BROWSER_ASKS, BROWSER_INSIDE, BROWSER_OUTSIDE, PEER_NAMES, PEER_PLACES, PeerDrop, type BrowserAsk } from './parties.js';
 import type { Model, Real } from './real.js';
+import { BROWSER_READS, BrowserFromOutside, FromOutside, HOME_REFS, type BrowserRead, type HomeRef } from './outside.js';
 import { Photos, SimilarKeep } from './photos.js';
 import { Backup, Restore } from './snapshots.js';
 import type { LocationName } from './world.js';
@@ -22,6 +23,7 @@ export const COMMANDS = [
   'create', 'transfer', 'delete', 'trash-empty', 'trash-restore', 'delete-together', 'to-device', 'to-device-replace', 'protect', 'guardian', 'policy', 'edit', 'touch', 'rot', 'user-write',
   'kill', 'kill-during-scan', 'kill-mid-job', 'partition', 'partition-mid-copy', 'bucket-tamper',
   'create-big', 'rot-disk', 'unplug', 'unplug-mid-job', 'browser', 'browser-outside', 'peer', 'write-mid-job', 'backup', 'restore', 'photos', 'similar-keep',
+  'from-outside', 'browser-from-outside',
 ] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
@@ -74,6 +76,9 @@ export function commandArbs(omit: readonly string[] = []): Array<fc.Arbitrary<fc
     ['restore', 1, fc.tuple(dev, fc.nat(3)).map(([d, k]) => new Restore(d, k))],
     ['photos', 1, fc.tuple(dev, loc, fc.nat(NAMES - 1)).map(([d, l, n]) => new Photos(d, l, n))],
     ['similar-keep', 1, fc.tuple(dev, fc.nat(3)).map(([d, k]) => new SimilarKeep(d, k))],
+    // Sources outside every location (issue 59): the person's copy or move from their home folder; the phone naming that folder's files.
+    ['from-outside', 1, fc.tuple(op, dev, fc.nat(2), loc, fc.boolean(), conflict).map(([o, d, n, l, s, c]) => new FromOutside(o, d, n, l, s, c))],
+    ['browser-from-outside', 1, fc.tuple(dev, fc.constantFrom<BrowserRead>(...BROWSER_READS), fc.constantFrom<HomeRef>(...HOME_REFS), loc).map(([d, a, h, l]) => new BrowserFromOutside(d, a, h, l))],
     ['bucket-tamper', 1, fc.tuple(fc.nat(30), fc.constantFrom<'delete' | 'overwrite'>('delete', 'overwrite')).map(([k, h]) => new BucketTamper(k, h))],
   ];
   return all.filter(([name]) => !omit.includes(name)).flatMap(([, times, arb]) => Array.from({ length: times }, () => arb));

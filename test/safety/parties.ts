@@ -32,7 +32,7 @@ export type BrowserTo = (typeof BROWSER_INSIDE)[number] | (typeof BROWSER_OUTSID
 const doors = new WeakMap<World, BrowserDoor[]>();
 
 /** The phone's door to device I of WORLD (made at its first use, kept with the world). */
-async function doorOf(world: World, i: number): Promise<BrowserDoor> {
+export async function doorOf(world: World, i: number): Promise<BrowserDoor> {
   let list = doors.get(world);
   if (!list) {
     doors.set(world, (list = []));

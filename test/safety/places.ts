@@ -38,14 +38,19 @@ export function outsideNow(world: World): Map<string, string> {
   return out;
 }
 
-/** What changed outside every location between BEFORE and AFTER (outsideNow's), in words; none: undefined. */
-export function outsideChanged(before: ReadonlyMap<string, string>, after: ReadonlyMap<string, string>): string | undefined {
+/**
+ * What changed outside every location between BEFORE and AFTER (outsideNow's), in words; none:
+ * undefined. OWN: what the person did there in the step (a file saved in their home folder, one
+ * moved out of it whose bytes landed): not vss's writing.
+ */
+export function outsideChanged(before: ReadonlyMap<string, string>, after: ReadonlyMap<string, string>, own: ReadonlySet<string> = new Set()): string | undefined {
   const said: string[] = [];
   for (const [k, v] of after) {
+    if (own.has(k)) continue;
     if (!before.has(k)) said.push(`made ${k}`);
     else if (before.get(k) !== v) said.push(`changed ${k}`);
   }
-  for (const k of before.keys()) if (!after.has(k)) said.push(`removed ${k}`);
+  for (const k of before.keys()) if (!after.has(k) && !own.has(k)) said.push(`removed ${k}`);
   return said.length === 0 ? undefined : said.slice(0, 6).join('; ');
 }
 

@@ -63,6 +63,8 @@ export interface Outcome {
   trashed?: boolean;
   /** The step checked the bucket (guardian check-buckets): the objects another tool deleted are known gone now. */
   bucketsChecked?: boolean;
+  /** What the person did outside every location in the step (outsideNow's keys): not vss's writing there. */
+  outsideOwn?: Iterable<string>;
 }
 
 export interface Ack {
@@ -262,7 +264,7 @@ export class Real {
     lap('held');
     // First where bytes landed: a file written under a mount point its drive left is found there before it is missed elsewhere.
     const outsideAfter = outsideBefore && outsideNow(this.world);
-    const outside = outsideBefore && outsideChanged(outsideBefore, outsideAfter!);
+    const outside = outsideBefore && outsideChanged(outsideBefore, outsideAfter!, new Set(outcome.outsideOwn ?? []));
     if (outside) throw new Violation('written outside every location', `${label()}: ${outside}`);
     const exempt = new Set(outcome.exempt ?? []);
     // A near-duplicate the user let go is kept while the picture kept for it has a good copy.

@@ -6,6 +6,7 @@ import { BucketTamper, Edit, Kill, Partition, Rot, Touch, Unplug } from './fault
 import { CASES_57, OPEN, type Case57 } from './issue-57-cases.js';
 import { KillMidJob, PartitionMidCopy } from './mid-job.js';
 import { Browser } from './parties.js';
+import { BrowserFromOutside, FromOutside } from './outside.js';
 import type { Model, Real, Rule } from './real.js';
 import { runSequence } from './run.js';
 import { Backup, Restore } from './snapshots.js';
@@ -113,6 +114,21 @@ const KNOWN: Array<{ shape: string; rule: RegExp; rules?: Rule[]; steps: () => A
       new Create(0, 'main', 1, 100), new Transfer('copy', 0, 0, 'drive', false, 'keep-both', false), new Policy(0, 1, 1, 0),
       new Delete(0, 0, false), new Delete(0, 0, true), new TrashEmpty(0, false),
     ],
+  },
+  // Issue 59 (sources anywhere for this machine's user): found by the model with the browser's source check taken out of
+  // files/plan.ts `sourcePlace` (a scratch commit), and with the browser's path check taken out of api/tags.ts.
+  {
+    shape: 'a phone copying the person\'s ~/.bashrc into a location (issue 59)', rule: /a browser read outside every location/,
+    steps: () => [new BrowserFromOutside(0, 'copy', '.bashrc', 'main')],
+  },
+  {
+    shape: 'a phone favouriting a file of the person\'s home folder (issue 59)', rule: /a browser marked outside every location/,
+    steps: () => [new BrowserFromOutside(0, 'favorite', '.bashrc', 'main'), new BrowserFromOutside(0, 'tag', '', 'main')],
+  },
+  // Not a shape found broken: what the person may do from outside every location, held to the same rules (the source goes only once landed).
+  {
+    shape: 'the person moving a file from their home folder into a location, then into a drive\'s folder (issue 59)', rule: /bytes lost|written outside/,
+    steps: () => [new FromOutside('move', 0, 0, 'main', true, 'keep-both'), new FromOutside('copy', 0, 1, 'drive', false, 'keep-both'), new FromOutside('move', 0, 1, 'drive', false, 'replace')],
   },
 ];
 
