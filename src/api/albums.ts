@@ -1,3 +1,5 @@
+import { inSharedAlbum, sharedAlbumItems } from './shared-album.js';
+import type { SharedAlbumItem } from '../wire/shares.js';
 import type { Library } from '../library/library.js';
 import { AlbumBook, type AlbumChange } from '../albums/album-book.js';
 import type { AlbumShown, AlbumView } from '../wire/albums.js';
@@ -53,6 +55,22 @@ export class AlbumsApi {
   /** Put the contents REFS name in ALBUM (made when no album has that name). */
   add(album: string, refs: string[]): { album: AlbumView; changed: number; created: boolean } {
     return this.book.add(album, contentsWithStacks(this.lib, refs));
+  }
+
+  /** The live album REF names (id or name): its id and name (what a share records). */
+  resolve(ref: string): { uuid: string; name: string } {
+    const a = this.book.resolve(ref);
+    return { uuid: a.uuid, name: a.name };
+  }
+
+  /** Album ALBUMUUID as a guest of its share sees it now (issue 61): its title and photos, no name or path. */
+  shared(albumUuid: string): { title: string; items: SharedAlbumItem[] } {
+    return sharedAlbumItems(this.lib, albumUuid);
+  }
+
+  /** Whether CONTENT is in album ALBUMUUID now (a share's guest asks at every file). */
+  sharedHolds(albumUuid: string, content: string): boolean {
+    return inSharedAlbum(this.lib, albumUuid, content);
   }
 
   remove(album: string, refs: string[]): { album: AlbumView; changed: number } {

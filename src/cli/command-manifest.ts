@@ -27,6 +27,7 @@ export const COMMAND_MANIFEST: readonly ManifestEntry[] = [
   {"name":"people","module":"people","term":"people","description":"the people in your photos, found from their faces; names shared by every device"},
   {"name":"faces","module":"people","term":"faces","description":"the faces found in a photo (or a video's poster frame)"},
   {"name":"album","module":"albums","term":"album","description":"albums and smart albums (saved searches), shared by every device of the library"},
+  {"name":"shares","module":"shares","term":"shares","description":"albums shared by a link (vss album share): who opened them, until when; end one"},
   {"name":"places","module":"places","term":"places","description":"where the photos were taken (from their GPS, offline), by country and town, with how many; find them with vss search place:NAME"},
   {"name":"files","module":"files","term":"files","description":"copy, move, delete and send files (verified, resumable jobs)"},
   {"name":"similar","module":"similar","term":"similar","description":"near-duplicates: photos whose pictures match though their bytes differ (re-encoded, resized, re-saved), the one to keep suggested"},

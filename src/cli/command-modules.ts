@@ -24,6 +24,7 @@ export const COMMAND_MODULES = {
   tags: () => import('./commands/tags.js').then((m): RegisterCommands => m.registerTagCommands),
   people: () => import('./commands/people.js').then((m): RegisterCommands => m.registerPeopleCommands),
   albums: () => import('./commands/albums.js').then((m): RegisterCommands => m.registerAlbumCommands),
+  shares: () => import('./commands/shares.js').then((m): RegisterCommands => m.registerShareCommands),
   places: () => import('./commands/places.js').then((m): RegisterCommands => m.registerPlacesCommand),
   files: () => import('./commands/files.js').then((m): RegisterCommands => m.registerFileCommands),
   similar: () => import('./commands/similar.js').then((m): RegisterCommands => m.registerSimilarCommands),

@@ -1,4 +1,5 @@
 import { BrowserDevices } from '../device/browser-devices.js';
+import { ShareBook } from '../device/shares.js';
 import { realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Logger } from 'pino';
@@ -117,6 +118,12 @@ export class DaemonCore {
     return (this.browserDevices ??= BrowserDevices.load(this.vss.dataDir));
   }
   private browserDevices: BrowserDevices | undefined;
+
+  /** The albums shared by a link (`vss album share`, issue 61): their guests' sessions checked on every request. */
+  get shares(): ShareBook {
+    return (this.shareBook ??= ShareBook.load(this.vss.dataDir));
+  }
+  private shareBook: ShareBook | undefined;
 
   /** The network side: pairing, devices, sync. */
   get peers(): PeerService {

@@ -9,6 +9,7 @@ export { startDaemon, BACKGROUND_ENV, type StartDaemonOptions } from './spawn.js
 export { stopDaemon, type StopResult } from './stop.js';
 export { tailLog, followLog, formatLogLine } from './logs.js';
 export { pairAddress, uiAddress, type PairAddress, type UiAddress } from './ui/address.js';
+export { listShares, revokeShares, shareAlbum, type ShareAsk } from './ui/share-client.js';
 export type { DaemonHandle, RunDaemonOptions } from './run-daemon.js';
 
 /** Run the daemon in this process (`vss daemon start --foreground`). */

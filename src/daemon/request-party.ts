@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { BrowserRights } from '../device/browser-devices.js';
+import type { ShareScope } from '../device/shares.js';
 
 /**
  * Who a request of the API is, as the server's hook found it: a request from the home network
@@ -9,7 +10,7 @@ import type { BrowserRights } from '../device/browser-devices.js';
  */
 export interface Party {
   lan: boolean;
-  browser: { id: string; name: string; may: BrowserRights } | null;
+  browser: { id: string; name: string; may: BrowserRights; share?: ShareScope } | null;
 }
 
 const parties = new WeakMap<IncomingMessage, Party>();

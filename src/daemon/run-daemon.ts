@@ -13,6 +13,7 @@ import { registerApi } from './routes/index.js';
 import { registerUploadRoutes } from './routes/uploads.js';
 import { createApiServer } from './server.js';
 import { registerUiRoutes } from './ui/static.js';
+import { registerShareRoutes } from './ui/share-routes.js';
 import { ensureToken } from '../api/remote/token.js';
 import { isLibp2pWriteOnClosingStream } from '../sync/net/peer-errors.js';
 import { lanListen } from './lan/lan-listen.js';
@@ -102,6 +103,14 @@ export async function runDaemon(opts: RunDaemonOptions): Promise<DaemonHandle> {
       },
     });
     server.sessions.keepBrowsers(core.browsers);
+    server.sessions.keepShares(core.shares);
+    registerShareRoutes(server.app, {
+      token, sessions: server.sessions, shares: () => c.shares, library: (id) => c.library(id !== undefined ? { id } : undefined), viaLan: server.viaLan,
+      base: () => pairBase,
+      // Not yet through the relay box: a guest away from home is not carried to this device (docs/guide/sharing.md).
+      away: () => undefined, changed: () => undefined,
+      endGuest: (id) => server.endBrowser(id),
+    });
     // What a browser that may not view is never told: this machine's paths and the libraries' names (ui/unseen.ts).
     server.keepUnseen((id) => {
       const libraries = c.vss.libraries.list();

@@ -5,7 +5,9 @@ import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
-import { VssError, type VssErrorCode } from '../core/errors.js';
+import { VssError } from '../core/errors.js';
+import { errorReply } from './error-reply.js';
+export { errorReply, STATUS_OF_CODE } from './error-reply.js';
 import type { ErrorBody, HttpErrorCode } from '../api/remote/protocol.js';
 import { tokenMatches } from '../api/remote/token.js';
 import { SIGNED_OUT, type SignedOutReason } from '../api/remote/signed-out.js';
@@ -14,35 +16,18 @@ import { isUiPath } from './ui/static.js';
 import { homeUrls, hostPort } from './lan/lan-addresses.js';
 import { setParty } from './request-party.js';
 import { SessionBudget } from './connection-limits.js';
-import { browserMayCall } from './ui/browser-rights.js';
+import { browserMayCall, guestMayCall } from './ui/browser-rights.js';
 import { answerUnseen, type Unseen } from './ui/unseen.js';
 import { VIEW_ONLY, type BrowserRights } from '../device/browser-devices.js';
+import type { ShareScope } from '../device/shares.js';
 import { BRIDGE_BROWSER_HEADER, BRIDGE_PEER_HEADER, BRIDGE_SECRET_HEADER, isBridgeSecret, PAIR_AWAY_PATH } from './p2p-http.js';
 import { lazySchemaCompilers } from './schema-compilers.js';
 
-/** HTTP status of each core error code: a new code must be placed here (the type says so). */
-export const STATUS_OF_CODE = {
-  USAGE: 400,
-  NOT_FOUND: 404,
-  ALREADY_EXISTS: 409,
-  LIBRARY_LOCKED: 409,
-  LIBRARY_INVALID: 400,
-  NO_CURRENT_LIBRARY: 409,
-  LOCATION_INVALID: 400,
-  LOCATION_CONFLICT: 409,
-  MIGRATION_FAILED: 500,
-  DEVICE_INVALID: 500,
-  MODEL_INVALID: 400,
-  PATH_REFUSED: 400,
-  NO_DAEMON: 409,
-  PAIRING: 409,
-  PEER: 502,
-  UNAVAILABLE: 503,
-  WRONG_STATE: 409,
-  POLICY: 409,
-  IO: 500,
-} as const satisfies Record<VssErrorCode, number>;
 
+
+/** The one route a browser with no session may ask (a shared album's link is its credential). */
+const SHARE_OPEN_PATH = '/api/share/open';
+const GUEST_REFUSED = 'a guest of a shared album sees that album and nothing else';
 
 /** Limits: the API takes small JSON commands, never uploads. */
 const LIMITS = {
@@ -142,8 +127,8 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
   const lanBudget = new SessionBudget({ total: LIMITS.lanConnections, perAddress: LIMITS.lanConnectionsPerAddress, unproven: LIMITS.lanUnproven, firstRequestMs: LIMITS.headersMs });
   let unseenOf: ((id: string) => Unseen) | undefined;
   /** The party of REQ is a paired BROWSER: one that may not view is answered blinded, whatever answers it. */
-  const browserParty = (req: FastifyRequest, reply: FastifyReply, lan: boolean, browser: { id: string; name: string; may: BrowserRights }): void => {
-    setParty(req.raw, { lan, browser: { id: browser.id, name: browser.name, may: { ...browser.may } } });
+  const browserParty = (req: FastifyRequest, reply: FastifyReply, lan: boolean, browser: { id: string; name: string; may: BrowserRights; share?: ShareScope }): void => {
+    setParty(req.raw, { lan, browser: { id: browser.id, name: browser.name, may: { ...browser.may }, ...(browser.share ? { share: { ...browser.share } } : {}) } });
     if (!browser.may.view && unseenOf) answerUnseen(reply.raw, unseenOf(browser.id));
   };
 
@@ -188,12 +173,16 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
       if (!req.url.startsWith('/api/')) return deny(reply, 404, 'ROUTE_NOT_FOUND', 'a browser away from home gets the web app from the relay box, and only the API from here');
       const id = req.headers[BRIDGE_BROWSER_HEADER];
       if (typeof id !== 'string') {
-        if (req.routeOptions.url === PAIR_AWAY_PATH && req.method === 'POST') return;
+        if ((req.routeOptions.url === PAIR_AWAY_PATH || req.routeOptions.url === SHARE_OPEN_PATH) && req.method === 'POST') return;
         return deny(reply, 401, 'UNAUTHORIZED', 'this browser is not paired with this device: open a pairing address made with `vss ui pair --away` on it', 'none');
       }
-      const browser = sessions.browserById(id);
-      if (!browser) return deny(reply, 401, 'UNAUTHORIZED', 'this browser is no longer paired with this device (revoked)', 'revoked');
+      const browser = sessions.browserById(id) ?? sessions.guestById(id);
+      if (!browser) return deny(reply, 401, 'UNAUTHORIZED', 'this browser is no longer paired with this device (revoked), or the album it was shown is no longer shared', 'revoked');
       browserParty(req, reply, false, browser);
+      if (browser.share) {
+        if (!guestMayCall(req.method, req.routeOptions.url)) return deny(reply, 403, 'FORBIDDEN', GUEST_REFUSED);
+        return;
+      }
       if (!browserMayCall(browser.may, req.method, req.routeOptions.url)) {
         const rights = Object.entries(browser.may).filter(([, on]) => on).map(([k]) => k).join(', ') || 'nothing';
         return deny(reply, 403, 'FORBIDDEN', `the browser ${browser.name} may ${rights}: not this (the rest is for this machine)`);
@@ -213,6 +202,13 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     }
     // The web UI's pages check their own session (a ticket in the address, or the cookie) and answer in HTML.
     if (isUiPath(req.url)) return;
+    // A shared album's link is its own credential (issue 61): opened by the app's page, never by another site's.
+    if (req.routeOptions.url === SHARE_OPEN_PATH && req.method === 'POST' && req.headers.authorization === undefined) {
+      const refused = refusedOrigin(req.headers['sec-fetch-site'], false);
+      if (refused) return deny(reply, 403, 'FORBIDDEN', refused);
+      if (req.headers[UI_HEADER] !== '1') return deny(reply, 403, 'FORBIDDEN', `opening a shared album's link must carry ${UI_HEADER}: 1`);
+      return;
+    }
     const m = viaLan.has(req.raw) ? null : /^Bearer +(\S+) *$/i.exec(req.headers.authorization ?? '');
     if (m && tokenMatches(m[1]!, opts.token)) return;
     if (!m && sessions.presented(req.headers.cookie)) {
@@ -225,9 +221,11 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     if (who) {
       if (who.browser) browserParty(req, reply, lan, who.browser);
       else setParty(req.raw, { lan, browser: null });
+      // A guest of a shared album reaches its album and nothing else (browser-rights.ts GUEST_OPERATIONS).
+      if (who.browser?.share && !guestMayCall(req.method, req.routeOptions.url)) return deny(reply, 403, 'FORBIDDEN', GUEST_REFUSED);
       // A paired browser (and any browser on the network) does what its rights say, and only that:
       // the rest is this machine's (browser-rights.ts).
-      const may = who.browser?.may ?? (lan ? VIEW_ONLY : undefined);
+      const may = who.browser?.share ? undefined : who.browser?.may ?? (lan ? VIEW_ONLY : undefined);
       if (may && !browserMayCall(may, req.method, req.routeOptions.url)) {
         const rights = Object.entries(may).filter(([, on]) => on).map(([k]) => k).join(', ') || 'nothing';
         return deny(reply, 403, 'FORBIDDEN', `${who.browser ? `the browser ${who.browser.name}` : 'a browser on the home network'} may ${rights}: not this (the rest is for this machine)`);
@@ -364,20 +362,6 @@ function repeatedHeader(raw: readonly string[]): string | undefined {
 function deny(reply: FastifyReply, status: number, code: HttpErrorCode, message: string, reason?: SignedOutReason): FastifyReply {
   const body: ErrorBody = { error: { code, message, ...(reason !== undefined ? { reason } : {}) } };
   return reply.code(status).send(body);
-}
-
-/** The status and JSON body for an error thrown by a route, the core, or fastify itself. */
-export function errorReply(err: unknown): { status: number; body: ErrorBody } {
-  if (err instanceof VssError) {
-    return { status: STATUS_OF_CODE[err.code], body: { error: { code: err.code, message: err.message, ...(err.path !== undefined ? { path: err.path } : {}) } } };
-  }
-  const e = err as Partial<FastifyError>;
-  const status = typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 600 ? e.statusCode : 500;
-  const message = e.message ?? String(err);
-  if (status === 413) return { status, body: { error: { code: 'BODY_TOO_LARGE', message } } };
-  if (status === 503) return { status, body: { error: { code: 'UNAVAILABLE', message } } };
-  if (status < 500) return { status, body: { error: { code: 'BAD_REQUEST', message } } };
-  return { status, body: { error: { code: 'INTERNAL', message } } };
 }
 
 function isLoopback(address: string | undefined): boolean {

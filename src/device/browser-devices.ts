@@ -6,6 +6,7 @@ import { writeFileAtomicSync } from '../core/fs-atomic.js';
 import type { BrowserRights } from '../api/remote/browser-operations.js';
 import type { BrowserDeviceItem } from '../wire/peers.js';
 import { byIdOrName } from '../core/short-id.js';
+import type { ShareScope } from './shares.js';
 
 /**
  * Browsers paired with this device (issue 44): a phone that opened `vss ui pair`'s address, kept in
@@ -35,6 +36,8 @@ export interface BrowserDevice {
    * home network or this machine (its session cookie signs it in).
    */
   peer_id?: string;
+  /** A guest of a shared album (issue 61), never a paired device: what its requests may reach. Not kept in this file (shares.json keeps guests). */
+  share?: ShareScope;
 }
 
 /** What a browser device may do, as `devices list` shows it (the operations each right opens: browser-operations.ts). */

@@ -420,6 +420,15 @@ export const OPERATIONS = {
   uploadsCheck: { method: 'POST', path: '/api/uploads/check' },
   /** Land the finished upload `id` (tus, `/api/uploads/tus`) if it is not landed yet: `{path, already}`; what a browser asks after its last byte. */
   uploadsFinish: { method: 'POST', path: '/api/uploads/finish' },
+  /** Albums shared by a link (issue 61): made, listed and ended by this machine's user (the bearer token, or `vss ui`'s session). */
+  sharesCreate: { method: 'POST', path: '/api/shares' },
+  sharesList: { method: 'GET', path: '/api/shares' },
+  sharesRevoke: { method: 'POST', path: '/api/shares/revoke' },
+  /** A share's guest: opens the link (no session before: the link's secret is the credential), then reads its album, its pictures and, when allowed, its originals. */
+  shareOpen: { method: 'POST', path: '/api/share/open' },
+  shareView: { method: 'GET', path: '/api/share' },
+  shareThumb: { method: 'GET', path: '/api/share/thumb/:uuid/:variant', query: ['v'] },
+  shareOriginal: { method: 'GET', path: '/api/share/original/:uuid' },
   /** Server-Sent Events: every library's events, `data: {library_id, type, payload}`. */
   events: { method: 'GET', path: '/api/events', query: ['library', 'follow', 'recent', 'since'] },
 } as const satisfies Record<string, OperationSpec>;

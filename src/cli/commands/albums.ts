@@ -4,6 +4,7 @@ import type { AlbumView } from '../../api/index.js';
 import { contentRef } from '../content-arg.js';
 import { globals, withLibrary } from '../context.js';
 import { printJson, printLine, printLines } from '../output.js';
+import { addShareCommands } from './shares.js';
 
 function albumLine(a: AlbumView): string {
   const where = a.path.length > 1 ? `  (${a.path.join(' / ')})` : '';
@@ -110,4 +111,5 @@ export function registerAlbumCommands(program: Command): void {
         printLine(`Album ${JSON.stringify(a.name)} deleted (it held ${a.count}).`);
       });
     });
+  addShareCommands(album);
 }

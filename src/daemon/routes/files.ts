@@ -31,39 +31,49 @@ export async function registerFileRoutes(app: FastifyInstance, core: DaemonCore)
   app.get(fileRoute(OPERATIONS.sidecarFile.path), (req, reply) => answer(reply, async () => {
     const { lib, parts, v } = parse(req, core, 3, '/sidecars/{content_uuid}/{kind}/{variant}');
     const [contentUuid, kind, variant] = parts as [string, string, string];
-    let found = lib().sidecars.file(contentUuid, kind, variant);
-    if (found.state !== 'ready') {
-      // The resolver, as `vss sidecars get`: fetched from a paired device, else made here, within a bound.
-      const gone = new AbortController();
-      const onClose = (): void => { if (!reply.raw.writableFinished) gone.abort(); };
-      reply.raw.on('close', onClose);
-      const resolved = await lib().sidecars.get(contentUuid, kind, variant, { timeoutMs: RESOLVE_TIMEOUT_MS, signal: gone.signal })
-        .finally(() => reply.raw.off('close', onClose));
-      if (resolved.state === 'unavailable') return notFound(reply, resolved.reason, found.status);
-      found = lib().sidecars.file(contentUuid, kind, variant);
-      if (found.state !== 'ready') return notFound(reply, found.reason, found.status);
-    }
-    return serve(req, reply, { path: found.path, size: found.size, tag: found.checksum, mime: found.mime }, v, () => {
-      // Gone between the check and the read: the same lookup marks it missing.
-      const again = lib().sidecars.file(contentUuid, kind, variant);
-      return again.state === 'ready' ? 'its file changed while it was being read' : again.reason;
-    });
+    return serveSidecar(req, reply, lib, contentUuid, kind, variant, v);
   }));
 
   app.get(fileRoute(OPERATIONS.originalFile.path), (req, reply) => answer(reply, async () => {
     const { lib, parts, v } = parse(req, core, 1, '/content/{content_uuid}');
-    const found = lib().content.original(parts[0]!);
-    if (found.state !== 'ready') {
-      // Held here only in a bucket location: the range asked for streams from the bucket.
-      const inBucket = await lib().content.bucketOriginal(parts[0]!);
-      if (inBucket) return serveRemote(req, reply, inBucket, v);
-      // Held only by another device (DESIGN §15): the range asked for streams from it, kept nowhere.
-      const remote = lib().sync.remoteOriginal(parts[0]!);
-      if ('unavailable' in remote) return notFound(reply, `${found.reason}; ${remote.unavailable}`);
-      return serveRemote(req, reply, remote, v);
-    }
-    return serve(req, reply, { path: found.path, size: found.size, tag: found.cas_id, mime: found.mime, checked: found.facts }, v, () => 'its file changed or went away while it was being read');
+    return serveOriginal(req, reply, lib, parts[0]!, v);
   }));
+}
+
+/** A sidecar of CONTENTUUID (its address checked), ready here, fetched or made within a bound, streamed with Range and conditionals. */
+export async function serveSidecar(req: FastifyRequest, reply: FastifyReply, lib: () => LibraryApi, contentUuid: string, kind: string, variant: string, v: string | undefined): Promise<FastifyReply> {
+  let found = lib().sidecars.file(contentUuid, kind, variant);
+  if (found.state !== 'ready') {
+    // The resolver, as `vss sidecars get`: fetched from a paired device, else made here, within a bound.
+    const gone = new AbortController();
+    const onClose = (): void => { if (!reply.raw.writableFinished) gone.abort(); };
+    reply.raw.on('close', onClose);
+    const resolved = await lib().sidecars.get(contentUuid, kind, variant, { timeoutMs: RESOLVE_TIMEOUT_MS, signal: gone.signal })
+      .finally(() => reply.raw.off('close', onClose));
+    if (resolved.state === 'unavailable') return notFound(reply, resolved.reason, found.status);
+    found = lib().sidecars.file(contentUuid, kind, variant);
+    if (found.state !== 'ready') return notFound(reply, found.reason, found.status);
+  }
+  return serve(req, reply, { path: found.path, size: found.size, tag: found.checksum, mime: found.mime }, v, () => {
+    // Gone between the check and the read: the same lookup marks it missing.
+    const again = lib().sidecars.file(contentUuid, kind, variant);
+    return again.state === 'ready' ? 'its file changed while it was being read' : again.reason;
+  });
+}
+
+/** The original of CONTENTUUID: from this device, a bucket location, or streamed from a paired device that holds it, with Range. */
+export async function serveOriginal(req: FastifyRequest, reply: FastifyReply, lib: () => LibraryApi, contentUuid: string, v: string | undefined): Promise<FastifyReply> {
+  const found = lib().content.original(contentUuid);
+  if (found.state !== 'ready') {
+    // Held here only in a bucket location: the range asked for streams from the bucket.
+    const inBucket = await lib().content.bucketOriginal(contentUuid);
+    if (inBucket) return serveRemote(req, reply, inBucket, v);
+    // Held only by another device (DESIGN §15): the range asked for streams from it, kept nowhere.
+    const remote = lib().sync.remoteOriginal(contentUuid);
+    if ('unavailable' in remote) return notFound(reply, `${found.reason}; ${remote.unavailable}`);
+    return serveRemote(req, reply, remote, v);
+  }
+  return serve(req, reply, { path: found.path, size: found.size, tag: found.cas_id, mime: found.mime, checked: found.facts }, v, () => 'its file changed or went away while it was being read');
 }
 
 /** The table's path with its address parts (from `:uuid` on) as one wildcard: `/api/libraries/:lib/content/*`. */
@@ -226,7 +236,7 @@ function matches(list: string, etag: string, weak: boolean): boolean {
 }
 
 /** Run a route, answering the core's usage and not-found errors as 400 and 404 (the server answers the rest). */
-async function answer(reply: FastifyReply, route: () => Promise<FastifyReply>): Promise<FastifyReply> {
+export async function answer(reply: FastifyReply, route: () => Promise<FastifyReply>): Promise<FastifyReply> {
   try {
     return await route();
   } catch (err) {

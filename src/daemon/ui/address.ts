@@ -59,7 +59,7 @@ export async function uiAddress(dataDir: string): Promise<UiAddress> {
 }
 
 /** DATA_DIR's daemon, answering: started when none runs (STARTED: its pid then). */
-async function ensureDaemon(dataDir: string): Promise<{ running: RunningDaemon; started: number | null }> {
+export async function ensureDaemon(dataDir: string): Promise<{ running: RunningDaemon; started: number | null }> {
   let started: number | null = null;
   if (!daemonStatus(dataDir).running) {
     try {

@@ -1,4 +1,4 @@
-import { ALWAYS_OPERATIONS, BROWSER_OPERATIONS, type BrowserRights } from '../../api/remote/browser-operations.js';
+import { ALWAYS_OPERATIONS, BROWSER_OPERATIONS, GUEST_OPERATIONS, type BrowserRights } from '../../api/remote/browser-operations.js';
 import { OPERATIONS, type OperationName } from '../../api/remote/protocol.js';
 import { fileRoute } from '../routes/file-route.js';
 
@@ -24,6 +24,14 @@ const ROUTES: Record<keyof BrowserRights, Set<string>> = {
   files: routesOf(BROWSER_OPERATIONS.files),
 };
 const ALWAYS_ROUTES = routesOf(ALWAYS_OPERATIONS);
+
+const GUEST_ROUTES = new Set(GUEST_OPERATIONS.map((name) => `${OPERATIONS[name].method} ${OPERATIONS[name].path}`));
+
+/** Whether a guest of a shared album may make a request with METHOD to ROUTE: its share's few, nothing else. */
+export function guestMayCall(method: string, route: string | undefined): boolean {
+  if (route === undefined) return false;
+  return GUEST_ROUTES.has(`${method} ${route}`) || (method === 'HEAD' && GUEST_ROUTES.has(`GET ${route}`));
+}
 
 /** Whether a browser that may do MAY may make a request with METHOD to ROUTE (fastify's pattern, e.g. `/api/libraries/:lib/grid`). */
 export function browserMayCall(may: BrowserRights, method: string, route: string | undefined): boolean {

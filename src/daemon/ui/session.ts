@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { SignedOutReason } from '../../api/remote/signed-out.js';
 import { VssError } from '../../core/errors.js';
 import { browserName, type BrowserDevice, type BrowserDevices, type BrowserRights } from '../../device/browser-devices.js';
+import { scopeOf, type Guest, type Share, type ShareBook } from '../../device/shares.js';
 
 /** What a pairing address was made with (`vss ui pair --name --uploads-to --may`). */
 export interface PairAsked {
@@ -113,6 +114,38 @@ export class UiSessions {
   /** Pairing addresses make browser devices, kept in BROWSERS from now on. */
   keepBrowsers(browsers: BrowserDevices): void {
     this.browsers = browsers;
+  }
+
+  /** The albums shared by a link (issue 61), whose guests' sessions sign them in to their album only. */
+  private shares: ShareBook | undefined;
+  keepShares(shares: ShareBook): void {
+    this.shares = shares;
+  }
+
+  /**
+   * A browser opens a share's link (SECRET, with PASSWORD where it has one), on the home network
+   * (LAN) or this machine's address, or through the relay box with the key PEERID: its session's
+   * secret (none for one through the box: its key signs it in) and the share, or why not. Links
+   * that open nothing are counted as dead tickets are: past a few a minute, 'limited'.
+   */
+  openShare(secret: string, password: string | undefined, lan: boolean, peerId?: string): { session: string; share: Share; guest: Guest } | 'unknown' | 'ended' | 'password' | 'full' | 'limited' {
+    if (!this.shares) return 'unknown';
+    const side = lan || peerId !== undefined ? 'lan' : 'here';
+    const t = this.now();
+    this.failed[side] = this.failed[side].filter((at) => t - at < 60_000);
+    if (this.failed[side].length >= SESSION_LIMITS.failedPerMinute) return 'limited';
+    const opened = this.shares.open(secret, password, lan, peerId, new Date(t));
+    if (typeof opened === 'string') {
+      this.failed[side].push(t);
+      return opened;
+    }
+    return opened;
+  }
+
+  /** The guest of a live share with ID (a bridged request's, through the relay box). */
+  guestById(id: string): BrowserDevice | undefined {
+    const g = this.shares?.byGuestId(id, new Date(this.now()));
+    return g && guestDevice(g.share, g.guest);
   }
 
   /** A new single-use ticket; PAIR: a pairing address's, making a browser device (five minutes, a bounded number of them). */
@@ -231,6 +264,9 @@ export class UiSessions {
       this.browsers!.noteSeen(device.id, new Date(this.now()));
       return { browser: device };
     }
+    // A guest of a shared album, while its share lives (revoked or expired: from this request on, no one).
+    const guest = this.shares?.bySession(key, new Date(this.now()));
+    if (guest) return guest.guest.lan === lan ? { browser: guestDevice(guest.share, guest.guest) } : undefined;
     return this.ownerSession(key, lan) ? { browser: null } : undefined;
   }
 
@@ -242,7 +278,7 @@ export class UiSessions {
   whyNotSignedIn(cookieHeader: string | undefined): Exclude<SignedOutReason, 'ticket'> {
     const secret = sessionCookie(cookieHeader, this.cookieName);
     if (secret === undefined) return 'none';
-    return this.browsers?.wasRevoked(digest(secret)) ? 'revoked' : 'expired';
+    return this.browsers?.wasRevoked(digest(secret)) ? 'revoked' : this.shares?.ended(digest(secret), this.now()) ?? 'expired';
   }
 
   /** Whether KEY is a live session of `vss ui`'s, asked on this machine's side (never the network's); using it keeps it alive. */
@@ -270,6 +306,14 @@ export class UiSessions {
   counts(): { tickets: number; sessions: number } {
     return { tickets: this.tickets.size, sessions: this.sessions.size };
   }
+}
+
+/** A guest of SHARE as the server's checks take a browser: no right of a paired browser's, its share's scope instead. */
+function guestDevice(share: Share, g: Guest): BrowserDevice {
+  return {
+    id: g.id, name: 'a guest of a shared album', paired_at: g.opened_at, last_seen: g.last_seen, lan: g.lan, session: g.session,
+    may: { view: false, upload: false, organise: false, files: false }, uploads_to: null, share: scopeOf(share), ...(g.peer_id !== undefined ? { peer_id: g.peer_id } : {}),
+  };
 }
 
 /** Map lookups by the digest of a presented secret: the comparison never runs on the secret itself. */

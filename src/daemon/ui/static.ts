@@ -17,6 +17,8 @@ export interface UiMe {
   /** Whether it is a browser with rights of its own (`browser.may`), not this machine's user, who may do everything. */
   view_only: boolean;
   browser: { id: string; name: string; may: BrowserRights } | null;
+  /** A guest of a shared album (issue 61): which share, and what it allows; it sees that album only. */
+  share?: { id: string; download: boolean; upload: boolean };
 }
 
 /** A pairing address as the daemon makes it: its ticket, the address that carries it (null before the servers listen), the certificate's fingerprint there. */
@@ -173,7 +175,10 @@ export function registerUiRoutes(app: FastifyInstance, opts: UiOptions): void {
   });
   app.get(OPERATIONS.uiMe.path, (req, reply) => {
     const { lan, browser } = partyOf(req.raw);
-    const me: UiMe = { view_only: lan || browser !== null, browser };
+    // A guest is told of its share, not of a browser device (its scope names the library and album by id: kept to the daemon).
+    const me: UiMe = browser?.share
+      ? { view_only: true, browser: null, share: { id: browser.share.id, download: browser.share.download, upload: browser.share.upload } }
+      : { view_only: lan || browser !== null, browser };
     return reply.header('cache-control', 'no-store').send(me);
   });
   app.get('/ui', (req, reply) => reply.code(308).header('location', `/ui/${req.url.slice(3)}`).send());
