@@ -82,7 +82,7 @@ export class ShareBook {
 
   /** A new share of ALBUM in LIBRARY for FORMS from NOW; the link's secret (shown once, kept only as its digest). */
   create(o: { library: string; album: string; album_name: string; forMs: number; download: boolean; upload: boolean; by?: string | null; password?: string | null }, now = new Date()): { share: Share; secret: string } {
-    if (!Number.isFinite(o.forMs) || o.forMs <= 0 || o.forMs > MAX_SHARE_MS) throw new VssError('USAGE', 'a share lasts from a minute to a year (--expires 7d, 12h, 30m)');
+    if (!Number.isFinite(o.forMs) || o.forMs <= 0 || o.forMs > MAX_SHARE_MS) throw new VssError('USAGE', 'a share lasts up to a year (--expires 7d, 12h, 30m)');
     const live = this.shares.filter((s) => isLive(s, now.getTime()));
     if (live.length >= MAX_SHARES) throw new VssError('USAGE', `${MAX_SHARES} shares are live already: revoke one (vss shares revoke ID)`, { path: this.path });
     if (o.password !== undefined && o.password !== null && (o.password.length < 4 || o.password.length > 256)) throw new VssError('USAGE', 'a share\'s password is 4 to 256 characters');
@@ -195,11 +195,11 @@ export function scopeOf(s: Share): ShareScope {
   return { id: s.id, library: s.library, album: s.album, download: s.download, upload: s.upload };
 }
 
-/** `--expires 7d` (also 12h, 30m, 2w): milliseconds. */
+/** `--expires 7d` (also 12h, 30m, 2w; 45s for a moment's look): milliseconds. */
 export function shareDuration(text: string): number {
-  const m = /^(\d{1,4})\s*(m|min|h|d|w)$/i.exec(text.trim());
-  if (!m) throw new VssError('USAGE', `--expires takes a number and m, h, d or w (30m, 12h, 7d, 2w): not ${JSON.stringify(text.slice(0, 40))}`);
-  const unit = { m: 60_000, min: 60_000, h: 3600_000, d: 86_400_000, w: 7 * 86_400_000 }[m[2]!.toLowerCase() as 'm' | 'min' | 'h' | 'd' | 'w'];
+  const m = /^(\d{1,5})\s*(s|m|min|h|d|w)$/i.exec(text.trim());
+  if (!m) throw new VssError('USAGE', `--expires takes a number and s, m, h, d or w (30m, 12h, 7d, 2w): not ${JSON.stringify(text.slice(0, 40))}`);
+  const unit = { s: 1000, m: 60_000, min: 60_000, h: 3600_000, d: 86_400_000, w: 7 * 86_400_000 }[m[2]!.toLowerCase() as 's' | 'm' | 'min' | 'h' | 'd' | 'w'];
   return Number(m[1]) * unit;
 }
 

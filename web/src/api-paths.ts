@@ -9,6 +9,10 @@ const lib = (libId: string) => ({ lib: libId });
 
 export const API = {
   librariesCurrent: () => operationUrl('librariesCurrent'),
+  /** A shared album's guest (issue 61): its album, a picture of it (thumbnails, the viewer's, a video's proxy), an original. */
+  shareView: () => operationUrl('shareView'),
+  shareThumb: (uuid: string, variant: string, checksum: string | null) => operationUrl('shareThumb', { uuid, variant }, { v: checksum }),
+  shareOriginal: (uuid: string) => operationUrl('shareOriginal', { uuid }),
   /** Uploads from this browser (issue 44): which contents the library has, the tus endpoint, and where a finished one landed. */
   uploadsCheck: () => operationUrl('uploadsCheck'),
   uploadsTus: () => '/api/uploads/tus',

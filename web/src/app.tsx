@@ -13,6 +13,7 @@ import type { LibraryRef } from './types.js';
 import { MeContext, type Me } from './me-context.js';
 import { SignedOutPage, useSignedOut } from './signed-out.js';
 import { UploadButton, UploadSheet } from './upload-button.js';
+import { SharedAlbumApp } from './shared-album.js';
 
 /** The app: the library it shows, the header, the current view, and the errors. */
 export function App() {
@@ -26,6 +27,8 @@ export function App() {
   const ended = useSignedOut();
   useEscapeGoesBack();
   useEffect(clearErrors, [route]);
+  // A guest of a shared album: its album, and nothing of the app around it.
+  if (me.state === 'ready' && me.value.share) return <div className="app"><SharedAlbumApp /></div>;
   if (ended) return <div className="app"><SignedOutPage reason={ended} /></div>;
   // Nothing is drawn, and so nothing asked of the daemon, before the app knows what this session
   // may do (may.ts): a control drawn for this machine's user would ask a paired browser's refusal.

@@ -4,6 +4,8 @@ import { createContext, useContext } from 'react';
 export interface Me {
   view_only: boolean;
   browser: { id: string; name: string; may: { view: boolean; upload: boolean; organise: boolean; files: boolean } } | null;
+  /** A guest of a shared album (issue 61): it sees that album only. */
+  share?: { id: string; download: boolean; upload: boolean };
 }
 
 export const MeContext = createContext<Me>({ view_only: false, browser: null });

@@ -13,6 +13,7 @@ export type { AlbumShown, AlbumView } from '../../src/wire/albums.js';
 export type { TrashEmptyResult, TrashItem, TrashRestoreResult } from '../../src/wire/trash.js';
 export type { LsItem } from '../../src/wire/library-view.js';
 export type { BrowseRoots, FolderEntry, FolderListing } from '../../src/wire/browse-folder.js';
+export type { SharedAlbumItem, SharedAlbumView } from '../../src/wire/shares.js';
 export type { SimilarContent, SimilarGroup, SimilarKeepResult } from '../../src/wire/similar.js';
 export type { FaceView, PersonCardView, PersonFaceView, PersonView, UnsortedFacesView } from '../../src/wire/people.js';
 export type { ContentSafety, GuardianAtRisk, GuardianCopyView, GuardianDevice, GuardianNumbers, GuardianProtected, GuardianProtectPlan, GuardianStatus, GuardianTally, RepairResult, ScrubResult } from '../../src/wire/guardian.js';

@@ -281,6 +281,12 @@ export class UiSessions {
     return this.browsers?.wasRevoked(digest(secret)) ? 'revoked' : this.shares?.ended(digest(secret), this.now()) ?? 'expired';
   }
 
+  /** Whether the Cookie header holds the session of a guest whose shared album is no longer shared (expired or revoked). */
+  endedShare(cookieHeader: string | undefined): boolean {
+    const secret = sessionCookie(cookieHeader, this.cookieName);
+    return secret !== undefined && this.shares?.ended(digest(secret), this.now()) !== undefined;
+  }
+
   /** Whether KEY is a live session of `vss ui`'s, asked on this machine's side (never the network's); using it keeps it alive. */
   private ownerSession(key: string, lan: boolean): boolean {
     const used = lan ? undefined : this.sessions.get(key);

@@ -8,6 +8,7 @@ import { partyOf } from '../request-party.js';
 import { answer, serveOriginal, serveSidecar } from '../routes/files.js';
 import type { UiSessions } from './session.js';
 import type { UiMe } from './static.js';
+import { sharePage } from './share-page.js';
 
 /** What a guest may look at of a photo: its thumbnails and the viewer's picture, and a video's proxy to play. */
 const GUEST_SIDECARS: Readonly<Record<string, readonly string[]>> = { thumb: ['grid@1x', 'grid@2x', 'detail@1x'], proxy: ['quick', 'scrub'] };
@@ -65,7 +66,7 @@ export function registerShareRoutes(app: FastifyInstance, o: ShareRouteOptions):
     });
     o.changed();
     // The secret travels in the fragment: never sent to a server by a browser, never in a log or a Referer.
-    const fragment = `#share=${encodeURIComponent(secret)}`;
+    const fragment = `shared#share=${encodeURIComponent(secret)}`;
     const away = o.away();
     const urls = [...(o.base()?.urls ?? []).map((u) => `${u}${fragment}`), ...(away ? [`${away.url}${fragment}&home=${encodeURIComponent(away.peerId)}`] : [])];
     const answer: ShareMade = { share_id: share.id, url: urls[0] ?? '', urls, expires_at: share.expires_at, ...(made !== undefined ? { password: made } : {}) };
@@ -98,6 +99,9 @@ export function registerShareRoutes(app: FastifyInstance, o: ShareRouteOptions):
     o.changed();
     return reply.send(ended.map((s) => itemOf(book.find(s.id) ?? s)));
   });
+
+  // The link's page: no session needed (the secret, in the fragment, is posted by its script).
+  app.get('/ui/shared', (_req, reply) => sharePage(reply));
 
   app.post(OPERATIONS.shareOpen.path, (req, reply) => {
     const b = (req.body ?? {}) as { secret?: unknown; password?: unknown };

@@ -205,7 +205,11 @@ export function registerUiRoutes(app: FastifyInstance, opts: UiOptions): void {
   function withSession(req: FastifyRequest, reply: FastifyReply, isPage: boolean, fn: () => FastifyReply | Promise<FastifyReply>): FastifyReply | Promise<FastifyReply> {
     const refused = sessions.presented(req.headers.cookie) ? refusedOrigin(req.headers['sec-fetch-site'], isPage) : null;
     if (refused) return page(reply, 403, 'Refused', `${escapeHtml(refused)}. Open the web UI from its own address, typed or from <code>vss ui</code>, not from a link on another page.`);
-    if (!sessions.authenticates(req.headers.cookie, opts.viaLan?.(req.raw) === true)) return unauthorized(reply, sessions.whyNotSignedIn(req.headers.cookie));
+    if (!sessions.authenticates(req.headers.cookie, opts.viaLan?.(req.raw) === true)) {
+      // A guest of a shared album whose share ended is told so, in a guest's words (issue 61).
+      if (sessions.endedShare(req.headers.cookie)) return page(reply, 401, 'This album is no longer shared', 'The link expired or was ended by the person who sent it. Ask them for a new one.', 'revoked');
+      return unauthorized(reply, sessions.whyNotSignedIn(req.headers.cookie));
+    }
     return fn();
   }
 }
