@@ -38,6 +38,11 @@ interface KindFacts {
    * left "not applicable" is asked again when one is added.
    */
   needsModel: boolean;
+  /**
+   * The variants a shared album's guest may be shown (issue 61): pictures to look at and a video
+   * to play; never text, faces, embeddings or anything else read from a photo.
+   */
+  guest: readonly string[];
 }
 
 /**

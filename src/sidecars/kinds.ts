@@ -117,3 +117,8 @@ export function canMake(kind: SidecarKind, variant: string, contentKind: string)
   if (madeBy(kind, variant) === 'finder') return false;
   return (SIDECAR_KINDS[kind].from as readonly string[]).includes(contentKind);
 }
+
+/** The sidecar kind whose VARIANT a shared album's guest may be shown (the specs' `guest`), if any. */
+export function guestKindOf(variant: string): SidecarKind | undefined {
+  return SIDECAR_KIND_NAMES.find((k) => (SIDECAR_KINDS[k].guest as readonly string[]).includes(variant));
+}

@@ -7,11 +7,10 @@ import type { ShareItem, ShareMade, SharedAlbumView } from '../../wire/shares.js
 import { partyOf } from '../request-party.js';
 import { answer, serveOriginal, serveSidecar } from '../routes/files.js';
 import type { UiSessions } from './session.js';
+import { guestKindOf } from '../../sidecars/kinds.js';
 import type { UiMe } from './static.js';
 import { sharePage } from './share-page.js';
 
-/** What a guest may look at of a photo: its thumbnails and the viewer's picture, and a video's proxy to play. */
-const GUEST_SIDECARS: Readonly<Record<string, readonly string[]>> = { thumb: ['grid@1x', 'grid@2x', 'detail@1x'], proxy: ['quick', 'scrub'] };
 const CHECKSUM_RE = /^[0-9a-f]{1,128}$/;
 
 export interface ShareRouteOptions {
@@ -141,7 +140,8 @@ export function registerShareRoutes(app: FastifyInstance, o: ShareRouteOptions):
     const { s, lib } = scope(req);
     const { uuid, variant } = req.params as { uuid: string; variant: string };
     const v = (req.query as { v?: unknown }).v;
-    const kind = Object.keys(GUEST_SIDECARS).find((k) => GUEST_SIDECARS[k]!.includes(variant));
+    // What a guest may look at of a photo (the kinds' specs say: thumbnails, the viewer's picture, a video's proxy).
+    const kind = guestKindOf(variant);
     if (!UUID_RE.test(uuid) || kind === undefined || (v !== undefined && (typeof v !== 'string' || !CHECKSUM_RE.test(v)))) throw new VssError('USAGE', 'not a picture of this album');
     if (!lib().albums.sharedHolds(s.album, uuid)) return notShared(reply);
     return serveSidecar(req, reply, lib, uuid, kind, variant, v as string | undefined);

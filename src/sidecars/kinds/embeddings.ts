@@ -14,4 +14,5 @@ export const embeddings = {
   prefetch: 'lazy',
   typicalMs: 2_000,
   needsModel: true,
+  guest: [],
 } as const satisfies SidecarKindSpec;

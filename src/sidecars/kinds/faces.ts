@@ -19,4 +19,5 @@ export const faces = {
   prefetch: 'eager',
   typicalMs: 1_500,
   needsModel: false,
+  guest: [],
 } as const satisfies SidecarKindSpec;

@@ -17,4 +17,5 @@ export const live_photo_video = {
   prefetch: 'never',
   typicalMs: 2_000,
   needsModel: false,
+  guest: [],
 } as const satisfies SidecarKindSpec;

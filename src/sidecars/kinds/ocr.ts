@@ -14,4 +14,5 @@ export const ocr = {
   prefetch: 'eager',
   typicalMs: 5_000,
   needsModel: false,
+  guest: [],
 } as const satisfies SidecarKindSpec;

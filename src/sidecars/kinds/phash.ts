@@ -19,4 +19,5 @@ export const phash = {
   prefetch: 'eager',
   typicalMs: 15,
   needsModel: false,
+  guest: [],
 } as const satisfies SidecarKindSpec;

@@ -14,4 +14,5 @@ export const proxy = {
   prefetch: 'never',
   typicalMs: 120_000,
   needsModel: false,
+  guest: ['scrub', 'quick'],
 } as const satisfies SidecarKindSpec;

@@ -15,4 +15,5 @@ export const thumb = {
   prefetch: 'eager',
   typicalMs: 500,
   needsModel: false,
+  guest: ['grid@1x', 'grid@2x', 'detail@1x'],
 } as const satisfies SidecarKindSpec;

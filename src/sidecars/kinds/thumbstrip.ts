@@ -16,4 +16,5 @@ export const thumbstrip = {
   prefetch: 'never',
   typicalMs: 15_000,
   needsModel: false,
+  guest: [],
 } as const satisfies SidecarKindSpec;

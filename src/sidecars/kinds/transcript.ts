@@ -15,4 +15,5 @@ export const transcript = {
   prefetch: 'eager',
   typicalMs: 60_000,
   needsModel: true,
+  guest: [],
 } as const satisfies SidecarKindSpec;

@@ -13,4 +13,5 @@ export const xmp = {
   prefetch: 'never',
   typicalMs: 0,
   needsModel: false,
+  guest: [],
 } as const satisfies SidecarKindSpec;
