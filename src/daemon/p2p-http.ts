@@ -31,6 +31,8 @@ const DROPPED = new Set(['host', 'connection', 'keep-alive', 'transfer-encoding'
 export interface BridgeOptions {
   app: FastifyInstance;
   browsers: BrowserDevices;
+  /** The guest of a live shared album whose browser key is PEERID (issue 61), by its id. */
+  guestOf?: (peerId: string) => string | undefined;
   /** The bridge's secret (ApiServer.bridgeSecret). */
   secret: string;
   /** A Host the server's hook takes (this daemon's own loopback address). */
@@ -74,8 +76,10 @@ export function browserBridge(o: BridgeOptions): (stream: Stream, peerId: string
     for (const [k, v] of Object.entries(head.headers)) if (!DROPPED.has(k) && !k.startsWith('x-vss-bridge')) headers[k] = v;
     headers.host = o.host();
     headers[BRIDGE_SECRET_HEADER] = o.secret;
-    if (device) headers[BRIDGE_BROWSER_HEADER] = device.id;
-    else headers[BRIDGE_PEER_HEADER] = peerId;
+    // Who the browser is, as its Noise key proved: a paired browser, or a shared album's guest; the key itself always (a guest opening another link of the same home).
+    const guest = device ? undefined : o.guestOf?.(peerId);
+    if (device || guest) headers[BRIDGE_BROWSER_HEADER] = device?.id ?? guest!;
+    headers[BRIDGE_PEER_HEADER] = peerId;
     const withBody = head.method !== 'GET' && head.method !== 'HEAD';
     const res = await o.app.inject({
       method: head.method as 'GET',

@@ -14,6 +14,8 @@ import { registerUploadRoutes } from './routes/uploads.js';
 import { createApiServer } from './server.js';
 import { registerUiRoutes } from './ui/static.js';
 import { registerShareRoutes } from './ui/share-routes.js';
+import { PAIRING_TTL_MS as SHARE_WINDOW_MS } from '../sync/pairing/types.js';
+import { MAX_BROWSER_DEVICES } from '../device/browser-devices.js';
 import { ensureToken } from '../api/remote/token.js';
 import { isLibp2pWriteOnClosingStream } from '../sync/net/peer-errors.js';
 import { lanListen } from './lan/lan-listen.js';
@@ -99,16 +101,27 @@ export async function runDaemon(opts: RunDaemonOptions): Promise<DaemonHandle> {
         peerId: () => peersLate?.peerId ?? '',
         // The box carries strangers to this device while the address lives, so the browser can come to pair.
         opened: (forMs) => void peersLate?.askRelaysForStrangers(forMs),
-        paired: () => void peersLate?.tellRelaysBrowsers().then(() => peersLate?.askRelaysForStrangers(0)),
+        paired: () => void peersLate?.tellRelaysBrowsers().then(() => peersLate?.askRelaysForStrangers(c.shares.anyLive() ? SHARE_WINDOW_MS : 0)),
       },
     });
     server.sessions.keepBrowsers(core.browsers);
     server.sessions.keepShares(core.shares);
+    // While an album is shared, the relay box carries strangers (a guest holding the link) to this device: asked again before each window ends.
+    const shareWindow = (): void => {
+      if (c.stopping) return clearInterval(windowTimer);
+      void peersLate?.tellRelaysBrowsers().catch(() => undefined);
+      if (c.shares.anyLive()) void peersLate?.askRelaysForStrangers(SHARE_WINDOW_MS).catch(() => undefined);
+    };
+    const windowTimer: NodeJS.Timeout = setInterval(shareWindow, SHARE_WINDOW_MS - 60_000);
+    windowTimer.unref();
     registerShareRoutes(server.app, {
       token, sessions: server.sessions, shares: () => c.shares, library: (id) => c.library(id !== undefined ? { id } : undefined), viaLan: server.viaLan,
       base: () => pairBase,
-      // Not yet through the relay box: a guest away from home is not carried to this device (docs/guide/sharing.md).
-      away: () => undefined, changed: () => undefined,
+      away: () => {
+        const b = peersLate?.awayBase();
+        return b && peersLate ? { url: b.url, peerId: peersLate.peerId } : undefined;
+      },
+      changed: () => shareWindow(),
       endGuest: (id) => server.endBrowser(id),
     });
     // What a browser that may not view is never told: this machine's paths and the libraries' names (ui/unseen.ts).
@@ -135,8 +148,13 @@ export async function runDaemon(opts: RunDaemonOptions): Promise<DaemonHandle> {
     const peers = await core.startPeers({
       listen,
       ...(box ? { wss: { handoff: box.handoff, announce: box.announce } } : {}),
-      browsers: { peerIds: () => browsers.peerIds(), isBrowser: (p) => browsers.byPeerId(p) !== undefined, pairingOpen: () => server.sessions.pairingOpen() },
-      browserHttp: browserBridge({ app: server.app, browsers, secret: server.bridgeSecret, host: () => server.loopbackHost(), log: dlog.child({ module: 'browser-bridge' }) }),
+      // A shared album's guests away from home are carried and served as paired browsers are; while a share lives, a stranger holding its link may come in to open it.
+      browsers: {
+        peerIds: () => [...browsers.peerIds(), ...c.shares.peerIds()].slice(0, MAX_BROWSER_DEVICES),
+        isBrowser: (p) => browsers.byPeerId(p) !== undefined || c.shares.byPeerId(p) !== undefined,
+        pairingOpen: () => server.sessions.pairingOpen() || c.shares.anyLive(),
+      },
+      browserHttp: browserBridge({ app: server.app, browsers, guestOf: (p) => c.shares.byPeerId(p)?.guest.id, secret: server.bridgeSecret, host: () => server.loopbackHost(), log: dlog.child({ module: 'browser-bridge' }) }),
       // The node may start later (at a first pairing): the ready record then says where it listens.
       onListening: (addrs) => {
         listening = addrs;
@@ -144,6 +162,8 @@ export async function runDaemon(opts: RunDaemonOptions): Promise<DaemonHandle> {
       },
     });
     peersLate = peers;
+    // Shares live since before a restart: the box carries their guests again.
+    if (core.shares.anyLive()) shareWindow();
     const lan = await lanListen(dataDir);
     const { http, web } = await server.listen({ socket: paths.socket, port: opts.port ?? 0, ...(lan ? { lan: lan.listen } : {}) });
     // The home network's addresses, best first, when it is served there (a phone cannot open loopback's, last).

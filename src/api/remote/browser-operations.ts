@@ -36,7 +36,7 @@ export const BROWSER_OPERATIONS = {
  * What a guest of a shared album may ask (issue 61), and nothing else: who it is, its album, that
  * album's pictures and (when the share allows) originals; each answered for the album as it is now.
  */
-export const GUEST_OPERATIONS = ['uiMe', 'shareView', 'shareThumb', 'shareOriginal'] as const satisfies readonly OperationName[];
+export const GUEST_OPERATIONS = ['uiMe', 'shareOpen', 'shareView', 'shareThumb', 'shareOriginal'] as const satisfies readonly OperationName[];
 
 /** Whether a browser that may do MAY may call operation OP (this machine's user may call every one). */
 export function browserMayOperate(may: Readonly<BrowserRights>, op: OperationName): boolean {

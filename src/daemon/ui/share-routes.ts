@@ -65,9 +65,10 @@ export function registerShareRoutes(app: FastifyInstance, o: ShareRouteOptions):
     });
     o.changed();
     // The secret travels in the fragment: never sent to a server by a browser, never in a log or a Referer.
-    const fragment = `shared#share=${encodeURIComponent(secret)}`;
+    // Here, the link's own page (`/ui/shared`); on the relay box, the app itself, which opens it through the box (web/src/away/away-page.ts).
+    const fragment = `#share=${encodeURIComponent(secret)}`;
     const away = o.away();
-    const urls = [...(o.base()?.urls ?? []).map((u) => `${u}${fragment}`), ...(away ? [`${away.url}${fragment}&home=${encodeURIComponent(away.peerId)}`] : [])];
+    const urls = [...(o.base()?.urls ?? []).map((u) => `${u}shared${fragment}`), ...(away ? [`${away.url}${fragment}&home=${encodeURIComponent(away.peerId)}`] : [])];
     const answer: ShareMade = { share_id: share.id, url: urls[0] ?? '', urls, expires_at: share.expires_at, ...(made !== undefined ? { password: made } : {}) };
     return reply.header('cache-control', 'no-store').send(answer);
   });

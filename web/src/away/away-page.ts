@@ -28,8 +28,10 @@ export async function awayStart(): Promise<AwayStart | undefined> {
   }
   const hash = new URLSearchParams(location.hash.slice(1));
   const ticket = hash.get('pair');
+  // A shared album's link away from home (issue 61): its secret, opened through the worker as a pairing's ticket is.
+  const share = hash.get('share');
   const home = hash.get('home');
-  if (ticket && home) {
+  if ((ticket || share) && home) {
     await setAwayHome(home);
     history.replaceState(null, '', location.pathname + location.search);
   }
@@ -48,6 +50,19 @@ export async function awayStart(): Promise<AwayStart | undefined> {
       const body = (await res.json().catch(() => ({}))) as { error?: { message?: string } };
       return { error: `pairing with the home device failed: ${body.error?.message ?? `${res.status}`}` };
     }
+  }
+  if (share && home) {
+    let password: string | undefined;
+    for (let tries = 0; tries < 4; tries++) {
+      const res = await fetch('/api/share/open', { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json', 'x-vss-ui': '1' }, body: JSON.stringify(password === undefined ? { secret: share } : { secret: share, password }) });
+      if (res.ok) return { paired: true };
+      const body = (await res.json().catch(() => ({}))) as { error?: { message?: string; reason?: string } };
+      if (body.error?.reason !== 'password') return { error: `the shared album could not be opened: ${body.error?.message ?? `${res.status}`}` };
+      const typed = window.prompt(password === undefined ? 'This album is shared with a password: type the one you were given.' : 'That is not the password. Type it again:');
+      if (typed === null) return { error: 'the shared album needs its password' };
+      password = typed;
+    }
+    return { error: 'the shared album needs its password' };
   }
   return { paired: true };
 }
