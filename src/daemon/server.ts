@@ -180,7 +180,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
       if (!browser) return deny(reply, 401, 'UNAUTHORIZED', 'this browser is no longer paired with this device (revoked), or the album it was shown is no longer shared', 'revoked');
       browserParty(req, reply, false, browser);
       if (browser.share) {
-        if (!guestMayCall(req.method, req.routeOptions.url)) return deny(reply, 403, 'FORBIDDEN', GUEST_REFUSED);
+        if (!guestMayCall(req.method, req.routeOptions.url, browser.share.upload)) return deny(reply, 403, 'FORBIDDEN', GUEST_REFUSED);
         return;
       }
       if (!browserMayCall(browser.may, req.method, req.routeOptions.url)) {
@@ -222,7 +222,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
       if (who.browser) browserParty(req, reply, lan, who.browser);
       else setParty(req.raw, { lan, browser: null });
       // A guest of a shared album reaches its album and nothing else (browser-rights.ts GUEST_OPERATIONS).
-      if (who.browser?.share && !guestMayCall(req.method, req.routeOptions.url)) return deny(reply, 403, 'FORBIDDEN', GUEST_REFUSED);
+      if (who.browser?.share && !guestMayCall(req.method, req.routeOptions.url, who.browser.share.upload)) return deny(reply, 403, 'FORBIDDEN', GUEST_REFUSED);
       // A paired browser (and any browser on the network) does what its rights say, and only that:
       // the rest is this machine's (browser-rights.ts).
       const may = who.browser?.share ? undefined : who.browser?.may ?? (lan ? VIEW_ONLY : undefined);

@@ -23,8 +23,9 @@ export interface Share {
   expires_at: string;
   /** Guests may fetch the originals (else thumbnails and the viewer's pictures only). */
   download: boolean;
-  /** Guests may add photos to the album. */
+  /** Guests may add photos to the album: they land in UPLOADS_DIR (a folder named for the share, in a location), then join the album. */
   upload: boolean;
+  uploads_dir?: string | null;
   /** Who shared it, as the sharer gave it (null: not said). */
   by: string | null;
   password: { salt: string; hash: string } | null;
@@ -81,7 +82,7 @@ export class ShareBook {
   }
 
   /** A new share of ALBUM in LIBRARY for FORMS from NOW; the link's secret (shown once, kept only as its digest). */
-  create(o: { library: string; album: string; album_name: string; forMs: number; download: boolean; upload: boolean; by?: string | null; password?: string | null }, now = new Date()): { share: Share; secret: string } {
+  create(o: { library: string; album: string; album_name: string; forMs: number; download: boolean; upload: boolean; uploads_dir?: string | null; by?: string | null; password?: string | null }, now = new Date()): { share: Share; secret: string } {
     if (!Number.isFinite(o.forMs) || o.forMs <= 0 || o.forMs > MAX_SHARE_MS) throw new VssError('USAGE', 'a share lasts up to a year (--expires 7d, 12h, 30m)');
     const live = this.shares.filter((s) => isLive(s, now.getTime()));
     if (live.length >= MAX_SHARES) throw new VssError('USAGE', `${MAX_SHARES} shares are live already: revoke one (vss shares revoke ID)`, { path: this.path });
@@ -90,7 +91,7 @@ export class ShareBook {
     const salt = randomBytes(16).toString('hex');
     const share: Share = {
       id: randomUUID(), library: o.library, album: o.album, album_name: o.album_name, secret: digest(secret),
-      created_at: now.toISOString(), expires_at: new Date(now.getTime() + o.forMs).toISOString(), download: o.download, upload: o.upload,
+      created_at: now.toISOString(), expires_at: new Date(now.getTime() + o.forMs).toISOString(), download: o.download, upload: o.upload, uploads_dir: o.upload ? o.uploads_dir ?? null : null,
       by: o.by ?? null, password: o.password ? { salt, hash: scrypt(o.password, salt) } : null, revoked_at: null, guests: [],
     };
     // Ended shares are kept a while for `shares list` to say so, then dropped: the file stays small.
@@ -233,6 +234,7 @@ function parseFile(path: string): Share[] {
     const strings = ['id', 'library', 'album', 'album_name', 'secret', 'created_at', 'expires_at'] as const;
     if (!strings.every((k) => typeof s[k] === 'string') || !HEX64.test(s.secret as string) || typeof s.download !== 'boolean' || typeof s.upload !== 'boolean'
       || !(s.revoked_at === null || typeof s.revoked_at === 'string') || !(s.by === null || typeof s.by === 'string') || !Array.isArray(s.guests) || s.guests.length > MAX_GUESTS) throw bad('a record is not a share');
+    if (s.uploads_dir !== undefined && s.uploads_dir !== null && (typeof s.uploads_dir !== 'string' || !s.uploads_dir.startsWith('/'))) throw bad('a share\'s uploads folder is not an absolute folder');
     const pw = s.password as { salt?: unknown; hash?: unknown } | null;
     if (pw !== null && (typeof pw?.salt !== 'string' || typeof pw.hash !== 'string')) throw bad('a share\'s password is not a salted hash');
     for (const g of s.guests as Array<Record<string, unknown>>) {

@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import type { Page } from 'playwright-core';
@@ -122,6 +122,31 @@ describe('a shared album, opened by a guest (phone size)', { skip: UI_SKIP, time
     }
   });
 
+  it('takes a guest\'s photo where the share allows it: landed in the share\'s folder, then in the album', async () => {
+    const made = json<Made>(await ok(['--json', 'album', 'share', 'Summer 2024', '--upload']));
+    const photo = join(tmp.path, 'from-a-guest.jpg');
+    await sharp({ create: { width: 500, height: 400, channels: 3, background: { r: 250, g: 200, b: 10 } } }).jpeg().toFile(photo);
+    const launched = await launchBrowser();
+    try {
+      const { page } = await newPage(launched.browser, { width: 390, height: 844 });
+      await page.goto(made.url);
+      await page.getByRole('heading', { name: 'Summer 2024' }).waitFor({ timeout: 20_000 });
+      assert.equal(await page.locator('.shared-tile').count(), 2);
+      const chooser = page.waitForEvent('filechooser');
+      await page.getByRole('button', { name: 'Add your photos' }).click();
+      await (await chooser).setFiles([photo]);
+      await until('the album holds the guest\'s photo', 60_000, async () => ((await page.locator('.shared-tile').count()) === 3 ? true : undefined), 250);
+      const landed = join(photos, 'Uploads', 'Shared - Summer 2024');
+      const found = filesUnder(landed);
+      assert.equal(found.length, 1, `landed once in the share's folder: ${found.join(', ')}`);
+      assert.ok(readFileSync(found[0]!).equals(readFileSync(photo)), 'whole');
+      const shown = json<{ contents: string[] }>(await ok(['--json', 'album', 'show', 'Summer 2024']));
+      assert.equal(shown.contents.length, 3, 'in the album for everyone');
+    } finally {
+      await launched.close();
+    }
+  });
+
   it('asks for the password where the share has one, and refuses once it expired', async () => {
     const made = json<Made>(await ok(['--json', 'album', 'share', 'Summer 2024', '--expires', '6s', '--password']));
     assert.match(made.password ?? '', /^[a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4}$/, 'a password made and told once');
@@ -207,3 +232,14 @@ describe('a shared album over the home network', { skip: UI_SKIP, timeout: 300_0
     await context.close();
   });
 });
+
+/** Every file beneath DIR (none when it is not there). */
+function filesUnder(dir: string): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  return names.flatMap((n) => (statSync(join(dir, n)).isDirectory() ? filesUnder(join(dir, n)) : [join(dir, n)]));
+}

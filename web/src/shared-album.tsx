@@ -1,9 +1,11 @@
-import { useEffect, useMemo, useRef, useState, type PointerEvent as ReactPointerEvent } from 'react';
+import { useEffect, useMemo, useRef, useState, useSyncExternalStore, type PointerEvent as ReactPointerEvent } from 'react';
 import { get } from './api.js';
 import { API } from './api-paths.js';
 import { useSignedOut } from './signed-out.js';
 import type { SharedAlbumItem, SharedAlbumView } from './types.js';
 import { useLoad } from './use-load.js';
+import { UploadButton, UploadSheet } from './upload-button.js';
+import { uploads } from './upload-queue.js';
 
 /** How far a finger goes sideways before the viewer turns to the next photo. */
 const SWIPE_PX = 50;
@@ -15,7 +17,11 @@ const SWIPE_PX = 50;
  * it. Nothing links anywhere else: the session reaches this album only.
  */
 export function SharedAlbumApp() {
-  const [album] = useLoad((signal) => get<SharedAlbumView>(API.shareView(), signal), []);
+  const [album, reload] = useLoad((signal) => get<SharedAlbumView>(API.shareView(), signal), []);
+  // The guest's own photos, once landed, are the album's: it is read again as each one lands.
+  useSyncExternalStore(uploads.subscribe, uploads.getVersion);
+  const landed = uploads.items.filter((i) => i.state === 'done' || i.state === 'have').length;
+  useEffect(() => { if (landed > 0) reload(); }, [landed, reload]);
   const [open, setOpen] = useState<number | null>(null);
   const ended = useSignedOut();
   const days = useMemo(() => (album.state === 'ready' ? byDay(album.value.items) : []), [album]);
@@ -37,6 +43,7 @@ export function SharedAlbumApp() {
           {a.by ? `Shared by ${a.by}` : 'Shared with you'} · {a.items.length} {a.items.length === 1 ? 'item' : 'items'} · until {new Date(a.expires_at).toLocaleDateString()}
         </p>
       </header>
+      {a.upload && <p><UploadButton label="Add your photos" allowed /></p>}
       {a.items.length === 0 && <p className="muted">Nothing is in this album yet.</p>}
       {days.map(([day, items]) => (
         <section key={day ?? 'undated'} aria-label={day ?? 'Undated'}>
@@ -52,6 +59,7 @@ export function SharedAlbumApp() {
         </section>
       ))}
       {open !== null && a.items[open] && <Viewer items={a.items} at={open} download={a.download} go={setOpen} />}
+      {a.upload && <UploadSheet />}
     </main>
   );
 }

@@ -10,13 +10,14 @@ import { uploads, type UploadItem } from './upload-queue.js';
  * and a paired browser allowed to upload. The picked files go through the page's upload queue (upload-queue.ts), its progress
  * shown in a sheet that stays while the user browses.
  */
-export function UploadButton() {
+export function UploadButton({ label = 'Upload', allowed }: { label?: string; allowed?: boolean } = {}) {
   const me = useMe();
   const input = useRef<HTMLInputElement>(null);
-  if (!mayCall(me, 'uploadsCheck')) return null;
+  // ALLOWED: said by the page (a shared album's guest, whose share takes photos: issue 61); else this session's rights.
+  if (!(allowed ?? mayCall(me, 'uploadsCheck'))) return null;
   return (
     <>
-      <button type="button" className="upload-button" onClick={() => input.current?.click()}>Upload</button>
+      <button type="button" className="upload-button" onClick={() => input.current?.click()}>{label}</button>
       <input
         ref={input} type="file" multiple accept={UPLOAD_ACCEPT} hidden
         onChange={(e) => {

@@ -18,7 +18,7 @@ export function addShareCommands(album: Command): void {
     .description('print a link (and its QR code) that opens the album, and nothing else, in any browser until it expires: on the home network when the daemon runs with --lan')
     .option('--expires <time>', 'how long the link works: 30m, 12h, 7d, 2w (default 7d, at most a year)')
     .option('--download', 'guests may download the originals (else they see the pictures only)')
-    .option('--upload', 'guests may add photos to the album (not built yet: refused)')
+    .option('--upload', 'guests may add photos to the album (they land in Uploads/Shared - ALBUM of this device\'s first location)')
     .option('--password [word]', 'guests must type a password: the one given, or one made and printed')
     .option('--by <name>', 'who shares it, as the guests see it (e.g. "Ann")')
     .action(async function (this: Command, name: string, o: { expires?: string; download?: boolean; upload?: boolean; password?: string | boolean; by?: string }) {

@@ -12,6 +12,7 @@ import { UploadRefused } from '../../uploads/land-upload.js';
 import { MAX_OPEN_UPLOADS, MAX_UPLOAD_BYTES, UPLOAD_EXPIRES_MS, uploadMetaOf } from '../../uploads/upload-meta.js';
 import type { DaemonCore } from '../daemon-core.js';
 import { partyOf } from '../request-party.js';
+import { isLive } from '../../device/shares.js';
 import { UPLOAD_ROUTES } from '../ui/browser-rights.js';
 import { servePatch } from './upload-patch.js';
 import { diskFullWords, noRoomFor, uploadRoom } from './upload-room.js';
@@ -68,6 +69,12 @@ export async function registerUploadRoutes(app: FastifyInstance, core: DaemonCor
   /** The owner key and uploads folder of the request's party: a paired browser with the upload right, or this machine's user. */
   const ownerOf = (req: IncomingMessage): UploadOwner => {
     const { browser } = partyOf(req);
+    if (browser?.share) {
+      // A shared album's guest (issue 61): into its share's folder, while the share lives and takes photos.
+      const s = core.shares.find(browser.share.id);
+      if (!s || !isLive(s) || !s.upload || !s.uploads_dir) throw new VssError('PATH_REFUSED', 'this shared album takes no photos');
+      return { owner: `share:${s.id}`, library: s.library, dir: s.uploads_dir };
+    }
     if (browser) {
       const device = core.browsers.find(browser.id);
       if (!device?.may.upload || !device.uploads_to) throw new VssError('PATH_REFUSED', `the browser ${browser.name} may not upload`);
@@ -115,6 +122,11 @@ export async function registerUploadRoutes(app: FastifyInstance, core: DaemonCor
         // Bytes that are not what the browser hashed, or not a photo or a video, are never kept.
         if (err instanceof UploadRefused) await store.remove(id).catch(() => undefined);
         throw err;
+      }
+      // A guest's photo joins its shared album (the album as shared data, made on the guest's behalf by this device).
+      if (owner.owner.startsWith('share:')) {
+        const s = core.shares.find(owner.owner.slice('share:'.length));
+        if (s) await core.serve(async () => core.library({ id: s.library }).albums.add(s.album, [result.path]));
       }
       landed.set(id, { owner: owner.owner, result });
       if (landed.size > REMEMBERED) landed.delete(landed.keys().next().value!);
@@ -166,7 +178,8 @@ export async function registerUploadRoutes(app: FastifyInstance, core: DaemonCor
     }
   };
   /** Whether OWNER is a browser paired no more (revoked now, or while the daemon was stopped). */
-  const revokedOwner = (owner: string) => owner.startsWith('browser:') && !core.browsers.list().some((d) => `browser:${d.id}` === owner);
+  const revokedOwner = (owner: string) => (owner.startsWith('browser:') && !core.browsers.list().some((d) => `browser:${d.id}` === owner))
+    || (owner.startsWith('share:') && !core.shares.list().some((s) => `share:${s.id}` === owner && isLive(s)));
   core.browsers.onRevoked((id) => {
     // Nothing kept (no folder, or an empty one): tus is not loaded for it.
     void readdir(directory).then((names) => (names.length > 0 ? dropUploadsOf((owner) => owner === `browser:${id}`) : undefined))
@@ -300,7 +313,10 @@ export async function registerUploadRoutes(app: FastifyInstance, core: DaemonCor
 
   app.post(OPERATIONS.uploadsCheck.path, async (req) => {
     const body = (req.body ?? {}) as { cas_ids?: unknown };
-    return core.serve(async () => core.library({ id: ownerOf(req.raw).library }).uploads.check(body.cas_ids));
+    const owner = ownerOf(req.raw);
+    // A guest learns nothing of what the library holds: everything is sent, and a photo the library has lands as "already" (and joins the album).
+    if (owner.owner.startsWith('share:')) return { have: [] };
+    return core.serve(async () => core.library({ id: owner.library }).uploads.check(body.cas_ids));
   });
   app.post(OPERATIONS.uploadsFinish.path, async (req) => {
     const body = (req.body ?? {}) as { id?: unknown };

@@ -27,9 +27,13 @@ const ALWAYS_ROUTES = routesOf(ALWAYS_OPERATIONS);
 
 const GUEST_ROUTES = new Set(GUEST_OPERATIONS.map((name) => `${OPERATIONS[name].method} ${OPERATIONS[name].path}`));
 
-/** Whether a guest of a shared album may make a request with METHOD to ROUTE: its share's few, nothing else. */
-export function guestMayCall(method: string, route: string | undefined): boolean {
+/** What a guest of a share that takes photos may ask besides: the upload's own routes (tus, where it landed). */
+const GUEST_UPLOAD_ROUTES = new Set([...routesOf(['uploadsCheck', 'uploadsFinish']), ...UPLOAD_ROUTES.flatMap((r) => ['POST', 'HEAD', 'PATCH', 'DELETE', 'OPTIONS'].map((m) => `${m} ${r}`))]);
+
+/** Whether a guest of a shared album (one that takes photos: UPLOAD) may make a request with METHOD to ROUTE: its share's few, nothing else. */
+export function guestMayCall(method: string, route: string | undefined, upload = false): boolean {
   if (route === undefined) return false;
+  if (upload && GUEST_UPLOAD_ROUTES.has(`${method} ${route}`)) return true;
   return GUEST_ROUTES.has(`${method} ${route}`) || (method === 'HEAD' && GUEST_ROUTES.has(`GET ${route}`));
 }
 

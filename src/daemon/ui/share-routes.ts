@@ -52,16 +52,24 @@ export function registerShareRoutes(app: FastifyInstance, o: ShareRouteOptions):
     for (const k of ['album', 'library', 'expires', 'password', 'by'] as const) if (b[k] !== undefined && typeof b[k] !== 'string') throw new VssError('USAGE', `${k} must be a string`);
     for (const k of ['download', 'upload', 'make_password'] as const) if (b[k] !== undefined && typeof b[k] !== 'boolean') throw new VssError('USAGE', `${k} must be true or false`);
     if (typeof b.album !== 'string' || b.album === '') throw new VssError('USAGE', 'name the album to share');
-    if (b.upload === true) throw new VssError('USAGE', '--upload is not built yet: a guest can look and download, not add photos');
     const lib = o.library(b.library as string | undefined);
     const album = lib.albums.resolve(b.album);
     const made = b.make_password === true ? madePassword() : undefined;
     const password = (b.password as string | undefined) ?? made;
     const by = b.by as string | undefined;
     if (by !== undefined && (by.trim() === '' || by.length > 64 || /\p{Cc}/u.test(by))) throw new VssError('USAGE', 'who shares it (--by) is 1 to 64 characters');
+    // Guests' photos land in a folder named for the share, in this device's first location, then join the album.
+    let uploadsDir: string | null = null;
+    if (b.upload === true) {
+      try {
+        uploadsDir = lib.uploads.defaultFolder(`Shared - ${album.name}`);
+      } catch (err) {
+        throw new VssError('USAGE', `--upload needs a folder for the guests' photos: ${(err as Error).message}`);
+      }
+    }
     const { share, secret } = o.shares().create({
       library: lib.id, album: album.uuid, album_name: album.name, forMs: b.expires !== undefined ? shareDuration(b.expires as string) : DEFAULT_SHARE_MS,
-      download: b.download === true, upload: false, by: by?.trim() ?? null, password: password ?? null,
+      download: b.download === true, upload: b.upload === true, uploads_dir: uploadsDir, by: by?.trim() ?? null, password: password ?? null,
     });
     o.changed();
     // The secret travels in the fragment: never sent to a server by a browser, never in a log or a Referer.
