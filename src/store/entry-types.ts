@@ -95,6 +95,8 @@ export interface ContentLink {
  */
 export interface LinkEffects {
   queueForSearch(uuids: readonly string[]): void;
+  /** Contents added with their first links, by id: they wait above search's mark unless their id is not above it. */
+  queueAddedForSearch(contents: ReadonlyArray<{ id: number; uuid: string }>): void;
   queueForSearchById(contentId: number): void;
   moveGridVersion(): void;
   /** The next number of this database's change counter (sync_meta), in the caller's transaction. */
