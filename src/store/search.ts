@@ -324,6 +324,13 @@ export class SearchStore {
     this.queue(contents.filter((c) => c.id <= mark).map((c) => c.uuid));
   }
 
+  /** Queue the contents UUIDS that are not above the mark (those above it wait there already), in one statement. */
+  queueUnmarked(uuids: readonly string[]): void {
+    if (uuids.length === 0) return;
+    this.sql<[string]>(`INSERT OR IGNORE INTO search_pending (content_uuid)
+      SELECT c.uuid FROM json_each(?) j JOIN content_identities c ON c.uuid = j.value WHERE c.id <= ${MARK}`).run(JSON.stringify(uuids));
+  }
+
   /** Queue one content (by row id) to be indexed again. */
   queueById(contentId: number): void {
     this.sql<[number]>('INSERT OR IGNORE INTO search_pending SELECT uuid FROM content_identities WHERE id = ?').run(contentId);

@@ -222,6 +222,7 @@ export class Stores {
     return (this.ownEntries ??= new EntryStore(this.db, {
       queueForSearch: (uuids) => this.search.queue(uuids),
       queueAddedForSearch: (contents) => this.search.queueAdded(contents),
+      queueUnmarkedForSearch: (uuids) => this.search.queueUnmarked(uuids),
       queueForSearchById: (id) => this.search.queueById(id),
       moveGridVersion: () => this.browse.bumpVersion(),
       nextSeq: () => this.syncMeta.nextSeq(),
