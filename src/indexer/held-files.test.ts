@@ -1,12 +1,13 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Installation as Vss } from '../library/installation.js';
 import type { Library } from '../library/library.js';
 import { addLocation, scanLocation } from '../locations/locations.js';
 import { SMALL_FILE_BYTES } from '../content/hash-file.js';
 import { indexPending } from '../search/search-index.js';
+import { moveIndexed } from './move-indexed.js';
 import { searchLibrary } from '../search/search-query.js';
 import { tempDir } from '../../test/helpers.js';
 
@@ -68,5 +69,25 @@ describe('a first scan writes small files once, with their contents (real librar
     assert.equal(one<number>('SELECT count(*) FROM search_pending'), 1, 'its content is not above the mark: queued');
     await indexPending(lib);
     assert.equal(searchLibrary(lib, 'platypus').length, 1, 'found by its new name');
+  });
+
+  it('a folder vss moves while its files are held: their rows are written under it where it is now', async () => {
+    const moving = join(tmp.path, 'moving');
+    mkdirSync(join(moving, 'a'), { recursive: true });
+    for (let f = 0; f < 20; f++) writeFileSync(join(moving, 'a', `m${f}.txt`), `moved ${f}`);
+    const loc = addLocation(lib, moving, { mode: 'content' }).id;
+    // Between the listing and the reads, as a move within the drive (files move) would.
+    const off = lib.events.on('index:phase', (p) => {
+      if (p.phase !== 'content' || p.locationId !== loc) return;
+      renameSync(join(moving, 'a'), join(moving, 'b'));
+      assert.equal(moveIndexed(lib, loc, 'a', 'b'), true);
+    });
+    await scanLocation(lib, loc).finally(off);
+    const rows = lib.db.prepare("SELECT e.rel_path, p.rel_path AS folder, e.name FROM entries e JOIN entries p ON p.id = e.parent_id WHERE e.location_id = ? AND e.kind = 'file'").all(loc) as Array<{ rel_path: string; folder: string; name: string }>;
+    assert.equal(rows.length, 20);
+    for (const r of rows) assert.equal(r.rel_path, `${r.folder}/${r.name}`, "its path is its folder's");
+    const again = await scanLocation(lib, loc);
+    assert.equal(again.hashed, 20, 'read at their new place by the next scan');
+    assert.equal(one<number>("SELECT count(*) FROM entries WHERE location_id = ? AND kind = 'file' AND content_id IS NOT NULL AND rel_path LIKE 'b/%'", loc), 20);
   });
 });
