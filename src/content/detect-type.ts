@@ -1,6 +1,7 @@
 import type { FileTypeParser } from 'file-type';
 import mime from 'mime-types';
 import { extname } from 'node:path';
+import { fasterParser } from './file-type-checks.js';
 import { rawMimeByMagic, rawMimeForName } from './raw-formats.js';
 import { kindForMime, type ContentKind } from './kinds.js';
 
@@ -13,10 +14,10 @@ const OCTET = 'application/octet-stream';
 /**
  * file-type, loaded at the first head a JPEG's first bytes do not settle: every daemon reaches
  * this module (the indexer, uploads) and file-type's modules are a tenth of a second of CPU at
- * its start, for nothing when no file is indexed.
+ * its start, for nothing when no file is indexed. Its parser compares without allocating (file-type-checks.ts).
  */
 let fileType: Promise<{ FileTypeParser: typeof FileTypeParser; supportedMimeTypes: ReadonlySet<string> }> | undefined;
-const loadFileType = () => (fileType ??= import('file-type').then((m) => ({ FileTypeParser: m.FileTypeParser, supportedMimeTypes: m.supportedMimeTypes as ReadonlySet<string> })));
+const loadFileType = () => (fileType ??= import('file-type').then((m) => ({ FileTypeParser: fasterParser(m.FileTypeParser), supportedMimeTypes: m.supportedMimeTypes as ReadonlySet<string> })));
 
 /**
  * Parsers not parsing now, kept (fileTypeFromBuffer would build a new one for every file). A

@@ -46,6 +46,8 @@ import { trashAlone } from './migrations/043-trash-alone.js';
 import { numberedEmptyFolders } from './migrations/044-numbered-empty-folders.js';
 import { objects } from './migrations/045-objects.js';
 import { xmpWriteBack } from './migrations/046-xmp-write-back.js';
+import { searchContentMark } from './migrations/047-search-content-mark.js';
+import { entriesInsertedLinked } from './migrations/048-entries-inserted-linked.js';
 
 export interface Migration {
   version: number;
@@ -59,7 +61,7 @@ export const MIGRATIONS: readonly Migration[] = [
   librarySync, availabilityKeys, gridPeerRows, jobParams, peerContentIds, sharedMetadata, volumes,
   fileOps, mediaFindersCursor, fileOpMeta, feedCursors, listingDigests, guardian, actions, scrub, contentCopiesIndex, buckets, facesPeople, albums, searchPlaces,
   entryCtime, xmpBases, jobInterruptions, bucketEvidence, trash, libraryBackups, stacks, libraryMembers, memberRights, forwardedRows, locationKind, trashAlone,
-  numberedEmptyFolders, objects, xmpWriteBack,
+  numberedEmptyFolders, objects, xmpWriteBack, searchContentMark, entriesInsertedLinked,
 ];
 
 export function currentSchemaVersion(db: Db): number {

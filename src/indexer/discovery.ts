@@ -1,6 +1,7 @@
 import { yieldToEventLoop, type BatchWriter } from '../store/batch-writer.js';
 import type { Stores } from '../store/stores.js';
 import { ListingReconciler, type DiscoveryCounts } from './reconcile-listing.js';
+import type { HeldFiles } from './held-files.js';
 import type { SeenSet } from './seen-set.js';
 import type { DirListing, LocalAccess, LocationStorage, UnchangedListing, WalkedListing } from '../storage/port.js';
 import type { EntryStore, KeptListing } from '../store/entries.js';
@@ -24,6 +25,8 @@ export interface DiscoveryInput {
   threaded?: boolean;
   /** Files and folders the location held after its last scan. */
   lastEntries?: number;
+  /** Where a first scan holds its new small files until they are read (held-files.ts); unused when the location has rows already. */
+  held?: HeldFiles;
 }
 
 /**
@@ -36,7 +39,7 @@ export async function discover(input: DiscoveryInput): Promise<DiscoveryCounts &
   const store = input.store.entries;
   const fresh = !store.hasChildren(input.locationId);
   const reconciler = new ListingReconciler({
-    store, locationId: input.locationId, storage: input.storage, seen, onSkip: input.onSkip, fresh,
+    store, locationId: input.locationId, storage: input.storage, seen, onSkip: input.onSkip, fresh, ...(fresh && input.held ? { held: input.held } : {}),
   });
   // Folders seen in their parent's listing whose own listing has not come yet: rel path → entry id.
   const dirIds = new Map<string, number>([['', input.rootEntryId]]);

@@ -6,7 +6,8 @@ import { batchEarly, pagesAhead } from './read-ahead.js';
 import { ScanThreads } from './scan-threads.js';
 import type { LocalAccess, LocationStorage } from '../storage/port.js';
 import type { ContentIdentity } from '../store/contents.js';
-import type { ContentLink, IdentifiedFile, UnidentifiedFile } from '../store/entries.js';
+import type { ContentLink, IdentifiedFacts, IdentifiedFile, UnidentifiedFile } from '../store/entries.js';
+import type { HeldFiles } from './held-files.js';
 import type { Stores } from '../store/stores.js';
 
 export interface IdentificationInput {
@@ -24,6 +25,8 @@ export interface IdentificationInput {
   known?: ReadonlyMap<string, KnownBytes>;
   /** The scan's threads, perhaps started already (during discovery); its reading threads are closed when identification ends. */
   threads?: ScanThreads;
+  /** A first scan's small files held back by discovery: read first, each row written once with its content (held-files.ts). */
+  held?: HeldFiles;
 }
 
 /**
@@ -74,7 +77,10 @@ const PAGE = 250;
 export async function identifyContents(input: IdentificationInput): Promise<{ hashed: number; relinked: number }> {
   const { store, locationId, force = false } = input;
   const todo = force ? store.entries.files(locationId) : store.entries.unidentified(locationId);
-  const totals = { n: todo.files, bytes: todo.bytes };
+  const held = input.held?.files ?? [];
+  const totals = { n: todo.files + held.length, bytes: todo.bytes + (input.held?.bytes ?? 0) };
+  // Rows the held files become are not read again (one not identified would be read twice).
+  const rowsUpTo = held.length > 0 ? store.entries.lastId() : Infinity;
   if (totals.n === 0) {
     await input.threads?.closeReading();
     return { hashed: 0, relinked: 0 };
@@ -91,7 +97,7 @@ export async function identifyContents(input: IdentificationInput): Promise<{ ha
   let hashed = 0;
   let relinked = 0;
   let lastProgress = 0;
-  const record = (rows: PageRow[], results: IdentifyOutcome[]) => {
+  const record = (rows: PageRow[], results: IdentifyOutcome[], heldFrom?: number) => {
     const now = Date.now();
     if (results.length !== rows.length || results.some((r, i) => r.id !== rows[i]!.id)) {
       // Linking an entry to another file's identity would corrupt the library: stop instead.
@@ -99,21 +105,31 @@ export async function identifyContents(input: IdentificationInput): Promise<{ ha
     }
     const identities: ContentIdentity[] = [];
     const links: ContentLink[] = [];
+    // Held files' rows, each with its content or none (one that could not be read is listed all the same).
+    const rowsOnce: IdentifiedFacts[] = [];
     results.forEach((r, i) => {
       const row = rows[i]!;
       done++;
       doneBytes += row.size;
+      if (heldFrom !== undefined) rowsOnce.push({ facts: held[heldFrom + i]!, uuid: r.ok ? r.contentUuid : null, verified: r.ok && r.casVersion === CAS_WHOLE });
       if (!r.ok) {
         input.onSkip(row.rel_path, r.reason);
         return;
       }
       identities.push({ uuid: r.contentUuid, cas_id: r.casId, cas_version: r.casVersion, kind: r.kind, mime: r.mime, size: row.size });
+      if (heldFrom !== undefined) return;
       // Only what the link is guarded by: a batch keeps its links until it is made (thousands of
       // files), and names and paths kept with them cost the collector time on every pass.
       const file = { id: row.id, size: row.size, inode: row.inode, mtime_ms: row.mtime_ms, ctime_ms: row.ctime_ms, content_id: row.content_id };
       links.push({ file, uuid: r.contentUuid, verified: r.casVersion === CAS_WHOLE || (root !== undefined && copiedVerified(input.known, root, row)) });
     });
-    if (links.length > 0) {
+    if (rowsOnce.length > 0) {
+      writer.add(() => {
+        store.contents.addMany(identities, now);
+        store.entries.insertIdentified(locationId, rowsOnce, now);
+        hashed += identities.length;
+      }, results.length);
+    } else if (links.length > 0) {
       writer.add(() => {
         // A page at a time: a few multi-row statements instead of two a file.
         const before = store.contents.lastId();
@@ -156,16 +172,28 @@ export async function identifyContents(input: IdentificationInput): Promise<{ ha
 
   // Pages in flight, oldest first: the workers are kept as far ahead as the gathered writes
   // (read-ahead.ts), so they read on while a batch is made; bounded as the batch is.
-  const inFlight: Array<{ rows: PageRow[]; results: Promise<IdentifyOutcome[]>; read: boolean }> = [];
+  const inFlight: Array<{ rows: PageRow[]; results: Promise<IdentifyOutcome[]>; read: boolean; heldFrom: number | undefined }> = [];
   const ahead = (): number => (threaded ? pagesAhead(writer.pending, scan.readers) : 1);
   let lastId = 0;
+  let heldAt = 0;
   const unsettled = input.settle ? new Unsettled(input.settle) : undefined;
   try {
     for (;;) {
-      const page1 = force ? store.entries.filesPage(locationId, lastId, PAGE) : store.entries.unidentifiedPage(locationId, lastId, PAGE);
-      if (page1.length === 0) break;
-      lastId = page1[page1.length - 1]!.id;
-      const rows = unsettled ? unsettled.keepSettled(page1) : page1;
+      // The held files first (ids of their own below 0 match their answers), then the rows.
+      const heldFrom = heldAt < held.length ? heldAt : undefined;
+      let page1: PageRow[];
+      if (heldFrom !== undefined) {
+        page1 = held.slice(heldFrom, (heldAt = Math.min(held.length, heldFrom + PAGE))).map((f, i) => ({
+          id: -1 - (heldFrom + i), name: f.name, rel_path: f.rel_path, size: f.size, inode: f.inode, mtime_ms: f.mtime_ms, ctime_ms: f.ctime_ms ?? null,
+        }));
+      } else {
+        page1 = force ? store.entries.filesPage(locationId, lastId, PAGE) : store.entries.unidentifiedPage(locationId, lastId, PAGE);
+        if (page1.length > 0 && page1[page1.length - 1]!.id > rowsUpTo) page1 = page1.filter((row) => row.id <= rowsUpTo);
+        if (page1.length === 0) break;
+        lastId = page1[page1.length - 1]!.id;
+      }
+      // Held files are never left out (they have no row to find later): a scan with a settle rule holds none.
+      const rows = unsettled && heldFrom === undefined ? unsettled.keepSettled(page1) : page1;
       if (rows.length === 0) continue;
       // A row's path is checked before its file is read: a hand-edited row must not lead outside the location.
       const files: IdentifyRequest[] = [];
@@ -186,19 +214,19 @@ export async function identifyContents(input: IdentificationInput): Promise<{ ha
         const byId = new Map(out.map((o) => [o.id, o] as const));
         return rows.map((row) => answered.get(row.id) ?? byId.get(row.id)!);
       });
-      const page = { rows, results, read: false };
+      const page = { rows, results, read: false, heldFrom };
       results.then(() => { page.read = true; }, () => { page.read = true; });
       inFlight.push(page);
       while (inFlight.length >= ahead()) {
         const next = inFlight.shift()!;
         if (batchEarly(writer.pending, next.read)) writer.flush();
-        record(next.rows, await next.results);
+        record(next.rows, await next.results, next.heldFrom);
       }
       await yieldToEventLoop();
     }
     for (const next of inFlight.splice(0)) {
       if (batchEarly(writer.pending, next.read, true)) writer.flush();
-      record(next.rows, await next.results);
+      record(next.rows, await next.results, next.heldFrom);
     }
     writer.flush();
     unsettled?.report();

@@ -26,6 +26,7 @@ import type { LocationStorage } from '../storage/port.js';
 import type { KnownBytes } from './identification.js';
 import { recordLanded, type Landed } from './landed.js';
 import { SeenSet } from './seen-set.js';
+import { HeldFiles } from './held-files.js';
 import type { FoundKind } from '../sidecars/kinds.js';
 import type { LocationRecord } from '../store/locations.js';
 import { SkipList, type IndexResult } from './types.js';
@@ -156,6 +157,10 @@ async function indexWith(lib: Library, location: ScannedLocation, opts: IndexOpt
 
   events.emit('index:phase', { locationId, phase: 'discovery' });
   const seen = new SeenSet();
+  // A first scan that identifies by local paths writes its small files' rows once, as they are
+  // read (held-files.ts); a watcher's, a forced or a file operation's scan keeps to the rows.
+  const held = location.index_mode !== 'shallow' && storage.local && !opts.only && !opts.landed && !opts.known && !opts.settle && !opts.force
+    ? new HeldFiles() : undefined;
   const writer = store.batchWriter(20_000, 1000);
   let counts: DiscoveryCounts;
   // Rows a full walk did not confirm in their folder's listing; when none, cleanup has nothing to look for.
@@ -188,7 +193,7 @@ async function indexWith(lib: Library, location: ScannedLocation, opts: IndexOpt
     } else {
       ({ unconfirmed, ...counts } = await discover({
         store, locationId, writer, storage, rootEntryId: rootId,
-        ignoreRules: rules, exclude, seen, onSkip, threaded: process.env.VSS_WALK_THREADED !== '0', lastEntries: previous.files + previous.dirs,
+        ignoreRules: rules, exclude, seen, onSkip, threaded: process.env.VSS_WALK_THREADED !== '0', lastEntries: previous.files + previous.dirs, ...(held ? { held } : {}),
         onProgress: (c) => {
           threads.startFor(c.added, location.index_mode !== 'shallow' && local !== null);
           events.emit('index:progress', { locationId, phase: 'discovery', files: c.files, dirs: c.dirs, bytes: c.bytes });
@@ -215,11 +220,15 @@ async function indexWith(lib: Library, location: ScannedLocation, opts: IndexOpt
   // After a complete scan that found nothing new, every folder's figures are still right.
   const unchanged = previous.scan_state === 'complete' && counts.added + counts.changed + counts.moved + removed.rows === 0;
   let totals = { files: previous.files, dirs: previous.dirs, bytes: previous.bytes };
-  if (!unchanged) {
+  const aggregate = () => {
     events.emit('index:phase', { locationId, phase: 'aggregation' });
     totals = aggregateDirectories(store, locationId);
     store.locations.setTotals(locationId, totals);
-  }
+  };
+  // Files held back are rows only once read: their folders are added up after that.
+  const holding = held !== undefined && held.files.length > 0;
+  if (holding) totals = { files: counts.files, dirs: counts.dirs, bytes: counts.bytes };
+  else if (!unchanged) aggregate();
 
   let hashed = 0;
   let relinked = 0;
@@ -227,9 +236,14 @@ async function indexWith(lib: Library, location: ScannedLocation, opts: IndexOpt
     events.emit('index:phase', { locationId, phase: 'content' });
     ({ hashed, relinked } = await identifyContents({
       store, locationId, storage, hashThresholdBytes: lib.config.settings.hashThresholdBytes, onSkip,
-      settle: opts.settle, force: opts.force === true, ...(opts.known ? { known: opts.known } : {}), threads,
+      settle: opts.settle, force: opts.force === true, ...(opts.known ? { known: opts.known } : {}), threads, ...(holding ? { held } : {}),
       onProgress: (p) => events.emit('index:progress', { locationId, phase: 'content', ...totals, ...p }),
     }));
+  }
+  if (holding) {
+    // Every held file has its row now: their folders' listings are whole again.
+    store.transaction(() => { for (const [dirId, digest] of held.digests) store.entries.keepListing(dirId, digest); });
+    aggregate();
   }
   // Even a scan that changed nothing: what another step orphaned and did not release (a conversion
   // killed before its release) is released by the next scan (test/integration/converted-movie-release).

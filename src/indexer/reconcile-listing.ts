@@ -1,5 +1,6 @@
 import type { EntryFacts, EntryStore, ListedRow, ScannedEntry } from '../store/entries.js';
 import { relPathProblem } from '../core/address.js';
+import type { HeldFiles } from './held-files.js';
 import type { SeenSet } from './seen-set.js';
 import type { DirListing, LocationStorage, UnchangedListing } from '../storage/port.js';
 import { listingDigest } from '../storage/walk-wire.js';
@@ -23,6 +24,8 @@ export interface ListingContext {
    * rows are the ones this scan adds, so there are none to read, and nothing can have moved.
    */
   fresh: boolean;
+  /** With `fresh`: new small files are held here until read (held-files.ts), not inserted. */
+  held?: HeldFiles;
   onSkip: (path: string, reason: string) => void;
 }
 
@@ -72,6 +75,7 @@ export class ListingReconciler {
     const added: EntryFacts[] = [];
     const dirs: Array<ListedDir | { rel: string; name: string; added: number }> = [];
     let skips = 0;
+    let held = 0;
     for (const entry of listing.entries) {
       if ('skip' in entry) {
         skips++;
@@ -93,7 +97,10 @@ export class ListingReconciler {
           size: entry.size, inode: entry.inode, mtime_ms: entry.mtimeMs, ctime_ms: entry.ctimeMs, link_target: entry.linkTarget,
         };
         id = this.reconcileEntry(known, facts);
-        if (id === undefined) added.push(facts);
+        if (id === undefined) {
+          if (this.ctx.held?.take(facts)) held++;
+          else added.push(facts);
+        }
       }
       if (entry.kind === 'dir') {
         counts.dirs++;
@@ -111,13 +118,17 @@ export class ListingReconciler {
       for (const id of ids) seen.add(id);
       counts.added += ids.length;
     }
+    counts.added += held;
     for (const d of dirs) onDir('added' in d ? { rel: d.rel, name: d.name, id: ids[d.added]!, settled: false } : d);
     for (const row of rows) if (!seen.has(row.id, dirId)) this.unconfirmed++;
     // The folder's rows are now exactly its listing: the next rescan that lists the same may trust
     // them unread. A listing with names that could not be indexed keeps no digest (rows the
     // reconcile protected rather than confirmed may lie behind them).
     if (skips === 0) {
-      store.keepListing(dirId, listing.digest ?? listingDigest(listing.entries));
+      const digest = listing.digest ?? listingDigest(listing.entries);
+      // Files held back are not rows yet: the digest waits for them.
+      if (held > 0) this.ctx.held!.digests.set(dirId, digest);
+      else store.keepListing(dirId, digest);
     }
     return rows;
   }

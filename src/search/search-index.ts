@@ -1,7 +1,8 @@
 /**
  * The search index (DESIGN §14): what a content's ready sidecars and file names say, as rows of
  * `search_docs` (migration 008). Contents to index again wait in `search_pending` (filled by
- * triggers and by the sidecar events seen here) and are indexed in slices of a few milliseconds,
+ * triggers and by the sidecar events seen here), contents new to the library above a mark
+ * (migration 047: a scan's new contents are not queued one by one), and are indexed in slices of a few milliseconds,
  * the event loop free between them: a scan of 80,000 files queues 80,000 contents, and a daemon
  * must go on answering while they are indexed. Sidecar files are read only through `sidecarFile`
  * (the library's confinement), and only up to a bound.

@@ -1,5 +1,5 @@
 import { EntryLinks } from './entry-links.js';
-import type { EntryFacts, EntryKind } from './entry-types.js';
+import type { EntryFacts, EntryKind, IdentifiedFacts } from './entry-types.js';
 import { FOLDER_CHANGED, FOLDER_MOVED, PARENT_CHANGED } from './entry-numbering.js';
 import { forEachChunk, multiRowSql } from './multi-row.js';
 
@@ -11,6 +11,19 @@ const INSERT_COLUMNS = '(location_id, parent_id, name, rel_path, kind, size, ino
 const INSERT_ROW = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
 const INSERT_MANY = multiRowSql(INSERT_ROW, (values) => `INSERT INTO entries ${INSERT_COLUMNS} VALUES ${values}`);
 const CHILD_ID = 'SELECT id FROM entries WHERE parent_id = ? AND name = ?';
+/**
+ * Files' rows written once with their contents (by uuid; NULL: none) and when they were verified.
+ * The VALUES rows are (folder id, name, size, inode, mtime, ctime, content uuid, verified at). Each
+ * takes its path from its folder's row as it is now, and a file whose folder is gone, or whose
+ * name a row took meanwhile, is not written: its folder may have moved or gone (a move vss made,
+ * `move-indexed.ts`) between the listing and the write, as rows written at once would have
+ * followed it, and the next scan lists such a folder again.
+ */
+const INSERT_IDENTIFIED = multiRowSql('(?, ?, ?, ?, ?, ?, ?, ?)', (values) => `INSERT INTO entries
+  (location_id, parent_id, name, rel_path, kind, size, inode, mtime_ms, ctime_ms, link_target, sync_seq, created_at, updated_at, content_id, verified_at)
+  SELECT ?, p.id, v.column2, CASE p.rel_path WHEN '' THEN v.column2 ELSE p.rel_path || '/' || v.column2 END, 'file', v.column3, v.column4, v.column5, v.column6, NULL, NULL, ?, ?,
+    (SELECT c.id FROM content_identities c WHERE c.uuid = v.column7), v.column8
+  FROM (VALUES ${values}) AS v JOIN entries p ON p.id = v.column1 AND p.kind = 'dir' WHERE true ON CONFLICT DO NOTHING`);
 // A folder moved or renamed forgets its own listing digest too: its rows' paths are not yet its new ones.
 const SET_FACTS = 'parent_id = ?, name = ?, rel_path = ?, size = ?, inode = ?, mtime_ms = ?, ctime_ms = ?, link_target = ?, updated_at = ?, listing_digest = NULL';
 const UPDATE_KEEP = `UPDATE entries SET ${SET_FACTS} WHERE id = ?`;
@@ -71,6 +84,39 @@ export class EntryStore extends EntryLinks {
       }
     });
     return ids;
+  }
+
+  /**
+   * Add files a first scan held back until they were read (indexer/held-files.ts), each row
+   * written once, under its folder as it is now (INSERT_IDENTIFIED): with the content its bytes
+   * are (by uuid, the content added already; null: not identified) and, hashed whole, verified now. Numbered as `insertMany` numbers new rows; what a
+   * link from no content writes besides (migration 048 took it off the INSERT triggers) is written
+   * here: contents not above search's mark queued, the grid's version moved.
+   */
+  insertIdentified(locationId: number, files: readonly IdentifiedFacts[], now = Date.now()): void {
+    if (files.length === 0) return;
+    const seq = this.effects.nextSeq();
+    const parents = new Set<number>();
+    for (const { facts } of files) if (facts.parent_id !== null) parents.add(facts.parent_id);
+    for (const p of parents) this.sql<[number, number]>(FOLDER_CHANGED).run(seq, p);
+    forEachChunk(files.length, (at, n) => {
+      const args: Array<string | number | null> = [locationId, now, now];
+      for (let i = at; i < at + n; i++) {
+        const { facts: f, uuid, verified } = files[i]!;
+        args.push(f.parent_id, f.name, f.size, f.inode, f.mtime_ms, f.ctime_ms ?? null, uuid, uuid !== null && verified ? now : null);
+      }
+      this.sql<Array<string | number | null>>(INSERT_IDENTIFIED.get(n)!).run(...args);
+    });
+    const linked = files.filter((f) => f.uuid !== null).map((f) => f.uuid!);
+    if (linked.length > 0) {
+      this.effects.queueUnmarkedForSearch(linked);
+      this.effects.moveGridVersion();
+    }
+  }
+
+  /** The highest entry id given so far (0 with none): a row added after has a higher one. */
+  lastId(): number {
+    return this.sql<[], number>('SELECT coalesce(max(id), 0) FROM entries').pluck().get()!;
   }
 
   private childId(parentId: number, name: string): number | undefined {

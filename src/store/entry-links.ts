@@ -102,7 +102,7 @@ export class EntryLinks extends EntryTree {
    * when read are queued for search and move the grid's version here, once for the call; a link
    * that replaces another content is queued by the triggers, as a rename is. Contents whose id is
    * above NEWABOVE were added with these links (in the same transaction, just before): they have
-   * no other file whose name search knows, and are queued without a look.
+   * no other file whose name search knows, and wait for search above its mark without a look.
    */
   linkContents(links: readonly ContentLink[], now: number, newAbove = Infinity): Map<number, number> {
     const linked = new Map<number, number>();
@@ -124,10 +124,14 @@ export class EntryLinks extends EntryTree {
       // scan of one drive) changes none of it, and is not queued (10,000 small files copied
       // spent a tenth of the copy indexing their contents' unchanged names again).
       // A content added with these links (its id above NEWABOVE) has no other file yet: not looked up.
+      // Such a content waits for search above the mark (migration 047), without a row of the queue.
       const older = first.filter(({ file }) => linked.get(file.id)! <= newAbove);
       const named = older.length === 0 ? new Set<number>() : new Set(this.sql<[string], number>(NAMED_ALREADY).pluck().all(JSON.stringify(older.map(({ file }) => [file.id, linked.get(file.id)!]))));
-      const queue = first.filter(({ file }) => !named.has(file.id)).map(({ uuid }) => uuid);
+      const queue = older.filter(({ file }) => !named.has(file.id)).map(({ uuid }) => uuid);
       if (queue.length > 0) this.effects.queueForSearch(queue);
+      if (older.length < first.length) {
+        this.effects.queueAddedForSearch(first.filter(({ file }) => linked.get(file.id)! > newAbove).map(({ file, uuid }) => ({ id: linked.get(file.id)!, uuid })));
+      }
       this.effects.moveGridVersion();
     }
     return linked;

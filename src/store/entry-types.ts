@@ -46,6 +46,14 @@ export type ScannedEntry = Pick<EntryRecord, 'id' | 'name' | 'rel_path' | 'kind'
  */
 export type ListedRow = Pick<EntryRecord, 'id' | 'name' | 'kind' | 'size' | 'inode' | 'mtime_ms' | 'ctime_ms' | 'link_target'> & { at_place: boolean };
 
+/** A file's facts with the content its bytes were found to be (its uuid; null: not identified), written in one row (`insertIdentified`). */
+export interface IdentifiedFacts {
+  facts: EntryFacts;
+  uuid: string | null;
+  /** Hashed whole (not sampled): the row is verified as it is written. */
+  verified: boolean;
+}
+
 /** What the disk says of an entry: the columns a scan writes. */
 export interface EntryFacts extends Pick<EntryRecord, 'parent_id' | 'name' | 'rel_path' | 'kind' | 'size' | 'link_target'> {
   inode: number;
@@ -95,6 +103,10 @@ export interface ContentLink {
  */
 export interface LinkEffects {
   queueForSearch(uuids: readonly string[]): void;
+  /** Contents added with their first links, by id: they wait above search's mark unless their id is not above it. */
+  queueAddedForSearch(contents: ReadonlyArray<{ id: number; uuid: string }>): void;
+  /** Contents (by uuid) of files just written with them: those not above search's mark are queued. */
+  queueUnmarkedForSearch(uuids: readonly string[]): void;
   queueForSearchById(contentId: number): void;
   moveGridVersion(): void;
   /** The next number of this database's change counter (sync_meta), in the caller's transaction. */

@@ -114,31 +114,54 @@ export class SearchStore {
     ).raw().all(JSON.stringify(contents));
   }
 
+  /**
+   * Whether any content waits to be indexed: queued by uuid, or added above the mark (migration
+   * 047: a scan's new contents wait there without a row each).
+   */
   hasPending(): boolean {
-    return this.sql<[]>('SELECT 1 FROM search_pending LIMIT 1').get() !== undefined;
+    return this.sql<[], number>(`SELECT EXISTS (SELECT 1 FROM search_pending) OR EXISTS (SELECT 1 FROM content_identities WHERE id > ${MARK})`).pluck().get() === 1;
   }
 
-  /** Up to N contents waiting to be indexed. */
+  /**
+   * Up to N contents waiting to be indexed: those queued by uuid, then those above the mark in id
+   * order. A content both queued and above the mark comes once, in id order with the others
+   * there, so each above the mark is indexed in turn and the mark moves past it (`dropPending`).
+   */
   takePending(n: number): string[] {
-    return this.sql<[number], string>('SELECT content_uuid FROM search_pending LIMIT ?').pluck().all(n);
+    const above = this.sql<[number], string>(`SELECT uuid FROM content_identities WHERE id > ${MARK} ORDER BY id LIMIT ?`).pluck().all(n);
+    const queued = this.sql<[number], string>('SELECT content_uuid FROM search_pending LIMIT ?').pluck().all(n);
+    if (above.length === 0) return queued;
+    const inOrder = new Set(above);
+    return [...queued.filter((u) => !inOrder.has(u)), ...above].slice(0, n);
   }
 
+  /**
+   * CONTENTUUID is indexed (or left out): off the queue, and the mark moved past it when it is the
+   * next content above the mark (one indexed out of turn is indexed again in its turn: the mark
+   * never passes a content not yet indexed).
+   */
   dropPending(contentUuid: string): void {
     this.sql<[string]>('DELETE FROM search_pending WHERE content_uuid = ?').run(contentUuid);
+    this.sql<[string]>(`UPDATE search_content_mark SET id = c.id FROM content_identities c
+      WHERE c.uuid = ? AND c.id = (SELECT min(id) FROM content_identities WHERE id > search_content_mark.id)`).run(contentUuid);
   }
 
+  /** How many contents wait to be indexed (queued, or above the mark). */
   pendingCount(): number {
-    return this.sql<[], number>('SELECT count(*) FROM search_pending').pluck().get()!;
+    return this.sql<[], number>(`SELECT (SELECT count(*) FROM search_pending) + (SELECT count(*) FROM content_identities c
+      WHERE c.id > ${MARK} AND NOT EXISTS (SELECT 1 FROM search_pending WHERE content_uuid = c.uuid))`).pluck().get()!;
   }
 
   /** The queue in two: contents still in the library (to index again) and contents that left it (their rows to remove). */
   pendingCounts(): { index: number; remove: number } {
-    const r = this.sql<[], { total: number; present: number | null }>(
+    const r = this.sql<[], { total: number; present: number | null; above: number }>(
       `SELECT count(*) AS total, sum(EXISTS (SELECT 1 FROM content_identities WHERE uuid = p.content_uuid)
-         OR EXISTS (SELECT 1 FROM peer_contents WHERE content_uuid = p.content_uuid)) AS present FROM search_pending p`,
+         OR EXISTS (SELECT 1 FROM peer_contents WHERE content_uuid = p.content_uuid)) AS present,
+         (SELECT count(*) FROM content_identities c WHERE c.id > ${MARK} AND NOT EXISTS (SELECT 1 FROM search_pending WHERE content_uuid = c.uuid)) AS above
+       FROM search_pending p`,
     ).get()!;
     const present = r.present ?? 0;
-    return { index: present, remove: r.total - present };
+    return { index: present + r.above, remove: r.total - present };
   }
 
   /** The id that ends the next batch of N contents after id FROM; null past the last. */
@@ -291,10 +314,30 @@ export class SearchStore {
     this.sql<[string]>('INSERT OR IGNORE INTO search_pending (content_uuid) SELECT content_uuid FROM peer_contents WHERE device_uuid = ? ORDER BY content_uuid').run(deviceUuid);
   }
 
+  /**
+   * Contents just added (with their first links) wait above the mark, unqueued; only one whose id
+   * is not above it (an id freed by a removed content and given again) is queued by its uuid.
+   */
+  queueAdded(contents: ReadonlyArray<{ id: number; uuid: string }>): void {
+    if (contents.length === 0) return;
+    const mark = this.sql<[], number>('SELECT id FROM search_content_mark').pluck().get() ?? 0;
+    this.queue(contents.filter((c) => c.id <= mark).map((c) => c.uuid));
+  }
+
+  /** Queue the contents UUIDS that are not above the mark (those above it wait there already), in one statement. */
+  queueUnmarked(uuids: readonly string[]): void {
+    if (uuids.length === 0) return;
+    this.sql<[string]>(`INSERT OR IGNORE INTO search_pending (content_uuid)
+      SELECT c.uuid FROM json_each(?) j JOIN content_identities c ON c.uuid = j.value WHERE c.id <= ${MARK}`).run(JSON.stringify(uuids));
+  }
+
   /** Queue one content (by row id) to be indexed again. */
   queueById(contentId: number): void {
     this.sql<[number]>('INSERT OR IGNORE INTO search_pending SELECT uuid FROM content_identities WHERE id = ?').run(contentId);
   }
 }
+
+/** The search mark (migration 047): contents with a higher id wait to be indexed. */
+const MARK = '(SELECT id FROM search_content_mark)';
 
 const QUEUE_SQL = multiRowSql('(?)', (values) => `INSERT OR IGNORE INTO search_pending (content_uuid) VALUES ${values}`);

@@ -221,6 +221,8 @@ export class Stores {
   get entries(): EntryStore {
     return (this.ownEntries ??= new EntryStore(this.db, {
       queueForSearch: (uuids) => this.search.queue(uuids),
+      queueAddedForSearch: (contents) => this.search.queueAdded(contents),
+      queueUnmarkedForSearch: (uuids) => this.search.queueUnmarked(uuids),
       queueForSearchById: (id) => this.search.queueById(id),
       moveGridVersion: () => this.browse.bumpVersion(),
       nextSeq: () => this.syncMeta.nextSeq(),

@@ -190,13 +190,17 @@ describe('an acknowledged write survives a kill -9 of the daemon during a long s
   }
 
   before(async () => {
-    // The scanned location: small files first (the first page), then the large sparse ones.
+    // The scanned location: small files first (the first page), then the large sparse ones. Their
+    // rows are read in id order: the large files are made once the small ones have rows (a first
+    // scan writes a small file's row only once it is read, after the large ones' rows: held-files.ts).
     mkdirSync(join(big, 'zz'), { recursive: true });
     for (let i = 0; i < SMALL_FILES; i++) writeFileSync(join(big, `s${String(i).padStart(4, '0')}.dat`), `small ${i}\n`);
-    for (let i = 0; i < BIG_FILES; i++) {
-      writeFileSync(join(big, 'zz', `b${i}.bin`), '');
-      truncateSync(join(big, 'zz', `b${i}.bin`), BIG - i);
-    }
+    const makeBig = () => {
+      for (let i = 0; i < BIG_FILES; i++) {
+        writeFileSync(join(big, 'zz', `b${i}.bin`), '');
+        truncateSync(join(big, 'zz', `b${i}.bin`), BIG - i);
+      }
+    };
     // The location the writes are about.
     mkdirSync(join(small, 'sub'), { recursive: true });
     await sharp({ create: { width: 64, height: 48, channels: 3, background: '#3a7' } }).jpeg().toFile(photo);
@@ -219,6 +223,8 @@ describe('an acknowledged write survives a kill -9 of the daemon during a long s
     withThreshold(16 * 1024 * 1024);
     await ok(['daemon', 'start']);
     bigId = (await read<{ location_id: number }>(['location', 'add', big, '--mode', 'content'])).location_id;
+    makeBig();
+    await ok(['location', 'rescan', String(bigId)]);
     await ok(['daemon', 'stop']);
     withThreshold(settings?.hashThresholdBytes as number | undefined);
     await ok(['daemon', 'start']);
