@@ -1,10 +1,10 @@
 import { VssError } from '../core/errors.js';
 import type { Library } from '../library/library.js';
 import type { VolumeRecord } from '../store/volumes.js';
-import type { VolumeInfo, VolumeSpeed } from '../wire/volumes.js';
+import type { VolumeAdded, VolumeInfo, VolumeSpeed } from '../wire/volumes.js';
 import type { MountedNow } from '../volumes/location-online.js';
 
-export type { VolumeInfo, VolumeSpeed };
+export type { VolumeAdded, VolumeInfo, VolumeSpeed };
 
 const MAX_NAME = 255;
 
@@ -27,24 +27,29 @@ export class VolumesApi {
     const reached = await this.bucketsReached();
     return this.lib.store.volumes.ofDevice(this.lib.deviceId)
       .filter((r) => r.tracked === 1 || now.rows.has(r.fingerprint))
-      .map((r) => toInfo(r, now, reached));
+      .map((r) => toInfo(r, now, reached, this.sealed()));
   }
 
   async get(ref: string): Promise<VolumeInfo> {
     const now = await mounts(this.lib, true);
     const v = this.find(ref);
-    return toInfo(v, now, await this.bucketsReached(v.id));
+    return toInfo(v, now, await this.bucketsReached(v.id), this.sealed());
+  }
+
+  /** The bucket volumes of this device that are encrypted. */
+  private sealed(): Set<number> {
+    return new Set(this.lib.store.buckets.ofDevice(this.lib.deviceId).filter((b) => b.key_id !== null).map((b) => b.volume_id));
   }
 
   /**
    * A bucket as a volume of this device (`vss volumes add s3://BUCKET/PREFIX`, issue 30): reached
    * with the credentials of the SDK's standard chain (never kept), refused when it does not answer.
    */
-  async add(url: string, opts: { endpoint?: string; region?: string; path_style?: boolean; name?: string } = {}): Promise<VolumeInfo> {
+  async add(url: string, opts: { endpoint?: string; region?: string; path_style?: boolean; name?: string; encrypt?: boolean } = {}): Promise<VolumeAdded> {
     const { addBucket } = await import('../volumes/buckets.js');
     const b = await addBucket(this.lib, url, { ...opts, ...(opts.path_style !== undefined ? { pathStyle: opts.path_style } : {}) });
     const now = await mounts(this.lib, false);
-    return toInfo(this.find(String(b.volume_id)), now, new Set([b.volume_id]));
+    return { ...toInfo(this.find(String(b.volume_id)), now, new Set([b.volume_id]), this.sealed()), phrase: b.phrase };
   }
 
   /** The bucket volumes (of ONLY, if given) that answer now, each asked at once (bounded). */
@@ -97,11 +102,11 @@ export class VolumesApi {
   }
 }
 
-function toInfo(r: VolumeRecord, now: MountedNow, bucketsReached: ReadonlySet<number> = new Set()): VolumeInfo {
+function toInfo(r: VolumeRecord, now: MountedNow, bucketsReached: ReadonlySet<number> = new Set(), sealed: ReadonlySet<number> = new Set()): VolumeInfo {
   const online = r.fs === 's3' ? bucketsReached.has(r.id) : now.rows.get(r.fingerprint)?.id === r.id;
   return {
     id: r.id, name: r.name, mount_point: r.mount_point, fs: r.fs, capacity: r.capacity, free: r.free,
     removable: r.removable === 1, read_only: r.read_only === 1, tracked: r.tracked === 1, fingerprint: r.fingerprint,
-    online, read_mbps: r.read_mbps, write_mbps: r.write_mbps,
+    online, read_mbps: r.read_mbps, write_mbps: r.write_mbps, encrypted: sealed.has(r.id),
   };
 }

@@ -46,6 +46,7 @@ import { trashAlone } from './migrations/043-trash-alone.js';
 import { numberedEmptyFolders } from './migrations/044-numbered-empty-folders.js';
 import { objects } from './migrations/045-objects.js';
 import { xmpWriteBack } from './migrations/046-xmp-write-back.js';
+import { bucketKeys } from './migrations/047-bucket-keys.js';
 
 export interface Migration {
   version: number;
@@ -59,7 +60,7 @@ export const MIGRATIONS: readonly Migration[] = [
   librarySync, availabilityKeys, gridPeerRows, jobParams, peerContentIds, sharedMetadata, volumes,
   fileOps, mediaFindersCursor, fileOpMeta, feedCursors, listingDigests, guardian, actions, scrub, contentCopiesIndex, buckets, facesPeople, albums, searchPlaces,
   entryCtime, xmpBases, jobInterruptions, bucketEvidence, trash, libraryBackups, stacks, libraryMembers, memberRights, forwardedRows, locationKind, trashAlone,
-  numberedEmptyFolders, objects, xmpWriteBack,
+  numberedEmptyFolders, objects, xmpWriteBack, bucketKeys,
 ];
 
 export function currentSchemaVersion(db: Db): number {

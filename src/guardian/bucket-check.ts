@@ -120,7 +120,7 @@ export async function checkBucket(lib: Library, vol: BucketVolume, budget: Check
   const why = await probeBucket(lib, vol, now());
   if (why !== undefined) skipped = `it does not answer now (${why.slice(0, 200)})`;
   else {
-    const bucket = openBucket(vol);
+    const bucket = openBucket(lib, vol);
     try {
       passDone = await checkPages(lib, vol, bucket, budget, counts, signal, now);
     } catch (err) {

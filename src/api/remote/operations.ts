@@ -351,7 +351,7 @@ export const OPERATIONS = {
   /** A bucket as a volume (`s3://BUCKET/PREFIX`): reached with the daemon's credentials (its environment's standard chain). */
   volumesAdd: {
     method: 'POST', path: `${LIB}/volumes`, call: 'lib.volumes.add',
-    args: [body('url', 'string'), options({ endpoint: body('endpoint', 'string', opt), region: body('region', 'string', opt), path_style: body('path_style', 'bool', opt), name: body('name', 'string', opt) })],
+    args: [body('url', 'string'), options({ endpoint: body('endpoint', 'string', opt), region: body('region', 'string', opt), path_style: body('path_style', 'bool', opt), name: body('name', 'string', opt), encrypt: body('encrypt', 'bool', opt) })],
   },
   volumesTrack: { method: 'POST', path: `${LIB}/volumes/:ref/track`, call: 'lib.volumes.track', args: [param('ref', 'string'), options({ name: body('name', 'string', opt) })] },
   volumesUntrack: { method: 'POST', path: `${LIB}/volumes/:ref/untrack`, call: 'lib.volumes.untrack', args: [param('ref', 'string')] },
