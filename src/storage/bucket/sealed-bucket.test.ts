@@ -8,6 +8,7 @@ import { Blake3Hasher } from '@napi-rs/blake-hash';
 import { Decrypter } from 'age-encryption';
 import { tempDir } from '../../../test/helpers.js';
 import { s3SkipReason, startS3, useS3Env, type S3Server } from '../../../test/support/s3-server.js';
+import { windowFinder } from '../../../test/support/windows.js';
 import { CHUNK, HEAD, SEALED_CHUNK, SealBroken, bucketKeys, plainSize, sealedSize } from './age-object.js';
 import { PART_SIZE, type ObjectMeta } from './s3-bucket.js';
 import { SealedBucket } from './sealed-bucket.js';
@@ -20,30 +21,6 @@ const meta = (b: Buffer): ObjectMeta => ({ 'vss-content': CONTENT, 'vss-blake3':
 /** Every file under DIR (s3rver keeps each object and its metadata as files there). */
 function filesUnder(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((d) => (d.isDirectory() ? filesUnder(join(dir, d.name)) : [join(dir, d.name)]));
-}
-
-/**
- * Whether a buffer holds any 32-byte window of NEEDLES, at any offset of either: every such window
- * holds one of a needle's 16-byte blocks at a multiple of 16, so those blocks are looked for at
- * every offset (indexed by their first four bytes, then compared whole).
- */
-function windowFinder(needles: readonly Buffer[]): (hay: Buffer) => boolean {
-  const blocks = new Map<number, Array<[Buffer, number]>>();
-  for (const needle of needles) {
-    for (let o = 0; needle.length >= 32 && o + 16 <= needle.length; o += 16) {
-      const k = needle.readUInt32LE(o);
-      const had = blocks.get(k);
-      if (had) had.push([needle, o]);
-      else blocks.set(k, [[needle, o]]);
-    }
-  }
-  return (hay) => {
-    for (let j = 0; j + 16 <= hay.length; j++) {
-      const at = blocks.get(hay.readUInt32LE(j));
-      if (at?.some(([n, o]) => hay.compare(n, o, o + 16, j, j + 16) === 0)) return true;
-    }
-    return false;
-  };
 }
 
 describe('the age objects of an encrypted bucket', () => {

@@ -132,6 +132,29 @@ export async function copyToPartial(from: LocationStorage, rel: string, into: Lo
 }
 
 /**
+ * CHUNKS (an object of a bucket, streamed) written into the partial of KEY in INTO and checked:
+ * SIZE bytes hashing to BLAKE3. Returns the partial's path and size, or why its bytes are wrong
+ * (it is gone then).
+ */
+export async function streamToPartial(chunks: AsyncIterable<Uint8Array>, into: LocationStorage, key: string, want: { size: number; blake3: string }): Promise<{ path: string; size: number; blake3: string; wrong?: string }> {
+  const land = await landIn(into, key);
+  let landed: Landed;
+  let written = 0;
+  try {
+    for await (const chunk of chunks) {
+      written += chunk.length;
+      // Never more than the object was recorded with: a bucket that sends more is not giving that object.
+      if (written > want.size) throw new VssError('IO', `the object gave more than the ${want.size} bytes recorded`);
+      await land.write([chunk]);
+    }
+  } finally {
+    landed = await land.finish();
+  }
+  const wrong = await verifyLanded(landed, want);
+  return { path: landed.path, size: landed.size, blake3: landed.blake3!, ...(wrong !== undefined ? { wrong } : {}) };
+}
+
+/**
  * What SIZE bytes of the content WANT names must be: a whole-file content id is the BLAKE3 the
  * landing took as they were written (not read again); another is computed as the indexer does.
  */
