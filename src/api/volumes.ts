@@ -36,6 +36,17 @@ export class VolumesApi {
     return toInfo(v, now, await this.bucketsReached(v.id), this.sealed());
   }
 
+  /**
+   * The recovery phrase of the library's bucket key (`vss library key phrase`, issue 60), shown
+   * again on this device: refused when the library has no key (no encrypted bucket was added).
+   */
+  async keyPhrase(): Promise<{ key_id: string; phrase: string }> {
+    const { phraseOf } = await import('../volumes/bucket-keys.js');
+    const k = this.lib.store.libraryKeys.first();
+    if (!k) throw new VssError('NOT_FOUND', 'this library has no bucket key: one is made when an encrypted bucket is added (vss volumes add s3://BUCKET/PREFIX --encrypt)');
+    return { key_id: k.id, phrase: phraseOf(k.secret) };
+  }
+
   /** The bucket volumes of this device that are encrypted. */
   private sealed(): Set<number> {
     return new Set(this.lib.store.buckets.ofDevice(this.lib.deviceId).filter((b) => b.key_id !== null).map((b) => b.volume_id));
@@ -47,9 +58,19 @@ export class VolumesApi {
    */
   async add(url: string, opts: { endpoint?: string; region?: string; path_style?: boolean; name?: string; encrypt?: boolean } = {}): Promise<VolumeAdded> {
     const { addBucket } = await import('../volumes/buckets.js');
-    const b = await addBucket(this.lib, url, { ...opts, ...(opts.path_style !== undefined ? { pathStyle: opts.path_style } : {}) });
+    const { libraryBucketKey } = await import('../tags/bucket-key.js');
+    const { phraseOf } = await import('../volumes/bucket-keys.js');
+    // The library's key, made with the first encrypted bucket: its phrase is shown this once.
+    let phrase: string | null = null;
+    const sealWith = () => {
+      const k = libraryBucketKey(this.lib, true)!;
+      if (k.made) phrase = phraseOf(k.key.secret);
+      return k.key.id;
+    };
+    const { encrypt, path_style, ...rest } = opts;
+    const b = await addBucket(this.lib, url, { ...rest, ...(path_style !== undefined ? { pathStyle: path_style } : {}), ...(encrypt === true ? { sealWith } : {}) });
     const now = await mounts(this.lib, false);
-    return { ...toInfo(this.find(String(b.volume_id)), now, new Set([b.volume_id]), this.sealed()), phrase: b.phrase };
+    return { ...toInfo(this.find(String(b.volume_id)), now, new Set([b.volume_id]), this.sealed()), phrase };
   }
 
   /** The bucket volumes (of ONLY, if given) that answer now, each asked at once (bounded). */

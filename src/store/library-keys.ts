@@ -6,9 +6,11 @@ export interface LibraryKeyRecord {
   id: string;
   secret: Buffer;
   made_at: number;
+  /** The stamp of the shared-data operation that made it (`bucket_key`): how a copy of the whole state carries it again. */
+  hlc: string;
 }
 
-/** The library's bucket keys: one in practice (the first made is the library's), kept as rows so a key received from a member joins the others. */
+/** The library's bucket keys: one in practice (the first made is the library's), kept as rows so a key received from a member joins the others. Written only by the shared-data operation `bucket_key` (tags/shared-op.ts). */
 export class LibraryKeyStore {
   private readonly sql: Prepared;
 
@@ -18,7 +20,7 @@ export class LibraryKeyStore {
 
   /** K kept; one kept already under its id is left as it is (its secret is the same: the id is derived from it). */
   add(k: LibraryKeyRecord): void {
-    this.sql<[string, Buffer, number]>('INSERT INTO library_keys (id, secret, made_at) VALUES (?, ?, ?) ON CONFLICT(id) DO NOTHING').run(k.id, k.secret, k.made_at);
+    this.sql<[string, Buffer, number, string]>('INSERT INTO library_keys (id, secret, made_at, hlc) VALUES (?, ?, ?, ?) ON CONFLICT(id) DO NOTHING').run(k.id, k.secret, k.made_at, k.hlc);
   }
 
   byId(id: string): LibraryKeyRecord | undefined {

@@ -4,16 +4,24 @@ import { wordlist } from '@scure/bip39/wordlists/english.js';
 import { UsageError, VssError } from '../core/errors.js';
 import type { Library } from '../library/library.js';
 import type { BucketVolume } from '../store/buckets.js';
-import type { LibraryKeyRecord } from '../store/library-keys.js';
 import { bucketKeys, type BucketKeys } from '../storage/bucket/age-object.js';
 
 /** The recovery phrase: 24 BIP-39 words, the key's 256 bits and an 8-bit checksum (a word mistyped is caught). */
 export const PHRASE_WORDS = 24;
 const SECRET_BYTES = 32;
 
-/** A key's id: derived from its secret, so every device holding the secret names it alike, and the id says nothing of it. */
+/** A key's id (a UUID, version 8): derived from its secret, so every device holding the secret names it alike, and the id says nothing of it. */
 export function keyIdOf(secret: Uint8Array): string {
-  return createHash('sha256').update('vss bucket key id\n').update(secret).digest('hex').slice(0, 16);
+  const b = createHash('sha256').update('vss bucket key id\n').update(secret).digest().subarray(0, 16);
+  b[6] = (b[6]! & 0x0f) | 0x80;
+  b[8] = (b[8]! & 0x3f) | 0x80;
+  const h = b.toString('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+/** A new key's secret. */
+export function newSecret(): Buffer {
+  return randomBytes(SECRET_BYTES);
 }
 
 /** SECRET as its recovery phrase. */
@@ -32,19 +40,6 @@ export function secretOfPhrase(phrase: string): Buffer {
   } catch {
     throw new UsageError('the recovery phrase does not check (a word is wrong or out of order)');
   }
-}
-
-/**
- * The library's bucket key: the first one kept, or (MAKE) one made now. `made` says whether it was
- * made by this call: its phrase is then shown once, by the caller.
- */
-export function libraryKey(lib: Library, make: boolean, now = Date.now()): { key: LibraryKeyRecord; made: boolean } | undefined {
-  const had = lib.store.libraryKeys.first();
-  if (had || !make) return had && { key: had, made: false };
-  const secret = randomBytes(SECRET_BYTES);
-  const key: LibraryKeyRecord = { id: keyIdOf(secret), secret, made_at: now };
-  lib.store.libraryKeys.add(key);
-  return { key, made: true };
 }
 
 /** The keys bucket volume VOL is sealed with, or null for a plain bucket; refused when this device does not hold its key (it comes from a member of the library, or from its phrase). */

@@ -6,7 +6,7 @@ import type { BucketSpec } from '../storage/bucket/bucket-url.js';
 import { bucketUrl, parseBucketUrl } from '../core/address.js';
 import { S3Bucket } from '../storage/bucket/s3-bucket.js';
 import { SealedBucket } from '../storage/bucket/sealed-bucket.js';
-import { keysOfVolume, libraryKey, phraseOf } from './bucket-keys.js';
+import { keysOfVolume } from './bucket-keys.js';
 
 /** What `vss volumes add s3://…` is given besides the URL. */
 export interface AddBucketOptions {
@@ -14,12 +14,12 @@ export interface AddBucketOptions {
   region?: string;
   pathStyle?: boolean;
   name?: string;
-  /** Seal every object vss writes there (issue 60): ciphertext under keyed names, with the library's bucket key (made now if it has none). */
-  encrypt?: boolean;
+  /**
+   * Seal every object vss writes there (issue 60: ciphertext under keyed names) with the library
+   * key this gives the id of: asked once the bucket answered (a key is made only for a bucket added).
+   */
+  sealWith?: () => string;
 }
-
-/** A bucket volume added, with the recovery phrase of the library's bucket key when the add made that key (shown once: kept nowhere but in the key). */
-export type AddedBucket = BucketVolume & { phrase: string | null };
 
 const MAX_NAME = 255;
 const MAX_ENDPOINT = 2048;
@@ -34,7 +34,7 @@ export function bucketFingerprint(spec: Pick<BucketSpec, 'endpoint' | 'bucket' |
  * answered with the credentials of the standard chain (which vss never keeps): tracked, named
  * NAME (default its URL). Refused when it does not answer, saying why, or when it is added already.
  */
-export async function addBucket(lib: Library, url: string, opts: AddBucketOptions = {}, now = Date.now()): Promise<AddedBucket> {
+export async function addBucket(lib: Library, url: string, opts: AddBucketOptions = {}, now = Date.now()): Promise<BucketVolume> {
   const where = parseBucketUrl(url);
   const endpoint = opts.endpoint?.trim() || null;
   if (endpoint !== null && (endpoint.length > MAX_ENDPOINT || !/^https?:\/\/[^\s/]+(\/\S*)?$/.test(endpoint))) {
@@ -53,13 +53,13 @@ export async function addBucket(lib: Library, url: string, opts: AddBucketOption
   } finally {
     bucket.close();
   }
+  const keyId = opts.sealWith?.() ?? null;
   return lib.store.immediate(() => {
-    const key = opts.encrypt === true ? libraryKey(lib, true, now)! : undefined;
     const v = lib.store.volumes.seen(lib.deviceId, { fingerprint, mount_point: bucketUrl(spec), fs: 's3', capacity: 0, free: 0, removable: 0, read_only: 0 }, now);
     lib.store.volumes.setTracked(v.id, true, name);
-    lib.store.buckets.add({ volume_id: v.id, bucket: spec.bucket, prefix: spec.prefix, endpoint: spec.endpoint, region: spec.region, path_style: spec.pathStyle ? 1 : 0, key_id: key?.key.id ?? null });
+    lib.store.buckets.add({ volume_id: v.id, bucket: spec.bucket, prefix: spec.prefix, endpoint: spec.endpoint, region: spec.region, path_style: spec.pathStyle ? 1 : 0, key_id: keyId });
     lib.store.buckets.setReach(v.id, now, null);
-    return { ...lib.store.buckets.byVolume(v.id)!, phrase: key?.made ? phraseOf(key.key.secret) : null };
+    return lib.store.buckets.byVolume(v.id)!;
   });
 }
 

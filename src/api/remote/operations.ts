@@ -353,6 +353,8 @@ export const OPERATIONS = {
     method: 'POST', path: `${LIB}/volumes`, call: 'lib.volumes.add',
     args: [body('url', 'string'), options({ endpoint: body('endpoint', 'string', opt), region: body('region', 'string', opt), path_style: body('path_style', 'bool', opt), name: body('name', 'string', opt), encrypt: body('encrypt', 'bool', opt) })],
   },
+  /** The recovery phrase of the library's bucket key, shown again (issue 60): never a paired browser's to call (not in its rights' table). */
+  libraryKeyPhrase: { method: 'POST', path: `${LIB}/key/phrase`, call: 'lib.volumes.keyPhrase' },
   volumesTrack: { method: 'POST', path: `${LIB}/volumes/:ref/track`, call: 'lib.volumes.track', args: [param('ref', 'string'), options({ name: body('name', 'string', opt) })] },
   volumesUntrack: { method: 'POST', path: `${LIB}/volumes/:ref/untrack`, call: 'lib.volumes.untrack', args: [param('ref', 'string')] },
   volumesSpeed: { method: 'POST', path: `${LIB}/volumes/:ref/speed`, call: 'lib.volumes.speed', args: [param('ref', 'string')] },

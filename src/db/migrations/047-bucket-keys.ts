@@ -5,7 +5,8 @@ import type { Migration } from '../migrations.js';
  * phrase, from which the age identity, the keyed names and the metadata key are derived) and the
  * key each bucket volume is sealed with (null: a plain bucket). The secret is a row of the
  * library's database, so it goes wherever the library goes (its snapshots too) and never to a
- * bucket in the clear.
+ * bucket in the clear. It is shared data (the operation `bucket_key`, stamped HLC): every member
+ * of the library receives it over the link it syncs by, so each can read and write the buckets.
  */
 export const bucketKeys: Migration = {
   version: 47,
@@ -14,7 +15,8 @@ export const bucketKeys: Migration = {
 CREATE TABLE library_keys (
   id TEXT PRIMARY KEY,
   secret BLOB NOT NULL,
-  made_at INTEGER NOT NULL
+  made_at INTEGER NOT NULL,
+  hlc TEXT NOT NULL
 );
 ALTER TABLE bucket_volumes ADD COLUMN key_id TEXT REFERENCES library_keys(id);
 `,
