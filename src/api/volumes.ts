@@ -40,11 +40,12 @@ export class VolumesApi {
    * The recovery phrase of the library's bucket key (`vss library key phrase`, issue 60), shown
    * again on this device: refused when the library has no key (no encrypted bucket was added).
    */
-  async keyPhrase(): Promise<{ key_id: string; phrase: string }> {
+  async keyPhrase(): Promise<{ key_id: string; phrase: string; age_identity: string }> {
     const { phraseOf } = await import('../volumes/bucket-keys.js');
+    const { bucketKeys } = await import('../storage/bucket/age-object.js');
     const k = this.lib.store.libraryKeys.first();
     if (!k) throw new VssError('NOT_FOUND', 'this library has no bucket key: one is made when an encrypted bucket is added (vss volumes add s3://BUCKET/PREFIX --encrypt)');
-    return { key_id: k.id, phrase: phraseOf(k.secret) };
+    return { key_id: k.id, phrase: phraseOf(k.secret), age_identity: bucketKeys(k.secret).identity };
   }
 
   /** The bucket volumes of this device that are encrypted. */

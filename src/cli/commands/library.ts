@@ -131,6 +131,8 @@ export function registerLibraryCommands(program: Command): void {
         printLine(`The recovery phrase of the library's bucket key (${r.key_id}):`);
         printLine('');
         printLine(`  ${r.phrase}`);
+        printLine('');
+        printLine(`Its age identity (age -d -i FILE reads any object of an encrypted bucket without vss): ${r.age_identity}`);
       }, 'read');
     });
 
