@@ -145,6 +145,21 @@ describe('an encrypted bucket as a volume', async () => {
     rmSync(got.path);
   });
 
+  it('check-buckets --read reads each object back whole: damage the service kept under its ETag is found, stops counting, and is uploaded again', { skip, timeout: 120_000 }, async () => {
+    const obj = filesUnder(s3dir).filter((f) => !f.endsWith('.json')).find((f) => statSync(f).size === 184 + 5_000 + 16)!;
+    const raw = readFileSync(obj);
+    raw[300] = raw[300]! ^ 1;
+    writeFileSync(obj, raw);
+    const listed = json<BucketCheckResult>(await ok('guardian', 'check-buckets', 'Offsite', '--json'));
+    assert.deepEqual([listed.changed, listed.lost], [0, 0], 'a listing and a HEAD cannot see it');
+    const read = json<BucketCheckResult>(await ok('guardian', 'check-buckets', 'Offsite', '--read', '--json'));
+    assert.deepEqual([read.buckets[0]!.read, read.buckets[0]!.read_bad, read.buckets[0]!.read_all, read.lost], [3, 1, true, 1]);
+    assert.match(read.buckets[0]!.lost_items[0]!.why, /does not authenticate/);
+    await ok('guardian', 'protect', '--to', 'Offsite');
+    const again = json<BucketCheckResult>(await ok('guardian', 'check-buckets', 'Offsite', '--read', '--json'));
+    assert.deepEqual([again.buckets[0]!.read, again.buckets[0]!.read_bad, again.lost], [3, 0, 0]);
+  });
+
   it('a rotten file is found by scrub and repaired from the encrypted bucket', { skip, timeout: 120_000 }, async () => {
     const path = join(photos, 'notes-secret.txt');
     const was = statSync(path);

@@ -386,7 +386,7 @@ export const OPERATIONS = {
   /** Hold the objects vss put in this device's buckets against a listing of each (`buckets`: names, ids or URLs; none: all); streamed like a scrub. */
   guardianCheckBuckets: {
     method: 'POST', path: `${LIB}/guardian/check-buckets`, call: 'lib.guardian.checkBuckets', stream: { events: ['job:progress'], callbacks: ['onQueued'], signal: 'signal' },
-    args: [body('buckets', 'strings', opt), options({ detach: body('detach', 'bool', opt) })],
+    args: [body('buckets', 'strings', opt), options({ detach: body('detach', 'bool', opt), read: body('read', 'bool', opt) })],
   },
   /** This device's scrub settings; with a field, set first. */
   guardianScrubSettings: {
