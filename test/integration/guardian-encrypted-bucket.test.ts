@@ -5,13 +5,19 @@ import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, rm
 import { join } from 'node:path';
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { BucketCheckResult, GuardianAtRisk, GuardianStatus, ProtectOutcome, RepairResult, ScrubResult, VolumeAdded } from '../../src/api/index.js';
-import { json, tempDir } from '../helpers.js';
+import { spawn } from 'node:child_process';
+import Database from 'better-sqlite3';
+import { json, killNow, tempDir, until, VSS_BIN } from '../helpers.js';
+import { writeBigFile } from '../support/big-file.js';
 // The CLI in this process: these tests are about what it does, not its process (test/support/cli-here.ts).
 import { cliHere as runCli } from '../support/cli-here.js';
 import { s3SkipReason, startS3, type S3Server } from '../support/s3-server.js';
 import { windowFinder } from '../support/windows.js';
 
 interface Content { content_uuid: string; paths: string[] }
+
+/** A file of a few parts (8 MiB each), for a protect killed mid-way. */
+const BIG = 40 * 1024 * 1024;
 
 /** Every file under DIR (s3rver keeps each object and its metadata as files there). */
 function filesUnder(dir: string): string[] {
@@ -23,8 +29,10 @@ function filesUnder(dir: string): string[] {
  * with `--encrypt` (the recovery phrase printed once), protected to, counted off-site, and what the
  * server stores holds no name, no content id and no 32-byte window of any original; check-buckets
  * by HEAD and ETag; an object replaced behind vss refused and protected again; an object damaged
- * on the server's disk (its ETag as it was) refused by a content get and by a repair; a content got
- * back whole from the bucket alone, byte-identical; a rotten file repaired from the bucket.
+ * on the server's disk (its ETag as it was) refused by a content get and found by check-buckets
+ * --read; a content got back whole from the bucket alone, byte-identical; a range of a video only
+ * the bucket holds served by the daemon; a rotten file repaired from the bucket; an upload killed -9
+ * mid-way counting as nothing and made again from the start.
  */
 describe('an encrypted bucket as a volume', async () => {
   const skip = await s3SkipReason();
@@ -35,6 +43,8 @@ describe('an encrypted bucket as a volume', async () => {
   let client: S3Client;
   let env: Record<string, string> = {};
   const originals = new Map<string, Buffer>();
+  /** The video's content, kept only in the bucket once its file went to the trash. */
+  let videoUuid = '';
   const ok = async (...args: string[]) => {
     const r = await runCli(args, env);
     assert.equal(r.code, 0, `vss ${args.join(' ')}: ${r.stderr}`);
@@ -44,6 +54,7 @@ describe('an encrypted bucket as a volume', async () => {
     const r = await client.send(new ListObjectsV2Command({ Bucket: 'vss-test', Prefix: 'off/' }));
     return (r.Contents ?? []).map((o) => ({ key: o.Key!, size: o.Size! }));
   };
+  const dbPath = () => join(tmp.path, 'libs', 'Enc.sdlibrary', 'database.db');
   const contentOf = async (name: string): Promise<string> => {
     const all = json<Content[]>(await ok('content', 'list', '--json'));
     return all.find((c) => c.paths.some((p) => p.endsWith(`/${name}`)))!.content_uuid;
@@ -124,7 +135,7 @@ describe('an encrypted bucket as a volume', async () => {
 
   it('content get from the bucket alone: opened and verified as it streams, byte-identical; damage on the server refuses it and keeps nothing', { skip, timeout: 120_000 }, async () => {
     const name = 'Holiday in Lisbon/beach-video.mp4';
-    const uuid = await contentOf('beach-video.mp4');
+    const uuid = (videoUuid = await contentOf('beach-video.mp4'));
     await ok('guardian', 'policy', '--copies', '1', '--devices', '0', '--offsite', '1');
     await ok('files', 'delete', join(photos, name));
     const out = join(tmp.path, 'got');
@@ -143,6 +154,27 @@ describe('an encrypted bucket as a volume', async () => {
     const got = json<{ path: string; size: number }>(await ok('content', 'get', uuid, '--to', out, '--json'));
     assert.ok(readFileSync(got.path).equals(originals.get(name)!), 'byte-identical');
     rmSync(got.path);
+  });
+
+  it("the viewer's range of a video only the encrypted bucket holds, through the daemon: the bytes asked, opened by their chunks", { skip, timeout: 120_000 }, async () => {
+    const video = originals.get('Holiday in Lisbon/beach-video.mp4')!;
+    const uuid = videoUuid;
+    const { VSS_NO_DAEMON: _inProcess, ...daemonEnv } = env;
+    assert.equal((await runCli(['daemon', 'start', '--listen', '/ip4/127.0.0.1/tcp/0'], daemonEnv)).code, 0);
+    try {
+      const http = json<{ http: string }>(await runCli(['daemon', 'status', '--json'], daemonEnv)).http;
+      const auth = { authorization: `Bearer ${readFileSync(join(env.VSS_DATA_DIR!, 'daemon.token'), 'utf8').trim()}` };
+      const url = `${http}/api/libraries/current/content/${uuid}`;
+      const [from, to] = [5_000_000, 5_300_000];
+      const part = await fetch(url, { headers: { ...auth, range: `bytes=${from}-${to}` } });
+      assert.equal(part.status, 206);
+      assert.equal(part.headers.get('content-range'), `bytes ${from}-${to}/${video.length}`);
+      assert.ok(Buffer.from(await part.arrayBuffer()).equals(video.subarray(from, to + 1)));
+      const tail = await fetch(url, { headers: { ...auth, range: 'bytes=-1000' } });
+      assert.ok(Buffer.from(await tail.arrayBuffer()).equals(video.subarray(video.length - 1000)));
+    } finally {
+      await runCli(['daemon', 'stop'], daemonEnv);
+    }
   });
 
   it('check-buckets --read reads each object back whole: damage the service kept under its ETag is found, stops counting, and is uploaded again', { skip, timeout: 120_000 }, async () => {
@@ -178,5 +210,38 @@ describe('an encrypted bucket as a volume', async () => {
     assert.ok(readFileSync(path).equals(originals.get('notes-secret.txt')!));
     const risk = json<GuardianAtRisk[]>(await ok('guardian', 'list', '--at-risk', '--json'));
     assert.deepEqual(risk, []);
+  });
+
+  it('an upload killed -9 mid-way counts as nothing, leaves no object, and is made again from the start', { skip, timeout: 180_000 }, async () => {
+    const film = join(photos, 'film.bin');
+    writeBigFile(film, BIG);
+    await ok('location', 'rescan', photos);
+    await ok('guardian', 'policy', '--copies', '2', '--devices', '1', '--offsite', '1');
+    const child = spawn(process.execPath, [VSS_BIN, 'guardian', 'protect', '--to', 'Offsite'], { env: { ...process.env, ...env }, stdio: 'ignore' });
+    const db = new Database(dbPath(), { readonly: true, fileMustExist: true });
+    try {
+      const parts = () => {
+        const row = db.prepare('SELECT parts FROM bucket_uploads').get() as { parts: string } | undefined;
+        return row ? (JSON.parse(row.parts) as unknown[]).length : 0;
+      };
+      await until('a part of the film confirmed by the bucket', 60_000, async () => (parts() >= 1 ? true : undefined), 5);
+      await killNow(child.pid!, 'the protect');
+      assert.equal(db.prepare('SELECT COUNT(*) FROM bucket_objects WHERE size = ?').pluck().get(BIG), 0, 'nothing counted before it is complete and read back');
+    } finally {
+      db.close();
+    }
+    assert.equal((await keys()).filter((k) => k.size > BIG).length, 0, 'no object of it in the bucket');
+    await ok('jobs', 'run', '--until-idle');
+    const after = new Database(dbPath(), { readonly: true });
+    try {
+      assert.equal(after.prepare('SELECT COUNT(*) FROM bucket_objects WHERE size = ? AND lost_at IS NULL').pluck().get(BIG), 1, 'counted once made again, complete and read back');
+      assert.equal(after.prepare('SELECT COUNT(*) FROM bucket_uploads').pluck().get(), 0, 'no upload left open');
+    } finally {
+      after.close();
+    }
+    const read = json<BucketCheckResult>(await ok('guardian', 'check-buckets', 'Offsite', '--read', '--json'));
+    assert.deepEqual([read.buckets[0]!.read_bad, read.lost], [0, 0], 'what was made again reads back whole and authenticates');
+    rmSync(film);
+    await ok('location', 'rescan', photos);
   });
 });
