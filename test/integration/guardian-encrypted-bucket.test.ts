@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync, utimesSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import type { BucketCheckResult, GuardianAtRisk, GuardianStatus, ProtectOutcome, RepairResult, ScrubResult, VolumeAdded } from '../../src/api/index.js';
+import type { BucketCheckResult, GuardianAtRisk, GuardianProtectPlan, GuardianStatus, ProtectOutcome, RepairResult, ScrubResult, VolumeAdded } from '../../src/api/index.js';
 import { spawn } from 'node:child_process';
 import Database from 'better-sqlite3';
 import { json, killNow, tempDir, until, VSS_BIN } from '../helpers.js';
@@ -96,6 +96,9 @@ describe('an encrypted bucket as a volume', async () => {
 
   it('protect --to it: counted as an off-site copy; the server stores no name, no content id and no 32-byte window of any original', { skip, timeout: 120_000 }, async () => {
     await ok('guardian', 'policy', '--copies', '2', '--offsite', '1');
+    const plan = json<GuardianProtectPlan>(await ok('guardian', 'protect', '--to', 'Offsite', '--dry-run', '--json'));
+    assert.deepEqual(plan.targets.map((t) => [t.drive, t.files]), [['Offsite', 3]], 'a dry run plans it as for a plain bucket');
+    assert.equal((await keys()).length, 0, 'and puts nothing there');
     const out = json<ProtectOutcome>(await ok('guardian', 'protect', '--to', 'Offsite', '--json'));
     assert.equal(out.job?.status, 'completed');
     assert.equal(out.result?.copied?.paths.length, 3);
