@@ -7,6 +7,43 @@ import { S3Bucket, type FileReader, type HeadFound, type KeysPage, type ListedPa
 const SEALED_META = 'vss-sealed';
 /** Objects whose header was opened, kept for the ranges that follow (a viewer's seeks). */
 const MAX_OPENED = 64;
+/** Chunks of plaintext an upload reads from its file at once (1 MiB). */
+const READ_CHUNKS = 16;
+
+/** Bytes as they came, in pieces, taken from the front N at a time (a piece is copied once, when what is taken spans pieces). */
+class ByteQueue {
+  private pieces: Buffer[] = [];
+  length = 0;
+
+  push(piece: Uint8Array): void {
+    if (piece.length === 0) return;
+    this.pieces.push(Buffer.isBuffer(piece) ? piece : Buffer.from(piece.buffer, piece.byteOffset, piece.length));
+    this.length += piece.length;
+  }
+
+  /** The first N bytes (at most what is held), taken out. */
+  take(n: number): Buffer {
+    n = Math.min(n, this.length);
+    this.length -= n;
+    const first = this.pieces[0];
+    if (first && first.length >= n) {
+      if (first.length === n) this.pieces.shift();
+      else this.pieces[0] = first.subarray(n);
+      return first.subarray(0, n);
+    }
+    const out = Buffer.allocUnsafe(n);
+    let at = 0;
+    while (at < n) {
+      const p = this.pieces[0]!;
+      const k = Math.min(p.length, n - at);
+      p.copy(out, at, 0, k);
+      at += k;
+      if (k === p.length) this.pieces.shift();
+      else this.pieces[0] = p.subarray(k);
+    }
+    return out;
+  }
+}
 
 /**
  * An encrypted bucket (issue 60): the same requests as a plain one (`S3Bucket`), every byte vss
@@ -82,22 +119,22 @@ export class SealedBucket extends S3Bucket {
       index = Math.floor(from / CHUNK);
       skip = from - index * CHUNK;
     }
-    let pending = Buffer.alloc(0);
+    // What came and is not opened yet, as the pieces the stream gave (joined only a chunk at a time: a piece is often far smaller than a chunk).
+    const queue = new ByteQueue();
     for await (const piece of super.read(key, signal, payloadKey ? HEAD + index * SEALED_CHUNK : 0)) {
-      pending = pending.length === 0 ? Buffer.from(piece) : Buffer.concat([pending, piece]);
+      queue.push(piece);
       if (!payloadKey) {
-        if (pending.length < HEAD) continue;
-        payloadKey = await openHead(this.keys, key, pending.subarray(0, HEAD));
-        pending = pending.subarray(HEAD);
+        if (queue.length < HEAD) continue;
+        payloadKey = await openHead(this.keys, key, queue.take(HEAD));
       }
       // A whole chunk is opened only when more follows it: the one at the end is the last, flagged so.
-      while (pending.length > SEALED_CHUNK) {
-        const plain = openChunk(payloadKey, index++, false, pending.subarray(0, SEALED_CHUNK), key);
-        pending = pending.subarray(SEALED_CHUNK);
+      while (queue.length > SEALED_CHUNK) {
+        const plain = openChunk(payloadKey, index++, false, queue.take(SEALED_CHUNK), key);
         yield skip > 0 ? plain.subarray(skip) : plain;
         skip = 0;
       }
     }
+    const pending = queue.take(queue.length);
     if (!payloadKey) throw new SealBroken(key, `it holds ${pending.length} bytes, less than an age header`);
     const plain = openChunk(payloadKey, index, true, pending, key);
     if (plain.length === 0 && index > 0) throw new SealBroken(key, 'its last chunk is empty');
@@ -119,25 +156,19 @@ export class SealedBucket extends S3Bucket {
     const { head, payloadKey } = await newHead(this.keys);
     const final = chunkCount(size) - 1;
     let index = 0;
-    let pending: Buffer = head;
+    const queue = new ByteQueue();
+    queue.push(head);
     return {
       size: sealedSize(size),
       async next(n) {
-        const out: Buffer[] = [];
-        let got = 0;
-        while (got < n) {
-          if (pending.length === 0) {
-            if (index > final) throw new VssError('IO', `an upload asked past the ${sealedSize(size)} bytes of its sealed file`);
-            const plain = await file.next(Math.min(CHUNK, size - index * CHUNK));
-            pending = sealChunk(payloadKey, index, index === final, plain);
-            index++;
-          }
-          const take = Math.min(n - got, pending.length);
-          out.push(pending.subarray(0, take));
-          pending = pending.subarray(take);
-          got += take;
+        while (queue.length < n) {
+          if (index > final) throw new VssError('IO', `an upload asked past the ${sealedSize(size)} bytes of its sealed file`);
+          // The file read a block of chunks at a time (fewer reads than a chunk each), each chunk sealed.
+          const count = Math.min(READ_CHUNKS, final + 1 - index);
+          const plain = await file.next(Math.min(count * CHUNK, size - index * CHUNK));
+          for (let i = 0; i < count; i++, index++) queue.push(sealChunk(payloadKey, index, index === final, plain.subarray(i * CHUNK, (i + 1) * CHUNK)));
         }
-        return out.length === 1 ? out[0]! : Buffer.concat(out);
+        return queue.take(n);
       },
     };
   }
