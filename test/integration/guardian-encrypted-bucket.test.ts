@@ -89,6 +89,12 @@ describe('an encrypted bucket as a volume', async () => {
     assert.ok(!human.stdout.includes(v.phrase!.split(' ').slice(0, 3).join(' ')), 'the phrase is not shown again');
     const plain = json<VolumeAdded>(await ok('volumes', 'add', 's3://vss-test/plain', '--endpoint', s3.endpoint, '--path-style', '--json'));
     assert.deepEqual([plain.encrypted, plain.phrase], [false, null]);
+    const asked = await runCli(['library', 'key', 'phrase'], env);
+    assert.equal(asked.code, 2, 'not shown unless asked plainly');
+    assert.match(asked.stderr, /--yes/);
+    const again = json<{ key_id: string; phrase: string; age_identity: string }>(await ok('library', 'key', 'phrase', '--yes', '--json'));
+    assert.equal(again.phrase, v.phrase, 'library key phrase shows the same words again');
+    assert.match(again.age_identity, /^AGE-SECRET-KEY-1[0-9A-Z]{58}$/);
     const loc = await runCli(['location', 'add', 's3://vss-test/off', '--endpoint', s3.endpoint, '--path-style'], env);
     assert.equal(loc.code, 2, loc.stderr);
     assert.match(loc.stderr, /is encrypted: its objects have keyed names/);
