@@ -103,6 +103,7 @@ export interface BucketObjectCopy {
   size: number;
   mime: string;
   casId: string;
+  casVersion: number;
   blake3: string;
 }
 
@@ -116,7 +117,7 @@ export function bucketObjectOf(lib: Library, contentUuid: string): BucketObjectC
   for (const o of lib.store.buckets.objectsOf(contentUuid).slice(0, MAX_COPIES)) {
     const vol = lib.store.buckets.byVolume(o.volume_id);
     if (!vol || vol.device_id !== lib.deviceId || vol.unreachable !== null || o.size !== content.size || o.verified_at === null) continue;
-    return { volumeId: o.volume_id, key: o.key, size: o.size, mime: content.mime, casId: content.cas_id, blake3: content.cas_version === CAS_WHOLE ? content.cas_id : o.blake3 };
+    return { volumeId: o.volume_id, key: o.key, size: o.size, mime: content.mime, casId: content.cas_id, casVersion: content.cas_version, blake3: content.cas_version === CAS_WHOLE ? content.cas_id : o.blake3 };
   }
   return undefined;
 }
