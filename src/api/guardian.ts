@@ -96,10 +96,11 @@ export class GuardianApi {
    * objects vss put there held against a listing of each bucket (keys, sizes, ETags: requests,
    * no download), those gone or changed marked so they no longer count, as a durable job
    * (`guardian-check-buckets`) that lists a bounded number of keys a run and goes on from there
-   * the next run. DETACH: queued, not waited for.
+   * the next run. DETACH: queued, not waited for. READ: every object read back whole too (the scrub of a bucket).
    */
-  async checkBuckets(buckets: string[] = [], opts: OpCall = {}): Promise<BucketCheckResult & { job_id: number | null }> {
-    const { job, result } = await this.perform('guardian-check-buckets', { buckets }, opts);
+  async checkBuckets(buckets: string[] = [], opts: OpCall & { read?: boolean } = {}): Promise<BucketCheckResult & { job_id: number | null }> {
+    const { read, ...call } = opts;
+    const { job, result } = await this.perform('guardian-check-buckets', { buckets, ...(read === true ? { read } : {}) }, call);
     return { ...(result ?? { buckets: [], gone: 0, changed: 0, lost: 0 }), job_id: job?.id ?? null };
   }
 

@@ -1,10 +1,10 @@
 import { VssError } from '../core/errors.js';
 import type { Library } from '../library/library.js';
 import type { VolumeRecord } from '../store/volumes.js';
-import type { VolumeInfo, VolumeSpeed } from '../wire/volumes.js';
+import type { VolumeAdded, VolumeInfo, VolumeSpeed } from '../wire/volumes.js';
 import type { MountedNow } from '../volumes/location-online.js';
 
-export type { VolumeInfo, VolumeSpeed };
+export type { VolumeAdded, VolumeInfo, VolumeSpeed };
 
 const MAX_NAME = 255;
 
@@ -27,24 +27,51 @@ export class VolumesApi {
     const reached = await this.bucketsReached();
     return this.lib.store.volumes.ofDevice(this.lib.deviceId)
       .filter((r) => r.tracked === 1 || now.rows.has(r.fingerprint))
-      .map((r) => toInfo(r, now, reached));
+      .map((r) => toInfo(r, now, reached, this.sealed()));
   }
 
   async get(ref: string): Promise<VolumeInfo> {
     const now = await mounts(this.lib, true);
     const v = this.find(ref);
-    return toInfo(v, now, await this.bucketsReached(v.id));
+    return toInfo(v, now, await this.bucketsReached(v.id), this.sealed());
+  }
+
+  /**
+   * The recovery phrase of the library's bucket key (`vss library key phrase`, issue 60), shown
+   * again on this device: refused when the library has no key (no encrypted bucket was added).
+   */
+  async keyPhrase(): Promise<{ key_id: string; phrase: string; age_identity: string }> {
+    const { phraseOf } = await import('../volumes/bucket-keys.js');
+    const { bucketKeys } = await import('../storage/bucket/age-object.js');
+    const k = this.lib.store.libraryKeys.first();
+    if (!k) throw new VssError('NOT_FOUND', 'this library has no bucket key: one is made when an encrypted bucket is added (vss volumes add s3://BUCKET/PREFIX --encrypt)');
+    return { key_id: k.id, phrase: phraseOf(k.secret), age_identity: bucketKeys(k.secret).identity };
+  }
+
+  /** The bucket volumes of this device that are encrypted. */
+  private sealed(): Set<number> {
+    return new Set(this.lib.store.buckets.ofDevice(this.lib.deviceId).filter((b) => b.key_id !== null).map((b) => b.volume_id));
   }
 
   /**
    * A bucket as a volume of this device (`vss volumes add s3://BUCKET/PREFIX`, issue 30): reached
    * with the credentials of the SDK's standard chain (never kept), refused when it does not answer.
    */
-  async add(url: string, opts: { endpoint?: string; region?: string; path_style?: boolean; name?: string } = {}): Promise<VolumeInfo> {
+  async add(url: string, opts: { endpoint?: string; region?: string; path_style?: boolean; name?: string; encrypt?: boolean } = {}): Promise<VolumeAdded> {
     const { addBucket } = await import('../volumes/buckets.js');
-    const b = await addBucket(this.lib, url, { ...opts, ...(opts.path_style !== undefined ? { pathStyle: opts.path_style } : {}) });
+    const { libraryBucketKey } = await import('../tags/bucket-key.js');
+    const { phraseOf } = await import('../volumes/bucket-keys.js');
+    // The library's key, made with the first encrypted bucket: its phrase is shown this once.
+    let phrase: string | null = null;
+    const sealWith = () => {
+      const k = libraryBucketKey(this.lib, true)!;
+      if (k.made) phrase = phraseOf(k.key.secret);
+      return k.key.id;
+    };
+    const { encrypt, path_style, ...rest } = opts;
+    const b = await addBucket(this.lib, url, { ...rest, ...(path_style !== undefined ? { pathStyle: path_style } : {}), ...(encrypt === true ? { sealWith } : {}) });
     const now = await mounts(this.lib, false);
-    return toInfo(this.find(String(b.volume_id)), now, new Set([b.volume_id]));
+    return { ...toInfo(this.find(String(b.volume_id)), now, new Set([b.volume_id]), this.sealed()), phrase };
   }
 
   /** The bucket volumes (of ONLY, if given) that answer now, each asked at once (bounded). */
@@ -97,11 +124,11 @@ export class VolumesApi {
   }
 }
 
-function toInfo(r: VolumeRecord, now: MountedNow, bucketsReached: ReadonlySet<number> = new Set()): VolumeInfo {
+function toInfo(r: VolumeRecord, now: MountedNow, bucketsReached: ReadonlySet<number> = new Set(), sealed: ReadonlySet<number> = new Set()): VolumeInfo {
   const online = r.fs === 's3' ? bucketsReached.has(r.id) : now.rows.get(r.fingerprint)?.id === r.id;
   return {
     id: r.id, name: r.name, mount_point: r.mount_point, fs: r.fs, capacity: r.capacity, free: r.free,
     removable: r.removable === 1, read_only: r.read_only === 1, tracked: r.tracked === 1, fingerprint: r.fingerprint,
-    online, read_mbps: r.read_mbps, write_mbps: r.write_mbps,
+    online, read_mbps: r.read_mbps, write_mbps: r.write_mbps, encrypted: sealed.has(r.id),
   };
 }

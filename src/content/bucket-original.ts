@@ -4,6 +4,8 @@ import type { BucketStorage } from '../storage/bucket/bucket-storage.js';
 import type { RangeReader } from '../storage/port.js';
 import { readChunks } from '../storage/read-chunks.js';
 import { openBucketLocation, probeBucketLocation } from '../volumes/bucket-locations.js';
+import { openBucket } from '../volumes/buckets.js';
+import { CAS_WHOLE } from './identity.js';
 import { locationOnline } from '../volumes/location-online.js';
 
 /** How many of a content's copies are looked at for one in a bucket. */
@@ -82,8 +84,71 @@ export interface BucketOriginal {
   read(start: number, length: number, signal?: AbortSignal): AsyncGenerator<Uint8Array>;
 }
 
-/** CONTENTUUID as a bucket location of this device holds it, or undefined where none does. */
+/** CONTENTUUID as a bucket location of this device holds it, or else an object vss put in one of its bucket volumes; undefined where none does. */
 export function bucketOriginal(lib: Library, contentUuid: string): BucketOriginal | undefined {
   const copy = bucketCopyOf(lib, contentUuid);
-  return copy && { size: copy.size, mime: copy.mime, casId: copy.casId, read: (start, length, signal) => readBucketCopy(lib, copy, start, length, signal) };
+  if (copy) return { size: copy.size, mime: copy.mime, casId: copy.casId, read: (start, length, signal) => readBucketCopy(lib, copy, start, length, signal) };
+  const object = bucketObjectOf(lib, contentUuid);
+  return object && { size: object.size, mime: object.mime, casId: object.casId, read: (start, length, signal) => readBucketObject(lib, object, start, length, signal) };
+}
+
+/**
+ * An object vss put in a bucket volume of this device (a protect's copy, a `files copy` into a
+ * bucket; plain or encrypted) holding a content: what it must hash to when read whole (the
+ * content's whole BLAKE3, else the BLAKE3 the object was verified as when uploaded).
+ */
+export interface BucketObjectCopy {
+  volumeId: number;
+  key: string;
+  size: number;
+  mime: string;
+  casId: string;
+  casVersion: number;
+  blake3: string;
+}
+
+/**
+ * An object of CONTENTUUID in a bucket volume of this device that is not found gone or changed and
+ * whose bucket answered when last asked (the index alone: nothing is requested here).
+ */
+export function bucketObjectOf(lib: Library, contentUuid: string): BucketObjectCopy | undefined {
+  const content = lib.store.contents.byUuid(contentUuid);
+  if (!content) return undefined;
+  for (const o of lib.store.buckets.objectsOf(contentUuid).slice(0, MAX_COPIES)) {
+    const vol = lib.store.buckets.byVolume(o.volume_id);
+    if (!vol || vol.device_id !== lib.deviceId || vol.unreachable !== null || o.size !== content.size || o.verified_at === null) continue;
+    return { volumeId: o.volume_id, key: o.key, size: o.size, mime: content.mime, casId: content.cas_id, casVersion: content.cas_version, blake3: content.cas_version === CAS_WHOLE ? content.cas_id : o.blake3 };
+  }
+  return undefined;
+}
+
+/**
+ * LENGTH bytes of the object COPY from START, read as they are asked for, a block at a time (an
+ * encrypted bucket's opens only the chunks that hold them, each authenticated; nothing is kept).
+ */
+export async function* readBucketObject(lib: Library, copy: BucketObjectCopy, start: number, length: number, signal?: AbortSignal): AsyncGenerator<Uint8Array> {
+  const vol = lib.store.buckets.byVolume(copy.volumeId);
+  if (!vol) throw new VssError('NOT_FOUND', `bucket volume ${copy.volumeId} is no longer known to this library`);
+  const bucket = openBucket(lib, vol);
+  try {
+    const end = Math.min(copy.size, start + length);
+    for (let at = start; at < end; at += CHUNK) {
+      signal?.throwIfAborted();
+      yield await bucket.readRange(copy.key, at, Math.min(end, at + CHUNK), signal);
+    }
+  } finally {
+    bucket.close();
+  }
+}
+
+/** The whole object COPY as it streams (a content got from it: the caller lands and verifies it). */
+export async function* streamBucketObject(lib: Library, copy: BucketObjectCopy, signal?: AbortSignal): AsyncGenerator<Uint8Array> {
+  const vol = lib.store.buckets.byVolume(copy.volumeId);
+  if (!vol) throw new VssError('NOT_FOUND', `bucket volume ${copy.volumeId} is no longer known to this library`);
+  const bucket = openBucket(lib, vol);
+  try {
+    yield* bucket.read(copy.key, signal);
+  } finally {
+    bucket.close();
+  }
 }

@@ -48,6 +48,7 @@ import { objects } from './migrations/045-objects.js';
 import { xmpWriteBack } from './migrations/046-xmp-write-back.js';
 import { searchContentMark } from './migrations/047-search-content-mark.js';
 import { entriesInsertedLinked } from './migrations/048-entries-inserted-linked.js';
+import { bucketKeys } from './migrations/049-bucket-keys.js';
 
 export interface Migration {
   version: number;
@@ -61,7 +62,7 @@ export const MIGRATIONS: readonly Migration[] = [
   librarySync, availabilityKeys, gridPeerRows, jobParams, peerContentIds, sharedMetadata, volumes,
   fileOps, mediaFindersCursor, fileOpMeta, feedCursors, listingDigests, guardian, actions, scrub, contentCopiesIndex, buckets, facesPeople, albums, searchPlaces,
   entryCtime, xmpBases, jobInterruptions, bucketEvidence, trash, libraryBackups, stacks, libraryMembers, memberRights, forwardedRows, locationKind, trashAlone,
-  numberedEmptyFolders, objects, xmpWriteBack, searchContentMark, entriesInsertedLinked,
+  numberedEmptyFolders, objects, xmpWriteBack, searchContentMark, entriesInsertedLinked, bucketKeys,
 ];
 
 export function currentSchemaVersion(db: Db): number {

@@ -8,6 +8,7 @@ import type { S3Bucket } from '../storage/bucket/s3-bucket.js';
 import { openBucket, probeBucket } from '../volumes/buckets.js';
 import type { BucketCheckResult, BucketCheckView } from '../wire/guardian.js';
 import { applyJudgement, judgeObject } from './bucket-evidence.js';
+import { READ_BYTES_PER_RUN, readBackBucket } from './bucket-read.js';
 
 /*
  * The listing check of this device's bucket volumes (`vss guardian check-buckets`, and the
@@ -41,6 +42,8 @@ const MAX_PARAMS_CHARS = 64 * 1024;
 
 interface CheckParams {
   volumes: number[];
+  /** Read every object back whole too (`--read`): the scrub of a bucket (bucket-read.ts). */
+  read?: boolean;
 }
 
 /** What a run may spend in one bucket. */
@@ -70,11 +73,11 @@ export function checkedBuckets(lib: Library, refs: readonly string[]): BucketVol
  * Queue a check of VOLUMEIDS, or join the one of the same buckets under way (one open job per
  * set: its `content_uuid` names them).
  */
-export function queueBucketCheck(lib: Library, volumeIds: readonly number[], priority: number): JobRow {
+export function queueBucketCheck(lib: Library, volumeIds: readonly number[], priority: number, read = false): JobRow {
   const ids = [...new Set(volumeIds)].sort((a, b) => a - b);
-  const key = `check-buckets:${ids.join(',')}`;
+  const key = `check-buckets:${ids.join(',')}${read ? ':read' : ''}`;
   return lib.store.immediate(() => {
-    lib.store.jobs.enqueueUrgent({ kind: GUARDIAN_CHECK_BUCKETS, contentUuid: key, priority, maxAttempts: MAX_ATTEMPTS, params: JSON.stringify({ volumes: ids } satisfies CheckParams) });
+    lib.store.jobs.enqueueUrgent({ kind: GUARDIAN_CHECK_BUCKETS, contentUuid: key, priority, maxAttempts: MAX_ATTEMPTS, params: JSON.stringify({ volumes: ids, ...(read ? { read } : {}) } satisfies CheckParams) });
     const open = lib.store.jobs.openOf(GUARDIAN_CHECK_BUCKETS, key)[0];
     if (!open) throw new VssError('IO', 'the check of the buckets could not be queued');
     return open;
@@ -94,16 +97,17 @@ export function queueDueBucketCheck(lib: Library, now = Date.now()): JobRow | nu
 
 /** One run of check job JOB: each of its buckets checked within the run's budget; a bucket that does not answer is skipped, saying why. */
 export async function runBucketCheck(lib: Library, job: JobRow, ctx: JobRunContext, budget: CheckBudget = { keys: KEYS_PER_RUN, heads: HEADS_PER_RUN }): Promise<JobOutcome> {
-  const { volumes } = paramsOf(job);
+  const { volumes, read } = paramsOf(job);
   const views: BucketCheckView[] = [];
   for (const id of volumes) {
     ctx.signal.throwIfAborted();
     const vol = lib.store.buckets.byVolume(id);
     if (!vol || vol.device_id !== lib.deviceId) continue;
-    views.push(await checkBucket(lib, vol, budget, ctx.signal));
+    views.push(await checkBucket(lib, vol, budget, ctx.signal, Date.now, read === true));
   }
   const result: BucketCheckResult = { buckets: views, gone: sum(views, 'gone'), changed: sum(views, 'changed'), lost: sum(views, 'lost') };
-  const note = `${sum(views, 'listed')} keys listed in ${views.length} bucket${views.length === 1 ? '' : 's'}: ${result.gone} found gone, ${result.changed} changed, ${result.lost} not counted`;
+  const readNote = read === true ? `; ${sum(views, 'read')} read back whole, ${sum(views, 'read_bad')} of them not as uploaded` : '';
+  const note = `${sum(views, 'listed')} keys listed in ${views.length} bucket${views.length === 1 ? '' : 's'}: ${result.gone} found gone, ${result.changed} changed, ${result.lost} not counted${readNote}`;
   return { state: 'completed', note, result: JSON.stringify(result) };
 }
 
@@ -113,16 +117,19 @@ export async function runBucketCheck(lib: Library, job: JobRow, ctx: JobRunConte
  * until BUDGET is spent or the listing ends (the pass done). A bucket that does not answer is
  * skipped (its pass kept where it was).
  */
-export async function checkBucket(lib: Library, vol: BucketVolume, budget: CheckBudget, signal?: AbortSignal, now: () => number = Date.now): Promise<BucketCheckView> {
+export async function checkBucket(lib: Library, vol: BucketVolume, budget: CheckBudget, signal?: AbortSignal, now: () => number = Date.now, read = false): Promise<BucketCheckView> {
   const counts = { listed: 0, heads: 0, found: 0, gone: 0, changed: 0, back: 0 };
+  const reads = { read: 0, read_bad: 0 };
+  let readAll: boolean | null = null;
   let passDone = false;
   let skipped: string | null = null;
   const why = await probeBucket(lib, vol, now());
   if (why !== undefined) skipped = `it does not answer now (${why.slice(0, 200)})`;
   else {
-    const bucket = openBucket(vol);
+    const bucket = openBucket(lib, vol);
     try {
       passDone = await checkPages(lib, vol, bucket, budget, counts, signal, now);
+      if (read) readAll = await readBackBucket(lib, vol, bucket, reads, signal, READ_BYTES_PER_RUN, now);
     } catch (err) {
       if (signal?.aborted || !(err instanceof VssError) || err.code !== 'UNAVAILABLE') throw err;
       lib.store.buckets.setReach(vol.volume_id, now(), err.message.slice(0, 500));
@@ -134,7 +141,7 @@ export async function checkBucket(lib: Library, vol: BucketVolume, budget: Check
   const after = lib.store.buckets.byVolume(vol.volume_id)!;
   const tally = lib.store.buckets.tally(vol.volume_id);
   return {
-    volume_id: vol.volume_id, name: vol.name ?? vol.mount_point, url: vol.mount_point, ...counts, ...tally,
+    volume_id: vol.volume_id, name: vol.name ?? vol.mount_point, url: vol.mount_point, ...counts, ...reads, read_all: readAll, ...tally,
     lost_items: lib.store.buckets.lostIn(vol.volume_id, LOST_NAMED).map((o) => ({ key: o.key, content_uuid: o.content_uuid, why: o.lost_why ?? 'found gone or changed' })),
     pass_done: passDone, done_at: after.check_done_at, skipped,
   };
@@ -205,12 +212,12 @@ function lastBefore(recs: readonly BucketObjectRecord[], r: BucketObjectRecord):
   return i > 0 ? recs[i - 1]!.key : undefined;
 }
 
-function sum<K extends 'listed' | 'gone' | 'changed' | 'lost'>(views: readonly BucketCheckView[], key: K): number {
+function sum<K extends 'listed' | 'gone' | 'changed' | 'lost' | 'read' | 'read_bad'>(views: readonly BucketCheckView[], key: K): number {
   return views.reduce((n, v) => n + v[key], 0);
 }
 
 function paramsOf(job: JobRow): CheckParams {
   const o = paramsJson(job, MAX_PARAMS_CHARS) as Partial<CheckParams> | undefined;
   if (!o || !Array.isArray(o.volumes) || !o.volumes.every((n) => Number.isInteger(n))) throw new VssError('USAGE', `job ${job.id} does not say which buckets to check`);
-  return { volumes: o.volumes };
+  return { volumes: o.volumes, ...(o.read === true ? { read: true } : {}) };
 }

@@ -60,7 +60,7 @@ export async function confirmBucketCopy(lib: Library, object: BucketObjectRef, s
   const rec = lib.store.buckets.object(object.volume_id, object.key);
   const vol = lib.store.buckets.byVolume(object.volume_id);
   if (!rec || !vol || vol.device_id !== lib.deviceId) return { counts: false, why: `no object is recorded at ${object.key} in a bucket of this device` };
-  const bucket = openBucket(vol);
+  const bucket = openBucket(lib, vol);
   let found: HeadFound | undefined;
   try {
     found = await bucket.head(rec.key, signal);

@@ -172,7 +172,7 @@ async function landFromBucket(lib: Library, target: LocalDisk, rot: RotFile, sig
     const vol = lib.store.buckets.byVolume(o.volume_id);
     if (!vol || vol.device_id !== lib.deviceId) continue;
     const expected = (content ? wholeBlake3Of(lib, content) : null) ?? o.blake3;
-    const bucket = openBucket(vol);
+    const bucket = openBucket(lib, vol);
     const shown = `${vol.mount_point}/${o.key}`;
     try {
       const landed = await landBeside(target, rot, (from) => bucket.read(o.key, signal, from), expected, shown, signal);

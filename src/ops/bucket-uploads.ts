@@ -71,7 +71,7 @@ class BucketUploadTarget implements TransferTarget {
   async ready(): Promise<void> {
     const why = await probeBucket(this.lib, this.vol);
     if (why !== undefined) throw new VssError('UNAVAILABLE', why);
-    this.bucket = openBucket(this.vol);
+    this.bucket = openBucket(this.lib, this.vol);
   }
 
   batches(todo: readonly FileOpItemRecord[]): Batch[] {

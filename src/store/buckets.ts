@@ -17,6 +17,8 @@ export interface BucketVolumeRecord {
   check_started_at: number | null;
   /** When the last listing check got to the end of the listing. */
   check_done_at: number | null;
+  /** The library key its objects are sealed with (`library_keys`, migration 049); null: a plain bucket. */
+  key_id: string | null;
 }
 
 /** A bucket volume with its `volumes` row. */
@@ -63,10 +65,10 @@ export class BucketStore {
     this.sql = statementCache(db);
   }
 
-  add(r: Omit<BucketVolumeRecord, 'reachable_at' | 'unreachable' | 'check_after' | 'check_started_at' | 'check_done_at'>): void {
-    this.sql<[number, string, string, string | null, string | null, number]>(
-      'INSERT INTO bucket_volumes (volume_id, bucket, prefix, endpoint, region, path_style) VALUES (?, ?, ?, ?, ?, ?)',
-    ).run(r.volume_id, r.bucket, r.prefix, r.endpoint, r.region, r.path_style);
+  add(r: Omit<BucketVolumeRecord, 'reachable_at' | 'unreachable' | 'check_after' | 'check_started_at' | 'check_done_at' | 'key_id'> & { key_id?: string | null }): void {
+    this.sql<[number, string, string, string | null, string | null, number, string | null]>(
+      'INSERT INTO bucket_volumes (volume_id, bucket, prefix, endpoint, region, path_style, key_id) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    ).run(r.volume_id, r.bucket, r.prefix, r.endpoint, r.region, r.path_style, r.key_id ?? null);
   }
 
   byVolume(volumeId: number): BucketVolume | undefined {

@@ -40,6 +40,7 @@ import { GuardianPolicyStore } from './guardian-policies.js';
 import { ActionStore } from './actions.js';
 import { RotStore } from './rot.js';
 import { BucketStore } from './buckets.js';
+import { LibraryKeyStore } from './library-keys.js';
 import { ScrubStore } from './scrubs.js';
 import { XmpBaseStore } from './xmp-bases.js';
 import { TrashStore } from './trash.js';
@@ -88,6 +89,7 @@ export class Stores {
   private ownTrash: TrashStore | undefined;
   private ownLibraryBackups: LibraryBackupStore | undefined;
   private ownBuckets: BucketStore | undefined;
+  private ownLibraryKeys: LibraryKeyStore | undefined;
   private ownFaces: FaceStore | undefined;
   private ownPeople: PeopleStore | undefined;
   private ownAlbums: AlbumStore | undefined;
@@ -168,6 +170,11 @@ export class Stores {
   /** Buckets as volumes: where each is, the objects verified there, the uploads under way. */
   get buckets(): BucketStore {
     return (this.ownBuckets ??= new BucketStore(this.db));
+  }
+
+  /** The library's bucket keys (issue 60): the secret an encrypted bucket is sealed with. */
+  get libraryKeys(): LibraryKeyStore {
+    return (this.ownLibraryKeys ??= new LibraryKeyStore(this.db));
   }
 
   /** The faces read out of the faces sidecars here, and who each is now (derived, local). */

@@ -57,6 +57,7 @@ export function* fullStateOps(lib: Library): Generator<SharedOp> {
     }
   }
   for (const r of lib.store.libraryMembers.all()) yield { hlc: r.hlc, record: 'member', id: r.id, set: { body: r.body, sig_by: r.sig_by, sig_member: r.sig_member } };
+  for (const k of lib.store.libraryKeys.all()) yield { hlc: k.hlc, record: 'bucket_key', id: k.id, set: { secret: k.secret.toString('hex') } };
 }
 
 /** FIELDS ([stamp, name, value]) grouped by the stamp they hold; a field no operation set ('') is left out. */

@@ -9,6 +9,7 @@ import type { ObjectFields } from '../store/objects.js';
 import { UUID_RE } from '../sidecars/address.js';
 import { absolutePathProblem } from '../library/confine.js';
 import { verifyMemberRecord, type MemberBody, type MemberRecord } from './member-record.js';
+import { keyIdOf } from '../volumes/bucket-keys.js';
 import type { MemberIntake } from './member-intake.js';
 
 /**
@@ -36,7 +37,9 @@ export type SharedOp =
   /** ID: a folder, or a file outside every location, that carries user data (issue 59): whose, what, where, a file's content. */
   | { hlc: string; record: 'object'; id: string; set: ObjectFields }
   /** ID: derived from the body (issue 46): a signed record that a device was admitted to the library or removed from it. */
-  | { hlc: string; record: 'member'; id: string; set: MemberRecord };
+  | { hlc: string; record: 'member'; id: string; set: MemberRecord }
+  /** ID: derived from the secret (issue 60): the library's bucket key, its secret as hex, so every member reads and writes its encrypted buckets. */
+  | { hlc: string; record: 'bucket_key'; id: string; set: { secret: string } };
 
 export const ALBUM_NAME_MAX = 200;
 /** A smart album's saved search is a search query: the same bound. */
@@ -256,6 +259,11 @@ export function checkOp(value: unknown): SharedOp | { refused: string } {
     if (got.id !== id) return { refused: 'a member record under another id than its body gives' };
     return { hlc, record, id, set: got.record };
   }
+  if (record === 'bucket_key') {
+    if (Object.keys(set).length !== 1 || typeof set.secret !== 'string' || !/^[0-9a-f]{64}$/.test(set.secret)) return { refused: 'a bucket key is its secret alone, 64 hex digits' };
+    if (keyIdOf(Buffer.from(set.secret, 'hex')) !== id) return { refused: 'a bucket key under another id than its secret gives' };
+    return { hlc, record, id, set: { secret: set.secret } };
+  }
   return { refused: `no record kind ${JSON.stringify(record).slice(0, 40)}` };
 }
 
@@ -294,6 +302,9 @@ export function applyOp(store: Stores, op: SharedOp, members: MemberIntake): voi
       if (store.libraryMembers.add({ id: op.id, kind: b.kind, member_uuid: b.member.uuid, by_uuid: b.by.uuid, at: b.at, body: op.set.body, sig_by: op.set.sig_by, sig_member: op.set.sig_member, hlc: op.hlc })) members.taken(f);
       return;
     }
+    case 'bucket_key':
+      // A key never changes (its id is its secret's): kept once, the first stamp's time its making.
+      return store.libraryKeys.add({ id: op.id, secret: Buffer.from(op.set.secret, 'hex'), made_at: parseStamp(op.hlc)!.ms, hlc: op.hlc });
   }
 }
 

@@ -75,6 +75,7 @@ export async function addBucketLocation(lib: Library, url: string, loc: { name?:
   const holding = lib.store.buckets.ofDevice(lib.deviceId).find((b) => b.bucket === where.bucket && b.endpoint === endpoint && (b.prefix === '' || where.prefix === b.prefix || where.prefix.startsWith(`${b.prefix}/`)));
   const { addBucket, probeBucket } = await import('./buckets.js');
   const vol = holding ?? await addBucket(lib, url, opts);
+  if (vol.key_id !== null) throw new VssError('USAGE', `${vol.name ?? vol.mount_point} is encrypted: its objects have keyed names, no folder to index; what vss put there is read back by content (vss content get, vss guardian repair)`, { path: url });
   const sub = vol.prefix === '' ? where.prefix : where.prefix.slice(vol.prefix.length).replace(/^\//, '');
   const path = bucketUrl(where);
   for (const other of lib.store.locations.ofDevice(lib.deviceId)) {

@@ -5,6 +5,8 @@ import type { BucketVolume } from '../store/buckets.js';
 import type { BucketSpec } from '../storage/bucket/bucket-url.js';
 import { bucketUrl, parseBucketUrl } from '../core/address.js';
 import { S3Bucket } from '../storage/bucket/s3-bucket.js';
+import { SealedBucket } from '../storage/bucket/sealed-bucket.js';
+import { keysOfVolume } from './bucket-keys.js';
 
 /** What `vss volumes add s3://…` is given besides the URL. */
 export interface AddBucketOptions {
@@ -12,6 +14,11 @@ export interface AddBucketOptions {
   region?: string;
   pathStyle?: boolean;
   name?: string;
+  /**
+   * Seal every object vss writes there (issue 60: ciphertext under keyed names) with the library
+   * key this gives the id of: asked once the bucket answered (a key is made only for a bucket added).
+   */
+  sealWith?: () => string;
 }
 
 const MAX_NAME = 255;
@@ -46,18 +53,25 @@ export async function addBucket(lib: Library, url: string, opts: AddBucketOption
   } finally {
     bucket.close();
   }
+  const keyId = opts.sealWith?.() ?? null;
   return lib.store.immediate(() => {
     const v = lib.store.volumes.seen(lib.deviceId, { fingerprint, mount_point: bucketUrl(spec), fs: 's3', capacity: 0, free: 0, removable: 0, read_only: 0 }, now);
     lib.store.volumes.setTracked(v.id, true, name);
-    lib.store.buckets.add({ volume_id: v.id, bucket: spec.bucket, prefix: spec.prefix, endpoint: spec.endpoint, region: spec.region, path_style: spec.pathStyle ? 1 : 0 });
+    lib.store.buckets.add({ volume_id: v.id, bucket: spec.bucket, prefix: spec.prefix, endpoint: spec.endpoint, region: spec.region, path_style: spec.pathStyle ? 1 : 0, key_id: keyId });
     lib.store.buckets.setReach(v.id, now, null);
     return lib.store.buckets.byVolume(v.id)!;
   });
 }
 
-/** The bucket of a bucket volume, to make requests of (closed by the caller). */
-export function openBucket(b: BucketVolume): S3Bucket {
-  return new S3Bucket({ bucket: b.bucket, prefix: b.prefix, endpoint: b.endpoint, region: b.region, pathStyle: b.path_style === 1 });
+/**
+ * The bucket of a bucket volume, to make requests of (closed by the caller): sealed with the
+ * library's key when the volume is encrypted, so whoever asks reads and writes plaintext and the
+ * bucket holds ciphertext (storage/bucket/sealed-bucket.ts).
+ */
+export function openBucket(lib: Library, b: BucketVolume): S3Bucket {
+  const spec: BucketSpec = { bucket: b.bucket, prefix: b.prefix, endpoint: b.endpoint, region: b.region, pathStyle: b.path_style === 1 };
+  const keys = keysOfVolume(lib, b);
+  return keys ? new SealedBucket(spec, keys) : new S3Bucket(spec);
 }
 
 /**
@@ -65,7 +79,7 @@ export function openBucket(b: BucketVolume): S3Bucket {
  * bucket that does not answer is offline, as an unplugged drive is. Undefined when it answers.
  */
 export async function probeBucket(lib: Library, b: BucketVolume, now = Date.now()): Promise<string | undefined> {
-  const bucket = openBucket(b);
+  const bucket = new S3Bucket({ bucket: b.bucket, prefix: b.prefix, endpoint: b.endpoint, region: b.region, pathStyle: b.path_style === 1 });
   try {
     const why = await bucket.probe();
     lib.store.buckets.setReach(b.volume_id, now, why ?? null);

@@ -232,6 +232,11 @@ export interface BucketCheckView {
   done_at: number | null;
   /** Why it was not checked now (it does not answer). */
   skipped: string | null;
+  /** With `--read`: objects read back whole (an encrypted one authenticated, the plaintext's BLAKE3 held against the one recorded), and of them those that were not as uploaded (marked changed). */
+  read: number;
+  read_bad: number;
+  /** With `--read`: every object recorded was read (else the run's byte budget ran out first); null: not asked. */
+  read_all: boolean | null;
 }
 
 export interface BucketCheckResult {

@@ -23,7 +23,12 @@ export interface VolumeInfo {
   /** The last speed test's figures (MB/s), or null before one. */
   read_mbps: number | null;
   write_mbps: number | null;
+  /** A bucket whose objects vss seals with the library's key (issue 60); false for a drive and a plain bucket. */
+  encrypted: boolean;
 }
+
+/** `volumes add s3://… --json`: the volume, and the recovery phrase of the library's bucket key when this add made it (shown this once; `vss library key phrase` shows it again). */
+export type VolumeAdded = VolumeInfo & { phrase: string | null };
 
 /** `volumes speed ID --json`. */
 export interface VolumeSpeed {

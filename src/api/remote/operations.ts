@@ -356,8 +356,10 @@ export const OPERATIONS = {
   /** A bucket as a volume (`s3://BUCKET/PREFIX`): reached with the daemon's credentials (its environment's standard chain). */
   volumesAdd: {
     method: 'POST', path: `${LIB}/volumes`, call: 'lib.volumes.add',
-    args: [body('url', 'string'), options({ endpoint: body('endpoint', 'string', opt), region: body('region', 'string', opt), path_style: body('path_style', 'bool', opt), name: body('name', 'string', opt) })],
+    args: [body('url', 'string'), options({ endpoint: body('endpoint', 'string', opt), region: body('region', 'string', opt), path_style: body('path_style', 'bool', opt), name: body('name', 'string', opt), encrypt: body('encrypt', 'bool', opt) })],
   },
+  /** The recovery phrase of the library's bucket key, shown again (issue 60): never a paired browser's to call (not in its rights' table). */
+  libraryKeyPhrase: { method: 'POST', path: `${LIB}/key/phrase`, call: 'lib.volumes.keyPhrase' },
   volumesTrack: { method: 'POST', path: `${LIB}/volumes/:ref/track`, call: 'lib.volumes.track', args: [param('ref', 'string'), options({ name: body('name', 'string', opt) })] },
   volumesUntrack: { method: 'POST', path: `${LIB}/volumes/:ref/untrack`, call: 'lib.volumes.untrack', args: [param('ref', 'string')] },
   volumesSpeed: { method: 'POST', path: `${LIB}/volumes/:ref/speed`, call: 'lib.volumes.speed', args: [param('ref', 'string')] },
@@ -389,7 +391,7 @@ export const OPERATIONS = {
   /** Hold the objects vss put in this device's buckets against a listing of each (`buckets`: names, ids or URLs; none: all); streamed like a scrub. */
   guardianCheckBuckets: {
     method: 'POST', path: `${LIB}/guardian/check-buckets`, call: 'lib.guardian.checkBuckets', stream: { events: ['job:progress'], callbacks: ['onQueued'], signal: 'signal' },
-    args: [body('buckets', 'strings', opt), options({ detach: body('detach', 'bool', opt) })],
+    args: [body('buckets', 'strings', opt), options({ detach: body('detach', 'bool', opt), read: body('read', 'bool', opt) })],
   },
   /** This device's scrub settings; with a field, set first. */
   guardianScrubSettings: {

@@ -112,9 +112,10 @@ export function registerGuardianCommands(program: Command): void {
     .command('check-buckets [buckets...]')
     .description("list this device's buckets (all, or those named: name, id or s3:// URL) and mark the objects vss put there that are gone or changed: they no longer count as copies")
     .option('--detach', 'queue the check and return at once (the daemon, or the next vss guardian check-buckets, runs it)')
-    .action(async function (this: Command, refs: string[], opts: { detach?: boolean }) {
+    .option('--read', 'also read every object back whole (a download): an encrypted one authenticated, the BLAKE3 of its bytes held against the one uploaded')
+    .action(async function (this: Command, refs: string[], opts: { detach?: boolean; read?: boolean }) {
       await withLibrary(this, async (lib) => {
-        const out = await waitForJob(lib.events, 'Checking', (call) => lib.guardian.checkBuckets(refs, { detach: opts.detach === true, ...call }),
+        const out = await waitForJob(lib.events, 'Checking', (call) => lib.guardian.checkBuckets(refs, { detach: opts.detach === true, ...(opts.read ? { read: true } : {}), ...call }),
           (id) => `job ${id} goes on (with the daemon at once; else at the next vss guardian check-buckets). vss jobs cancel ${id} stops it`, { bar: false });
         if (out === undefined) return;
         if (globals(this).json) return printJson(out);
@@ -195,6 +196,7 @@ function bucketCheckLines(r: BucketCheckResult): string[] {
     }
     const pass = b.pass_done ? 'checked through' : 'checked in part, the rest at the next check';
     lines.push(`  ${b.name} (${b.url}): ${b.objects} object${b.objects === 1 ? '' : 's'} of vss, ${b.lost} gone or changed${b.back > 0 ? `, ${b.back} back as uploaded` : ''}; ${pass}`);
+    if (b.read_all !== null) lines.push(`    ${b.read} read back whole, ${b.read_bad} of them not as uploaded${b.read_all ? '' : ' (the rest at the next --read: a run reads at most 4 GiB)'}`);
     for (const o of b.lost_items) lines.push(`    ${o.why}`);
     if (b.lost > b.lost_items.length) lines.push(`    and ${b.lost - b.lost_items.length} more (--json)`);
   }

@@ -1,4 +1,5 @@
 import { resolve as resolvePath } from 'node:path';
+import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import { UsageError } from '../../core/errors.js';
 import { isDeviceAddress } from '../../api/words.js';
@@ -109,6 +110,30 @@ export function registerLibraryCommands(program: Command): void {
       if (r.jobs_cancelled > 0) printLine(`  ${r.jobs_cancelled} job${r.jobs_cancelled === 1 ? '' : 's'} the snapshot had open ${r.jobs_cancelled === 1 ? 'was' : 'were'} cancelled, not run: ask again what is still wanted`);
       if (r.kept_rot + r.kept_lost_objects > 0) printLine(`  kept from now, as the disks say it: ${[r.kept_rot > 0 ? `${r.kept_rot} rotten file${r.kept_rot === 1 ? '' : 's'}` : '', r.kept_lost_objects > 0 ? `${r.kept_lost_objects} bucket object${r.kept_lost_objects === 1 ? '' : 's'} found gone or changed` : ''].filter(Boolean).join(' and ')} (vss guardian list --rot)`);
       printLine('  a rescan of its locations brings their files up to date: vss location rescan LOC');
+    });
+
+  const key = library.command('key').description("the library's bucket key, that its encrypted buckets are sealed with");
+  key
+    .command('phrase')
+    .description("show the bucket key's recovery phrase again (24 words: whoever has them reads the library's encrypted buckets); asks first on a terminal, else needs --yes")
+    .option('--yes', 'show it without asking')
+    .action(async function (this: Command, opts: { yes?: boolean }) {
+      if (opts.yes !== true) {
+        if (!process.stdin.isTTY || !process.stdout.isTTY) throw new UsageError('the recovery phrase is shown only when asked for plainly: --yes (or run it on a terminal, which asks)');
+        const rl = createInterface({ input: process.stdin, output: process.stdout });
+        rl.on('SIGINT', () => process.exit(130));
+        const answer = await rl.question('Show the recovery phrase of this library\'s bucket key on this screen? Anyone who sees it can read its encrypted buckets. [y/N] ').finally(() => rl.close());
+        if (!/^y(es)?$/i.test(answer.trim())) throw new UsageError('not shown');
+      }
+      await withLibrary(this, async (lib) => {
+        const r = await lib.volumes.keyPhrase();
+        if (globals(this).json) return printJson(r);
+        printLine(`The recovery phrase of the library's bucket key (${r.key_id}):`);
+        printLine('');
+        printLine(`  ${r.phrase}`);
+        printLine('');
+        printLine(`Its age identity (age -d -i FILE reads any object of an encrypted bucket without vss): ${r.age_identity}`);
+      }, 'read');
     });
 
   library

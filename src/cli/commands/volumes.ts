@@ -26,14 +26,25 @@ export function registerVolumeCommands(program: Command): void {
     .option('--region <region>', 'its region (default: AWS_REGION, else us-east-1)')
     .option('--path-style', 'address the bucket in the path (https://host/BUCKET/…), as most services other than AWS want')
     .option('--name <name>', 'a name for it (default: its URL)')
-    .action(async function (this: Command, url: string, opts: { endpoint?: string; region?: string; pathStyle?: boolean; name?: string }) {
+    .option('--encrypt', "seal every object vss writes there with the library's bucket key (age files under keyed names: the service sees no byte or name of yours)")
+    .action(async function (this: Command, url: string, opts: { endpoint?: string; region?: string; pathStyle?: boolean; name?: string; encrypt?: boolean }) {
       await withLibrary(this, async (lib) => {
         const v = await lib.volumes.add(url, {
           ...(opts.endpoint !== undefined ? { endpoint: opts.endpoint } : {}), ...(opts.region !== undefined ? { region: opts.region } : {}),
-          ...(opts.pathStyle ? { path_style: true } : {}), ...(opts.name !== undefined ? { name: opts.name } : {}),
+          ...(opts.pathStyle ? { path_style: true } : {}), ...(opts.name !== undefined ? { name: opts.name } : {}), ...(opts.encrypt ? { encrypt: true } : {}),
         });
         if (globals(this).json) return printJson(v);
-        printLine(`Added ${v.mount_point} as volume ${v.id}${v.name && v.name !== v.mount_point ? ` (${v.name})` : ''}: protect to it with vss guardian protect --to ${v.name ?? v.id}`);
+        printLine(`Added ${v.mount_point} as volume ${v.id}${v.name && v.name !== v.mount_point ? ` (${v.name})` : ''}${v.encrypted ? ', encrypted' : ''}: protect to it with vss guardian protect --to ${v.name ?? v.id}`);
+        if (v.phrase !== null) {
+          printLine('');
+          printLine("The library's bucket key, as its recovery phrase (shown this once; write it down and keep it apart from this computer):");
+          printLine('');
+          printLine(`  ${v.phrase}`);
+          printLine('');
+          printLine('Without it, nothing in an encrypted bucket can be read back if every device of the library is lost. vss library key phrase shows it again here.');
+        } else if (v.encrypted) {
+          printLine("It is sealed with the library's bucket key made before (vss library key phrase shows its recovery phrase).");
+        }
       }, 'read');
     });
 

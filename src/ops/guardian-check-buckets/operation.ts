@@ -6,6 +6,8 @@ import type { DurableOp } from '../op.js';
 /** This device's bucket volumes to check (name, id or URL); none: all of them. */
 export interface CheckBucketsInput {
   buckets: string[];
+  /** Read every object back whole too: the scrub of a bucket (`--read`). */
+  read?: boolean;
 }
 
 /** A run lists at most this many keys a bucket and asks a few HEADs: requests, never a download. */
@@ -25,7 +27,7 @@ export const guardianCheckBuckets: DurableOp<CheckBucketsInput, BucketCheckResul
   plan(host, input) {
     const vols = checkedBuckets(host.lib, input.buckets);
     const size = { files: vols.reduce((n, v) => n + host.lib.store.buckets.tally(v.volume_id).objects, 0), bytes: 0 };
-    return { size, queue: () => queueBucketCheck(host.lib, vols.map((v) => v.volume_id), CHECK_ASKED_PRIORITY) };
+    return { size, queue: () => queueBucketCheck(host.lib, vols.map((v) => v.volume_id), CHECK_ASKED_PRIORITY, input.read === true) };
   },
   kinds: (host) => [({ name: GUARDIAN_CHECK_BUCKETS, concurrency: 1, timeoutMs: () => RUN_TIMEOUT_MS, run: (job, ctx) => runBucketCheck(host.lib, job, ctx) })],
   result: (job) => endedResult<BucketCheckResult>(job, 'the check of the buckets'),

@@ -106,7 +106,7 @@ function itemsOf(lib: Library, srcs: readonly string[], dir: string): NewFileOpI
 async function previewInBucket(lib: Library, volumeId: number, dir: string, items: readonly NewFileOpItem[], onConflict: BucketOnConflict): Promise<OpPreview> {
   const vol = lib.store.buckets.byVolume(volumeId);
   if (!vol) throw new VssError('NOT_FOUND', `bucket volume ${volumeId} is not known to this library any more (vss volumes list)`);
-  const bucket = openBucket(vol);
+  const bucket = openBucket(lib, vol);
   try {
     const why = await bucket.probe();
     if (why !== undefined) throw new VssError('UNAVAILABLE', `${vol.mount_point} does not answer now (${why}): a dry run needs a listing of what is there, so none was made (and nothing was done)`);
@@ -150,6 +150,7 @@ async function takenKeys(bucket: S3Bucket, dir: string): Promise<(key: string) =
     for (const o of page.objects) seen.add(o.key);
     next = page.next;
   } while (next !== undefined && ++pages < MAX_LIST_PAGES);
-  const whole = next === undefined;
+  // An encrypted bucket's keys hide their folders: its listing says nothing of a name, each key is asked alone.
+  const whole = next === undefined && !bucket.flat;
   return async (key) => seen.has(key) || (!whole && (await bucket.head(key)) !== undefined);
 }

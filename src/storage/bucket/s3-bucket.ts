@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { open } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import type { S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
 import { Blake3Hasher } from '@napi-rs/blake-hash';
 import { errnoCode, VssError } from '../../core/errors.js';
@@ -157,6 +157,21 @@ export class S3Bucket {
     return keyOf(this.spec, rel);
   }
 
+  /** Whether keys hide their folders (an encrypted bucket's are keyed names, all at the prefix): a folder's listing then says nothing of a name. */
+  get flat(): boolean {
+    return false;
+  }
+
+  /** The bytes an upload of a file of SIZE bytes read by FILE sends to KEY: the file's own (an encrypted bucket seals them). */
+  protected async bodyOf(_key: string, file: FileReader, size: number): Promise<UploadBody> {
+    return { size, next: (n) => file.next(n) };
+  }
+
+  /** The metadata an object at KEY is made with, for vss's META (an encrypted bucket seals it). */
+  protected metaOut(_key: string, meta: ObjectMeta): Record<string, string> {
+    return { ...meta };
+  }
+
   /** Whether the bucket answers now (and these credentials may use it): undefined when it does, else why not. */
   async probe(signal?: AbortSignal): Promise<string | undefined> {
     try {
@@ -271,16 +286,8 @@ export class S3Bucket {
     let startOver = false;
     try {
       const hasher = new Blake3Hasher();
-      const readAt = async (at: number, n: number): Promise<Buffer> => {
-        const buf = Buffer.allocUnsafe(n);
-        let got = 0;
-        while (got < n) {
-          const { bytesRead } = await fh.read(buf, got, n - got, at + got).catch((err: unknown) => { throw sourceFault(path, err); });
-          if (bytesRead === 0) throw new SourceFault('changed', path, `${path} ended at ${at + got} bytes, not ${opts.size}: it changed while it was uploaded`);
-          got += bytesRead;
-        }
-        return buf;
-      };
+      const file = fileReader(fh, path, opts.size, hasher);
+      const body = await this.bodyOf(key, file, opts.size);
       /** The bytes read must be what EXPECT says, before any object is made of them. */
       const checked = (): string => {
         const blake3 = hasher.digest('hex');
@@ -289,25 +296,26 @@ export class S3Bucket {
         }
         return blake3;
       };
-      if (opts.size <= PART_SIZE) {
-        const body = await readAt(0, opts.size);
-        hasher.update(body);
+      const meta = this.metaOut(key, opts.meta);
+      const sent = (n: number) => opts.onBytes?.(Math.round((n * opts.size) / Math.max(1, body.size)));
+      if (body.size <= PART_SIZE) {
+        const bytes = await body.next(body.size);
         const blake3 = checked();
         try {
-          await this.call((s3, c) => s3.send(new c.PutObjectCommand({ Bucket: this.spec.bucket, Key: key, Body: body, ContentLength: body.length, Metadata: { ...opts.meta } }), { abortSignal: within(REQUEST_TIMEOUT_MS, opts.signal) }));
+          await this.call((s3, c) => s3.send(new c.PutObjectCommand({ Bucket: this.spec.bucket, Key: key, Body: bytes, ContentLength: bytes.length, Metadata: meta }), { abortSignal: within(REQUEST_TIMEOUT_MS, opts.signal) }));
         } catch (err) {
           throw this.failure(err, `write ${key}`);
         }
-        opts.onBytes?.(body.length);
-        return { blake3, size: body.length };
+        sent(bytes.length);
+        return { blake3, size: opts.size };
       }
-      const parts = Math.ceil(opts.size / PART_SIZE);
+      const parts = Math.ceil(body.size / PART_SIZE);
       const done = new Map<number, string>((opts.resume?.parts ?? []).filter((p) => p.n >= 1 && p.n <= parts).map((p) => [p.n, p.etag]));
       let uploadId = opts.resume?.uploadId;
       if (uploadId === undefined) {
         done.clear();
         try {
-          const r = await this.call((s3, c) => s3.send(new c.CreateMultipartUploadCommand({ Bucket: this.spec.bucket, Key: key, Metadata: { ...opts.meta } }), { abortSignal: within(REQUEST_TIMEOUT_MS, opts.signal) }));
+          const r = await this.call((s3, c) => s3.send(new c.CreateMultipartUploadCommand({ Bucket: this.spec.bucket, Key: key, Metadata: meta }), { abortSignal: within(REQUEST_TIMEOUT_MS, opts.signal) }));
           uploadId = r.UploadId!;
         } catch (err) {
           throw this.failure(err, `write ${key}`);
@@ -324,14 +332,13 @@ export class S3Bucket {
         for (let n = 1; n <= parts && failed === undefined; n++) {
           opts.signal?.throwIfAborted();
           const at = (n - 1) * PART_SIZE;
-          const body = await readAt(at, Math.min(PART_SIZE, opts.size - at));
-          hasher.update(body);
+          const bytes = await body.next(Math.min(PART_SIZE, body.size - at));
           if (done.has(n)) {
-            opts.onBytes?.(body.length);
+            sent(bytes.length);
             continue;
           }
-          const part = this.call((s3, c) => s3.send(new c.UploadPartCommand({ Bucket: this.spec.bucket, Key: key, UploadId: id, PartNumber: n, Body: body, ContentLength: body.length }), { abortSignal: within(REQUEST_TIMEOUT_MS, opts.signal) }))
-            .then((r) => { done.set(n, r.ETag!); opts.onState?.(state()); opts.onBytes?.(body.length); }, (err: unknown) => { failed ??= this.failure(err, `write ${key}`); })
+          const part = this.call((s3, c) => s3.send(new c.UploadPartCommand({ Bucket: this.spec.bucket, Key: key, UploadId: id, PartNumber: n, Body: bytes, ContentLength: bytes.length }), { abortSignal: within(REQUEST_TIMEOUT_MS, opts.signal) }))
+            .then((r) => { done.set(n, r.ETag!); opts.onState?.(state()); sent(bytes.length); }, (err: unknown) => { failed ??= this.failure(err, `write ${key}`); })
             .finally(() => inFlight.delete(part));
           inFlight.add(part);
           if (inFlight.size >= PARTS_IN_FLIGHT) await Promise.race(inFlight);
@@ -431,6 +438,37 @@ export function readBackRanges(size: number): Array<[number, number]> {
 export function etagOf(raw: string | undefined): string | null {
   if (raw === undefined || raw === '') return null;
   return raw.replace(/^W\//, '').replace(/^"(.*)"$/, '$1');
+}
+
+/** A file read in order, each byte hashed as it is read (what an upload checks against the BLAKE3 it expects). */
+export interface FileReader {
+  /** The next N bytes; fewer than N left: the file changed while it was read (SourceFault). */
+  next(n: number): Promise<Buffer>;
+}
+
+/** What an upload sends, read in order: SIZE bytes in all. */
+export interface UploadBody {
+  size: number;
+  next(n: number): Promise<Buffer>;
+}
+
+/** The file open as FH (at PATH, SIZE bytes) read in order from its start, hashed into HASHER. */
+function fileReader(fh: FileHandle, path: string, size: number, hasher: Blake3Hasher): FileReader {
+  let at = 0;
+  return {
+    async next(n) {
+      const buf = Buffer.allocUnsafe(n);
+      let got = 0;
+      while (got < n) {
+        const { bytesRead } = await fh.read(buf, got, n - got, at + got).catch((err: unknown) => { throw sourceFault(path, err); });
+        if (bytesRead === 0) throw new SourceFault('changed', path, `${path} ended at ${at + got} bytes, not ${size}: it changed while it was uploaded`);
+        got += bytesRead;
+      }
+      at += n;
+      hasher.update(buf);
+      return buf;
+    },
+  };
 }
 
 /** A file system error reading PATH for an upload, as the file's fault. */

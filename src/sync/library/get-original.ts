@@ -1,7 +1,7 @@
 import { basename, resolve } from 'node:path';
 import { contentByRef } from '../../browse/content-ref.js';
 import { originalFile } from '../../content/original-file.js';
-import { bucketCopyOf, openBucketCopy } from '../../content/bucket-original.js';
+import { bucketCopyOf, bucketObjectOf, openBucketCopy, streamBucketObject } from '../../content/bucket-original.js';
 import { VssError } from '../../core/errors.js';
 import { placeLanded, type KeptAttributes } from '../../core/landing.js';
 import { ConfinedRoot } from '../../library/confine.js';
@@ -13,7 +13,7 @@ import { indexLanded } from '../../files/reindex.js';
 import { localFolderProblem } from '../../storage/local-read.js';
 import { storageAt } from '../../storage/storages.js';
 import type { PeerLink } from '../peer-link.js';
-import { copyToPartial, keptOfFacts, originalRange, receiveOriginal, resumableBytes, type ExpectedOriginal } from './originals.js';
+import { copyToPartial, keptFromPeer, keptOfFacts, originalRange, receiveOriginal, resumableBytes, streamToPartial, type ExpectedOriginal } from './originals.js';
 
 export interface GotOriginal {
   content_uuid: string;
@@ -52,7 +52,7 @@ export function planGet(lib: Library, ref: string, dir: string, peers?: Peers): 
   const plan = (size: number): GetPlan => ({ contentUuid: uuid, size, dir, ...(name !== undefined ? { name } : {}) });
   const here = originalFile(lib, uuid);
   if (here.state === 'ready') return plan(here.size);
-  const inBucket = bucketCopyOf(lib, uuid);
+  const inBucket = bucketCopyOf(lib, uuid) ?? bucketObjectOf(lib, uuid);
   if (inBucket) return plan(inBucket.size);
   return plan(reachableHolders(lib, uuid, here, peers).facts.size);
 }
@@ -89,6 +89,16 @@ export async function copyOriginal(lib: Library, plan: GetPlan, peers: Peers | u
     } finally {
       storage.close();
     }
+  }
+
+  // An object vss put in a bucket volume (a protect's copy; an encrypted bucket's opened and authenticated as it streams), checked whole.
+  const object = bucketObjectOf(lib, uuid);
+  if (object) {
+    const copied = await streamToPartial(streamBucketObject(lib, object, opts.signal), into, uuid, { size: object.size, blake3: object.blake3 });
+    if (copied.wrong !== undefined) throw new VssError('IO', `the object of content ${uuid} in the bucket did not verify (${copied.wrong}): nothing kept`);
+    opts.onProgress?.(copied.size, copied.size);
+    const path = await landGot(lib, plan, { ...copied, kept: keptFromPeer(undefined, undefined) }, uuid);
+    return { content_uuid: uuid, path, size: copied.size, from: self.uuid, from_device: self.name, bytes_received: 0 };
   }
 
   const got = await fromPeers(lib, uuid, into, reachableHolders(lib, uuid, here, peers), opts, 'could not be copied');

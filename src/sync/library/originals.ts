@@ -1,7 +1,7 @@
 import type { Stream } from '@libp2p/interface';
 import { hashFileAsIs } from '../../content/hash-file.js';
 import { CAS_WHOLE } from '../../content/identity.js';
-import { bucketCopyOf, openBucketCopy } from '../../content/bucket-original.js';
+import { bucketCopyOf, bucketObjectOf, openBucketCopy, readBucketObject } from '../../content/bucket-original.js';
 import { originalFile } from '../../content/original-file.js';
 import { describeFsError, VssError } from '../../core/errors.js';
 import { Landing, PARTIAL_PREFIX, verifyLanded, type Expected, type KeptAttributes, type Landed } from '../../core/landing.js';
@@ -35,9 +35,28 @@ export async function serveOriginal(stream: Stream, remote: RemoteDevice, libOf:
     const lib = remote.libraryIds.includes(req.lib) ? libOf(req.lib) : undefined;
     if (!lib) return await refuse(`library ${req.lib.slice(0, 64)} is not shared with this device`);
     const found = originalFile(lib, req.content);
-    // No file here: an object of a bucket location of this device serves as well.
+    // No file here: an object of a bucket location of this device serves as well, else an object vss put in one of its bucket volumes (an encrypted one opened as it streams).
     const inBucket = found.state === 'ready' ? undefined : bucketCopyOf(lib, req.content);
-    if (found.state !== 'ready' && !inBucket) return await refuse(found.reason);
+    const object = found.state === 'ready' || inBucket ? undefined : bucketObjectOf(lib, req.content);
+    if (found.state !== 'ready' && !inBucket && !object) return await refuse(found.reason);
+    if (object) {
+      if (req.offset > object.size) return await refuse(`offset ${req.offset} is past the end (${object.size} bytes)`);
+      const end = Math.min(object.size, req.length === undefined ? object.size : req.offset + req.length);
+      const chunks = readBucketObject(lib, object, req.offset, end - req.offset);
+      // Its first block read before it is offered: a bucket away, or an object that does not authenticate, is refused saying why.
+      let first: IteratorResult<Uint8Array>;
+      try {
+        first = await chunks.next();
+      } catch (err) {
+        return await refuse(`its copy in the bucket could not be read: ${(err as Error).message}`);
+      }
+      const kept = keptFromPeer(undefined, undefined);
+      await ch.send('original.item', { size: object.size, offset: req.offset, cas_id: object.casId, cas_version: object.casVersion, mode: kept.mode });
+      // The asker checks every byte against the content id; a later chunk that does not authenticate ends the stream short.
+      if (!first.done) await ch.writeBytes(first.value);
+      for await (const chunk of chunks) await ch.writeBytes(chunk);
+      return;
+    }
     const file = found.state === 'ready' ? found : { size: inBucket!.size, cas_id: inBucket!.casId, cas_version: inBucket!.casVersion };
     if (req.offset > file.size) return await refuse(`offset ${req.offset} is past the end (${file.size} bytes)`);
     let reader: RangeReader;
@@ -129,6 +148,29 @@ export async function copyToPartial(from: LocationStorage, rel: string, into: Lo
   }
   const wrong = await verifyLanded(landed!, isContent(want, landed!.size));
   return { path: landed!.path, size: landed!.size, blake3: landed!.blake3!, ...(wrong !== undefined ? { wrong } : {}) };
+}
+
+/**
+ * CHUNKS (an object of a bucket, streamed) written into the partial of KEY in INTO and checked:
+ * SIZE bytes hashing to BLAKE3. Returns the partial's path and size, or why its bytes are wrong
+ * (it is gone then).
+ */
+export async function streamToPartial(chunks: AsyncIterable<Uint8Array>, into: LocationStorage, key: string, want: { size: number; blake3: string }): Promise<{ path: string; size: number; blake3: string; wrong?: string }> {
+  const land = await landIn(into, key);
+  let landed: Landed;
+  let written = 0;
+  try {
+    for await (const chunk of chunks) {
+      written += chunk.length;
+      // Never more than the object was recorded with: a bucket that sends more is not giving that object.
+      if (written > want.size) throw new VssError('IO', `the object gave more than the ${want.size} bytes recorded`);
+      await land.write([chunk]);
+    }
+  } finally {
+    landed = await land.finish();
+  }
+  const wrong = await verifyLanded(landed, want);
+  return { path: landed.path, size: landed.size, blake3: landed.blake3!, ...(wrong !== undefined ? { wrong } : {}) };
 }
 
 /**
