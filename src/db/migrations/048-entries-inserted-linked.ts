@@ -13,7 +13,7 @@ export const entriesInsertedLinked: Migration = {
   version: 48,
   name: 'entries-inserted-linked',
   sql: `
-DROP TRIGGER search_entry_added;
-DROP TRIGGER grid_entry_added;
+DROP TRIGGER IF EXISTS search_entry_added;
+DROP TRIGGER IF EXISTS grid_entry_added;
 `,
 };
