@@ -110,6 +110,13 @@ describe('a shared album, opened by a guest (phone size)', { skip: UI_SKIP, time
       const me = await page.evaluate(async () => (await fetch('/api/ui/me')).text());
       assert.doesNotMatch(me, /Family|libs|Photos|\/tmp/, 'no library name or path');
 
+      // The share and its guest outlive a restart of the daemon: the same browser, its cookie, the album again.
+      await ok(['daemon', 'stop']);
+      await ok(['daemon', 'start']);
+      const web = json<{ web_urls: string[] }>(await ok(['--json', 'daemon', 'status'])).web_urls.at(-1)!;
+      await page.goto(web);
+      await page.getByRole('heading', { name: 'Summer 2024' }).waitFor({ timeout: 20_000 });
+
       // Revoked: refused from the next request; the page says so.
       assert.equal(json<Array<{ browsers: number }>>(await ok(['--json', 'shares', 'list']))[0]!.browsers, 1);
       await ok(['shares', 'revoke', made.share_id.slice(0, 8)]);
