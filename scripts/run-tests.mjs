@@ -9,10 +9,15 @@
 // costs about as much CPU as its tests, and a group loads each module once. A file that changes
 // its process (its environment, its globals, its folder, its listeners, its exit) or measures it
 // keeps a process of its own; so does every file with --alone.
-//   node scripts/run-tests.mjs [--concurrency N] [--alone] [FILE_SUBSTRING…]
+// --cpu counts each test file's CPU: the file's process and all it starts (daemons, the CLI,
+// browsers, tools, detached ones too) in a cpuacct cgroup of its own (cgroup v1, as root; the
+// preload scripts/test-cpu-preload.cjs), printed by CPU after the TAP and kept in
+// dist/test-cpu.json; the machine may be shared: a cgroup counts only its own processes.
+//   node scripts/run-tests.mjs [--concurrency N] [--alone] [--cpu] [FILE_SUBSTRING…]
 // The slowest files are named in test/slow-first.txt (`npm run test:times -- --save` writes it
 // from the last full run); a file not named there runs after them, in name order.
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { run } from 'node:test';
@@ -23,15 +28,56 @@ const repo = fileURLToPath(new URL('..', import.meta.url));
 const args = process.argv.slice(2);
 let concurrency = 4;
 let alone = false;
+let cpu = false;
 const only = [];
 for (let i = 0; i < args.length; i++) {
   if (args[i] === '--concurrency') concurrency = Number(args[++i]);
   else if (args[i] === '--alone') alone = true;
+  else if (args[i] === '--cpu') cpu = true;
   else only.push(args[i]);
 }
 if (!Number.isInteger(concurrency) || concurrency < 1) {
-  console.error('usage: node scripts/run-tests.mjs [--concurrency N] [--alone] [FILE_SUBSTRING…]');
+  console.error('usage: node scripts/run-tests.mjs [--concurrency N] [--alone] [--cpu] [FILE_SUBSTRING…]');
   process.exit(2);
+}
+if (cpu && !process.env.VSS_TEST_CPU_CGROUP) process.exit(runCounted());
+if (process.env.VSS_TEST_CPU_CGROUP) process.env.VSS_TEST_CPU_RUNNER = String(process.pid);
+
+/**
+ * --cpu: this runner again, in a cgroup of its own, with the preload its test files inherit; then
+ * each file's CPU from its cgroup, the most first. Returns the run's exit code.
+ */
+function runCounted() {
+  const top = '/sys/fs/cgroup/cpuacct';
+  const root = join(top, `vss-tests-${process.pid}`);
+  mkdirSync(root);
+  writeFileSync(join(root, 'cgroup.procs'), String(process.pid));
+  const started = Date.now();
+  const child = spawnSync(process.execPath, ['--require', join(repo, 'scripts/test-cpu-preload.cjs'), fileURLToPath(import.meta.url), ...args.filter((a) => a !== '--cpu')], {
+    stdio: 'inherit',
+    env: { ...process.env, VSS_TEST_CPU_CGROUP: root },
+  });
+  const seconds = (dir, name) => Number(readFileSync(join(dir, name), 'utf8')) / 1e9;
+  const files = readdirSync(root, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => {
+    const dir = join(root, d.name);
+    return { file: d.name.replace(/__/g, '/'), cpu: seconds(dir, 'cpuacct.usage'), user: seconds(dir, 'cpuacct.usage_user'), sys: seconds(dir, 'cpuacct.usage_sys') };
+  }).sort((a, b) => b.cpu - a.cpu);
+  writeFileSync(join(top, 'cgroup.procs'), String(process.pid));
+  const total = seconds(root, 'cpuacct.usage');
+  const wall = (Date.now() - started) / 1000;
+  const inFiles = files.reduce((s, f) => s + f.cpu, 0);
+  writeFileSync(join(repo, 'dist/test-cpu.json'), JSON.stringify({ at: new Date().toISOString(), only, wall, total, files }, null, 1) + '\n');
+  process.stdout.write(`# CPU by test file (each file's processes in a cgroup of their own): ${total.toFixed(1)} s in all, ${inFiles.toFixed(1)} s in ${files.length} files, ${wall.toFixed(0)} s wall\n`);
+  for (const f of files.slice(0, 40)) process.stdout.write(`# ${f.cpu.toFixed(1).padStart(7)} s  (user ${f.user.toFixed(1)}, sys ${f.sys.toFixed(1)})  ${f.file}\n`);
+  // A cgroup a process still runs in (a daemon left behind) stays, and says so.
+  for (const d of [...files.map((f) => f.file.replace(/\//g, '__')), '']) {
+    try {
+      rmdirSync(join(root, d));
+    } catch (err) {
+      process.stdout.write(`# ${join(root, d)} kept: ${err.code} (a process left in it)\n`);
+    }
+  }
+  return child.status ?? 1;
 }
 
 /** Every *.test.js under DIR. */
