@@ -8,7 +8,8 @@
 // suite of its own (its top-level hooks are that suite's): loading the modules a unit file tests
 // costs about as much CPU as its tests, and a group loads each module once. A file that changes
 // its process (its environment, its globals, its folder, its listeners, its exit) or measures it
-// keeps a process of its own; so does every file with --alone.
+// keeps a process of its own; so does every file with --alone. The architecture checks (test/architecture/)
+// share one process of their own too: each parses all of src/, and there the trees are parsed once.
 // --cpu counts each test file's CPU: the file's process and all it starts (daemons, the CLI,
 // browsers, tools, detached ones too) in a cpuacct cgroup of its own (cgroup v1, as root; the
 // preload scripts/test-cpu-preload.cjs), printed by CPU after the TAP and kept in
@@ -107,27 +108,35 @@ const OWN_PROCESS = /process\.env(\.\w+|\[[^\]]+\])\s*=(?!=)|globalThis\.\w+\s*=
 const groupsRel = only.length === 0 ? join('dist', 'test-groups') : join('dist', `test-groups-${process.pid}`);
 const groupsDir = join(repo, groupsRel);
 rmSync(groupsDir, { recursive: true, force: true });
-const quick = alone ? [] : all.filter((f) => (f.startsWith('dist/src/') || f.startsWith('dist/test/web/')) && !rank.has(f) && !OWN_PROCESS.test(readFileSync(join(repo, f), 'utf8')));
+const ownsProcess = (f) => OWN_PROCESS.test(readFileSync(join(repo, f), 'utf8'));
+const quick = alone ? [] : all.filter((f) => (f.startsWith('dist/src/') || f.startsWith('dist/test/web/')) && !rank.has(f) && !ownsProcess(f));
+/** Checks that read the same files share one process of their own: the architecture checks each parse all of src/, once a process (test/architecture/parsed.ts). */
+const SHARED = { architecture: 'dist/test/architecture/' };
 const groups = [];
 /** Each grouped file, and its group's file: every one must report, or the run fails (a group's process may end early). */
 const membersOf = new Map();
-if (quick.length > 1) {
+/** GROUP's file (dist/test-groups/GROUP.test.js): MEMBERS one after the other, each file's tests in a suite of its own. */
+function writeGroup(group, members, what) {
   mkdirSync(groupsDir, { recursive: true });
-  const n = Math.min(GROUPS, Math.ceil(quick.length / 2));
-  for (let g = 0; g < n; g++) {
-    const members = quick.filter((_, i) => i % n === g);
-    const file = join(groupsRel, `unit-${g + 1}.test.js`);
-    writeFileSync(join(repo, file), [
-      `// Made by scripts/run-tests.mjs: ${members.length} quick unit files in one process, one after the other.`,
-      "import { describe } from 'node:test';",
-      ...members.map((m) => `describe(${JSON.stringify(m)}, async () => { await import(${JSON.stringify(`../../${m}`)}); });`),
-      '',
-    ].join('\n'));
-    groups.push(file);
-    for (const m of members) membersOf.set(m, join(repo, file));
-  }
+  const file = join(groupsRel, `${group}.test.js`);
+  writeFileSync(join(repo, file), [
+    `// Made by scripts/run-tests.mjs: ${members.length} ${what} in one process, one after the other.`,
+    "import { describe } from 'node:test';",
+    ...members.map((m) => `describe(${JSON.stringify(m)}, async () => { await import(${JSON.stringify(`../../${m}`)}); });`),
+    '',
+  ].join('\n'));
+  groups.push(file);
+  for (const m of members) membersOf.set(m, join(repo, file));
 }
-const grouped = new Set(groups.length > 0 ? quick : []);
+if (quick.length > 1) {
+  const n = Math.min(GROUPS, Math.ceil(quick.length / 2));
+  for (let g = 0; g < n; g++) writeGroup(`unit-${g + 1}`, quick.filter((_, i) => i % n === g), 'quick unit files');
+}
+for (const [group, dir] of Object.entries(SHARED)) {
+  const members = alone ? [] : all.filter((f) => f.startsWith(dir) && !rank.has(f) && !ownsProcess(f));
+  if (members.length > 1) writeGroup(group, members, `files of ${dir}`);
+}
+const grouped = new Set(membersOf.keys());
 const files = [...all.filter((f) => !grouped.has(f)), ...groups].sort((a, b) => (rank.get(a) ?? Infinity) - (rank.get(b) ?? Infinity) || (a < b ? -1 : a > b ? 1 : 0));
 if (files.length === 0) {
   console.error('no test files found: build first (npm run build)');
