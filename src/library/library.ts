@@ -8,6 +8,7 @@ import { EventBus } from '../core/events.js';
 import { placeSync } from '../core/fs-atomic.js';
 import { openDatabase, type Db } from '../db/connection.js';
 import { migrate } from '../db/migrations.js';
+import { newEpoch, writeEmptyLibrary } from '../db/empty-library.js';
 import { requestStop } from '../db/stop-request.js';
 import { Stores } from '../store/stores.js';
 import type { Device } from '../device/identity.js';
@@ -83,8 +84,11 @@ export class Library {
       settings: defaultSettings(),
     };
     writeLibraryConfig(layout.configFile, config);
+    // The empty database at the newest schema, its epoch its own (db/empty-library.ts): what the migrations make of nothing.
+    writeEmptyLibrary(layout.databaseFile);
     const db = openDatabase(layout.databaseFile);
     migrate(db, layout.databaseFile);
+    newEpoch(db);
     new Stores(db, device.uuid).checkpoint('TRUNCATE');
     db.close();
     try {

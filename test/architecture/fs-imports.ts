@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ts from 'typescript';
+import { parsed } from './parsed.js';
 
 /** The file-system modules of node, under every name they are reached by. */
 export const FS_MODULES = new Set(['node:fs', 'fs', 'node:fs/promises', 'fs/promises']);
@@ -18,7 +19,7 @@ export interface FsImport {
  * ones too: the domain speaks the storage's types), re-exports, dynamic `import()` and `require()`.
  */
 export function fsImports(root: string, file: string, text = readFileSync(join(root, file), 'utf8')): FsImport[] {
-  const sf = ts.createSourceFile(file, text, ts.ScriptTarget.ES2022, true, file.endsWith('.tsx') ? ts.ScriptKind.TSX : ts.ScriptKind.TS);
+  const sf = parsed(file, text);
   const found: FsImport[] = [];
   const add = (n: ts.Node, how: string) => found.push({ file, line: sf.getLineAndCharacterOfPosition(n.getStart(sf)).line + 1, how });
   const visit = (n: ts.Node) => {

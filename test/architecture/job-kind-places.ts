@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ts from 'typescript';
+import { parsed } from './parsed.js';
 
 /** A place in a source file where a job kind is defined, where a list of kinds is assembled, or where the kind types are named. */
 export interface JobKindPlace {
@@ -20,7 +21,7 @@ const KIND_SHAPE = ['concurrency', 'timeoutMs', 'run'];
  * names `JobKind` or `JobKinds` anywhere, imports included (`type`: kinds handed around).
  */
 export function jobKindPlaces(root: string, file: string, text = readFileSync(join(root, file), 'utf8')): JobKindPlace[] {
-  const sf = ts.createSourceFile(file, text, ts.ScriptTarget.ES2022, true, file.endsWith('.tsx') ? ts.ScriptKind.TSX : ts.ScriptKind.TS);
+  const sf = parsed(file, text);
   const found: JobKindPlace[] = [];
   const add = (n: ts.Node, how: JobKindPlace['how'], what: string) => found.push({ file, line: sf.getLineAndCharacterOfPosition(n.getStart(sf)).line + 1, how, what });
   const nameOf = (n: ts.PropertyName | ts.BindingName | undefined): string | undefined => (n && (ts.isIdentifier(n) || ts.isStringLiteral(n)) ? n.text : undefined);

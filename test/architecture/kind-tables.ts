@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ts from 'typescript';
+import { parsed } from './parsed.js';
 
 /** A place that spells out something about two or more sidecar kinds by name: a table of kinds. */
 export interface KindTable {
@@ -20,7 +21,7 @@ export interface KindTable {
  * more such cases. A fact of a kind written in one of them lives outside the kind's spec.
  */
 export function kindTables(root: string, file: string, kinds: ReadonlySet<string>, text = readFileSync(join(root, file), 'utf8')): KindTable[] {
-  const sf = ts.createSourceFile(file, text, ts.ScriptTarget.ES2022, true, file.endsWith('.tsx') ? ts.ScriptKind.TSX : ts.ScriptKind.TS);
+  const sf = parsed(file, text);
   const out: KindTable[] = [];
   const at = (n: ts.Node, named: string[], what: string, registry = false) => {
     if (named.length < 2) return;

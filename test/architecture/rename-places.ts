@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ts from 'typescript';
+import { parsed } from './parsed.js';
 
 /** One call that renames a file, found in a source file. */
 export interface RenamePlace {
@@ -20,7 +21,7 @@ const RENAMES = new Set(['rename', 'renameSync']);
  * fsp`, `fs.promises`). A method of vss's own named rename (a paired device's) is not a file's.
  */
 export function renamePlaces(root: string, file: string, text = readFileSync(join(root, file), 'utf8')): RenamePlace[] {
-  const sf = ts.createSourceFile(file, text, ts.ScriptTarget.ES2022, true, file.endsWith('.tsx') ? ts.ScriptKind.TSX : ts.ScriptKind.TS);
+  const sf = parsed(file, text);
   /** Local names bound to a rename function. */
   const fns = new Set<string>();
   /** Local names bound to node:fs or node:fs/promises (or fs.promises). */

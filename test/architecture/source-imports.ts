@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import ts from 'typescript';
+import { parsed } from './parsed.js';
 
 /** One module reference that is there when the code runs (type-only imports are erased by tsc). */
 export interface RuntimeImport {
@@ -47,7 +48,7 @@ const typeOnlyExport = (d: ts.ExportDeclaration): boolean => {
  * (a worker thread's or child's module). Specifiers outside ROOT (packages, node:) are left out.
  */
 export function runtimeImports(root: string, file: string, text = readFileSync(join(root, file), 'utf8')): RuntimeImport[] {
-  const sf = ts.createSourceFile(file, text, ts.ScriptTarget.ES2022, false, file.endsWith('.tsx') ? ts.ScriptKind.TSX : ts.ScriptKind.TS);
+  const sf = parsed(file, text);
   const found: RuntimeImport[] = [];
   const add = (spec: string, how: RuntimeImport['how']) => {
     if (!spec.startsWith('.')) return;

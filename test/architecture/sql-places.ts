@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ts from 'typescript';
+import { parsed } from './parsed.js';
 
 /** Statements SQLite runs, as they start: a string that opens with one of these (in capitals) is SQL. */
 const SQL_START = /^\s*\(?\s*(SELECT|INSERT|UPDATE|DELETE|REPLACE|WITH|CREATE|DROP|ALTER|PRAGMA|BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE|VACUUM|ANALYZE)\s/;
@@ -19,7 +20,7 @@ export interface SqlPlace {
  * not a plain non-SQL string (RegExp's `exec` takes a string that is not SQL and is left alone).
  */
 export function sqlPlaces(root: string, file: string, text = readFileSync(join(root, file), 'utf8')): SqlPlace[] {
-  const sf = ts.createSourceFile(file, text, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
+  const sf = parsed(file, text);
   const out: SqlPlace[] = [];
   const at = (n: ts.Node, what: string) => out.push({ file, line: sf.getLineAndCharacterOfPosition(n.getStart(sf)).line + 1, what });
   const head = (n: ts.Node): string | undefined => {
