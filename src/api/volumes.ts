@@ -41,11 +41,11 @@ export class VolumesApi {
    * again on this device: refused when the library has no key (no encrypted bucket was added).
    */
   async keyPhrase(): Promise<{ key_id: string; phrase: string; age_identity: string }> {
-    const { phraseOf } = await import('../volumes/bucket-keys.js');
-    const { bucketKeys } = await import('../storage/bucket/age-object.js');
+    const { phraseOf } = await import('../volumes/bucket-phrase.js');
+    const { ageIdentity, bucketKeys } = await import('../storage/bucket/age-object.js');
     const k = this.lib.store.libraryKeys.first();
     if (!k) throw new VssError('NOT_FOUND', 'this library has no bucket key: one is made when an encrypted bucket is added (vss volumes add s3://BUCKET/PREFIX --encrypt)');
-    return { key_id: k.id, phrase: phraseOf(k.secret), age_identity: bucketKeys(k.secret).identity };
+    return { key_id: k.id, phrase: phraseOf(k.secret), age_identity: await ageIdentity(bucketKeys(k.secret)) };
   }
 
   /** The bucket volumes of this device that are encrypted. */
@@ -60,7 +60,7 @@ export class VolumesApi {
   async add(url: string, opts: { endpoint?: string; region?: string; path_style?: boolean; name?: string; encrypt?: boolean } = {}): Promise<VolumeAdded> {
     const { addBucket } = await import('../volumes/buckets.js');
     const { libraryBucketKey } = await import('../tags/bucket-key.js');
-    const { phraseOf } = await import('../volumes/bucket-keys.js');
+    const { phraseOf } = await import('../volumes/bucket-phrase.js');
     // The library's key, made with the first encrypted bucket: its phrase is shown this once.
     let phrase: string | null = null;
     const sealWith = () => {

@@ -1,13 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { entropyToMnemonic, mnemonicToEntropy } from '@scure/bip39';
-import { wordlist } from '@scure/bip39/wordlists/english.js';
-import { UsageError, VssError } from '../core/errors.js';
+import { VssError } from '../core/errors.js';
 import type { Library } from '../library/library.js';
 import type { BucketVolume } from '../store/buckets.js';
 import { bucketKeys, type BucketKeys } from '../storage/bucket/age-object.js';
 
-/** The recovery phrase: 24 BIP-39 words, the key's 256 bits and an 8-bit checksum (a word mistyped is caught). */
-export const PHRASE_WORDS = 24;
 const SECRET_BYTES = 32;
 
 /** A key's id (a UUID, version 8): derived from its secret, so every device holding the secret names it alike, and the id says nothing of it. */
@@ -22,24 +18,6 @@ export function keyIdOf(secret: Uint8Array): string {
 /** A new key's secret. */
 export function newSecret(): Buffer {
   return randomBytes(SECRET_BYTES);
-}
-
-/** SECRET as its recovery phrase. */
-export function phraseOf(secret: Uint8Array): string {
-  return entropyToMnemonic(secret, wordlist);
-}
-
-/** The secret of PHRASE (24 words, any spacing and case), refused with a clear reason when it is not one. */
-export function secretOfPhrase(phrase: string): Buffer {
-  const words = phrase.trim().toLowerCase().split(/\s+/).filter((w) => w !== '');
-  if (words.length !== PHRASE_WORDS) throw new UsageError(`a recovery phrase is ${PHRASE_WORDS} words, not ${words.length}`);
-  const unknown = words.find((w) => !wordlist.includes(w));
-  if (unknown !== undefined) throw new UsageError(`${JSON.stringify(unknown.slice(0, 20))} is not a word of the recovery phrase's list`);
-  try {
-    return Buffer.from(mnemonicToEntropy(words.join(' '), wordlist));
-  } catch {
-    throw new UsageError('the recovery phrase does not check (a word is wrong or out of order)');
-  }
 }
 
 /** The keys bucket volume VOL is sealed with, or null for a plain bucket; refused when this device does not hold its key (it comes from a member of the library, or from its phrase). */

@@ -1,6 +1,4 @@
 import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
-import { bech32 } from '@scure/base';
-import { Decrypter, Encrypter, identityToRecipient } from 'age-encryption';
 import { VssError } from '../../core/errors.js';
 
 /**
@@ -25,8 +23,8 @@ export const HEAD = HEADER + NONCE;
 
 /** The keys of a library's encrypted buckets, all derived from its one secret (the recovery phrase's entropy). */
 export interface BucketKeys {
-  /** `AGE-SECRET-KEY-1…`: what `age -d -i` takes. */
-  identity: string;
+  /** The age X25519 identity's 32 bytes (`ageIdentity` writes it as `age -d -i` takes it). */
+  x25519: Buffer;
   /** The keyed names: HMAC of a name under this key. */
   names: Buffer;
   /** The sealed metadata's key. */
@@ -48,12 +46,23 @@ function derive(secret: Uint8Array, what: string): Buffer {
 /** The keys of SECRET (32 bytes). */
 export function bucketKeys(secret: Uint8Array): BucketKeys {
   if (secret.length !== 32) throw new VssError('USAGE', `a bucket key is 32 bytes, not ${secret.length}`);
-  const x25519 = derive(secret, 'age X25519 identity');
   return {
-    identity: bech32.encode('AGE-SECRET-KEY-', bech32.toWords(x25519), false).toUpperCase(),
+    x25519: derive(secret, 'age X25519 identity'),
     names: derive(secret, 'object names'),
     meta: derive(secret, 'object metadata'),
   };
+}
+
+/*
+ * The age library and its bech32 are loaded when an encrypted bucket is first used, not with every
+ * daemon's start (they bring @noble's post-quantum and hash modules: test/integration/light-start).
+ */
+const age = () => import('age-encryption');
+
+/** `AGE-SECRET-KEY-1…` of KEYS: what `age -d -i` takes. */
+export async function ageIdentity(keys: BucketKeys): Promise<string> {
+  const { bech32 } = await import('@scure/base');
+  return bech32.encode('AGE-SECRET-KEY-', bech32.toWords(keys.x25519), false).toUpperCase();
 }
 
 /** The name REL (a path under the bucket's prefix) takes in the bucket: keyed, so nothing of the name shows, the same on every device with the key. */
@@ -89,8 +98,9 @@ const recipients = new Map<string, Promise<string>>();
  * had (the library exposes no other way), to derive the payload key as age does.
  */
 export async function newHead(keys: BucketKeys): Promise<{ head: Buffer; payloadKey: Buffer }> {
-  let recipient = recipients.get(keys.identity);
-  if (!recipient) recipients.set(keys.identity, (recipient = identityToRecipient(keys.identity)));
+  const [{ Encrypter, identityToRecipient }, identity] = await Promise.all([age(), ageIdentity(keys)]);
+  let recipient = recipients.get(identity);
+  if (!recipient) recipients.set(identity, (recipient = identityToRecipient(identity)));
   const e = new Encrypter();
   e.addRecipient(await recipient);
   let fileKey: Uint8Array | undefined;
@@ -104,8 +114,9 @@ export async function newHead(keys: BucketKeys): Promise<{ head: Buffer; payload
 /** The payload key of an object whose first HEAD bytes are HEAD: its header authenticated (its MAC) under KEYS, else SealBroken. */
 export async function openHead(keys: BucketKeys, key: string, head: Uint8Array): Promise<Buffer> {
   if (head.length !== HEAD) throw new SealBroken(key, `its header is ${head.length} bytes, not ${HEAD}`);
+  const [{ Decrypter }, identity] = await Promise.all([age(), ageIdentity(keys)]);
   const d = new Decrypter();
-  d.addIdentity(keys.identity);
+  d.addIdentity(identity);
   let fileKey: Uint8Array;
   try {
     fileKey = await d.decryptHeader(head.subarray(0, HEADER));

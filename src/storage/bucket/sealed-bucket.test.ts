@@ -9,10 +9,10 @@ import { Decrypter } from 'age-encryption';
 import { tempDir } from '../../../test/helpers.js';
 import { s3SkipReason, startS3, useS3Env, type S3Server } from '../../../test/support/s3-server.js';
 import { windowFinder } from '../../../test/support/windows.js';
-import { CHUNK, HEAD, SEALED_CHUNK, SealBroken, bucketKeys, plainSize, sealedSize } from './age-object.js';
+import { CHUNK, HEAD, SEALED_CHUNK, SealBroken, bucketKeys, plainSize, sealedSize, ageIdentity } from './age-object.js';
 import { PART_SIZE, type ObjectMeta } from './s3-bucket.js';
 import { SealedBucket } from './sealed-bucket.js';
-import { phraseOf, secretOfPhrase } from '../../volumes/bucket-keys.js';
+import { phraseOf, secretOfPhrase } from '../../volumes/bucket-phrase.js';
 
 const blake3 = (b: Buffer) => new Blake3Hasher().update(b).digest('hex');
 const CONTENT = '00000000-0000-5000-8000-0000000000aa';
@@ -114,15 +114,16 @@ describe('an encrypted bucket (s3rver on loopback)', async () => {
     const small = files.get('trip/small-photo.jpg')!;
     const obj = filesUnder(s3dir).find((f) => statSync(f).size === sealedSize(small.length) && !f.endsWith('.json'))!;
     assert.ok(obj, 'the stored object of the small photo');
+    const identity = await ageIdentity(keys);
     const d = new Decrypter();
-    d.addIdentity(keys.identity);
+    d.addIdentity(identity);
     assert.ok(Buffer.from(await d.decrypt(readFileSync(obj))).equals(small));
     const age = spawnSync('age', ['--version'], { encoding: 'utf8' });
     if (age.error) {
       console.log('# the age tool is not installed (apt-get install age): the object was read back by the age library only');
       return;
     }
-    writeFileSync(join(tmp.path, 'key.txt'), `${keys.identity}\n`, { mode: 0o600 });
+    writeFileSync(join(tmp.path, 'key.txt'), `${identity}\n`, { mode: 0o600 });
     const out = spawnSync('age', ['-d', '-i', join(tmp.path, 'key.txt'), obj], { maxBuffer: 1 << 20 });
     assert.equal(out.status, 0, String(out.stderr));
     assert.ok(Buffer.from(out.stdout).equals(small));
