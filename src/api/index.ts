@@ -59,3 +59,4 @@ export { resolveDataDir, instanceDataDir, appDataDir } from '../device/data-dir.
 export { DAEMON_FILES, daemonPaths, type DaemonPaths } from './remote/paths.js';
 export { daemonStatus, findRunningDaemon, listDaemons, type DaemonStatus, type RunningDaemon } from './remote/status.js';
 export { stoppedError } from '../db/stop-request.js';
+export type { ShareItem, ShareMade, SharedAlbumItem, SharedAlbumView } from '../wire/shares.js';

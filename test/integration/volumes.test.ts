@@ -38,7 +38,8 @@ describe('vss volumes on real drives', { skip }, () => {
       { mount_point: v.mount_point, fs: v.fs, removable: v.removable, read_only: v.read_only, online: v.online, tracked: v.tracked, capacity: v.capacity, free: v.free },
       { mount_point: d.mountPoint, fs: 'ext4', removable: true, read_only: false, online: true, tracked: false, capacity: st.blocks * st.bsize, free: st.bavail * st.bsize },
     );
-    assert.deepEqual(Object.keys(v).sort(), ['capacity', 'fingerprint', 'free', 'fs', 'id', 'mount_point', 'name', 'online', 'read_mbps', 'read_only', 'removable', 'tracked', 'write_mbps']);
+    assert.deepEqual(Object.keys(v).sort(), ['capacity', 'encrypted', 'fingerprint', 'free', 'fs', 'id', 'mount_point', 'name', 'online', 'read_mbps', 'read_only', 'removable', 'tracked', 'write_mbps']);
+    assert.equal((v as { encrypted?: boolean }).encrypted, false, 'a drive is no encrypted bucket');
   });
 
   it('a speed test stores its figures with the volume and leaves no file behind', async () => {

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { resolveDataDir } from '../../api/words.js';
 import { shortId } from '../../core/short-id.js';
-import type { ShareItem } from '../../wire/shares.js';
+import type { ShareItem } from '../../api/index.js';
 import { globals } from '../context.js';
 import { printJson, printLine, warn } from '../output.js';
 
