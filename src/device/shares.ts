@@ -70,7 +70,16 @@ const HEX64 = /^[0-9a-f]{64}$/;
 export type Opened = { guest: Guest; share: Share; session: string } | 'unknown' | 'ended' | 'password' | 'full';
 
 export class ShareBook {
-  private constructor(readonly path: string, private shares: Share[]) {}
+  /** Each guest's share, by its session's digest: looked up at every request a cookie brings. */
+  private sessions = new Map<string, string>();
+
+  private constructor(readonly path: string, private shares: Share[]) {
+    this.index();
+  }
+
+  private index(): void {
+    this.sessions = new Map(this.shares.flatMap((s) => s.guests.map((g) => [g.session, s.id] as const)));
+  }
 
   static load(dataDir: string): ShareBook {
     const path = join(dataDir, SHARES_FILE);
@@ -135,6 +144,7 @@ export class ShareBook {
 
   /** The live share and guest whose session's digest is SESSIONDIGEST (a request's cookie), seen now. */
   bySession(sessionDigest: string, now = new Date()): { share: Share; guest: Guest } | undefined {
+    if (!this.sessions.has(sessionDigest)) return undefined;
     return this.seen((g) => g.session === sessionDigest, now);
   }
 
@@ -183,6 +193,7 @@ export class ShareBook {
   private save(shares: Share[]): void {
     writeFileAtomicSync(this.path, JSON.stringify({ version: FILE_VERSION, shares }, null, 2) + '\n', 0o600);
     this.shares = shares;
+    this.index();
   }
 }
 

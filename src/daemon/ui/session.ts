@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { SignedOutReason } from '../../api/remote/signed-out.js';
 import { VssError } from '../../core/errors.js';
+import { tokenMatches } from '../../api/remote/token.js';
 import { browserName, type BrowserDevice, type BrowserDevices, type BrowserRights } from '../../device/browser-devices.js';
 import { scopeOf, type Guest, type Share, type ShareBook } from '../../device/shares.js';
 
@@ -264,10 +265,10 @@ export class UiSessions {
       this.browsers!.noteSeen(device.id, new Date(this.now()));
       return { browser: device };
     }
+    if (this.ownerSession(key, lan)) return { browser: null };
     // A guest of a shared album, while its share lives (revoked or expired: from this request on, no one).
     const guest = this.shares?.bySession(key, new Date(this.now()));
-    if (guest) return guest.guest.lan === lan ? { browser: guestDevice(guest.share, guest.guest) } : undefined;
-    return this.ownerSession(key, lan) ? { browser: null } : undefined;
+    return guest && guest.guest.lan === lan ? { browser: guestDevice(guest.share, guest.guest) } : undefined;
   }
 
   /**
@@ -312,6 +313,16 @@ export class UiSessions {
   counts(): { tickets: number; sessions: number } {
     return { tickets: this.tickets.size, sessions: this.sessions.size };
   }
+}
+
+/**
+ * Whether a request is this machine's user's: the daemon's TOKEN (its Authorization), or a session of
+ * `vss ui`'s on this machine's own address (never the network's, never a paired browser or a guest).
+ */
+export function isOwnerRequest(headers: { authorization?: string; cookie?: string }, token: string, sessions: UiSessions, lan: boolean): boolean {
+  const m = /^Bearer +(\S+) *$/i.exec(headers.authorization ?? '');
+  if (m) return tokenMatches(m[1]!, token);
+  return !lan && sessions.signedIn(headers.cookie, false)?.browser === null;
 }
 
 /** A guest of SHARE as the server's checks take a browser: no right of a paired browser's, its share's scope instead. */

@@ -1,12 +1,11 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { UUID_RE, VssError, type LibraryApi } from '../../api/index.js';
 import { OPERATIONS, type ErrorBody } from '../../api/remote/protocol.js';
-import { tokenMatches } from '../../api/remote/token.js';
 import { DEFAULT_SHARE_MS, isLive, shareDuration, type Share, type ShareBook } from '../../device/shares.js';
 import type { ShareItem, ShareMade, SharedAlbumView } from '../../wire/shares.js';
 import { partyOf } from '../request-party.js';
 import { answer, serveOriginal, serveSidecar } from '../routes/files.js';
-import type { UiSessions } from './session.js';
+import { isOwnerRequest, type UiSessions } from './session.js';
 import { guestKindOf } from '../../sidecars/kinds.js';
 import type { UiMe } from './static.js';
 import { sharePage } from './share-page.js';
@@ -39,11 +38,7 @@ export interface ShareRouteOptions {
  * a path, a file's name, a device's or the library's name.
  */
 export function registerShareRoutes(app: FastifyInstance, o: ShareRouteOptions): void {
-  const owner = (req: FastifyRequest): boolean => {
-    const m = /^Bearer +(\S+) *$/i.exec(req.headers.authorization ?? '');
-    if (m) return tokenMatches(m[1]!, o.token);
-    return !o.viaLan(req.raw) && o.sessions.signedIn(req.headers.cookie, false)?.browser === null;
-  };
+  const owner = (req: FastifyRequest): boolean => isOwnerRequest(req.headers, o.token, o.sessions, o.viaLan(req.raw));
   const refuse = (reply: FastifyReply) => reply.code(403).send({ error: { code: 'FORBIDDEN', message: 'albums are shared from this machine only: `vss album share`, or Albums in the web app opened by `vss ui`' } } satisfies ErrorBody);
 
   app.post(OPERATIONS.sharesCreate.path, (req, reply) => {

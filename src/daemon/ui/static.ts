@@ -8,7 +8,7 @@ import { tokenMatches } from '../../api/remote/token.js';
 import { VssError } from '../../core/errors.js';
 import { DEFAULT_BROWSER_RIGHTS, rightsFrom, type BrowserRights, type BrowserDevices } from '../../device/browser-devices.js';
 import { partyOf } from '../request-party.js';
-import { refusedOrigin, type Ticket, type UiSessions } from './session.js';
+import { isOwnerRequest, refusedOrigin, type Ticket, type UiSessions } from './session.js';
 import { defaultWebDir } from './web-dir.js';
 import { BRIDGE_PEER_HEADER } from '../p2p-http.js';
 
@@ -122,9 +122,7 @@ export function registerUiRoutes(app: FastifyInstance, opts: UiOptions): void {
     handler: (req, reply) => {
       // The daemon's token, or this machine's user in the web app (Devices: "Add a phone or browser");
       // never a paired browser, never a request from the network.
-      const m = /^Bearer +(\S+) *$/i.exec(req.headers.authorization ?? '');
-      const owner = m ? tokenMatches(m[1]!, opts.token) : opts.viaLan?.(req.raw) !== true && sessions.signedIn(req.headers.cookie, false)?.browser === null;
-      if (!owner) {
+      if (!isOwnerRequest(req.headers, opts.token, sessions, opts.viaLan?.(req.raw) === true)) {
         const body: ErrorBody = { error: { code: 'FORBIDDEN', message: 'a pairing address is made on this machine only: `vss ui pair`, or Devices in the web app opened by `vss ui`' } };
         return reply.code(403).send(body);
       }
