@@ -36,7 +36,10 @@ export function sharedAlbumItems(lib: Library, albumUuid: string): { title: stri
 
 /** Whether CONTENT is in the album ALBUMUUID now (a guest's every file request asks). */
 export function inSharedAlbum(lib: Library, albumUuid: string, content: string): boolean {
-  return albumContents(lib, liveAlbum(lib, albumUuid)).includes(content);
+  const album = liveAlbum(lib, albumUuid);
+  // An album of its own: the albums this content is in (a few); a smart one: what its search finds (kept while nothing was written).
+  if (album.query === null) return lib.store.albumItems.albumsOf(content).includes(albumUuid);
+  return albumContents(lib, album).includes(content);
 }
 
 function liveAlbum(lib: Library, albumUuid: string) {

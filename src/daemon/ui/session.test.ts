@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BrowserDevices } from '../../device/browser-devices.js';
+import { ShareBook } from '../../device/shares.js';
 import assert from 'node:assert/strict';
 import { refusedOrigin, SESSION_LIMITS, UiSessions } from './session.js';
 
@@ -168,5 +169,24 @@ describe('web UI tickets and sessions', () => {
     browsers.revoke(browsers.list()[0]!.id);
     assert.equal(s.authenticates(phone), false);
     assert.equal(s.whyNotSignedIn(phone), 'revoked');
+  });
+});
+
+describe('a shared album\'s link among guesses (issue 61)', () => {
+  it('opens while links that open nothing are refused as too many: guessing locks no guest out', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vss-share-guess-'));
+    try {
+      const s = new UiSessions('t'.repeat(43));
+      const shares = ShareBook.load(dir);
+      s.keepShares(shares);
+      const { secret } = shares.create({ library: 'L', album: 'A', album_name: 'Summer', forMs: 60_000, download: false, upload: false });
+      let last: unknown;
+      for (let i = 0; i <= SESSION_LIMITS.failedPerMinute; i++) last = s.openShare('x'.repeat(43), undefined, true);
+      assert.equal(last, 'limited', 'guesses past the bound are answered as too many');
+      const opened = s.openShare(secret, undefined, true);
+      assert.ok(typeof opened === 'object', `the live link still opens: ${String(opened)}`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -131,16 +131,19 @@ export class UiSessions {
    */
   openShare(secret: string, password: string | undefined, lan: boolean, peerId?: string): { session: string; share: Share; guest: Guest } | 'unknown' | 'ended' | 'password' | 'full' | 'limited' {
     if (!this.shares) return 'unknown';
-    const side = lan || peerId !== undefined ? 'lan' : 'here';
     const t = this.now();
+    // A live link always opens (as a live ticket signs in): guessing cannot lock a guest out.
+    const opened = this.shares.open(secret, password, lan, peerId, new Date(t));
+    if (typeof opened !== 'string') return opened;
+    return this.failedNow(lan || peerId !== undefined ? 'lan' : 'here', t) ?? opened;
+  }
+
+  /** A credential that was not live was tried on SIDE at T: 'limited' past a few a minute (answered 429), else counted. */
+  private failedNow(side: 'lan' | 'here', t: number): 'limited' | null {
     this.failed[side] = this.failed[side].filter((at) => t - at < 60_000);
     if (this.failed[side].length >= SESSION_LIMITS.failedPerMinute) return 'limited';
-    const opened = this.shares.open(secret, password, lan, peerId, new Date(t));
-    if (typeof opened === 'string') {
-      this.failed[side].push(t);
-      return opened;
-    }
-    return opened;
+    this.failed[side].push(t);
+    return null;
   }
 
   /** The guest of a live share with ID (a bridged request's, through the relay box). */
@@ -181,11 +184,7 @@ export class UiSessions {
     const live = key === undefined ? undefined : this.tickets.get(key);
     if (live === undefined || live.expires <= t || (lan && !live.pair)) {
       if (key !== undefined && live !== undefined && live.expires <= t) this.tickets.delete(key);
-      const side = lan ? 'lan' : 'here';
-      this.failed[side] = this.failed[side].filter((at) => t - at < 60_000);
-      if (this.failed[side].length >= SESSION_LIMITS.failedPerMinute) return 'limited';
-      this.failed[side].push(t);
-      return null;
+      return this.failedNow(lan ? 'lan' : 'here', t);
     }
     this.tickets.delete(key!);
     const secret = randomBytes(32).toString('base64url');
@@ -209,10 +208,7 @@ export class UiSessions {
     const key = SECRET_SHAPE.test(ticket) ? digest(ticket) : undefined;
     const live = key === undefined ? undefined : this.tickets.get(key);
     if (live === undefined || live.expires <= t || !live.pair) {
-      this.failed.lan = this.failed.lan.filter((at) => t - at < 60_000);
-      if (this.failed.lan.length >= SESSION_LIMITS.failedPerMinute) return 'limited';
-      this.failed.lan.push(t);
-      return null;
+      return this.failedNow('lan', t);
     }
     this.tickets.delete(key!);
     // No cookie signs it in: its session is a secret no one holds.
