@@ -70,4 +70,26 @@ describe('a shared album opened away from home, through the relay box', { skip: 
       await launched.close();
     }
   });
+
+  it('asks for the password in the page (not a system dialog), refuses a wrong one and opens with the right one', async () => {
+    const made = json<{ urls: string[]; password?: string }>(await t.cli(t.HOME, '--json', 'album', 'share', 'Kites', '--password'));
+    const away = made.urls.find((u) => u.startsWith(t.boxWeb))!;
+    const launched = await launchBrowser({ args: [`--ignore-certificate-errors-spki-list=${t.spki}`] });
+    try {
+      const { page } = await newPage(launched.browser, { width: 390, height: 844, timeoutMs: 30_000 });
+      const dialogs: string[] = [];
+      page.on('dialog', (d) => { dialogs.push(d.message()); void d.dismiss(); });
+      await page.goto(away);
+      await page.getByText('shared with a password').waitFor({ timeout: 60_000 });
+      await page.getByLabel('Password').fill('not-it');
+      await page.getByRole('button', { name: 'Open' }).click();
+      await page.getByText('That is not the password.').waitFor({ timeout: 30_000 });
+      await page.getByLabel('Password').fill(made.password!);
+      await page.getByRole('button', { name: 'Open' }).click();
+      await page.getByRole('heading', { name: 'Kites' }).waitFor({ timeout: 60_000 });
+      assert.deepEqual(dialogs, [], 'no system dialog');
+    } finally {
+      await launched.close();
+    }
+  });
 });

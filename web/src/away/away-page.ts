@@ -1,9 +1,13 @@
+import { askPassword } from './ask-password.js';
 import { awayKey, setAwayHome } from './away-store.js';
 
 /** What the relay box serves of itself; the daemon has no such address. */
 const BOX_INFO = '/.well-known/vss-box.json';
 /** How long the service worker may take to take the page over. */
 const CONTROL_MS = 10_000;
+
+/** Where the page is drawn (index.html's #root; the body, should it have none). */
+const root = (): HTMLElement => document.getElementById('root') ?? document.body;
 
 export type AwayStart = { paired: true } | { error: string };
 
@@ -58,7 +62,7 @@ export async function awayStart(): Promise<AwayStart | undefined> {
       if (res.ok) return { paired: true };
       const body = (await res.json().catch(() => ({}))) as { error?: { message?: string; reason?: string } };
       if (body.error?.reason !== 'password') return { error: `the shared album could not be opened: ${body.error?.message ?? `${res.status}`}` };
-      const typed = window.prompt(password === undefined ? 'This album is shared with a password: type the one you were given.' : 'That is not the password. Type it again:');
+      const typed = await askPassword(root(), password === undefined ? 'This album is shared with a password: type the one you were given.' : 'That is not the password. Type it again.');
       if (typed === null) return { error: 'the shared album needs its password' };
       password = typed;
     }
