@@ -16,7 +16,8 @@ declare const document: any;
 /**
  * The explorer's actions (issue 59 item 5), in a real headless Chromium against a real daemon: a
  * folder picked and tagged (the CLI's search then finds the folder), a file dragged onto a folder
- * and moved there (planned and asked first; the bytes on disk moved), the focus kept on its entry
+ * and moved there, another cut and pasted into it with the keyboard (each planned and asked first;
+ * the bytes on disk moved), the focus kept on its entry
  * through a new order, and a folder in no location that this device lets be browsed shown beside
  * its locations, opened, its photo's tile made on demand into the library's cache (nothing written
  * beside the photo).
@@ -102,6 +103,21 @@ describe('the Files view: pick folders, drop onto a folder, folders not added', 
       assert.ok(existsSync(join(photos, 'Trip', 'Day 1', 'small.txt')), 'moved into Day 1');
       assert.ok(!existsSync(join(photos, 'Trip', 'small.txt')), 'gone from Trip');
       await keepScreenshot(page, 'files-dropped-desktop');
+      await drop.getByRole('button', { name: 'Close' }).click();
+
+      // The keyboard's drag: middle.txt cut (Ctrl+X), Day 1 opened, pasted there (Ctrl+V): asked first, then moved.
+      await row(page, 'middle.txt').click();
+      await view(page).press('Control+x');
+      await page.getByRole('status').filter({ hasText: '1 entry held to move' }).waitFor({ timeout: 5_000 });
+      await row(page, 'Day 1').getByRole('link').click();
+      await row(page, 'small.txt').waitFor({ timeout: 10_000 });
+      await view(page).press('Control+v');
+      await drop.getByText('To Day 1').waitFor({ timeout: 10_000 });
+      await drop.getByRole('button', { name: 'Move…' }).click();
+      await drop.getByRole('alertdialog', { name: 'Confirm move' }).getByRole('button', { name: 'Move', exact: true }).click();
+      await drop.getByRole('status').filter({ hasText: 'Moved 1 file' }).waitFor({ timeout: 30_000 });
+      assert.ok(existsSync(join(photos, 'Trip', 'Day 1', 'middle.txt')), 'pasted into Day 1');
+      assert.ok(!existsSync(join(photos, 'Trip', 'middle.txt')), 'gone from Trip');
       await drop.getByRole('button', { name: 'Close' }).click();
 
       // The folder not added: opened from its device, its photo's tile made on demand.

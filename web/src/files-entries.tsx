@@ -1,5 +1,6 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useMemo, useRef, useState, type DragEvent, type KeyboardEvent } from 'react';
+import { heldNow, hold } from './files-clipboard.js';
 import { bytes, dateTime } from './format.js';
 import type { GridSelection } from './grid-selection.js';
 import type { Row } from './files-rows.js';
@@ -11,7 +12,7 @@ const TILE_PX = 148;
 /** What a drag of the explorer's entries carries: the refs they are picked by (JSON). */
 const DRAG_TYPE = 'application/x-vss-refs';
 
-/** Entries dropped onto a folder: what was dragged, where to, and whether a copy was asked (Ctrl or Alt held). */
+/** Entries dropped onto a folder (or pasted into one): what was dragged, where to, and whether a copy was asked (Ctrl or Alt held). */
 export interface Dropped {
   refs: string[];
   to: string;
@@ -23,8 +24,13 @@ export interface Dropped {
  * The rows, drawn as they come into view; the keyboard's focus kept on one of them, by what it is
  * (a new order keeps it on the same entry). Entries that can be picked can be dragged (the picked
  * ones together when one of them is), and this device's folders take a drop (ON_DROP asks first).
+ * The keyboard's drag: Ctrl+X or Ctrl+C hold the picked entries (else the focused one), Ctrl+V
+ * drops them into HERE, the folder shown, when it is one of this device's.
  */
-export function Entries({ rows, mode, path, selection, onDrop }: { rows: Row[]; mode: 'list' | 'grid'; path: string[]; selection: GridSelection; onDrop: (d: Dropped) => void }) {
+export function Entries({ rows, mode, path, here, selection, onDrop, onNotice }: {
+  rows: Row[]; mode: 'list' | 'grid'; path: string[]; here: { to: string; label: string } | null; selection: GridSelection;
+  onDrop: (d: Dropped) => void; onNotice: (text: string) => void;
+}) {
   const scroll = useRef<HTMLDivElement>(null);
   const [width, setWidth] = useState(0);
   const [focusKey, setFocusKey] = useState<string | null>(null);
@@ -68,7 +74,21 @@ export function Entries({ rows, mode, path, selection, onDrop }: { rows: Row[]; 
     else if (e.key === 'Enter' && r) open(r);
     else if (e.key === 'Backspace' && path.length > 0) navigate({ view: 'files', path: path.slice(0, -1) });
     else if (e.key === ' ' && r?.ref) selection.toggle(r.ref, focus);
-    else return;
+    else if ((e.ctrlKey || e.metaKey) && (e.key === 'x' || e.key === 'c')) {
+      const refs = selection.size > 0 ? selection.uuids() : r?.ref ? [r.ref] : [];
+      if (refs.length === 0) return;
+      hold({ refs, cut: e.key === 'x' });
+    } else if ((e.ctrlKey || e.metaKey) && e.key === 'v') {
+      const held = heldNow();
+      if (!held) return;
+      if (here === null) onNotice('Paste into a folder of this device: this place takes no files.');
+      else {
+        // A folder pasted into itself goes nowhere; a cut is let go once its move is planned, as a file manager's is.
+        const refs = held.refs.filter((x) => x !== here.to);
+        if (refs.length > 0) onDrop({ refs, to: here.to, label: here.label, copy: !held.cut });
+        if (held.cut) hold(null);
+      }
+    } else return;
     e.preventDefault();
   };
   const drag = {

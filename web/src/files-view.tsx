@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import { get } from './api.js';
 import { API } from './api-paths.js';
+import { useHeld } from './files-clipboard.js';
 import { Entries, type Dropped } from './files-entries.js';
 import { browsedRows, deviceRows, lsRows, placeOf, rootRows, sorted, type Row, type SortKey } from './files-rows.js';
 import { GridSelection } from './grid-selection.js';
@@ -16,11 +17,12 @@ import { useLoad } from './use-load.js';
 const SORTS: ReadonlyArray<[SortKey, string]> = [['name', 'Name'], ['size', 'Size'], ['date', 'Modified'], ['kind', 'Kind']];
 const MODE_KEY = 'vss.files.mode';
 
-/** What one address of the explorer lists: its rows, the device's name, and a note (roots a device would not give). */
+/** What one address of the explorer lists: its rows, the device's name, a note (roots a device would not give), and the folder itself where things can be put in it. */
 interface Listed {
   rows: Row[];
   device: string | null;
   note: string | null;
+  here?: { to: string; label: string } | null;
 }
 
 /**
@@ -32,7 +34,8 @@ interface Listed {
  * (folders first), virtualised so a folder of 10,000 entries draws only what is on screen. The
  * keyboard: arrows move, Enter opens, Backspace goes up, Space picks; picked entries (folders
  * too, here) take the grid's actions (tag, album, copy, move, delete, send), and entries dragged
- * onto a folder of this device are moved there (copied with Ctrl or Alt), planned and asked first.
+ * onto a folder of this device are moved there (copied with Ctrl or Alt), planned and asked first;
+ * Ctrl+X or Ctrl+C then Ctrl+V in a folder of this device do the same from the keyboard.
  */
 export function FilesView({ path }: { path: string[] }) {
   const lib = useLibrary();
@@ -43,10 +46,13 @@ export function FilesView({ path }: { path: string[] }) {
   const [sort, setSort] = useState<{ key: SortKey; up: boolean }>({ key: 'name', up: true });
   const [mode, setMode] = useState<'list' | 'grid'>(() => (localStorage.getItem(MODE_KEY) === 'grid' ? 'grid' : 'list'));
   const [dropped, setDropped] = useState<Dropped | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const held = useHeld();
   const selection = useMemo(() => new GridSelection(), []);
-  useEffect(() => { selection.clear(); setDropped(null); }, [key, selection]);
+  useEffect(() => { selection.clear(); setDropped(null); setNotice(null); }, [key, selection]);
   const rows = useMemo(() => (loaded.state === 'ready' ? sorted(loaded.value.rows, sort) : []), [loaded, sort]);
   const folders = useMemo(() => new Set(rows.filter((r) => r.to !== null && r.ref !== null).map((r) => r.ref!)), [rows]);
+  const here = loaded.state === 'ready' ? loaded.value.here ?? null : null;
   const crumbs = crumbsOf(path, loaded.state === 'ready' ? loaded.value.device : null);
   const setModeKept = (m: 'list' | 'grid') => {
     localStorage.setItem(MODE_KEY, m);
@@ -85,7 +91,12 @@ export function FilesView({ path }: { path: string[] }) {
             preset={{ to: dropped.to, label: dropped.label }} close={() => setDropped(null)} changed={reload} />
         </div>
       )}
-      {rows.length > 0 && <Entries key={`${key}|${mode}`} rows={rows} mode={mode} path={path} selection={selection} onDrop={setDropped} />}
+      <p className="muted small files-held" role="status">
+        {notice ?? (held === null ? '' : `${held.refs.length} ${held.refs.length === 1 ? 'entry' : 'entries'} held to ${held.cut ? 'move' : 'copy'}: Ctrl+V in a folder of this device puts ${held.refs.length === 1 ? 'it' : 'them'} there`)}
+      </p>
+      {(rows.length > 0 || here !== null) && (
+        <Entries key={`${key}|${mode}`} rows={rows} mode={mode} path={path} here={here} selection={selection} onDrop={(d) => { setNotice(null); setDropped(d); }} onNotice={setNotice} />
+      )}
       <SelectionBar libId={lib.id} selection={selection} reload={reload} showsHidden albums={(refs) => !refs.some((r) => folders.has(r))} />
     </Page>
   );
@@ -114,7 +125,7 @@ async function listAt(libId: string, path: string[], mayRoots: boolean, signal: 
     }
     case 'folder': {
       const items = await get<LsItem[]>(API.ls(libId, place.address), signal);
-      return { rows: lsRows(path, items, libId), device: items[0]?.device ?? null, note: null };
+      return { rows: lsRows(path, items, libId), device: items[0]?.device ?? null, note: null, here: await folderHere(libId, path, items, signal) };
     }
     case 'roots': {
       const roots = await get<BrowseRoots>(API.browseRoots(libId, place.device), signal);
@@ -123,9 +134,27 @@ async function listAt(libId: string, path: string[], mayRoots: boolean, signal: 
     case 'browsed': {
       const roots = await get<BrowseRoots>(API.browseRoots(libId, place.device), signal);
       const listing = await get<FolderListing>(API.browseFolder(libId, roots.here ? place.abs : `${place.device}:${place.abs}`), signal);
-      return { rows: browsedRows(path, place.abs, roots.here, listing, libId), device: roots.device, note: listing.truncated ? 'Only the first entries are shown: the folder holds more.' : null };
+      return {
+        rows: browsedRows(path, place.abs, roots.here, listing, libId), device: roots.device, note: listing.truncated ? 'Only the first entries are shown: the folder holds more.' : null,
+        here: roots.here ? { to: place.abs, label: path.at(-1)! } : null,
+      };
     }
   }
+}
+
+/**
+ * The folder at PATH (a location's, listed as ITEMS) as a place things can be put, when it is on
+ * this device (its entries carry their paths): the parent of any of them, or for an empty folder
+ * its location's path (asked of the device's listing) and the rest of PATH.
+ */
+async function folderHere(libId: string, path: string[], items: readonly LsItem[], signal: AbortSignal): Promise<{ to: string; label: string } | null> {
+  const label = path.at(-1)!;
+  const known = items.find((it) => it.path !== undefined)?.path;
+  if (known !== undefined) return { to: known.slice(0, known.lastIndexOf('/')) || '/', label };
+  if (items.length > 0) return null;
+  const locations = await get<LsItem[]>(API.ls(libId, `${path[0]}:`), signal);
+  const root = locations.find((l) => l.name === path[1] && l.path !== undefined && l.online)?.path;
+  return root === undefined ? null : { to: [root, ...path.slice(2)].join('/'), label };
 }
 
 /** The breadcrumbs of PATH: Files, then the device by its name, then each folder (a folder in no location by its path). */
