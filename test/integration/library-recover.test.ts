@@ -12,16 +12,12 @@ import type { LibraryBackupResult } from '../../src/api/library-backup.js';
 import { json, killNow, tempDir, until, VSS_BIN } from '../helpers.js';
 // The CLI in this process: these tests are about what it does, not its process (test/support/cli-here.ts).
 import { cliHere as runCli } from '../support/cli-here.js';
+import { filesUnder } from '../support/away-setup.js';
 import { s3SkipReason, startS3, type S3Server } from '../support/s3-server.js';
 import { stopped } from '../support/stopped.js';
 import { windowFinder } from '../support/windows.js';
 
 interface Content { content_uuid: string; paths: string[] }
-
-/** Every file under DIR (s3rver keeps each object and its metadata as files there). */
-function filesUnder(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((d) => (d.isDirectory() ? filesUnder(join(dir, d.name)) : [join(dir, d.name)]));
-}
 
 /**
  * The library itself off-site (issue 60, item 4), through the real CLI against a real S3 server:
