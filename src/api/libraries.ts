@@ -26,6 +26,19 @@ export interface LibraryRestoreResult {
   kept_lost_objects: number;
 }
 
+/** What `vss library recover` made: the library (its name; its id beside), where, from the snapshot made when, and the contents the bucket holds for it. */
+export interface LibraryRecoverResult {
+  library: string;
+  library_id: string;
+  path: string;
+  made_at: number;
+  /** The bucket, a volume of this device now, by its name. */
+  volume: string;
+  /** Contents the recovered library knows an object of in that bucket. */
+  contents: number;
+  jobs_cancelled: number;
+}
+
 /** The libraries this device knows: create, list, select (DESIGN §11 `vss library`). */
 export class LibrariesApi {
   constructor(private readonly installation: Installation) {}
@@ -191,6 +204,19 @@ export class LibrariesApi {
     } finally {
       lock.release();
     }
+  }
+
+  /**
+   * A library brought back from its encrypted bucket with the recovery phrase alone (issue 60):
+   * the newest snapshot there (found by the key the phrase gives), checked, installed in the data
+   * dir's libraries folder and made current, the bucket a volume of this device again. A phrase
+   * that opens nothing there is refused, nothing written (guardian/library-recover.ts).
+   */
+  async recover(from: string, opts: { phrase: string; endpoint?: string; region?: string; path_style?: boolean }): Promise<LibraryRecoverResult> {
+    const { recoverLibrary, secretOf } = await import('../guardian/library-recover.js');
+    const secret = await secretOf(opts.phrase);
+    const r = await recoverLibrary(this.installation, { from, secret, endpoint: opts.endpoint ?? null, region: opts.region ?? null, pathStyle: opts.path_style === true });
+    return { library: r.name, library_id: r.library_id, path: r.path, made_at: r.made_at, volume: r.volume, contents: r.contents, jobs_cancelled: r.jobs_cancelled };
   }
 
   /** Whether a library is selected as current on this device. */

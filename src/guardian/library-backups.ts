@@ -8,39 +8,49 @@
  */
 import { mkdirSync, readdirSync, realpathSync, rmdirSync, unlinkSync } from 'node:fs';
 import { basename, dirname, join, posix, resolve } from 'node:path';
-import { placeKind } from '../core/address.js';
+import { bucketUrl, parseBucketUrl, placeKind } from '../core/address.js';
 import { UsageError, VssError } from '../core/errors.js';
 import type { Library } from '../library/library.js';
 import { readDeviceSettings, updateDeviceSettings } from '../jobs/cpu-budget.js';
 import { snapshotDatabase, SNAPSHOT_SUFFIX, type MadeSnapshot } from '../library/snapshot.js';
 import { deviceAt, factsAt } from '../storage/local-tree.js';
 import type { LibraryBackupView, LibraryProtection } from '../wire/guardian.js';
+import type { BucketVolume } from '../store/buckets.js';
 
 /** The folder of a drive's snapshots, per library (named by its name). */
 export const DRIVE_FOLDER = 'vss-library-backups';
 /** A snapshot older than this does not count as the library's protection (the work since is not in it). */
 export const BACKUP_FRESH_MS = 7 * 24 * 3600 * 1000;
 
-/** Where a snapshot goes: the folder, what the user named (the schedule's key), and the drive when it is one. */
+/** Where a snapshot goes: the folder, what the user named (the schedule's key), and the drive when it is one; or an encrypted bucket volume (no folder). */
 export interface BackupTarget {
   dir: string;
   target: string;
   volumeId: number | null;
+  bucket?: BucketVolume;
 }
 
 /**
  * TO as the user named it: nothing (the library's own `backups/` folder: kept from a damaged
  * database, not from a lost disk), a tracked drive (by name or id: its `vss-library-backups/LIBRARY/`),
+ * an encrypted bucket volume (by its name or id, or its s3:// address: library-backup-bucket.ts),
  * or a folder (made when missing). A paired device's location is the transfer's to reach
- * (api/library-backup.ts routes it there); a bucket is not a target yet (said).
+ * (api/library-backup.ts routes it there).
  */
 export function backupTarget(lib: Library, to?: string): BackupTarget {
   if (to === undefined || to === '') return { dir: join(lib.root, 'backups'), target: 'library', volumeId: null };
   const kind = placeKind(to);
-  if (kind === 'bucket') throw new UsageError(`${to}: a snapshot goes to a folder, a drive or a paired device's location (DEVICE:/LOCATION), not to a bucket yet`);
   if (kind === 'device') throw new UsageError(`${to} is a paired device's location: its snapshot is sent by the transfer (vss library backup --to ${to})`);
+  if (kind === 'bucket') {
+    const url = bucketUrl(parseBucketUrl(to));
+    const b = lib.store.buckets.ofDevice(lib.deviceId).find((v) => v.mount_point === url);
+    if (!b) throw new UsageError(`${to} is not a bucket volume of this device: add it first (vss volumes add ${url} --encrypt)`);
+    return bucketTarget(to, b);
+  }
   const volumes = lib.store.volumes.ofDevice(lib.deviceId).filter((v) => v.tracked === 1);
   const vol = volumes.find((v) => v.name === to || String(v.id) === to);
+  const b = vol && lib.store.buckets.byVolume(vol.id);
+  if (b) return bucketTarget(to, b);
   if (vol) {
     const why = driveRefusal(lib, vol.mount_point);
     if (why) throw new UsageError(`${to} ${why}`);
@@ -54,6 +64,16 @@ export function backupTarget(lib: Library, to?: string): BackupTarget {
   const st = factsAt(dir);
   if (st && st.kind !== 'dir') throw new UsageError(`${to} is not a folder: --to takes a folder or a drive`);
   return { dir, target: dir, volumeId: null };
+}
+
+/**
+ * Bucket volume B as a snapshot's target: an encrypted one only. A snapshot holds the library's
+ * names, paths, tags and people, and its bucket key: in a plain bucket all of it would be in the
+ * clear, and the key that seals the library's other buckets with it.
+ */
+function bucketTarget(to: string, b: BucketVolume): BackupTarget {
+  if (b.key_id === null) throw new UsageError(`${to} is a plain bucket: a snapshot of the library (its names, paths, tags and bucket key) goes only to an encrypted one (vss volumes add s3://BUCKET/PREFIX --encrypt)`);
+  return { dir: '', target: `volume:${b.name ?? b.volume_id}`, volumeId: b.volume_id, bucket: b };
 }
 
 /**
@@ -95,6 +115,10 @@ function safeFolder(name: string): string {
 export async function makeLibraryBackup(lib: Library, to: string | undefined, opts: { keep?: number; now?: number } = {}): Promise<MadeSnapshot & { target: string; removed: string[] }> {
   const t = backupTarget(lib, to);
   if (opts.keep !== undefined && !(Number.isInteger(opts.keep) && opts.keep >= 1)) throw new UsageError('--keep takes a whole number, 1 or more');
+  if (t.bucket) {
+    const { backupToBucket } = await import('./library-backup-bucket.js');
+    return backupToBucket(lib, t.bucket, t.target, opts);
+  }
   try {
     mkdirSync(t.dir, { recursive: true });
   } catch (err) {
@@ -136,6 +160,11 @@ function lookedAt(lib: Library): Array<{ view: LibraryBackupView; drive: unknown
       const e = loc ? lib.store.peerEntries.get(remote.deviceUuid, loc.location_id, backupFolderOn(remote.dir, lib.config.id), r.path.slice(r.path.lastIndexOf('/') + 1)) : undefined;
       const present = e !== undefined && e.kind === 'file' && e.size === r.bytes;
       return { view: { ...view, target: `${name}:/${loc?.name ?? remote.locationUuid}${remote.dir === '' ? '' : `/${remote.dir}`}`, device: name, present }, drive: present ? `device:${remote.deviceUuid}` : undefined };
+    }
+    if (placeKind(r.path) === 'bucket') {
+      // An object of an encrypted bucket: there while its volume is this device's (the Guardian's check of the buckets looks at them).
+      const present = r.volume_id !== null && lib.store.buckets.byVolume(r.volume_id)?.device_id === lib.deviceId;
+      return { view: { ...view, present }, drive: present ? `bucket:${r.volume_id}` : undefined };
     }
     const f = factsAt(r.path);
     const present = f !== undefined && f.kind === 'file' && f.size === r.bytes;

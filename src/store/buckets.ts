@@ -79,6 +79,28 @@ export class BucketStore {
     return this.sql<[number], BucketVolume>(`${VOLUME} WHERE v.device_id = ? ORDER BY b.volume_id`).all(deviceId);
   }
 
+  /** The bucket volumes of any device sealed with key KEYID under PREFIX (a library recovered from its bucket: what the device that made it recorded there). */
+  sealedWith(keyId: string, prefix: string): BucketVolume[] {
+    return this.sql<[string, string], BucketVolume>(`${VOLUME} WHERE b.key_id = ? AND b.prefix = ? ORDER BY b.volume_id`).all(keyId, prefix);
+  }
+
+  /**
+   * The objects recorded in bucket volume FROM recorded in volume TO too (the same bucket reached
+   * from this device: a library recovered from it), as they were recorded; one TO has kept.
+   */
+  copyObjects(from: number, to: number): void {
+    this.sql<[number, number]>(
+      `INSERT INTO bucket_objects (volume_id, key, content_uuid, size, blake3, uploaded_at, verified_at, etag, checked_at, lost_at, lost_why)
+       SELECT ?, key, content_uuid, size, blake3, uploaded_at, verified_at, etag, checked_at, lost_at, lost_why FROM bucket_objects WHERE volume_id = ?
+       ON CONFLICT(volume_id, key) DO NOTHING`,
+    ).run(to, from);
+  }
+
+  /** How many contents bucket VOLUMEID holds an object of that is not found gone or changed. */
+  contentsIn(volumeId: number): number {
+    return this.sql<[number], number>('SELECT COUNT(DISTINCT content_uuid) FROM bucket_objects WHERE volume_id = ? AND lost_at IS NULL').pluck().get(volumeId)!;
+  }
+
   /** It answered at AT (REASON null), or did not, saying REASON. */
   setReach(volumeId: number, at: number, reason: string | null): void {
     if (reason === null) this.sql<[number, number]>('UPDATE bucket_volumes SET reachable_at = ?, unreachable = NULL WHERE volume_id = ?').run(at, volumeId);

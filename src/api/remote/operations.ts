@@ -110,6 +110,11 @@ export const OPERATIONS = {
   librariesClose: { method: 'POST', path: '/api/libraries/close', call: 'vss.libraries.close', args: [body('library', 'string', opt)] },
   /** A library's database brought back from a snapshot (`library backup` made it): checked first, refused while the library is open. */
   librariesRestore: { method: 'POST', path: '/api/libraries/restore', call: 'vss.libraries.restore', args: [body('path', 'path'), options({ library: body('library', 'string', opt) })] },
+  /** A library brought back from its encrypted bucket with the recovery phrase (issue 60): installed here and made current. */
+  librariesRecover: {
+    method: 'POST', path: '/api/libraries/recover', call: 'vss.libraries.recover',
+    args: [body('from', 'string'), options({ phrase: body('phrase', 'string'), endpoint: body('endpoint', 'string', opt), region: body('region', 'string', opt), path_style: body('path_style', 'bool', opt) })],
+  },
   /** The library at a path (or the current one), opened in the daemon: its id, name and path. */
   librariesResolve: { method: 'POST', path: '/api/libraries/resolve', call: 'vss.libraries.resolve', args: [body('path', 'path', opt)] },
 

@@ -112,6 +112,27 @@ export function registerLibraryCommands(program: Command): void {
       printLine('  a rescan of its locations brings their files up to date: vss location rescan LOC');
     });
 
+  library
+    .command('recover')
+    .description("bring a library back from its encrypted bucket with its recovery phrase alone (a new computer, the old one lost): the newest snapshot there (vss library backup --to BUCKET made it), checked and installed in the data dir, made current; the bucket becomes a volume of this device, so vss content get reads the originals back from it and the Guardian counts them")
+    .requiredOption('--from <s3://BUCKET/PREFIX>', 'the encrypted bucket, as it was added (vss volumes add … --encrypt)')
+    .option('--phrase <words>', "the bucket key's 24-word recovery phrase (default: the environment's VSS_RECOVERY_PHRASE, which keeps it out of the shell's history)")
+    .option('--endpoint <url>', "the service's URL, for storage other than AWS S3")
+    .option('--region <region>', 'its region (default: AWS_REGION, else us-east-1)')
+    .option('--path-style', 'address the bucket in the path (https://host/BUCKET/…)')
+    .action(async function (this: Command, opts: { from: string; phrase?: string; endpoint?: string; region?: string; pathStyle?: boolean }) {
+      const phrase = opts.phrase ?? process.env.VSS_RECOVERY_PHRASE;
+      if (phrase === undefined) throw new UsageError('give the recovery phrase: --phrase "WORD WORD …" (24 words), or VSS_RECOVERY_PHRASE');
+      const r = await (await clientFor(this)).libraries.recover(opts.from, {
+        phrase, ...(opts.endpoint !== undefined ? { endpoint: opts.endpoint } : {}), ...(opts.region !== undefined ? { region: opts.region } : {}), ...(opts.pathStyle ? { path_style: true } : {}),
+      });
+      if (globals(this).json) return printJson(r);
+      printLine(`Recovered library ${r.library} at ${displayPath(r.path)} (now current), as its snapshot of ${new Date(r.made_at).toISOString()} has it.`);
+      printLine(`  ${r.contents} content${r.contents === 1 ? '' : 's'} held in ${r.volume}: vss content get UUID --to DIR brings one back, verified`);
+      printLine("  the other device's locations are shown as that device's, offline: add this computer's folders with vss location add PATH");
+      printLine(`  keep it off-site again: vss library backup --to ${r.volume} --every 24`);
+    });
+
   const key = library.command('key').description("the library's bucket key, that its encrypted buckets are sealed with");
   key
     .command('phrase')
