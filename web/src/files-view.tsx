@@ -115,7 +115,7 @@ async function listAt(libId: string, path: string[], mayRoots: boolean, signal: 
       if (mayRoots) {
         // Its folders in no location are asked of it now: an offline device still shows its locations.
         try {
-          roots = await get<BrowseRoots>(API.browseRoots(libId, place.device), signal);
+          roots = await rootsOf(libId, place.device, signal, true);
         } catch (err) {
           if (signal.aborted) throw err;
           note = `Its folders in no location cannot be listed now: ${err instanceof Error ? err.message : String(err)}`;
@@ -128,11 +128,11 @@ async function listAt(libId: string, path: string[], mayRoots: boolean, signal: 
       return { rows: lsRows(path, items, libId), device: items[0]?.device ?? null, note: null, here: await folderHere(libId, path, items, signal) };
     }
     case 'roots': {
-      const roots = await get<BrowseRoots>(API.browseRoots(libId, place.device), signal);
+      const roots = await rootsOf(libId, place.device, signal, true);
       return { rows: rootRows(place.device, roots), device: roots.device, note: roots.roots.length === 0 ? 'This device lets no folder outside its locations be browsed (vss device browsable add PATH there).' : null };
     }
     case 'browsed': {
-      const roots = await get<BrowseRoots>(API.browseRoots(libId, place.device), signal);
+      const roots = await rootsOf(libId, place.device, signal);
       const listing = await get<FolderListing>(API.browseFolder(libId, roots.here ? place.abs : `${place.device}:${place.abs}`), signal);
       return {
         rows: browsedRows(path, place.abs, roots.here, listing, libId), device: roots.device, note: listing.truncated ? 'Only the first entries are shown: the folder holds more.' : null,
@@ -140,6 +140,20 @@ async function listAt(libId: string, path: string[], mayRoots: boolean, signal: 
       };
     }
   }
+}
+
+/** A device's browsable roots as last asked, by library and device: a walk down a folder not added asks once, not at every step. */
+const rootsAsked = new Map<string, { at: number; roots: BrowseRoots }>();
+const ROOTS_FRESH_MS = 60_000;
+
+/** DEVICE's browsable roots: as asked within the last minute, else (or FRESH: the roots' own listing) asked now. */
+async function rootsOf(libId: string, device: string, signal: AbortSignal, fresh = false): Promise<BrowseRoots> {
+  const key = `${libId}\0${device}`;
+  const kept = rootsAsked.get(key);
+  if (!fresh && kept && Date.now() - kept.at < ROOTS_FRESH_MS) return kept.roots;
+  const roots = await get<BrowseRoots>(API.browseRoots(libId, device), signal);
+  rootsAsked.set(key, { at: Date.now(), roots });
+  return roots;
 }
 
 /**
