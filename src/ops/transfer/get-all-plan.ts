@@ -93,7 +93,6 @@ export function recordedPlace(c: Pick<MissingContent, 'uuid' | 'mime' | 'locatio
 
 /** NAME as one safe path part: separators, NUL and controls made `_`, `.`/`..` and empty ones named, cut to NAME_BYTES (its extension kept). */
 export function safeName(name: string): string {
-  // eslint-disable-next-line no-control-regex
   let s = name.replace(/[/\\\u0000-\u001f]/g, '_').trim();
   if (s === '' || s === '.' || s === '..') s = '_';
   if (Buffer.byteLength(s) <= NAME_BYTES) return s;
