@@ -11,6 +11,8 @@ import { PeerLibrary } from '../sync/library/peer-library.js';
 import type { LibraryLink } from '../sync/library-link.js';
 import type { GotOriginal, RemoteOriginal } from '../sync/library/get-original.js';
 import type { OpCall, OpHost, OpNetwork } from '../ops/op.js';
+import type { GetAllPreview } from '../ops/transfer/get-all.js';
+import type { GetAllResult } from '../ops/transfer/run/get-all-run.js';
 import type { ResolveAnswer } from '../sync/resolver.js';
 import type { LinkPort } from '../sync/synced-library.js';
 import type { LibraryContext } from './library-api.js';
@@ -114,6 +116,33 @@ export class SyncApi implements LinkPort {
     const { job } = await this.performGet(ref, dir, { detach: true });
     if (job === null) throw new VssError('IO', `the copy of ${ref} could not be queued`);
     return job;
+  }
+
+  /**
+   * Every content no location of this device holds a file of copied into DIR under the path the
+   * library recorded for it, each verified (`content get --all`, src/ops/transfer/get-all.ts): from
+   * volume FROM only, where named. One durable job; in a process without the daemon, run here.
+   */
+  async getAll(dir: string, opts: { from?: string } & Omit<OpCall, 'detach'> = {}): Promise<GetAllResult & { job_id: number | null }> {
+    const { from, ...call } = opts;
+    const { performTransfer } = await import('../ops/facade.js');
+    const { job, result } = await performTransfer(this.host, { asked: 'get-all', dir, ...(from !== undefined ? { from } : {}) }, call);
+    if (result === null) throw new VssError('IO', 'the get ended without a result');
+    return { ...result, job_id: job?.id ?? null };
+  }
+
+  /** `getAll` queued without waiting for it (`content get --all --detach`): the job. */
+  async queueGetAll(dir: string, opts: { from?: string } = {}): Promise<JobRow> {
+    const { performTransfer } = await import('../ops/facade.js');
+    const { job } = await performTransfer(this.host, { asked: 'get-all', dir, ...(opts.from !== undefined ? { from: opts.from } : {}) }, { detach: true });
+    if (job === null) throw new VssError('WRONG_STATE', 'nothing to get: every content the library holds has a copy on this device, or none is reachable');
+    return job;
+  }
+
+  /** What `getAll` would copy (`--dry-run`): files, bytes, and the free space in DIR; nothing is written. */
+  async previewGetAll(dir: string, opts: { from?: string } = {}): Promise<GetAllPreview> {
+    const { previewTransfer } = await import('../ops/preview.js');
+    return previewTransfer(this.host, { asked: 'get-all', dir, ...(opts.from !== undefined ? { from: opts.from } : {}) });
   }
 
   /**

@@ -33,6 +33,17 @@ export interface FinishedItem {
   note: string | null;
 }
 
+/** How a job's items stand (`tally`): ended done (and their bytes), skipped with a place (FINAL set) or left out without one, still to do (and their bytes); all their bytes. */
+export interface ItemTally {
+  done: number;
+  done_bytes: number;
+  kept: number;
+  left_out: number;
+  todo: number;
+  todo_bytes: number;
+  bytes: number;
+}
+
 const INSERT_ROW = '(?, ?, ?, ?, ?, ?, ?)';
 const INSERT_VALUES = 7;
 /** Multi-row INSERTs: a plan of 10k files is written in ~160 statements, not 10k. */
@@ -54,9 +65,10 @@ export class FileOpItemStore {
     return this.sql<[], number>('SELECT last_insert_rowid()').pluck().get() ?? 0;
   }
 
-  addMany(jobId: number, items: readonly NewFileOpItem[]): void {
+  /** ITEMS added to job JOBID, numbered from FIRSTIDX (a plan written a page at a time). */
+  addMany(jobId: number, items: readonly NewFileOpItem[], firstIdx = 0): void {
     const values: unknown[] = [];
-    items.forEach((it, i) => values.push(jobId, i, it.kind, it.src, it.dst, it.size, it.meta ?? null));
+    items.forEach((it, i) => values.push(jobId, firstIdx + i, it.kind, it.src, it.dst, it.size, it.meta ?? null));
     this.db.transaction(() => {
       forEachChunk(items.length, (at, n) => this.sql<unknown[]>(INSERTS.get(n)!).run(...values.slice(at * INSERT_VALUES, (at + n) * INSERT_VALUES)));
     })();
@@ -64,6 +76,30 @@ export class FileOpItemStore {
 
   of(jobId: number): FileOpItemRecord[] {
     return this.sql<[number], FileOpItemRecord>('SELECT * FROM file_op_items WHERE job_id = ? ORDER BY idx').all(jobId);
+  }
+
+  /** At most LIMIT items of job JOBID from item FROMIDX on, in order (a job too big to hold at once, run a page at a time). */
+  page(jobId: number, fromIdx: number, limit: number): FileOpItemRecord[] {
+    return this.sql<[number, number, number], FileOpItemRecord>('SELECT * FROM file_op_items WHERE job_id = ? AND idx >= ? ORDER BY idx LIMIT ?').all(jobId, fromIdx, limit);
+  }
+
+  /** The first item of job JOBID not ended yet; undefined: every one has. */
+  firstTodo(jobId: number): number | undefined {
+    return this.sql<[number], number>("SELECT min(idx) FROM file_op_items WHERE job_id = ? AND state = 'todo'").pluck().get(jobId) ?? undefined;
+  }
+
+  /** How the items of job JOBID stand, as counts and bytes: ended done, skipped with a place (FINAL set) or without one, still to do. */
+  tally(jobId: number): ItemTally {
+    return this.sql<[number], ItemTally>(
+      `SELECT count(*) FILTER (WHERE state = 'done') AS done, coalesce(sum(size) FILTER (WHERE state = 'done'), 0) AS done_bytes,
+         count(*) FILTER (WHERE state = 'skipped' AND final IS NOT NULL) AS kept, count(*) FILTER (WHERE state = 'skipped' AND final IS NULL) AS left_out,
+         count(*) FILTER (WHERE state = 'todo') AS todo, coalesce(sum(size) FILTER (WHERE state = 'todo'), 0) AS todo_bytes, coalesce(sum(size), 0) AS bytes FROM file_op_items WHERE job_id = ?`,
+    ).get(jobId)!;
+  }
+
+  /** The first LIMIT items of job JOBID left out with nowhere to show (skipped, FINAL null), in order. */
+  leftOut(jobId: number, limit: number): FileOpItemRecord[] {
+    return this.sql<[number, number], FileOpItemRecord>("SELECT * FROM file_op_items WHERE job_id = ? AND state = 'skipped' AND final IS NULL ORDER BY idx LIMIT ?").all(jobId, limit);
   }
 
   /** Item IDX of job JOBID has ended as STATE, at FINAL, with its full hash (and NOTE: why skipped, or what was not kept). */

@@ -176,6 +176,15 @@ export const OPERATIONS = {
   },
   /** The same copy queued as a job of the daemon, answered at once (`content get --detach`). */
   contentGetQueue: { method: 'POST', path: `${LIB}/content/get/queue`, call: 'lib.sync.queueGetOriginal', args: [body('ref', 'string'), body('to', 'path')] },
+  /** Every content with no copy on this device copied into a folder here, each verified (`content get --all`); streamed as `contentGet`. */
+  contentGetAll: {
+    method: 'POST', path: `${LIB}/content/get-all`, call: 'lib.sync.getAll',
+    stream: { events: ['job:progress'], callbacks: ['onQueued'], signal: 'signal' }, args: [body('to', 'path'), options({ from: body('from', 'string', opt) })],
+  },
+  /** The same queued as a job of the daemon, answered at once (`content get --all --detach`). */
+  contentGetAllQueue: { method: 'POST', path: `${LIB}/content/get-all/queue`, call: 'lib.sync.queueGetAll', args: [body('to', 'path'), options({ from: body('from', 'string', opt) })] },
+  /** What it would copy (`--dry-run`). */
+  contentGetAllPreview: { method: 'POST', path: `${LIB}/content/get-all/preview`, call: 'lib.sync.previewGetAll', args: [body('to', 'path'), options({ from: body('from', 'string', opt) })] },
   /** Files (absolute paths) or contents (uuids) sent to a paired device's inbox; streamed: the job id (`onQueued`), its progress, then where each file went. */
   filesSend: {
     method: 'POST', path: `${LIB}/files/send`, call: 'lib.send.send',

@@ -57,12 +57,20 @@ export function registerContentCommands(program: Command): void {
     });
 
   content
-    .command('get <content>')
-    .description('copy a content\'s original into a folder, verified: from this device, else from a paired device that holds it (by uuid or DEVICE:/LOCATION/PATH); through the daemon it runs as a job that resumes after a restart')
+    .command('get [content]')
+    .description('copy a content\'s original into a folder, verified: from this device, else from a paired device that holds it (by uuid or DEVICE:/LOCATION/PATH); through the daemon it runs as a job that resumes after a restart. With --all: every content with no copy on this device, each under the path the library recorded for it')
     .requiredOption('--to <dir>', 'the folder to copy it into (an existing name gets " (2)" added; nothing is overwritten)')
+    .option('--all', 'every content the library knows with no copy on this device, into DIR/LOCATION/its/path (none recorded: DIR/Unfiled/UUID.ext); one job that resumes; a file there already with the same bytes is kept')
+    .option('--from <volume>', 'with --all: only the contents held on this drive or bucket (its name, as vss volumes list shows it)')
     .option('--detach', 'queue the copy as a job of the daemon and return at once (vss jobs list and jobs monitor follow it)')
     .option('--dry-run', 'print the plan (bytes, a name taken in the folder, free space there) and change nothing')
-    .action(async function (this: Command, typed: string, opts: { to: string; detach?: boolean; dryRun?: boolean }) {
+    .action(async function (this: Command, typed: string | undefined, opts: { to: string; all?: boolean; from?: string; detach?: boolean; dryRun?: boolean }) {
+      if (opts.all === true) {
+        if (typed !== undefined) this.error('error: name a content or --all, not both', { exitCode: 2 });
+        return (await import('./content-get-all.js')).getAll(this, resolve(opts.to), opts);
+      }
+      if (typed === undefined) this.error('error: name the content to get (a uuid or DEVICE:/LOCATION/PATH), or --all', { exitCode: 2 });
+      if (opts.from !== undefined) this.error('error: --from goes with --all (a content named is got from wherever a copy is)', { exitCode: 2 });
       await withLibrary(this, async (lib) => {
         const ref = contentRef(typed);
         const dir = resolve(opts.to);

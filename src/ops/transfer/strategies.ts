@@ -9,6 +9,9 @@ import type { TransferInput } from '../file-ops.js';
 import type { Way } from '../op.js';
 import type { BackupSent, BackupToDeviceInput } from './backup-to-device.js';
 import type { ContentGetInput } from './get.js';
+import type { GetAllInput } from './get-all-plan.js';
+import type { GetAllPreview } from './get-all.js';
+import type { GetAllResult } from './run/get-all-run.js';
 import type { ProtectInput, ProtectResult } from './protect.js';
 import type { RepairInput } from './repair.js';
 import type { SendInput, SendResult } from './send.js';
@@ -25,6 +28,7 @@ import type { Party } from '../../files/destination.js';
 export type TransferAsk =
   | CopyAsk
   | ({ asked: 'get' } & ContentGetInput)
+  | ({ asked: 'get-all' } & GetAllInput)
   | ({ asked: 'send' } & SendInput)
   | ({ asked: 'protect' } & ProtectInput)
   | ({ asked: 'repair' } & RepairInput)
@@ -50,6 +54,7 @@ export interface TransferResults {
   copy: FileOpResult | null;
   move: FileOpResult | null;
   get: GotOriginal;
+  'get-all': GetAllResult;
   send: SendResult;
   protect: ProtectResult;
   repair: RepairResult;
@@ -61,6 +66,7 @@ export interface TransferPreviews {
   copy: OpPreview;
   move: OpPreview;
   get: OpPreview;
+  'get-all': GetAllPreview;
   send: OpPreview;
   protect: GuardianProtectPlan;
   repair: never;
@@ -95,6 +101,7 @@ export const TRANSFER_WAYS = [
   { asked: 'copy', from: 'here', to: 'bucket', kind: 'files-copy-to-bucket', inProcess: true },
   { asked: 'move', from: 'here', to: 'bucket', kind: { refused: 'a move into a bucket is not built: copy (vss files copy … s3://…), then delete' }, inProcess: true },
   { asked: 'get', from: 'here or a paired device', to: 'here', kind: 'content-get', inProcess: false },
+  { asked: 'get-all', from: 'here or a paired device', to: 'here', kind: 'content-get-all', inProcess: true },
   { asked: 'send', from: 'here', to: 'inbox', kind: 'files-send', inProcess: false },
   { asked: 'protect', from: 'here', to: 'policy', kind: 'guardian-protect', inProcess: true },
   { asked: 'repair', from: 'here or a paired device', to: 'here', kind: 'guardian-repair', inProcess: true },
@@ -114,6 +121,7 @@ const WAYS = {
   'files-move-to-device': () => import('./to-device.js').then((m) => m.toDeviceOp('move')),
   'files-copy-to-bucket': () => import('./to-bucket.js').then((m) => m.filesCopyToBucket),
   'content-get': () => import('./get.js').then((m) => m.contentGet),
+  'content-get-all': () => import('./get-all.js').then((m) => m.contentGetAll),
   'files-send': () => import('./send.js').then((m) => m.filesSend),
   'guardian-protect': () => import('./protect.js').then((m) => m.guardianProtect),
   'guardian-repair': () => import('./repair.js').then((m) => m.guardianRepair),
@@ -161,6 +169,8 @@ export function routeTransfer(ask: TransferAsk): Routed {
     }
     case 'get':
       return { kind: 'content-get', input: { ref: ask.ref, dir: ask.dir } };
+    case 'get-all':
+      return { kind: 'content-get-all', input: { dir: ask.dir, ...(ask.from !== undefined ? { from: ask.from } : {}) } };
     case 'send':
       return { kind: 'files-send', input: { refs: ask.refs, to: ask.to } };
     case 'protect':

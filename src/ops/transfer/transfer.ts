@@ -17,7 +17,7 @@ import { loadWay, routeTransfer, WAY_KINDS, type TransferAsk, type TransferResul
  */
 export const transfer: DurableOp<TransferAsk, TransferResults[keyof TransferResults], unknown> = {
   name: 'transfer',
-  action: (ask) => ask.asked,
+  action: (ask) => (ask.asked === 'get-all' ? 'get' : ask.asked),
   asked: (ask) => {
     switch (ask.asked) {
       case 'copy':
@@ -26,6 +26,8 @@ export const transfer: DurableOp<TransferAsk, TransferResults[keyof TransferResu
         return { sources: ask.srcs, target: ask.into === true && !ask.to.endsWith('/') ? `${ask.to}/` : ask.to };
       case 'get':
         return { sources: [ask.ref], target: ask.dir };
+      case 'get-all':
+        return { sources: ask.from !== undefined ? [ask.from] : [], target: ask.dir };
       case 'send':
         return { sources: ask.refs, target: ask.to };
       case 'protect':
@@ -65,7 +67,7 @@ export const transfer: DurableOp<TransferAsk, TransferResults[keyof TransferResu
  * (its drive away: never under the mount point it left). Checked again where the bytes land.
  */
 function admitDestination(host: OpHost, ask: TransferAsk): void {
-  if (ask.asked === 'get') return checkDestination(host.lib, ask.dir, 'local');
+  if (ask.asked === 'get' || ask.asked === 'get-all') return checkDestination(host.lib, ask.dir, 'local');
   if (ask.asked !== 'copy' && ask.asked !== 'move') return;
   const party = ask.party ?? 'local';
   const dst = destinationOf(ask.to);

@@ -35,6 +35,8 @@ export interface GetPlan {
   dir: string;
   /** The file name its address gave (a uuid gives none: the name of a copy is taken). */
   name?: string;
+  /** The time to give the copy (the library's record of its file), over its source's. */
+  mtimeMs?: number;
 }
 
 type Peers = Required<Pick<PeerLink, 'connected' | 'open'>>;
@@ -113,7 +115,8 @@ export async function copyOriginal(lib: Library, plan: GetPlan, peers: Peers | u
  */
 async function landGot(lib: Library, plan: GetPlan, got: { path: string; kept: KeptAttributes; blake3: string }, name: string): Promise<string> {
   const place = checkLanding(lib, plan.dir);
-  const path = await placeLanded(got.path, { dir: plan.dir, name: plan.name ?? name, conflict: 'keep-both', kept: got.kept });
+  const kept = plan.mtimeMs !== undefined ? { ...got.kept, mtimeMs: Math.floor(plan.mtimeMs) } : got.kept;
+  const path = await placeLanded(got.path, { dir: plan.dir, name: plan.name ?? name, conflict: 'keep-both', kept });
   if (place) await indexLanded(lib, place.locationId, place.root.root, [{ path, blake3: got.blake3 }]);
   return path;
 }

@@ -43,6 +43,8 @@ export interface TransferRunOptions {
   forced?: boolean;
   /** The Guardian's weighing of what the run takes away (a move's sources, a delete's files, what a replace gives up). */
   guard?: DropGuard;
+  /** Only the job's items from FROM on, at most LIMIT of them (a job of many, run a page at a time: its caller loops); absent: all. */
+  page?: { from: number; limit: number };
   /** What the job says once every item ended: its note and result. */
   said(rows: readonly FileOpItemRecord[]): { note: string; result: unknown };
 }
@@ -90,7 +92,8 @@ class TransferRun {
   constructor(private readonly lib: Library, private readonly job: JobRow, private readonly target: TransferTarget, private readonly ctx: JobRunContext, private readonly opts: TransferRunOptions) {}
 
   async run(): Promise<JobOutcome> {
-    const loaded = this.lib.store.fileOpItems.of(this.job.id);
+    const page = this.opts.page;
+    const loaded = page ? this.lib.store.fileOpItems.page(this.job.id, page.from, page.limit) : this.lib.store.fileOpItems.of(this.job.id);
     this.rows = this.target.load ? this.target.load(loaded) : loaded;
     for (const it of this.rows) this.byIdx.set(it.idx, it);
     this.total = this.rows.reduce((n, it) => n + Math.max(0, it.size), 0);
