@@ -121,6 +121,25 @@ describe('content get --all: a recovered library\'s originals back in one comman
     assert.match(text.stdout, /vss location add .*restored/);
   });
 
+  it('through the daemon: one job of the daemon\'s, every original back byte-identical', { skip, timeout: 120_000 }, async () => {
+    const daemon = { ...at('new') } as Record<string, string>;
+    delete daemon.VSS_NO_DAEMON;
+    const there = join(tmp.path, 'through-daemon');
+    mkdirSync(there);
+    assert.equal((await runCli(['daemon', 'start', '--listen', '/ip4/127.0.0.1/tcp/0'], daemon)).code, 0);
+    const ofKind = async () => json<Array<{ id: number; status: string }>>(await ok(['jobs', 'list', '--kind', 'content-get-all', '--json'], daemon));
+    try {
+      const before = new Set((await ofKind()).map((j) => j.id));
+      const r = json<GetAll>(await ok(getAll(there), daemon));
+      assert.deepEqual([r.files, r.failed], [originals.size, 0], JSON.stringify(r));
+      for (const [rel, o] of originals) assert.ok(readFileSync(join(there, rel)).equals(o.bytes), `${rel} byte-identical`);
+      const made = (await ofKind()).filter((j) => !before.has(j.id));
+      assert.deepEqual(made.map((j) => j.status), ['completed'], 'one job, run by the daemon');
+    } finally {
+      await runCli(['daemon', 'stop'], daemon);
+    }
+  });
+
   it('an object tampered with on the server: that content fails, said, the others come back, the exit code is 1', { skip, timeout: 60_000 }, async () => {
     // The tram's object: the one near its size (the others are far smaller, the snapshot far larger or smaller).
     const tram = originals.get('Photos/2023/trip/tram.mp4')!.bytes.length;
