@@ -7,8 +7,9 @@
  * is read, then the read-back vss does before it counts a copy) against a bare
  * `@aws-sdk/lib-storage` `Upload` of the same file (a stream, its default parts and queue) in the
  * same run, R rounds alternating (default 3), the median counted. And the same upload to an
- * encrypted bucket (issue 60: `SealedBucket`, every chunk sealed as it is read, the read-back
- * opening and authenticating its ranges): ≥ 85% of the plain one's speed in the same run.
+ * encrypted bucket (issue 60: `SealedBucket`, every chunk sealed as it is read, in the process's
+ * sealing worker, the read-back opening and authenticating its ranges): ≥ 85% of the plain one's
+ * speed in the same run.
  */
 import { createReadStream } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -284,10 +284,11 @@ export class S3Bucket {
     if (opts.size > MAX_OBJECT) throw new VssError('USAGE', `${path} is larger than a bucket object of ${PART_SIZE * 10_000} bytes in parts of ${PART_SIZE}`, { path });
     const fh = await open(path, 'r').catch((err: unknown) => { throw sourceFault(path, err); });
     let startOver = false;
+    let opened: UploadBody | undefined;
     try {
       const hasher = new Blake3Hasher();
       const file = fileReader(fh, path, opts.size, hasher);
-      const body = await this.bodyOf(key, file, opts.size);
+      const body = (opened = await this.bodyOf(key, file, opts.size));
       /** The bytes read must be what EXPECT says, before any object is made of them. */
       const checked = (): string => {
         const blake3 = hasher.digest('hex');
@@ -366,6 +367,7 @@ export class S3Bucket {
       }
       if (!startOver) return { blake3, size: opts.size };
     } finally {
+      opened?.close?.();
       await fh.close();
     }
     return this.upload(key, path, { ...opts, resume: undefined });
@@ -450,6 +452,8 @@ export interface FileReader {
 export interface UploadBody {
   size: number;
   next(n: number): Promise<Buffer>;
+  /** Let go of what it holds (an encrypted bucket's sealing stream): called once the upload is done with it, whatever happened. */
+  close?(): void;
 }
 
 /** The file open as FH (at PATH, SIZE bytes) read in order from its start, hashed into HASHER. */

@@ -1,14 +1,13 @@
 import { VssError } from '../../core/errors.js';
 import { keyOf, type BucketSpec } from './bucket-url.js';
-import { CHUNK, HEAD, SEALED_CHUNK, SealBroken, chunkCount, newHead, openChunk, openHead, openMeta, plainSize, sealChunk, sealMeta, sealedName, sealedSize, type BucketKeys } from './age-object.js';
-import { S3Bucket, type FileReader, type HeadFound, type KeysPage, type ListedPage, type ObjectMeta, type UploadBody, type Uploaded, type UploadOptions } from './s3-bucket.js';
+import { CHUNK, HEAD, SEALED_CHUNK, SealBroken, chunkCount, newHead, openChunk, openHead, openMeta, plainSize, sealMeta, sealedName, sealedSize, type BucketKeys } from './age-object.js';
+import { sealedBody } from './sealed-body.js';
+import { PART_SIZE, S3Bucket, type FileReader, type HeadFound, type KeysPage, type ListedPage, type ObjectMeta, type UploadBody, type Uploaded, type UploadOptions } from './s3-bucket.js';
 
 /** The one field of an encrypted bucket's object metadata: vss's metadata, sealed (age-object.ts `sealMeta`). */
 const SEALED_META = 'vss-sealed';
 /** Objects whose header was opened, kept for the ranges that follow (a viewer's seeks). */
 const MAX_OPENED = 64;
-/** Chunks of plaintext an upload reads from its file at once (1 MiB). */
-const READ_CHUNKS = 16;
 
 /** Bytes as they came, in pieces, taken from the front N at a time (a piece is copied once, when what is taken spans pieces). */
 class ByteQueue {
@@ -154,23 +153,7 @@ export class SealedBucket extends S3Bucket {
 
   protected override async bodyOf(_key: string, file: FileReader, size: number): Promise<UploadBody> {
     const { head, payloadKey } = await newHead(this.keys);
-    const final = chunkCount(size) - 1;
-    let index = 0;
-    const queue = new ByteQueue();
-    queue.push(head);
-    return {
-      size: sealedSize(size),
-      async next(n) {
-        while (queue.length < n) {
-          if (index > final) throw new VssError('IO', `an upload asked past the ${sealedSize(size)} bytes of its sealed file`);
-          // The file read a block of chunks at a time (fewer reads than a chunk each), each chunk sealed.
-          const count = Math.min(READ_CHUNKS, final + 1 - index);
-          const plain = await file.next(Math.min(count * CHUNK, size - index * CHUNK));
-          for (let i = 0; i < count; i++, index++) queue.push(sealChunk(payloadKey, index, index === final, plain.subarray(i * CHUNK, (i + 1) * CHUNK)));
-        }
-        return queue.take(n);
-      },
-    };
+    return sealedBody(head, payloadKey, file, size, PART_SIZE);
   }
 
   protected override metaOut(key: string, meta: ObjectMeta): Record<string, string> {
