@@ -4,6 +4,7 @@ import { AvailabilitySuspectStore } from './availability-suspects.js';
 import { BatchWriter } from './batch-writer.js';
 import { BrowseStore } from './browse.js';
 import { ContentStore } from './contents.js';
+import { ContentReachStore } from './content-reach.js';
 import { ConversionJournalStore } from './conversion-journal.js';
 import { DeviceStore } from './devices.js';
 import { EntryStore } from './entries.js';
@@ -55,6 +56,7 @@ export class Stores {
   private ownDevices: DeviceStore | undefined;
   private ownLocations: LocationStore | undefined;
   private ownContents: ContentStore | undefined;
+  private ownContentReach: ContentReachStore | undefined;
   private ownEntries: EntryStore | undefined;
   private ownSidecars: SidecarStore | undefined;
   private ownAvailability: AvailabilityStore | undefined;
@@ -223,6 +225,10 @@ export class Stores {
 
   get contents(): ContentStore {
     return (this.ownContents ??= new ContentStore(this.db, () => this.browse.bumpVersion(), (id) => this.entries.numberFoldersOfContent(id)));
+  }
+
+  get contentReach(): ContentReachStore {
+    return (this.ownContentReach ??= new ContentReachStore(this.db));
   }
 
   get entries(): EntryStore {

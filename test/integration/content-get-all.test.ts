@@ -12,7 +12,7 @@ import { filesUnder } from '../support/away-setup.js';
 import { s3SkipReason, startS3, type S3Server } from '../support/s3-server.js';
 import { stopped } from '../support/stopped.js';
 
-interface GetAll { files: number; bytes: number; skipped: number; failed: number; failures: Array<{ content_uuid: string; reason: string }> }
+interface GetAll { files: number; bytes: number; skipped: number; failed: number; failures: Array<{ content_uuid: string; reason: string }>; unreachable: { files: number } }
 
 /**
  * A whole library back on a new computer in one command (issue 60): files in two locations
@@ -67,6 +67,9 @@ describe('content get --all: a recovered library\'s originals back in one comman
     await ok(['location', 'add', phone, '--name', 'Phone', '--mode', 'content'], home);
     const v = json<VolumeAdded>(await ok(['volumes', 'add', 's3://vss-test/off', '--endpoint', s3.endpoint, '--path-style', '--encrypt', '--name', 'Offsite', '--json'], home));
     await ok(['guardian', 'protect', '--to', 'Offsite'], home);
+    // A file indexed after the protect, before the snapshot: the library knows it, the bucket has no copy (it was on the laptop only).
+    writeFileSync(join(photos, 'late.txt'), randomBytes(5_000));
+    await ok(['location', 'rescan', photos], home);
     await ok(['library', 'backup', '--to', 'Offsite'], home);
     // The laptop burned: a fresh data dir, the bucket's address and the phrase alone.
     await ok(['library', 'recover', '--from', 's3://vss-test/off', '--endpoint', s3.endpoint, '--path-style', '--phrase', v.phrase!], at('new'));
@@ -78,13 +81,15 @@ describe('content get --all: a recovered library\'s originals back in one comman
   });
 
   it('--dry-run counts the contents, their bytes and the room in the folder, and writes nothing', { skip, timeout: 60_000 }, async () => {
-    const p = json<{ files: number; bytes: number; free_bytes: number }>(await ok(['content', 'get', '--all', '--to', out, '--dry-run', '--json'], at('new')));
+    const p = json<{ files: number; bytes: number; free_bytes: number; unreachable: { files: number; bytes: number } }>(await ok(['content', 'get', '--all', '--to', out, '--dry-run', '--json'], at('new')));
     const bytes = [...originals.values()].reduce((n, o) => n + o.bytes.length, 0);
     assert.deepEqual([p.files, p.bytes], [originals.size, bytes]);
+    assert.deepEqual(p.unreachable, { files: 1, bytes: 5_000 }, 'the file the laptop alone held: counted, not planned');
     assert.ok(p.free_bytes > 0);
     assert.deepEqual(readdirSync(out), [], 'nothing written');
     const text = await ok(['content', 'get', '--all', '--to', out, '--dry-run'], at('new'));
     assert.match(text.stdout, /would copy 5 files .* into .*restored.* free there/);
+    assert.match(text.stderr, /1 content \(.*\) has no copy this device can reach/);
   });
 
   it('killed -9 mid-way: no file half written under its name; run again, every original is back at LOCATION/its/path, byte-identical, with its time', { skip, timeout: 120_000 }, async () => {
@@ -102,7 +107,7 @@ describe('content get --all: a recovered library\'s originals back in one comman
 
     // The same job resumed; a content that landed before its row was written is found there, whole, and kept.
     const r = json<GetAll>(await ok(getAll(out), at('new')));
-    assert.deepEqual([r.files + r.skipped, r.failed], [originals.size, 0], JSON.stringify(r));
+    assert.deepEqual([r.files + r.skipped, r.failed, r.unreachable.files], [originals.size, 0, 1], JSON.stringify(r));
     assert.ok(r.files >= 1, 'the rest copied by the run again');
     assert.deepEqual(underOut(out), [...originals.keys()].sort(), 'each at LOCATION/its/path, no partial left');
     for (const [rel, o] of originals) {

@@ -128,7 +128,7 @@ export function registerLibraryCommands(program: Command): void {
       });
       if (globals(this).json) return printJson(r);
       printLine(`Recovered library ${r.library} at ${displayPath(r.path)} (now current), as its snapshot of ${new Date(r.made_at).toISOString()} has it.`);
-      printLine(`  ${r.contents} content${r.contents === 1 ? '' : 's'} held in ${r.volume}: vss content get UUID --to DIR brings one back, verified`);
+      printLine(`  ${r.contents} content${r.contents === 1 ? '' : 's'} held in ${r.volume}: vss content get --all --to DIR brings them back, verified, under their folders (--dry-run first says how much, and what no copy holds)`);
       printLine("  the other device's locations are shown as that device's, offline: add this computer's folders with vss location add PATH");
       printLine(`  keep it off-site again: vss library backup --to ${r.volume} --every 24`);
     });

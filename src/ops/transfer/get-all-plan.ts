@@ -1,6 +1,6 @@
 import { VssError } from '../../core/errors.js';
 import type { Library } from '../../library/library.js';
-import type { MissingContent } from '../../store/contents.js';
+import type { MissingContent } from '../../store/content-reach.js';
 import type { NewFileOpItem } from '../../store/file-op-items.js';
 import { driveName } from '../../volumes/drive-name.js';
 
@@ -42,7 +42,7 @@ export function fromVolume(lib: Library, ref: string | undefined): { id: number;
 export function* missingPages(lib: Library, fromVolumeId: number | null): Generator<MissingContent[]> {
   let after = 0;
   for (;;) {
-    const page = lib.store.contents.missingHerePage(lib.deviceId, fromVolumeId, after, PLAN_PAGE);
+    const page = lib.store.contentReach.missingHerePage(lib.deviceId, fromVolumeId, after, PLAN_PAGE);
     if (page.length === 0) return;
     yield page;
     after = page[page.length - 1]!.id;

@@ -22,6 +22,8 @@ export interface GetAllPreview {
   files: number;
   bytes: number;
   free_bytes: number;
+  /** Contents no copy of which this device can reach (only on another device's own disks as last heard: after a recovery, the lost computer's). */
+  unreachable: { files: number; bytes: number };
 }
 
 /**
@@ -47,14 +49,14 @@ export const contentGetAll: Way<GetAllInput, GetAllResult, GetAllPreview> = {
       return { size: { files: 0, bytes: open.bytes }, queue: () => open };
     }
     const size = missingSize(lib, from?.id ?? null);
-    if (size.files === 0) return { size, now: () => Promise.resolve({ dir, files: 0, bytes: 0, skipped: 0, failed: 0, failures: [] }) };
+    if (size.files === 0) return { size, now: () => Promise.resolve({ dir, files: 0, bytes: 0, skipped: 0, failed: 0, failures: [], unreachable: lib.store.contentReach.unreachableFrom(lib.deviceId) }) };
     const params: GetAllParams = { dir, from_volume: from?.id ?? null, from_name: from?.name ?? null };
     return { size, queue: () => queueGetAll(lib, params, size.bytes) };
   },
   preview(host, input) {
     const dir = folderOf(input.dir);
     const from = fromVolume(host.lib, input.from);
-    return { dir, from: from?.name ?? null, ...missingSize(host.lib, from?.id ?? null), free_bytes: diskSpace(dir).freeBytes };
+    return { dir, from: from?.name ?? null, ...missingSize(host.lib, from?.id ?? null), free_bytes: diskSpace(dir).freeBytes, unreachable: host.lib.store.contentReach.unreachableFrom(host.lib.deviceId) };
   },
   kind: (host: OpHost) => ({
     name: CONTENT_GET_ALL, concurrency: 1, timeoutMs: fileOpTimeoutMs,

@@ -33,6 +33,8 @@ export interface GetAllResult {
   failed: number;
   /** The first NAMED_FAILURES left out: the content and why. */
   failures: Array<{ content_uuid: string; reason: string }>;
+  /** Contents no copy of which this device can reach, counted at the end (only on another device's own disks as last heard, or nowhere). */
+  unreachable: { files: number; bytes: number };
 }
 
 /**
@@ -60,7 +62,7 @@ export async function runGetAll(lib: Library, network: OpNetwork | undefined, jo
   }
   const t = items.tally(job.id);
   const failures = items.leftOut(job.id, NAMED_FAILURES).map((it) => ({ content_uuid: it.src, reason: it.note ?? 'no reason given' }));
-  const result: GetAllResult = { dir: params.dir, files: t.done, bytes: t.done_bytes, skipped: t.kept, failed: t.left_out, failures };
+  const result: GetAllResult = { dir: params.dir, files: t.done, bytes: t.done_bytes, skipped: t.kept, failed: t.left_out, failures, unreachable: lib.store.contentReach.unreachableFrom(lib.deviceId) };
   const note = `get: ${t.done} file${t.done === 1 ? '' : 's'} copied into ${params.dir}, verified${t.kept > 0 ? `; ${t.kept} there already` : ''}${t.left_out > 0 ? `; ${t.left_out} failed` : ''}`;
   return { state: 'completed', note, result: JSON.stringify(result) };
 }
