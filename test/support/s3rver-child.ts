@@ -5,6 +5,10 @@
  * {"port": N} once listening, and stops when its stdin closes (or on SIGTERM).
  */
 import S3rver from 's3rver';
+import { storeWhole } from './s3rver-whole.js';
+
+// Objects written whole before a write is answered, as a real S3 keeps them (s3rver-whole.ts).
+storeWhole();
 
 const [dir, ...buckets] = process.argv.slice(2);
 if (!dir) {
