@@ -35,7 +35,8 @@ export interface ChildCallOptions {
 }
 
 /** What the child sends back (decoder-child.ts). */
-export type ChildReply<T> = ({ ok: true; value: T } | { ok: false; message: string; permanent: boolean }) & { maxRssKiB: number };
+/** MAXRSSKIB: its peak resident set, the program's own mapped code included; ANONKIB: its data (anonymous memory) when it answered, where the system says. */
+export type ChildReply<T> = ({ ok: true; value: T } | { ok: false; message: string; permanent: boolean }) & { maxRssKiB: number; anonKiB?: number };
 
 const ENTRY = fileURLToPath(new URL('./decoder-child.js', import.meta.url));
 const STDERR_KEEP = 8 * 1024;
@@ -45,6 +46,12 @@ const CAPPED = process.platform !== 'win32';
 let peakChildRssKiB = 0;
 export function decoderChildPeakRssKiB(): number {
   return peakChildRssKiB;
+}
+
+/** The most data (anonymous memory) a decoder child held when it answered (KiB): what its cap bounds, without the code it maps (which a loaded machine's page cache makes vary). */
+let peakChildAnonKiB = 0;
+export function decoderChildPeakAnonKiB(): number {
+  return peakChildAnonKiB;
 }
 
 /**
@@ -97,6 +104,7 @@ export function runInChild<T>(module: URL, exportName: string, arg: unknown, opt
     options.signal.addEventListener('abort', onAbort, { once: true });
     child.on('message', (reply: ChildReply<T>) => {
       peakChildRssKiB = Math.max(peakChildRssKiB, reply.maxRssKiB || 0);
+      peakChildAnonKiB = Math.max(peakChildAnonKiB, reply.anonKiB ?? 0);
       if (reply.ok) {
         finish(() => {
           try {
