@@ -30,7 +30,7 @@ import type { Installation } from '../library/installation.js';
 import { LIBRARY_SUFFIX, libraryLayout } from '../library/layout.js';
 import { writeLibraryConfig, type LibrarySettings } from '../library/config.js';
 import { restoreDatabase } from '../library/restore.js';
-import { readSnapshot } from '../library/snapshot.js';
+import { readSnapshot, snapshotName } from '../library/snapshot.js';
 import type { Stores } from '../store/stores.js';
 import { bucketKeys, openHead, HEAD, SealBroken, type BucketKeys } from '../storage/bucket/age-object.js';
 import type { BucketSpec } from '../storage/bucket/bucket-url.js';
@@ -38,7 +38,7 @@ import { S3Bucket } from '../storage/bucket/s3-bucket.js';
 import { SealedBucket } from '../storage/bucket/sealed-bucket.js';
 import { keyIdOf } from '../volumes/bucket-keys.js';
 import { bucketFingerprint } from '../volumes/buckets.js';
-import { downloadSnapshot, readIndex, type BucketSnapshot } from './bucket-snapshots.js';
+import { downloadSnapshot, readIndex, snapshotKey, type BucketSnapshot } from './bucket-snapshots.js';
 
 /** Where the bucket is and the key's secret (from the phrase). */
 export interface RecoverAsk {
@@ -133,11 +133,18 @@ async function install(inst: Installation, bucket: SealedBucket, s: BucketSnapsh
     if (facts.library_id !== s.library_id) throw new VssError('IO', `${bucket.url}: the snapshot is of library ${facts.library_id}, not the ${s.library_id} its index says: nothing was recovered`);
     const name = libraryName(s.library_name);
     writeLibraryConfig(layout.configFile, { id: s.library_id, name, version: 1, createdAt: s.created_at, settings: s.settings as unknown as LibrarySettings });
-    let again: { volume: string; contents: number } | undefined;
+    let again: { volume: string; volumeId: number; contents: number } | undefined;
     const done = await restoreDatabase(file, layout, {
       device, epoch: randomUUID(), observations: { rot: [], lost: [] },
       cancelNote: 'cancelled: the library was recovered from its bucket on another device; ask again if it is still wanted',
-      also: (store) => { again = registerBucket(store, device.uuid, key); },
+      also: (store) => {
+        again = registerBucket(store, device.uuid, key);
+        // The snapshot it came from is in the bucket still: the library's own work has an off-site copy (guardian status says so).
+        store.libraryBackups.add({
+          snapshot: snapshotName({ id: s.library_id, name: s.library_name }, s.made_at), path: bucketUrl({ ...key.spec, prefix: snapshotKey(bucket, s) }),
+          bytes: s.bytes, blake3: s.blake3, made_at: s.made_at, target: `volume:${again.volume}`, volume_id: again.volumeId,
+        });
+      },
     });
     rmSync(file, { force: true });
     const final = freeFolder(parent, name, inst.registry.list().libraries.map((l) => l.path));
@@ -159,7 +166,7 @@ async function install(inst: Installation, bucket: SealedBucket, s: BucketSnapsh
  * same prefix (as they recorded them: the Guardian's check of the buckets looks at them again).
  * Refused when the snapshot does not hold the key (it was not made by a library sealed with it).
  */
-function registerBucket(store: Stores, deviceUuid: string, key: { spec: BucketSpec; keyId: string }): { volume: string; contents: number } {
+function registerBucket(store: Stores, deviceUuid: string, key: { spec: BucketSpec; keyId: string }): { volume: string; volumeId: number; contents: number } {
   if (!store.libraryKeys.byId(key.keyId)) throw new VssError('IO', `the snapshot does not hold the bucket key this phrase gives (${key.keyId}): it is not a snapshot of the library that bucket is sealed for`);
   const selfId = store.devices.byUuid(deviceUuid)!.id;
   const url = bucketUrl(key.spec);
@@ -173,7 +180,7 @@ function registerBucket(store: Stores, deviceUuid: string, key: { spec: BucketSp
   }
   store.buckets.setReach(v.id, now, null);
   for (const b of before) if (b.volume_id !== v.id) store.buckets.copyObjects(b.volume_id, v.id);
-  return { volume: name, contents: store.buckets.contentsIn(v.id) };
+  return { volume: name, volumeId: v.id, contents: store.buckets.contentsIn(v.id) };
 }
 
 /** The library's name as its index gives it, if it can name a library folder; else a plain one. */

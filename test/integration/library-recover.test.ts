@@ -165,7 +165,9 @@ describe('a library recovered from its encrypted bucket', async () => {
     assert.equal(json<{ phrase: string }>(await ok(['library', 'key', 'phrase', '--yes', '--json'], e)).phrase, phrase);
 
     // Every content got back from the bucket alone, byte-identical (its files are on the other device).
-    assert.equal(json<{ contents: number }>(await ok(['guardian', 'status', '--json'], e)).contents, 3);
+    const status = json<{ contents: number; library: { snapshots: number } }>(await ok(['guardian', 'status', '--json'], e));
+    assert.equal(status.contents, 3);
+    assert.ok(status.library.snapshots >= 1, 'the snapshot it came from counts: the library\'s own work has an off-site copy');
     const home = json<Content[]>(await ok(['content', 'list', '--json'], at('home')));
     const out = join(tmp.path, 'got');
     mkdirSync(out);
