@@ -83,9 +83,9 @@ export class FileOpItemStore {
     return this.sql<[number, number, number], FileOpItemRecord>('SELECT * FROM file_op_items WHERE job_id = ? AND idx >= ? ORDER BY idx LIMIT ?').all(jobId, fromIdx, limit);
   }
 
-  /** The first item of job JOBID not ended yet; undefined: every one has. */
-  firstTodo(jobId: number): number | undefined {
-    return this.sql<[number], number>("SELECT min(idx) FROM file_op_items WHERE job_id = ? AND state = 'todo'").pluck().get(jobId) ?? undefined;
+  /** The first item of job JOBID from item FROMIDX on not ended yet (the key's range from there, not the job's whole list); undefined: every one has. */
+  firstTodo(jobId: number, fromIdx = 0): number | undefined {
+    return this.sql<[number, number], number>("SELECT min(idx) FROM file_op_items WHERE job_id = ? AND idx >= ? AND state = 'todo'").pluck().get(jobId, fromIdx) ?? undefined;
   }
 
   /** How the items of job JOBID stand, as counts and bytes: ended done, skipped with a place (FINAL set) or without one, still to do. */

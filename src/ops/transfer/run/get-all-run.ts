@@ -45,18 +45,23 @@ export interface GetAllResult {
 export async function runGetAll(lib: Library, network: OpNetwork | undefined, job: JobRow, params: GetAllParams, ctx: JobRunContext): Promise<JobOutcome> {
   const items = lib.store.fileOpItems;
   const target = new GetAllTarget(lib, network, params.dir);
+  // The job's bytes and what had ended, counted once: each page adds what it ended (a count of the
+  // whole job at every page would make a job of a million items read its list thousands of times).
+  const start = items.tally(job.id);
+  let endedBefore = start.bytes - start.todo_bytes;
   for (let from = items.firstTodo(job.id); from !== undefined;) {
-    // The loop's progress is of its page: told as the job's, what ended before the page counted in.
-    const t = items.tally(job.id);
-    const endedBefore = t.bytes - t.todo_bytes;
+    // The loop's progress is of its page (what the page had ended already first): told as the job's.
     let pageFirst: number | undefined;
+    let pageDone = 0;
     const progress = (done: number) => {
       pageFirst ??= done;
-      ctx.progress(endedBefore - pageFirst + done, t.bytes);
+      pageDone = done;
+      ctx.progress(endedBefore - pageFirst + done, start.bytes);
     };
     const out = await runTransfer(lib, job, target, { ...ctx, progress }, { op: 'copy', onConflict: 'keep-both', page: { from, limit: RUN_PAGE }, said: () => ({ note: '', result: null }) });
     if (out.state !== 'completed') return out;
-    const next = items.firstTodo(job.id);
+    endedBefore += pageDone - (pageFirst ?? 0);
+    const next = items.firstTodo(job.id, from);
     if (next !== undefined && next <= from) throw new VssError('IO', `item ${next} of job ${job.id} was not ended by its run`);
     from = next;
   }
