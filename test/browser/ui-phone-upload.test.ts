@@ -2,7 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { appendFileSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { freePort } from '../support/free-port.js';
 import { basename, join, relative } from 'node:path';
 import { blake3 } from '@napi-rs/blake-hash';
 import { FIXTURES, FIXTURES_SKIP, json, runCli, tempDir } from '../helpers.js';
@@ -88,12 +88,7 @@ describe('a phone uploads its photos once, resumably, through a daemon killed mi
     // faces, OCR, proxies and film strips of each upload, which no check here looks at (most of the
     // file's CPU).
     json(await cliHere(['--json', 'location', 'add', tree, '--mode', 'deep', '--generate', 'thumb'], offline));
-    port = lan ? 7443 : await new Promise<number>((resolve) => {
-      const s = createServer().listen(0, host, () => {
-        const p = (s.address() as { port: number }).port;
-        s.close(() => resolve(p));
-      });
-    });
+    port = lan ? 7443 : await freePort(host);
     const started = await startDaemon(['--lan', '--lan-port', String(port)]);
     assert.equal(started.code, 0, started.stderr);
     launched = await launchBrowser(lan ? { netns: lan.ns.a } : {});

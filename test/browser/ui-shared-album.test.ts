@@ -7,7 +7,7 @@ import sharp from 'sharp';
 import type { Page } from 'playwright-core';
 import { OPERATIONS } from '../../src/api/remote/operations.js';
 import { GUEST_OPERATIONS } from '../../src/api/remote/browser-operations.js';
-import { createServer } from 'node:net';
+import { freePort } from '../support/free-port.js';
 import { json, runCli, tempDir, until } from '../helpers.js';
 import { cliInNs, makeNetnsPair, netnsSkipReason } from '../net/netns.js';
 import { cliHere } from '../support/cli-here.js';
@@ -204,12 +204,7 @@ describe('a shared album over the home network', { skip: UI_SKIP, timeout: 300_0
     assert.equal((await cliHere(['library', 'create', 'Family', '--path', join(tmp.path, 'libs')], offline)).code, 0);
     assert.equal((await cliHere(['location', 'add', photos], offline)).code, 0);
     assert.equal((await cliHere(['album', 'add', 'Sailing', join(photos, 'boat.jpg')], offline)).code, 0);
-    const port = lan ? 7443 : await new Promise<number>((resolve) => {
-      const s = createServer().listen(0, host, () => {
-        const p = (s.address() as { port: number }).port;
-        s.close(() => resolve(p));
-      });
-    });
+    const port = lan ? 7443 : await freePort(host);
     const args = ['daemon', 'start', '--lan', '--lan-port', String(port)];
     const started = lan ? await cliInNs(lan.ns.b, args, env) : await runCli(args, env);
     assert.equal(started.code, 0, started.stderr);

@@ -1,17 +1,17 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, rmSync, statSync, utimesSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { DeleteObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import Database from 'better-sqlite3';
 import type { BucketCheckResult, GuardianAtRisk, GuardianProtectPlan, GuardianStatus, ProtectOutcome, RepairResult, ScrubResult, VolumeInfo } from '../../src/api/index.js';
-import { json, killNow, tempDir, until, VSS_BIN } from '../helpers.js';
+import { json, tempDir, until } from '../helpers.js';
 // The CLI in this process: these tests are about what it does, not its process (test/support/cli-here.ts).
 import { cliHere as runCli } from '../support/cli-here.js';
 import { s3SkipReason, startS3, type S3Server } from '../support/s3-server.js';
 import { sha256File, writeBigFile } from '../support/big-file.js';
+import { protectKilledMidUpload } from '../support/protect-killed.js';
 
 interface Job { id: number; status: string; note: string | null; error: string | null }
 
@@ -124,17 +124,10 @@ describe('a bucket as a volume', async () => {
     const hash = await sha256File(join(photos, 'film.bin'));
     await ok('location', 'rescan', photos);
     await ok('guardian', 'policy', '--copies', '2', '--devices', '1', '--offsite', '1');
-    const child = spawn(process.execPath, [VSS_BIN, 'guardian', 'protect', '--to', 'Offsite'], { env: { ...process.env, ...env }, stdio: 'ignore' });
+    const held = await protectKilledMidUpload(env, dbPath());
+    assert.ok(held >= 1 && held < 12, `the upload stays, with ${held} parts confirmed`);
     const db = new Database(dbPath(), { readonly: true, fileMustExist: true });
     try {
-      const parts = () => {
-        const row = db.prepare('SELECT parts FROM bucket_uploads').get() as { parts: string } | undefined;
-        return row ? (JSON.parse(row.parts) as unknown[]).length : 0;
-      };
-      await until('a part of the film confirmed by the bucket', 60_000, async () => (parts() >= 1 ? true : undefined), 5);
-      await killNow(child.pid!, 'the protect');
-      const held = parts();
-      assert.ok(held >= 1 && held < 12, `the upload stays, with ${held} parts confirmed`);
       assert.equal(db.prepare("SELECT COUNT(*) FROM bucket_objects WHERE key LIKE '%film.bin'").pluck().get(), 0, 'nothing counted before it is complete and read back');
     } finally {
       db.close();

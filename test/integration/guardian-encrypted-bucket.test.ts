@@ -5,10 +5,10 @@ import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, rm
 import { join } from 'node:path';
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { BucketCheckResult, GuardianAtRisk, GuardianProtectPlan, GuardianStatus, ProtectOutcome, RepairResult, ScrubResult, VolumeAdded } from '../../src/api/index.js';
-import { spawn } from 'node:child_process';
 import Database from 'better-sqlite3';
-import { json, killNow, tempDir, until, VSS_BIN } from '../helpers.js';
+import { json, tempDir } from '../helpers.js';
 import { writeBigFile } from '../support/big-file.js';
+import { protectKilledMidUpload } from '../support/protect-killed.js';
 // The CLI in this process: these tests are about what it does, not its process (test/support/cli-here.ts).
 import { cliHere as runCli } from '../support/cli-here.js';
 import { s3SkipReason, startS3, type S3Server } from '../support/s3-server.js';
@@ -226,15 +226,9 @@ describe('an encrypted bucket as a volume', async () => {
     writeBigFile(film, BIG);
     await ok('location', 'rescan', photos);
     await ok('guardian', 'policy', '--copies', '2', '--devices', '1', '--offsite', '1');
-    const child = spawn(process.execPath, [VSS_BIN, 'guardian', 'protect', '--to', 'Offsite'], { env: { ...process.env, ...env }, stdio: 'ignore' });
+    await protectKilledMidUpload(env, dbPath());
     const db = new Database(dbPath(), { readonly: true, fileMustExist: true });
     try {
-      const parts = () => {
-        const row = db.prepare('SELECT parts FROM bucket_uploads').get() as { parts: string } | undefined;
-        return row ? (JSON.parse(row.parts) as unknown[]).length : 0;
-      };
-      await until('a part of the film confirmed by the bucket', 60_000, async () => (parts() >= 1 ? true : undefined), 5);
-      await killNow(child.pid!, 'the protect');
       assert.equal(db.prepare('SELECT COUNT(*) FROM bucket_objects WHERE size = ?').pluck().get(BIG), 0, 'nothing counted before it is complete and read back');
     } finally {
       db.close();
