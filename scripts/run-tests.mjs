@@ -15,7 +15,6 @@
 // preload scripts/test-cpu-preload.cjs), printed by CPU after the TAP and kept in
 // dist/test-cpu.json; the machine may be shared: a cgroup counts only its own processes.
 //   node scripts/run-tests.mjs [--concurrency N] [--alone] [--cpu] [FILE_SUBSTRING…]
-// The tests' temporary folder is one of the run's own in memory where there is room (test-tmpdir.mjs).
 // The slowest files are named in test/slow-first.txt (`npm run test:times -- --save` writes it
 // from the last full run); a file not named there runs after them, in name order.
 import { spawnSync } from 'node:child_process';
@@ -25,7 +24,6 @@ import { fileURLToPath } from 'node:url';
 import { run } from 'node:test';
 import { tap } from 'node:test/reporters';
 import { PassThrough, Readable } from 'node:stream';
-import { memoryTestTmpdir } from './test-tmpdir.mjs';
 
 const repo = fileURLToPath(new URL('..', import.meta.url));
 const args = process.argv.slice(2);
@@ -145,13 +143,6 @@ if (files.length === 0) {
   process.exit(1);
 }
 
-// The tests' temporary files in memory where it can (test-tmpdir.mjs), removed after the run.
-const memoryTmp = memoryTestTmpdir();
-if (memoryTmp) {
-  process.env.TMPDIR = memoryTmp.path;
-  process.stderr.write(`temporary folder of the tests: ${memoryTmp.path} (in memory; VSS_TEST_TMPDIR=disk keeps the system's)\n`);
-}
-
 // forceExit: a file ends once its tests (and their after hooks) have, though a timer is left behind
 // (the safety model's dead lives keep theirs, as a process killed -9 would not): not at the timeout.
 const stream = run({ files: files.map((f) => join(repo, f)), concurrency, timeout: 600_000, forceExit: true });
@@ -185,7 +176,6 @@ const tapDone = new Promise((resolve, reject) => {
   Readable.from(tap(toTap)).on('error', reject).on('end', resolve).pipe(process.stdout, { end: false });
 });
 await Promise.all([tapDone, timesDone]);
-memoryTmp?.remove();
 for (const m of membersOf.keys()) {
   if (reported.has(m)) continue;
   failed = true;
