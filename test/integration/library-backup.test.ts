@@ -53,7 +53,7 @@ describe('library backup and restore', () => {
     const status = json<GuardianStatus>(await vss('guardian', 'status', '--json'));
     assert.equal(status.library.snapshots, 2);
     assert.equal(status.library.fresh_drives, 1);
-    assert.match((await vss('guardian', 'status')).stdout, /library: 2 snapshots of its own work/);
+    assert.match((await vss('guardian', 'status')).stdout, /library: 2 snapshots of its own work, the newest less than an hour ago; 1 place \(a drive, a paired device, a bucket\) with one from the last 7 days/);
   });
 
   it('restores every tag, album, note and policy; keeps the database as it was', async () => {

@@ -228,10 +228,10 @@ function tally(t: GuardianTally): string {
 
 /** The library's own work (its database's snapshots), in words. */
 function libraryLine(l: GuardianStatus['library']): string {
-  if (l.snapshots === 0 || l.newest_at === null) return 'its own work (tags, albums, people, notes) is in no snapshot: vss library backup --to DRIVE';
+  if (l.snapshots === 0 || l.newest_at === null) return 'its own work (tags, albums, people, notes) is in no snapshot: vss library backup --to DRIVE (or a paired device\'s folder, or an encrypted bucket)';
   const hours = Math.round((Date.now() - l.newest_at) / 3_600_000);
   const ago = hours < 1 ? 'less than an hour ago' : hours < 48 ? `${hours} h ago` : `${Math.round(hours / 24)} days ago`;
-  return `${l.snapshots} snapshot${l.snapshots === 1 ? '' : 's'} of its own work, the newest ${ago}; ${l.fresh_drives} drive${l.fresh_drives === 1 ? '' : 's'} with one from the last 7 days`;
+  return `${l.snapshots} snapshot${l.snapshots === 1 ? '' : 's'} of its own work, the newest ${ago}; ${l.fresh_drives} place${l.fresh_drives === 1 ? '' : 's'} (a drive, a paired device, a bucket) with one from the last 7 days`;
 }
 
 function statusLines(s: GuardianStatus): string[] {

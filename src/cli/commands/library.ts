@@ -55,8 +55,8 @@ export function registerLibraryCommands(program: Command): void {
 
   library
     .command('backup')
-    .description("a snapshot of the library's own database now (tags, albums, people, notes, policies), made while it is in use: to a folder, a tracked drive or a paired device's location (default: the library's backups/ folder); --every: the daemon makes one that often")
-    .option('--to <dir|drive|DEVICE:/LOC>', "a folder (made if missing), a tracked drive's name or id (its vss-library-backups/LIBRARY_NAME/ folder), or a paired device's location (its vss-library-backups/LIBRARY_ID/ folder, sent verified; the daemon's network needed)")
+    .description("a snapshot of the library's own database now (tags, albums, people, notes, policies), made while it is in use: to a folder, a tracked drive, a paired device's location or an encrypted bucket (default: the library's backups/ folder); --every: the daemon makes one that often")
+    .option('--to <dir|drive|DEVICE:/LOC|bucket>', "a folder (made if missing), a tracked drive's name or id (its vss-library-backups/LIBRARY_NAME/ folder), a paired device's location (its vss-library-backups/LIBRARY_ID/ folder, sent verified; the daemon's network needed), or an encrypted bucket volume (its name or s3://BUCKET/PREFIX: sealed, found again by `vss library recover`)")
     .option('--keep <n>', 'keep only the last N snapshots of that target (the older ones removed; not on another device, where every one is kept)')
     .option('--every <hours>', 'from now on the daemon makes one this often (keeping --keep, default 7)')
     .option('--no-schedule', 'end the schedule')
