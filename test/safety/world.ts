@@ -31,6 +31,7 @@ import { loopSkipReason, makeLoopVolume, type LoopVolume } from '../loop-volume.
 import { startS3, useS3Env, type S3Server } from '../support/s3-server.js';
 import { InProcessNet } from './net.js';
 import { installLives, Life } from './life.js';
+import { removeStaleWorlds, WORLD_PREFIX } from './stale-worlds.js';
 import { filesUnder, Looks, objectsUnder, type Held } from './reality.js';
 import { copyTree, withoutPython } from './world-files.js';
 import { WorldDrive } from './drive.js';
@@ -119,7 +120,8 @@ export class World {
     await installLives();
     // Everything on tmpfs: a flush costs nothing, and the drive's image too.
     const base = process.platform === 'linux' ? '/dev/shm' : tmpdir();
-    const root = join(base, `vss-safety-${process.pid}-${Date.now().toString(36)}`);
+    removeStaleWorlds(base);
+    const root = join(base, `${WORLD_PREFIX}${process.pid}-${Date.now().toString(36)}`);
     mkdirSync(root, { recursive: true });
     const savedTmp = process.env.TMPDIR;
     process.env.TMPDIR = root;
