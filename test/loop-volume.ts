@@ -59,6 +59,8 @@ export interface LoopVolume {
 
 export interface LoopVolumeOptions {
   sizeMiB: number;
+  /** The folder its image and mount points are made in (default: the temporary folder). */
+  in?: string;
   /** Mount at once (default true) at this folder (default: a fresh one). */
   mount?: boolean;
   mountAt?: string;
@@ -67,7 +69,7 @@ export interface LoopVolumeOptions {
 
 /** A fresh ext4 volume of SIZEMIB with no reserved blocks, so "full" is exactly when `statfs` says. */
 export function makeLoopVolume(opts: LoopVolumeOptions): LoopVolume {
-  const base = mkdtempSync(join(tmpdir(), 'vss-vol-'));
+  const base = mkdtempSync(join(opts.in ?? tmpdir(), 'vss-vol-'));
   const image = join(base, 'drive.img');
   const made = [base];
   const run = (cmd: string, args: string[]): string => execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });

@@ -127,7 +127,7 @@ function assertSharedConverted(s: Awaited<ReturnType<typeof setup>>, sameFs: boo
 
 /**
  * A folder on another filesystem than the temporary folder (the library's): memory's where the
- * temporary folder is on the disk, the disk's where `npm test` put it in memory. Undefined: none here.
+ * temporary folder is on the disk, the disk's where TMPDIR is in memory. Undefined: none here.
  */
 function otherFilesystem(): string | undefined {
   const here = statSync(tmpdir()).dev;

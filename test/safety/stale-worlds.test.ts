@@ -3,11 +3,12 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseMountInfo } from '../../src/volumes/mountinfo.js';
 import { loopSkipReason, makeLoopVolume } from '../loop-volume.js';
 import { memoryTempDir } from '../support/memory-dir.js';
 import { removeStaleWorlds, WORLD_PREFIX } from './stale-worlds.js';
 
-const mounted = (at: string) => readFileSync('/proc/self/mountinfo', 'utf8').split('\n').some((l) => l.split(' ')[4] === at);
+const mounted = (at: string) => parseMountInfo(readFileSync('/proc/self/mountinfo', 'utf8')).some((m) => m.mountPoint === at);
 
 /** A pid no process has now: a child's, once it has ended. */
 function deadPid(): number {
@@ -25,17 +26,8 @@ describe('the safety model: a killed run\'s world', { skip: loopSkipReason() ?? 
       const alive = join(base.path, `${WORLD_PREFIX}${process.pid}-y`);
       mkdirSync(dead);
       mkdirSync(alive);
-      const saved = process.env.TMPDIR;
-      process.env.TMPDIR = dead;
-      const drive = (() => {
-        try {
-          return makeLoopVolume({ sizeMiB: 8 });
-        } finally {
-          if (saved === undefined) delete process.env.TMPDIR;
-          else process.env.TMPDIR = saved;
-        }
-      })();
       // Made mounted, as the world's drive is.
+      const drive = makeLoopVolume({ sizeMiB: 8, in: dead });
       const at = drive.mountPoint!;
       try {
         assert.ok(mounted(at));

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { unescapeMountPath } from '../../src/volumes/mountinfo.js';
+import { parseMountInfo } from '../../src/volumes/mountinfo.js';
 
 /** What a world's folder is named: its process's pid, then when it was made. */
 export const WORLD_PREFIX = 'vss-safety-';
@@ -36,6 +36,6 @@ function mountsUnder(dir: string): string[] {
   } catch {
     return [];
   }
-  const points = text.split('\n').map((l) => l.split(' ')[4]).filter((p): p is string => p !== undefined).map(unescapeMountPath);
+  const points = parseMountInfo(text).map((m) => m.mountPoint);
   return points.filter((p) => p === dir || p.startsWith(`${dir}/`)).sort((a, b) => b.length - a.length);
 }

@@ -27,7 +27,7 @@ import { LibraryLink } from '../../src/sync/library-link.js';
 import { peerIdOfPublicKey } from '../../src/sync/net/device-key.js';
 import type { RemoteDevice } from '../../src/sync/peer-link.js';
 import { RateLimiter } from '../../src/sync/transfer/rate-limiter.js';
-import { loopSkipReason, makeLoopVolume, type LoopVolume } from '../loop-volume.js';
+import { loopSkipReason, makeLoopVolume } from '../loop-volume.js';
 import { startS3, useS3Env, type S3Server } from '../support/s3-server.js';
 import { InProcessNet } from './net.js';
 import { installLives, Life } from './life.js';
@@ -123,16 +123,8 @@ export class World {
     removeStaleWorlds(base);
     const root = join(base, `${WORLD_PREFIX}${process.pid}-${Date.now().toString(36)}`);
     mkdirSync(root, { recursive: true });
-    const savedTmp = process.env.TMPDIR;
-    process.env.TMPDIR = root;
-    let drive: LoopVolume;
-    try {
-      // Room for a few files over 4 MiB on each device's folder (a content that large is re-hashed by no delete).
-      drive = makeLoopVolume({ sizeMiB: 128 });
-    } finally {
-      if (savedTmp === undefined) delete process.env.TMPDIR;
-      else process.env.TMPDIR = savedTmp;
-    }
+    // Room for a few files over 4 MiB on each device's folder (a content that large is re-hashed by no delete).
+    const drive = makeLoopVolume({ sizeMiB: 128, in: root });
     const s3 = await startS3(join(root, 's3'), [BUCKET]);
     const restoreS3 = useS3Env(s3);
     const restorePath = withoutPython(join(root, 'bin'));
