@@ -24,6 +24,8 @@ export interface LibraryRestoreResult {
   /** Files found rotten, and bucket objects found gone or changed, since the snapshot: what the disks say now, kept. */
   kept_rot: number;
   kept_lost_objects: number;
+  /** Other devices of the library whose copies are not counted until each is heard from again (it opens the library, or syncs). */
+  unconfirmed_devices: number;
 }
 
 /** What `vss library recover` made: the library (its name; its id beside), where, from the snapshot made when, and the contents the bucket holds for it. */
@@ -37,6 +39,8 @@ export interface LibraryRecoverResult {
   /** Contents the recovered library knows an object of in that bucket. */
   contents: number;
   jobs_cancelled: number;
+  /** The library's other devices (the one that made the snapshot among them), whose copies are not counted until each is heard from. */
+  unconfirmed_devices: number;
 }
 
 /** The libraries this device knows: create, list, select (DESIGN §11 `vss library`). */
@@ -199,7 +203,7 @@ export class LibrariesApi {
       });
       return {
         library_id: ref.id, name: ref.name, path: ref.path, restored: file, made_at: facts.made_at, before,
-        jobs_cancelled: done.jobsCancelled, kept_rot: done.carried.rot, kept_lost_objects: done.carried.lost,
+        jobs_cancelled: done.jobsCancelled, kept_rot: done.carried.rot, kept_lost_objects: done.carried.lost, unconfirmed_devices: done.unconfirmed,
       };
     } finally {
       lock.release();
@@ -216,7 +220,7 @@ export class LibrariesApi {
     const { recoverLibrary, secretOf } = await import('../guardian/library-recover.js');
     const secret = await secretOf(opts.phrase);
     const r = await recoverLibrary(this.installation, { from, secret, endpoint: opts.endpoint ?? null, region: opts.region ?? null, pathStyle: opts.path_style === true });
-    return { library: r.name, library_id: r.library_id, path: r.path, made_at: r.made_at, volume: r.volume, contents: r.contents, jobs_cancelled: r.jobs_cancelled };
+    return { library: r.name, library_id: r.library_id, path: r.path, made_at: r.made_at, volume: r.volume, contents: r.contents, jobs_cancelled: r.jobs_cancelled, unconfirmed_devices: r.unconfirmed_devices };
   }
 
   /** Whether a library is selected as current on this device. */

@@ -49,6 +49,7 @@ import { xmpWriteBack } from './migrations/046-xmp-write-back.js';
 import { searchContentMark } from './migrations/047-search-content-mark.js';
 import { entriesInsertedLinked } from './migrations/048-entries-inserted-linked.js';
 import { bucketKeys } from './migrations/049-bucket-keys.js';
+import { devicesUnconfirmed } from './migrations/050-devices-unconfirmed.js';
 
 export interface Migration {
   version: number;
@@ -62,7 +63,7 @@ export const MIGRATIONS: readonly Migration[] = [
   librarySync, availabilityKeys, gridPeerRows, jobParams, peerContentIds, sharedMetadata, volumes,
   fileOps, mediaFindersCursor, fileOpMeta, feedCursors, listingDigests, guardian, actions, scrub, contentCopiesIndex, buckets, facesPeople, albums, searchPlaces,
   entryCtime, xmpBases, jobInterruptions, bucketEvidence, trash, libraryBackups, stacks, libraryMembers, memberRights, forwardedRows, locationKind, trashAlone,
-  numberedEmptyFolders, objects, xmpWriteBack, searchContentMark, entriesInsertedLinked, bucketKeys,
+  numberedEmptyFolders, objects, xmpWriteBack, searchContentMark, entriesInsertedLinked, bucketKeys, devicesUnconfirmed,
 ];
 
 export function currentSchemaVersion(db: Db): number {

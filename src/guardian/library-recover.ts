@@ -61,6 +61,8 @@ export interface Recovered {
   contents: number;
   /** Jobs the snapshot had open, cancelled. */
   jobs_cancelled: number;
+  /** The library's other devices (the one that made the snapshot among them), not counted as holding copies until each is heard from. */
+  unconfirmed_devices: number;
 }
 
 /** Objects of a bucket looked at, when no index opens with the phrase, to tell a wrong phrase from a bucket vss never wrote to. */
@@ -151,7 +153,7 @@ async function install(inst: Installation, bucket: SealedBucket, s: BucketSnapsh
     crashPoint('recover:finished');
     placeSync(staging, final, { synced: true });
     inst.registry.remember({ id: s.library_id, name, path: final }, true);
-    return { library_id: s.library_id, name, path: final, made_at: s.made_at, volume: again!.volume, contents: again!.contents, jobs_cancelled: done.jobsCancelled };
+    return { library_id: s.library_id, name, path: final, made_at: s.made_at, volume: again!.volume, contents: again!.contents, jobs_cancelled: done.jobsCancelled, unconfirmed_devices: done.unconfirmed };
   } catch (err) {
     rmSync(staging, { recursive: true, force: true });
     throw err;

@@ -106,7 +106,7 @@ describe('guardian: copies counted against a policy', () => {
       ['pics', '/mnt/x/pics/twice-one-drive.jpg', 'A', now, true],
     ]);
     const phone = list[1]!;
-    assert.deepEqual(phone.copies, [{ device_id: PHONE, device_name: 'Phone', location: 'Photos', path: '/home/me/Photos/phone-only.jpg', volume: null, verified_at: 1234, online: false, rotten: false }]);
+    assert.deepEqual(phone.copies, [{ device_id: PHONE, device_name: 'Phone', location: 'Photos', path: '/home/me/Photos/phone-only.jpg', volume: null, verified_at: 1234, online: false, rotten: false, unconfirmed: false }]);
     assert.equal(list[0]!.copies[0]!.volume, 'Backup', 'a tracked drive by its name');
     assert.equal(list[0]!.copies[0]!.online, false);
     assert.deepEqual(atRisk(lib, new Set(), { limit: 1 }, now).map((c) => c.content_uuid), [uuidOf(6)]);
@@ -157,6 +157,41 @@ describe('guardian: copies counted against a policy', () => {
       for (const id of rotten) store.rot.clear(id);
     }
     assert.deepEqual(guardianStatus(lib, now).lost, { contents: 0, bytes: 0 }, 'repaired: counted again');
+  });
+
+  it('after a restore, another device\'s copies count only once it is heard from again, in every variant of the count', () => {
+    const { store } = lib;
+    assert.equal(store.devices.unconfirmOthers(lib.device.uuid, now - 1000), 2, 'the laptop and the phone');
+    try {
+      const s = guardianStatus(lib, now);
+      assert.deepEqual(s.safe, { contents: 1, bytes: 30 }, 'two-drives alone: laptop-too is here only now');
+      assert.deepEqual(s.lost, { contents: 1, bytes: 50 }, 'phone-only has no copy that counts');
+      assert.deepEqual(s.by_device.map((d) => [d.name, d.unconfirmed_since]), [[lib.device.name, null], ['Laptop', now - 1000], ['Phone', now - 1000]]);
+      assert.deepEqual(contentSafety(lib, uuidOf(4), now)?.has, { copies: 1, devices: 1, offsite: 0 });
+      assert.deepEqual(copyCounts(lib, [uuidOf(4), uuidOf(5)]), new Map([[uuidOf(4), 1]]), 'the grid does not count them either');
+      const list = atRisk(lib, new Set(), {}, now);
+      assert.equal(list[0]!.content_uuid, uuidOf(5), 'the lost one first');
+      assert.equal(list[0]!.lost, true);
+      assert.deepEqual(list[0]!.copies.map((c) => [c.device_name, c.unconfirmed]), [['Phone', true]]);
+      // With a tag's policy (the other statement): the same counts.
+      const tags = new TagBook(lib);
+      tags.create('Unconfirmed-check');
+      setPolicy(lib, { tag: 'Unconfirmed-check', copies: 1 }, now);
+      assert.deepEqual([guardianStatus(lib, now).safe.contents, guardianStatus(lib, now).lost.contents], [1, 1]);
+      setPolicy(lib, { tag: 'Unconfirmed-check', clear: true }, now);
+      tags.delete('Unconfirmed-check');
+      // The laptop syncs: its copies count again; the phone's still do not.
+      store.devices.upsertPeer({ uuid: LAPTOP, name: 'Laptop', publicKey: '', os: 'linux' }, now - DAY);
+      const heard = guardianStatus(lib, now);
+      assert.deepEqual([heard.safe.contents, heard.lost.contents], [2, 1]);
+      assert.deepEqual(heard.by_device.map((d) => d.unconfirmed_since), [null, null, now - 1000]);
+      assert.equal(store.devices.unconfirmOthers(lib.device.uuid, now), 2);
+      assert.equal(store.devices.byUuid(PHONE)!.unconfirmed_since, now - 1000, 'a second restore keeps the first time');
+    } finally {
+      store.devices.upsertPeer({ uuid: LAPTOP, name: 'Laptop', publicKey: '', os: 'linux' }, now - DAY);
+      store.devices.upsertPeer({ uuid: PHONE, name: 'Phone', publicKey: '', os: 'linux' }, now - 60 * DAY);
+    }
+    assert.deepEqual(guardianStatus(lib, now).lost, { contents: 0, bytes: 0 }, 'heard from: counted again');
   });
 
   it('takes the strictest of the library\'s, a location\'s and a tag\'s policy (the tags beneath it too)', () => {
@@ -287,5 +322,10 @@ describe('guardian: three files and more, and a former device\'s locations', () 
     assert.deepEqual([s.contents, s.safe.contents, s.single.contents], [2, 1, 0]);
     assert.deepEqual(s.by_device.map((d) => [d.name, d.contents, d.bytes]), [[lib.device.name, 2, 30], ['Old laptop', 1, 20]]);
     assert.deepEqual(copyCounts(lib, [uuidOf(1), uuidOf(2)]), new Map([[uuidOf(1), 2], [uuidOf(2), 3]]));
+    // Restored from a snapshot: the former device's drive counts again only once it opens the library.
+    store.devices.unconfirmOthers(lib.device.uuid, now);
+    assert.deepEqual(contentSafety(lib, uuidOf(2), now)!.has, { copies: 2, devices: 1, offsite: 0 });
+    store.devices.upsertSelf({ uuid: LAPTOP, name: 'Old laptop', publicKey: '' }, now);
+    assert.deepEqual(contentSafety(lib, uuidOf(2), now)!.has, { copies: 3, devices: 2, offsite: 1 });
   });
 });

@@ -37,6 +37,7 @@ export function guardianStatus(lib: Library, now = Date.now()): GuardianStatus {
     by_device: lib.store.guardian.byDevice(lib.deviceId, c.here).map((d) => ({
       // This device by the name it has now (a rename reaches its row only when the library is opened again).
       device_id: d.device_uuid, name: d.device_uuid === self ? lib.device.name : d.name, contents: d.contents, bytes: d.bytes, last_seen: d.device_uuid === self ? now : d.last_seen_at,
+      unconfirmed_since: d.unconfirmed_since,
     })),
   };
 }
@@ -101,6 +102,7 @@ function copyView(c: GuardianCopy, self: string, online: ReadonlySet<string>): G
     path: joinShown(c.location_path, c.rel_path), volume: c.volume_name ?? c.volume_fingerprint, verified_at: c.verified_at,
     online: c.location_online === 1 && (here || online.has(c.device_uuid)),
     rotten: c.rotten === 1,
+    unconfirmed: c.unconfirmed === 1,
   };
 }
 

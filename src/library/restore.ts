@@ -9,7 +9,9 @@
  *
  * Rot found by a scrub or a read, and bucket objects found gone or changed, are observations of
  * the disks now, not library history: a snapshot made before them must not bring a rotten copy
- * back as a copy that counts (DESIGN §19).
+ * back as a copy that counts (DESIGN §19). And what it says other devices hold is what they held
+ * when it was made: each is unconfirmed until it is heard from again, its copies not counted meanwhile
+ * (after a recovery, the other device is most often the computer that was lost).
  */
 import { existsSync, rmSync } from 'node:fs';
 import { crashPoint } from '../core/crash-point.js';
@@ -97,19 +99,27 @@ export function removeStaged(layout: LibraryLayout): void {
   for (const f of [staged, `${staged}-wal`, `${staged}-shm`, `${staged}-journal`]) rmSync(f, { force: true });
 }
 
+/** What a restore did beyond placing the snapshot. */
+export interface RestoreDone {
+  jobsCancelled: number;
+  carried: { rot: number; lost: number };
+  /** Other devices whose copies are not counted until each is heard from again (DeviceStore.unconfirmOthers). */
+  unconfirmed: number;
+}
+
 /**
  * The snapshot at PATH made the database of the library of LAYOUT, finished as FINISH says, in one
  * step (the rename). The caller holds the library's lock and has closed its connections; a
  * database still open elsewhere (its WAL there) is refused, nothing changed.
  */
-export async function restoreDatabase(path: string, layout: LibraryLayout, finish: RestoreFinish): Promise<{ jobsCancelled: number; carried: { rot: number; lost: number } }> {
+export async function restoreDatabase(path: string, layout: LibraryLayout, finish: RestoreFinish): Promise<RestoreDone> {
   removeStaged(layout);
   const staged = stagedDatabase(layout);
   try {
     await copySnapshotOver(path, staged);
     crashPoint('restore:copied');
     const db = openDatabase(staged);
-    let out: { jobsCancelled: number; carried: { rot: number; lost: number } };
+    let out: RestoreDone;
     try {
       dropSnapshotMark(db);
       migrate(db, staged);
@@ -118,7 +128,8 @@ export async function restoreDatabase(path: string, layout: LibraryLayout, finis
         const deviceId = store.devices.upsertSelf(finish.device);
         store.syncMeta.set('epoch', finish.epoch);
         finish.also(store);
-        return { jobsCancelled: store.jobs.cancelAllOpen(finish.cancelNote), carried: carry(store, deviceId, finish.observations) };
+        const unconfirmed = store.devices.unconfirmOthers(finish.device.uuid);
+        return { jobsCancelled: store.jobs.cancelAllOpen(finish.cancelNote), carried: carry(store, deviceId, finish.observations), unconfirmed };
       });
       store.checkpoint('TRUNCATE');
     } finally {

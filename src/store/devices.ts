@@ -11,6 +11,8 @@ export interface DeviceRecord {
   os: string | null;
   created_at: number;
   last_seen_at: number;
+  /** Set when a snapshot was made this library (restored, recovered) and this device not heard from since: its copies are not counted (migration 050). */
+  unconfirmed_since: number | null;
 }
 
 /** What a device says of itself when it opens the library. */
@@ -32,7 +34,7 @@ export class DeviceStore {
   upsertSelf(device: DeviceFacts, now = Date.now()): number {
     this.sql<[string, string, string, string, number, number]>(
       `INSERT INTO devices (uuid, name, public_key, os, created_at, last_seen_at) VALUES (?, ?, ?, ?, ?, ?)
-       ON CONFLICT(uuid) DO UPDATE SET name = excluded.name, last_seen_at = excluded.last_seen_at`,
+       ON CONFLICT(uuid) DO UPDATE SET name = excluded.name, last_seen_at = excluded.last_seen_at, unconfirmed_since = NULL`,
     ).run(device.uuid, device.name, device.publicKey, platform(), now, now);
     return this.sql<[string], number>('SELECT id FROM devices WHERE uuid = ?').pluck().get(device.uuid)!;
   }
@@ -44,8 +46,17 @@ export class DeviceStore {
   upsertPeer(d: DeviceFacts & { os: string }, now = Date.now()): void {
     this.sql<[string, string, string, string, number, number]>(
       `INSERT INTO devices (uuid, name, public_key, os, created_at, last_seen_at) VALUES (?, ?, ?, ?, ?, ?)
-       ON CONFLICT(uuid) DO UPDATE SET name = excluded.name, os = excluded.os, last_seen_at = excluded.last_seen_at`,
+       ON CONFLICT(uuid) DO UPDATE SET name = excluded.name, os = excluded.os, last_seen_at = excluded.last_seen_at, unconfirmed_since = NULL`,
     ).run(d.uuid, d.name, d.publicKey, d.os, now, now);
+  }
+
+  /**
+   * A snapshot was just made this library (DESIGN §19, migration 050): what it says every other
+   * device holds is what that device held when the snapshot was made, so none of them counts until
+   * it is heard from again (an upsert above). Those already unconfirmed keep their first time.
+   */
+  unconfirmOthers(selfUuid: string, now = Date.now()): number {
+    return this.sql<[number, string]>('UPDATE devices SET unconfirmed_since = coalesce(unconfirmed_since, ?) WHERE uuid <> ?').run(now, selfUuid).changes;
   }
 
   /** Every device this library knows: this one, others that opened its folder, paired ones. */

@@ -37,7 +37,7 @@ export interface GuardianCounts {
   all: Tally;
   safe: Tally;
   short: Tally;
-  /** No copy that counts: every file of it recorded rotten. */
+  /** No copy that counts: every file of it recorded rotten, or on a device unconfirmed since a restore. */
   lost: Tally;
   single: Tally;
   stale: Tally;
@@ -50,6 +50,8 @@ export interface DeviceHolding {
   device_uuid: string;
   name: string;
   last_seen_at: number;
+  /** Since when its copies are not counted: the library was restored (or recovered) and it was not heard from since (migration 050). */
+  unconfirmed_since: number | null;
   contents: number;
   bytes: number;
 }
@@ -86,6 +88,8 @@ export interface GuardianCopy {
   location_online: 0 | 1;
   /** A file of this device recorded rotten. */
   rotten: 0 | 1;
+  /** On a device not heard from since the library was restored (or recovered): not counted. */
+  unconfirmed: 0 | 1;
 }
 
 /*
@@ -108,23 +112,24 @@ const ofOwn = (figure: string) =>
   `(SELECT ${figure} FROM entries e2 JOIN loc l2 ON l2.id = e2.location_id WHERE e2.content_id = g.ck AND e2.kind = 'file')`;
 
 /**
- * The same over a content's files not recorded rotten, for the contents that have one (a rotten
- * copy is not a copy: DESIGN §19, guardian/evidence.ts). Only copies, devices and copies off this
- * device are counted this way; where a content lives (its locations' policies, whether it is here)
- * still comes from all of its files.
+ * The same over a content's files that count, for the contents with one that does not: recorded
+ * rotten (a rotten copy is not a copy: DESIGN §19, guardian/evidence.ts), or on another device not
+ * heard from since the library was restored (`devices.unconfirmed_since`: the snapshot told what it
+ * held then). Only copies, devices and copies off this device are counted this way; where a content
+ * lives (its locations' policies, whether it is here) still comes from all of its files.
  */
 const ofGood = (figure: string) =>
-  `(SELECT ${figure} FROM entries e2 JOIN loc l2 ON l2.id = e2.location_id WHERE e2.content_id = g.ck AND e2.kind = 'file'
+  `(SELECT ${figure} FROM entries e2 JOIN loc l2 ON l2.id = e2.location_id WHERE e2.content_id = g.ck AND e2.kind = 'file' AND l2.ok
     AND NOT EXISTS (SELECT 1 FROM rot r WHERE r.entry_id = e2.id AND r.content_id = e2.content_id))`;
 
-/** The three counted figures of `own`: over every file, or (ROT: some file is recorded rotten) over the good ones where the content has a rotten one. */
-const countedFigures = (rot: boolean) => {
+/** The three counted figures of `own`: over every file, or (UNCOUNTED: some file does not count) over those that count where the content has one that does not. */
+const countedFigures = (uncounted: boolean) => {
   const copies = `CASE g.n WHEN 1 THEN 1 WHEN 2 THEN 1 + (la.place <> lb.place) ELSE ${ofOwn('COUNT(DISTINCT l2.place)')} END`;
   const devices = `CASE WHEN g.n > 2 THEN ${ofOwn('COUNT(DISTINCT l2.dev)')} WHEN la.dev = lb.dev THEN 1 ELSE 2 END`;
   const offsite = `CASE WHEN g.n > 2 THEN ${ofOwn('COUNT(DISTINCT CASE WHEN l2.dev <> @selfId THEN l2.place END)')}
       WHEN la.place = lb.place THEN la.dev <> @selfId ELSE (la.dev <> @selfId) + (lb.dev <> @selfId) END`;
-  if (!rot) return [copies, devices, offsite];
-  const spoilt = 'g.ck IN (SELECT ck FROM rotten)';
+  if (!uncounted) return [copies, devices, offsite];
+  const spoilt = 'g.ck IN (SELECT ck FROM uncounted)';
   return [
     `CASE WHEN ${spoilt} THEN ${ofGood('COUNT(DISTINCT l2.place)')} ELSE ${copies} END`,
     `CASE WHEN ${spoilt} THEN ${ofGood('COUNT(DISTINCT l2.dev)')} ELSE ${devices} END`,
@@ -132,22 +137,22 @@ const countedFigures = (rot: boolean) => {
   ];
 };
 
-/** The contents with a file recorded rotten (still linked to the content it rotted from). */
-const ROTTEN_CTE = `rotten(ck) AS MATERIALIZED (SELECT DISTINCT r.content_id FROM rot r JOIN entries e ON e.id = r.entry_id AND e.content_id = r.content_id),`;
+/** The contents with a file that does not count: recorded rotten (still linked to the content it rotted from), or in a location of a device unconfirmed. */
+const UNCOUNTED_CTE = `uncounted(ck) AS MATERIALIZED (SELECT r.content_id FROM rot r JOIN entries e ON e.id = r.entry_id AND e.content_id = r.content_id
+  UNION SELECT e.content_id FROM loc l CROSS JOIN entries e ON e.location_id = l.id WHERE NOT l.ok AND e.kind = 'file' AND e.content_id IS NOT NULL),`;
 
 const ALL = { own: 'e.content_id IS NOT NULL', peers: '1', buckets: '1' };
 
-const copyCtes = (only: { own: string; peers: string; buckets: string } = ALL, rot = true) => `${rot ? ROTTEN_CTE : ''}
-loc(id, dev, place, seen, lc, ld, lo) AS MATERIALIZED (
+const copyCtes = (only: { own: string; peers: string; buckets: string } = ALL, uncounted = true) => `loc(id, dev, place, seen, lc, ld, lo, ok) AS MATERIALIZED (
   SELECT l.id, l.device_id, coalesce(l.volume_id, -l.id),
     CASE WHEN l.device_id <> @selfId THEN coalesce(d.last_seen_at, 0) WHEN l.online = 1 THEN @now ELSE coalesce(v.last_seen_at, l.last_scan_completed_at, 0) END,
-    lp.copies, lp.devices, lp.offsite
+    lp.copies, lp.devices, lp.offsite, l.device_id = @selfId OR d.unconfirmed_since IS NULL
   FROM locations l JOIN devices d ON d.id = l.device_id LEFT JOIN volumes v ON v.id = l.volume_id
   LEFT JOIN guardian_policies lp ON lp.scope = 'location' AND lp.target = l.uuid
-),
+),${uncounted ? UNCOUNTED_CTE : ''}
 own(ck, copies, devices, offsite, seen, lc, ld, lo, here) AS (
   SELECT g.ck,
-    ${countedFigures(rot).join(', ')},
+    ${countedFigures(uncounted).join(', ')},
     CASE WHEN g.n > 2 THEN ${ofOwn('MAX(l2.seen)')} ELSE max(la.seen, lb.seen) END,
     CASE WHEN g.n > 2 THEN ${ofOwn('MAX(l2.lc)')} ELSE max(coalesce(la.lc, 0), coalesce(lb.lc, 0)) END,
     CASE WHEN g.n > 2 THEN ${ofOwn('MAX(l2.ld)')} ELSE max(coalesce(la.ld, 0), coalesce(lb.ld, 0)) END,
@@ -157,8 +162,8 @@ own(ck, copies, devices, offsite, seen, lc, ld, lo, here) AS (
     FROM entries e WHERE ${only.own} AND e.kind = 'file' GROUP BY e.content_id) g
   JOIN loc la ON la.id = g.a JOIN loc lb ON lb.id = g.b
 ),
-ploc(device_uuid, location_id, seen, lc, ld, lo) AS MATERIALIZED (
-  SELECT pl.device_uuid, pl.location_id, coalesce(d.last_seen_at, 0), lp.copies, lp.devices, lp.offsite
+ploc(device_uuid, location_id, seen, lc, ld, lo, ok) AS MATERIALIZED (
+  SELECT pl.device_uuid, pl.location_id, coalesce(d.last_seen_at, 0), lp.copies, lp.devices, lp.offsite, d.unconfirmed_since IS NULL
   FROM peer_locations pl LEFT JOIN devices d ON d.uuid = pl.device_uuid
   LEFT JOIN guardian_policies lp ON lp.scope = 'location' AND lp.target = pl.uuid
 ),
@@ -166,7 +171,7 @@ far(ck, cu, pid, copies, devices, seen, lc, ld, lo, size, kind) AS MATERIALIZED 
   SELECT (SELECT c.id FROM content_identities c WHERE c.uuid = x.cu), x.cu, MIN(x.pid), COUNT(DISTINCT x.place), COUNT(DISTINCT x.dev),
     MAX(x.seen), MAX(x.lc), MAX(x.ld), MAX(x.lo), MAX(x.size), MAX(x.kind)
   FROM (
-    SELECT pc.content_uuid AS cu, pc.id AS pid, e.device_uuid || ':' || e.location_id AS place, e.device_uuid AS dev, ploc.seen AS seen,
+    SELECT pc.content_uuid AS cu, pc.id AS pid, CASE WHEN ploc.ok THEN e.device_uuid || ':' || e.location_id END AS place, CASE WHEN ploc.ok THEN e.device_uuid END AS dev, ploc.seen AS seen,
       ploc.lc AS lc, ploc.ld AS ld, ploc.lo AS lo, pc.size AS size, pc.kind AS kind
     FROM peer_entries e JOIN peer_contents pc ON pc.id = e.content_id
     JOIN ploc ON ploc.device_uuid = e.device_uuid AND ploc.location_id = e.location_id
@@ -212,16 +217,17 @@ verdict AS (
 
 /*
  * Each statement that judges every content comes in four: with the tags' policies or (no tag has
- * one) without their join, and with the rotten files left out or (none is recorded) without a look.
+ * one) without their join, and with the files that do not count left out (rotten, or on a device
+ * unconfirmed since a restore) or, with none such, without a look.
  */
-type Variant = { tags: boolean; rot: boolean };
+type Variant = { tags: boolean; uncounted: boolean };
 const variants = (of: (v: Variant) => string) => ({
-  plain: of({ tags: false, rot: false }), tags: of({ tags: true, rot: false }),
-  rot: of({ tags: false, rot: true }), tagsRot: of({ tags: true, rot: true }),
+  plain: of({ tags: false, uncounted: false }), tags: of({ tags: true, uncounted: false }),
+  uncounted: of({ tags: false, uncounted: true }), tagsUncounted: of({ tags: true, uncounted: true }),
 });
-const variantKey = (v: Variant): keyof ReturnType<typeof variants> => (v.tags ? (v.rot ? 'tagsRot' : 'tags') : v.rot ? 'rot' : 'plain');
+const variantKey = (v: Variant): keyof ReturnType<typeof variants> => (v.tags ? (v.uncounted ? 'tagsUncounted' : 'tags') : v.uncounted ? 'uncounted' : 'plain');
 
-const COUNTS_OF = (v: Variant) => `${judged(copyCtes(ALL, v.rot), v.tags)}
+const COUNTS_OF = (v: Variant) => `${judged(copyCtes(ALL, v.uncounted), v.tags)}
 SELECT COUNT(*) AS contents, TOTAL(size) AS bytes,
   TOTAL(safe) AS safe, TOTAL(CASE WHEN safe THEN size END) AS safe_bytes,
   TOTAL(copies = 0) AS lost, TOTAL(CASE WHEN copies = 0 THEN size END) AS lost_bytes,
@@ -243,15 +249,18 @@ SELECT content_uuid, size, kind, copies, devices, offsite, seen, need_copies, ne
 const COPY_COUNTS = `SELECT uuid, COUNT(*) AS copies FROM (
   SELECT c.uuid AS uuid, l.device_id AS dev, coalesce(l.volume_id, -l.id) AS place
   FROM content_identities c JOIN entries e ON e.content_id = c.id AND e.kind = 'file' JOIN locations l ON l.id = +e.location_id
+  JOIN devices d ON d.id = l.device_id
   WHERE c.uuid IN (SELECT value FROM json_each(@uuids)) AND NOT EXISTS (SELECT 1 FROM rot r WHERE r.entry_id = e.id AND r.content_id = c.id)
+    AND d.unconfirmed_since IS NULL
   UNION
   SELECT pc.content_uuid, e.device_uuid, e.location_id
   FROM peer_contents pc JOIN peer_entries e ON e.content_id = pc.id AND e.kind = 'file'
   JOIN peer_locations pl ON pl.device_uuid = e.device_uuid AND pl.location_id = e.location_id
-  WHERE pc.content_uuid IN (SELECT value FROM json_each(@uuids))
+  LEFT JOIN devices d ON d.uuid = e.device_uuid
+  WHERE pc.content_uuid IN (SELECT value FROM json_each(@uuids)) AND d.unconfirmed_since IS NULL
 ) GROUP BY uuid`;
 
-const AT_RISK_OF = (v: Variant) => `${judged(copyCtes(ALL, v.rot), v.tags)}
+const AT_RISK_OF = (v: Variant) => `${judged(copyCtes(ALL, v.uncounted), v.tags)}
 SELECT content_uuid, size, kind, copies, devices, offsite, seen, need_copies, need_devices, need_offsite FROM verdict
 WHERE NOT safe ORDER BY copies, size DESC, content_uuid LIMIT @limit`;
 const AT_RISK = variants(AT_RISK_OF);
@@ -277,26 +286,26 @@ theirs(device_uuid, contents, bytes) AS (
   SELECT pc.device_uuid, COUNT(*), TOTAL(pc.size) FROM peer_contents pc
   WHERE pc.id IN (SELECT e.content_id FROM peer_entries e WHERE e.kind = 'file') GROUP BY pc.device_uuid
 )
-SELECT d.uuid AS device_uuid, d.name, d.last_seen_at, coalesce(o.contents, 0) + coalesce(t.contents, 0) AS contents,
+SELECT d.uuid AS device_uuid, d.name, d.last_seen_at, d.unconfirmed_since, coalesce(o.contents, 0) + coalesce(t.contents, 0) AS contents,
   CAST(coalesce(o.bytes, 0) + coalesce(t.bytes, 0) AS INTEGER) AS bytes
 FROM devices d LEFT JOIN own o ON o.dev = d.id LEFT JOIN theirs t ON t.device_uuid = d.uuid ORDER BY d.id <> @selfId, d.name, d.uuid`;
 
 const COPIES = `SELECT * FROM (SELECT c.uuid AS content_uuid, d.uuid AS device_uuid, d.name AS device_name, l.id AS location_id, l.name AS location_name,
     l.path AS location_path, e.rel_path, v.name AS volume_name, v.fingerprint AS volume_fingerprint, e.verified_at, l.online AS location_online,
-    EXISTS (SELECT 1 FROM rot r WHERE r.entry_id = e.id AND r.content_id = c.id) AS rotten
+    EXISTS (SELECT 1 FROM rot r WHERE r.entry_id = e.id AND r.content_id = c.id) AS rotten, d.unconfirmed_since IS NOT NULL AS unconfirmed
   FROM content_identities c JOIN entries e ON e.content_id = c.id AND e.kind = 'file'
   JOIN locations l ON l.id = +e.location_id JOIN devices d ON d.id = l.device_id LEFT JOIN volumes v ON v.id = l.volume_id
   WHERE c.uuid IN (SELECT value FROM json_each(@uuids))
 UNION ALL
 SELECT pc.content_uuid, e.device_uuid, d.name, NULL, pl.name, pl.path,
-    CASE WHEN e.dir_path = '' THEN e.name ELSE e.dir_path || '/' || e.name END, NULL, NULL, e.verified_at, pl.online, 0
+    CASE WHEN e.dir_path = '' THEN e.name ELSE e.dir_path || '/' || e.name END, NULL, NULL, e.verified_at, pl.online, 0, d.unconfirmed_since IS NOT NULL
   FROM peer_contents pc JOIN peer_entries e ON e.content_id = pc.id AND e.kind = 'file'
   JOIN peer_locations pl ON pl.device_uuid = e.device_uuid AND pl.location_id = e.location_id
   LEFT JOIN devices d ON d.uuid = e.device_uuid
   WHERE pc.content_uuid IN (SELECT value FROM json_each(@uuids))
 UNION ALL
 SELECT o.content_uuid, @self, coalesce(v.name, v.mount_point), NULL, coalesce(v.name, v.mount_point), v.mount_point, ${BUCKET_REL}, v.name, v.fingerprint, o.verified_at,
-    b.unreachable IS NULL, 0
+    b.unreachable IS NULL, 0, 0
   FROM bucket_objects o JOIN bucket_volumes b ON b.volume_id = o.volume_id JOIN volumes v ON v.id = o.volume_id
   WHERE o.content_uuid IN (SELECT value FROM json_each(@uuids)) AND o.lost_at IS NULL)
 ORDER BY content_uuid, device_uuid <> @self, device_uuid, location_name, rel_path`;
@@ -329,8 +338,8 @@ export class GuardianStore {
   /** Which statement judges every content: the tags' policies joined only where a tag has one, rotten files looked for only where one is recorded. */
   private variant(): keyof typeof COUNTS {
     const tags = this.sql<[], number>("SELECT EXISTS (SELECT 1 FROM guardian_policies WHERE scope = 'tag')").pluck().get() === 1;
-    const rot = this.sql<[], number>('SELECT EXISTS (SELECT 1 FROM rot)').pluck().get() === 1;
-    return variantKey({ tags, rot });
+    const uncounted = this.sql<[], number>('SELECT EXISTS (SELECT 1 FROM rot) OR EXISTS (SELECT 1 FROM devices WHERE unconfirmed_since IS NOT NULL)').pluck().get() === 1;
+    return variantKey({ tags, uncounted });
   }
 
   /** Content UUID judged against its policy (undefined: no copy of it is known anywhere). */

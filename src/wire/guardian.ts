@@ -48,7 +48,7 @@ export interface GuardianStatus {
   safe: GuardianTally;
   /** Falling short of it: contents − safe. */
   short: GuardianTally;
-  /** Within short: no copy that counts, every file of it found rotten (`guardian list --at-risk` lists them first). */
+  /** Within short: no copy that counts — every file of it found rotten, or on a device unconfirmed since a restore (`guardian list --at-risk` lists them first). */
   lost: GuardianTally;
   /** Held by one copy only (within short whenever a policy asks for two or more). */
   single: GuardianTally;
@@ -98,6 +98,12 @@ export interface GuardianDevice {
   bytes: number;
   /** When it was last seen (ms): now for this device. */
   last_seen: number;
+  /**
+   * Since when (ms) its copies are not counted: the library was restored, or recovered on another
+   * device, from a snapshot, and this device was not heard from since (it syncs, or opens the
+   * library, and they count again). Null: its copies count.
+   */
+  unconfirmed_since: number | null;
 }
 
 /** One file holding a content. */
@@ -116,6 +122,8 @@ export interface GuardianCopyView {
   online: boolean;
   /** A scrub found its bytes rotten (a file of this device): it does not count as a copy. */
   rotten: boolean;
+  /** On a device not heard from since the library was restored (GuardianDevice.unconfirmed_since): it does not count as a copy. */
+  unconfirmed: boolean;
 }
 
 /** `guardian list --at-risk --json`: one item per content short of its policy, fewest copies first. */
@@ -130,7 +138,7 @@ export interface GuardianAtRisk {
   copies: GuardianCopyView[];
   /** How many more of each it needs (0 where it has enough). */
   short_by: GuardianNumbers;
-  /** No copy counts (every file of it rotten): only a copy from outside the library can bring it back. */
+  /** No copy counts (every file of it rotten, or on a device unconfirmed since a restore): only a copy from outside the library, or that device heard from again, can bring it back. */
   lost: boolean;
 }
 

@@ -39,7 +39,7 @@ describe('guardian across two devices: a paired device\'s copies count', () => {
     assert.deepEqual([single!.has, single!.short_by], [{ copies: 1, devices: 1, offsite: 1 }, { copies: 1, devices: 1, offsite: 0 }]);
     const [copy] = single!.copies;
     assert.deepEqual({ ...copy, device_id: null, verified_at: null }, {
-      device_id: null, device_name: 'Laptop', location: 'Photos', path: join(photos, 'only-laptop.txt'), volume: null, verified_at: null, online: true, rotten: false,
+      device_id: null, device_name: 'Laptop', location: 'Photos', path: join(photos, 'only-laptop.txt'), volume: null, verified_at: null, online: true, rotten: false, unconfirmed: false,
     });
     assert.ok(copy!.verified_at !== null && Math.abs(copy!.verified_at - Date.now()) < 120_000, 'the laptop verified it when it indexed it, and said so');
 

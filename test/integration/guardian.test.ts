@@ -62,7 +62,7 @@ describe('vss guardian: copies counted against a policy', { skip: loopSkipReason
       rot: { contents: 0, bytes: 0 },
       trash: { files: 0, bytes: 0, last: 0 },
       library: { snapshots: 0, newest_at: null, fresh_drives: 0 },
-      by_device: [{ device_id: self.device_id, name: self.name, contents: 3, bytes: bytes(ONCE, DUPLICATED, BACKED_UP), last_seen: self.last_seen }],
+      by_device: [{ device_id: self.device_id, name: self.name, contents: 3, bytes: bytes(ONCE, DUPLICATED, BACKED_UP), last_seen: self.last_seen, unconfirmed_since: null }],
     });
   });
 
@@ -86,7 +86,7 @@ describe('vss guardian: copies counted against a policy', { skip: loopSkipReason
         c.volume = c.volume === null ? null : c.path.startsWith(backup) ? 'drive' : 'disk';
       }
     }
-    const copy = (path: string, location: string, volume: string) => ({ device_id: device.device_id, device_name: device.name, location, path, volume, verified_at: 0, online: true, rotten: false });
+    const copy = (path: string, location: string, volume: string) => ({ device_id: device.device_id, device_name: device.name, location, path, volume, verified_at: 0, online: true, rotten: false, unconfirmed: false });
     const once = list.find((i) => i.copies[0]!.path.endsWith('once.txt'))!;
     const dup = list.find((i) => i.copies[0]!.path.endsWith('dup.txt'))!;
     const kept = list.find((i) => i.copies[0]!.path.endsWith('kept.txt'))!;

@@ -9,6 +9,7 @@ import { wordlist } from '@scure/bip39/wordlists/english.js';
 import type { VolumeAdded } from '../../src/api/index.js';
 import type { LibraryRecoverResult } from '../../src/api/libraries.js';
 import type { LibraryBackupResult } from '../../src/api/library-backup.js';
+import type { GuardianAtRisk, GuardianStatus } from '../../src/wire/guardian.js';
 import { json, killNow, tempDir, until, VSS_BIN } from '../helpers.js';
 // The CLI in this process: these tests are about what it does, not its process (test/support/cli-here.ts).
 import { cliHere as runCli } from '../support/cli-here.js';
@@ -165,9 +166,17 @@ describe('a library recovered from its encrypted bucket', async () => {
     assert.equal(json<{ phrase: string }>(await ok(['library', 'key', 'phrase', '--yes', '--json'], e)).phrase, phrase);
 
     // Every content got back from the bucket alone, byte-identical (its files are on the other device).
-    const status = json<{ contents: number; library: { snapshots: number } }>(await ok(['guardian', 'status', '--json'], e));
+    const status = json<GuardianStatus>(await ok(['guardian', 'status', '--json'], e));
     assert.equal(status.contents, 3);
     assert.ok(status.library.snapshots >= 1, 'the snapshot it came from counts: the library\'s own work has an off-site copy');
+    // The lost computer's copies are what the snapshot said it held: not counted until it is heard from. The bucket's are.
+    assert.equal(r.unconfirmed_devices, 1);
+    const lost = status.by_device.find((d) => d.device_id !== status.by_device[0]!.device_id)!;
+    assert.ok(lost.unconfirmed_since !== null, JSON.stringify(status.by_device));
+    assert.deepEqual([status.safe.contents, status.short.contents, status.single.contents], [0, 3, 3], 'each held once: in the bucket');
+    const risk = json<GuardianAtRisk[]>(await ok(['guardian', 'list', '--at-risk', '--json'], e));
+    assert.deepEqual(risk.map((c) => [c.has.copies, c.copies.filter((x) => x.unconfirmed).length]), [[1, 1], [1, 1], [1, 1]]);
+    assert.match((await ok(['guardian', 'status'], e)).stdout, /not heard from since the library was restored .*: its copies are not counted/);
     const home = json<Content[]>(await ok(['content', 'list', '--json'], at('home')));
     const out = join(tmp.path, 'got');
     mkdirSync(out);

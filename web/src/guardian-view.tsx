@@ -79,7 +79,7 @@ function Summary({ s }: { s: GuardianStatus }) {
       <ul className="guardian-tallies">
         {s.policy_chosen && tile('safe', s.safe, safeTone, 'meet their policy')}
         {s.policy_chosen && tile('short', s.short, problem(s.short, 'warn'), 'fall short of it')}
-        {s.lost.contents > 0 && tile('lost', s.lost, 'bad', 'every copy rotten: none is good')}
+        {s.lost.contents > 0 && tile('lost', s.lost, 'bad', s.by_device.some((d) => d.unconfirmed_since !== null) ? 'no copy counts: rotten, or on a device not heard from since the restore' : 'every copy rotten: none is good')}
         {tile('exist once', s.single, problem(s.single, 'bad'), 'one copy: a lost drive loses them')}
         {tile('stale', s.stale, problem(s.stale, 'warn'), 'only where nothing was seen for 30 days')}
         {tile('rotten', s.rot, s.rot.contents > 0 ? 'bad' : s.policy_chosen ? 'ok' : '', 'bytes changed on disk: repair them below')}
@@ -155,7 +155,7 @@ function ByDevice({ s }: { s: GuardianStatus }) {
               <th scope="row">{d.name}{i === 0 ? ' (this device)' : ''}</th>
               <td>{count(d.contents)}</td>
               <td>{bytes(d.bytes)}</td>
-              <td>{i === 0 ? 'now' : dateTime(d.last_seen)}</td>
+              <td>{i === 0 ? 'now' : dateTime(d.last_seen)}{d.unconfirmed_since !== null && <span className="muted"> · not heard from since the restore: its copies are not counted</span>}</td>
             </tr>
           ))}
         </tbody>
@@ -173,13 +173,13 @@ function AtRiskItem({ r }: { r: GuardianAtRisk }) {
   return (
     <li className="guardian-risk-item">
       <a href={href({ view: 'content', uuid: r.content_uuid, q: '' })}>{name}</a>
-      <span className="muted"> · {r.kind} · {bytes(r.size)} · {r.lost ? 'lost: every copy is rotten' : r.has.copies === 1 ? 'exists once' : `${r.has.copies} copies`} · needs {needs.join(', ')}</span>
+      <span className="muted"> · {r.kind} · {bytes(r.size)} · {r.lost ? (r.copies.some((c) => c.unconfirmed) ? 'lost: no copy counts' : 'lost: every copy is rotten') : r.has.copies === 1 ? 'exists once' : `${r.has.copies} copies`} · needs {needs.join(', ')}</span>
       <ul className="guardian-copies">
         {r.copies.map((c) => (
           <li key={`${c.device_id}|${c.path}`}>
             <span className={c.online ? 'status status-ready' : 'status status-paused'}>{c.online ? 'online' : 'offline'}</span>{' '}
             {c.device_name}: <span className="path">{c.path}</span>
-            <span className="muted"> · {c.rotten ? 'rotten: not counted' : c.verified_at === null ? 'never verified' : `verified ${dateTime(c.verified_at)}`}{c.volume && !FINGERPRINT.test(c.volume) ? ` · on ${c.volume}` : ''}</span>
+            <span className="muted"> · {c.rotten ? 'rotten: not counted' : c.unconfirmed ? 'its device not heard from since the restore: not counted' : c.verified_at === null ? 'never verified' : `verified ${dateTime(c.verified_at)}`}{c.volume && !FINGERPRINT.test(c.volume) ? ` · on ${c.volume}` : ''}</span>
           </li>
         ))}
       </ul>

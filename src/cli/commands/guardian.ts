@@ -240,13 +240,13 @@ function statusLines(s: GuardianStatus): string[] {
     `contents: ${tally({ contents: s.contents, bytes: s.bytes })}`,
     `  safe:   ${tally(s.safe)}`,
     `  short:  ${tally(s.short)}`,
-    ...(s.lost.contents > 0 ? [`  lost:   ${tally(s.lost)}  (every copy rotten: guardian list --at-risk names them)`] : []),
+    ...(s.lost.contents > 0 ? [`  lost:   ${tally(s.lost)}  (no copy that counts: every copy rotten${s.by_device.some((d) => d.unconfirmed_since !== null) ? ', or on a device not heard from since the restore' : ''}: guardian list --at-risk names them)`] : []),
     `  single: ${tally(s.single)}`,
     `  stale:  ${tally(s.stale)}`,
     `  rot:    ${tally(s.rot)}`,
     `library: ${libraryLine(s.library)}`,
     ...(s.trash.files > 0 ? [`trash: ${s.trash.files} file${s.trash.files === 1 ? '' : 's'} (${formatBytes(s.trash.bytes)}), not counted as copies${s.trash.last > 0 ? `; ${s.trash.last} content${s.trash.last === 1 ? ' has its' : 's have their'} only bytes there (emptying the trash ends ${s.trash.last === 1 ? 'it' : 'them'}; vss trash restore brings one back)` : ''}`] : []),
-    ...s.by_device.map((d) => `${d.name}: ${tally(d)}, last seen ${formatAgo(d.last_seen)}`),
+    ...s.by_device.map((d) => `${d.name}: ${tally(d)}, last seen ${formatAgo(d.last_seen)}${d.unconfirmed_since !== null ? `; not heard from since the library was restored ${formatAgo(d.unconfirmed_since)}: its copies are not counted until it syncs or opens the library` : ''}`),
   ];
 }
 
@@ -255,7 +255,7 @@ function atRiskLines(it: GuardianAtRisk): string[] {
   // The content by its first file's name (its copies' paths follow); the start of its id where no file is left.
   const name = it.copies[0] ? baseName(it.copies[0].path) : shortId(it.content_uuid);
   return [
-    `${name}  ${it.kind}  ${formatBytes(it.size)}  ${it.lost ? 'LOST: every copy is rotten' : `short by ${short}`}`,
-    ...it.copies.map((c) => `  ${c.device_name}: ${displayPath(c.path)}${c.volume ? `  [${c.volume}]` : ''}${c.online ? '' : '  (offline)'}${c.rotten ? '  (rotten: not counted)' : c.verified_at !== null ? `  verified ${formatAgo(c.verified_at)}` : '  never verified'}`),
+    `${name}  ${it.kind}  ${formatBytes(it.size)}  ${it.lost ? `LOST: ${it.copies.some((c) => c.unconfirmed) ? 'no copy counts' : 'every copy is rotten'}` : `short by ${short}`}`,
+    ...it.copies.map((c) => `  ${c.device_name}: ${displayPath(c.path)}${c.volume ? `  [${c.volume}]` : ''}${c.online ? '' : '  (offline)'}${c.rotten ? '  (rotten: not counted)' : c.unconfirmed ? '  (its device not heard from since the restore: not counted)' : c.verified_at !== null ? `  verified ${formatAgo(c.verified_at)}` : '  never verified'}`),
   ];
 }

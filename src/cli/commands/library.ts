@@ -109,6 +109,7 @@ export function registerLibraryCommands(program: Command): void {
       printLine(`  the database as it was is kept, and brings all that back: vss library restore ${displayPath(r.before)}`);
       if (r.jobs_cancelled > 0) printLine(`  ${r.jobs_cancelled} job${r.jobs_cancelled === 1 ? '' : 's'} the snapshot had open ${r.jobs_cancelled === 1 ? 'was' : 'were'} cancelled, not run: ask again what is still wanted`);
       if (r.kept_rot + r.kept_lost_objects > 0) printLine(`  kept from now, as the disks say it: ${[r.kept_rot > 0 ? `${r.kept_rot} rotten file${r.kept_rot === 1 ? '' : 's'}` : '', r.kept_lost_objects > 0 ? `${r.kept_lost_objects} bucket object${r.kept_lost_objects === 1 ? '' : 's'} found gone or changed` : ''].filter(Boolean).join(' and ')} (vss guardian list --rot)`);
+      if (r.unconfirmed_devices > 0) printLine(`  ${unconfirmedLine(r.unconfirmed_devices)}`);
       printLine('  a rescan of its locations brings their files up to date: vss location rescan LOC');
     });
 
@@ -130,6 +131,7 @@ export function registerLibraryCommands(program: Command): void {
       printLine(`Recovered library ${r.library} at ${displayPath(r.path)} (now current), as its snapshot of ${new Date(r.made_at).toISOString()} has it.`);
       printLine(`  ${r.contents} content${r.contents === 1 ? '' : 's'} held in ${r.volume}: vss content get --all --to DIR brings them back, verified, under their folders (--dry-run first says how much, and what no copy holds)`);
       printLine("  the other device's locations are shown as that device's, offline: add this computer's folders with vss location add PATH");
+      if (r.unconfirmed_devices > 0) printLine(`  ${unconfirmedLine(r.unconfirmed_devices)}`);
       printLine(`  keep it off-site again: vss library backup --to ${r.volume} --every 24`);
     });
 
@@ -200,4 +202,9 @@ export function registerLibraryCommands(program: Command): void {
 function printCurrent(cmd: Command, known: { name: string; path: string }): void {
   if (globals(cmd).json) printJson(known);
   else printLine(`Current library: ${known.name} at ${displayPath(known.path)}`);
+}
+
+/** What a restore or a recovery tells of the library's other devices: their copies wait to be heard of again. */
+function unconfirmedLine(n: number): string {
+  return `the copies on the library's ${n === 1 ? 'other device are' : `${n} other devices are`} not counted by the Guardian until ${n === 1 ? 'it is' : 'each is'} heard from again (it syncs, or opens the library): the snapshot says what ${n === 1 ? 'it' : 'they'} held then, not now (vss guardian status)`;
 }
