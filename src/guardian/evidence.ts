@@ -22,7 +22,9 @@ import { locationOnline } from '../volumes/location-online.js';
  * - an object in a bucket: the bucket answers a HEAD with the size and ETag recorded at upload.
  * Anything else (a drive unplugged, a device away, a bucket that does not answer) may still be a
  * copy, and the Guardian's counts keep it for a while (stale after 30 days), but a drop never
- * leans on it: git-annex's lesson, to drop nothing on a copy nobody can vouch for now.
+ * leans on it: git-annex's lesson, to drop nothing on a copy nobody can vouch for now. The counts
+ * drop one too where only a snapshot vouches for it: another device's, after a restore or a
+ * recovery, until that device is heard from (`devices.unconfirmed_since`).
  */
 
 /** Whether a copy counts now, and where not, why in words a person acts on. */

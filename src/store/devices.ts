@@ -41,12 +41,14 @@ export class DeviceStore {
 
   /**
    * A paired device as it last named itself (DESIGN §15: devices are device-owned data); its
-   * public key is the one this device pinned when pairing.
+   * public key is the one this device pinned when pairing. HEARD: from the device itself, now (it
+   * was seen, and what it says it holds is what it holds); not when another member passed its
+   * rows on, which may be as old as that member's last pull from it.
    */
-  upsertPeer(d: DeviceFacts & { os: string }, now = Date.now()): void {
+  upsertPeer(d: DeviceFacts & { os: string }, now = Date.now(), heard = true): void {
     this.sql<[string, string, string, string, number, number]>(
       `INSERT INTO devices (uuid, name, public_key, os, created_at, last_seen_at) VALUES (?, ?, ?, ?, ?, ?)
-       ON CONFLICT(uuid) DO UPDATE SET name = excluded.name, os = excluded.os, last_seen_at = excluded.last_seen_at, unconfirmed_since = NULL`,
+       ON CONFLICT(uuid) DO UPDATE SET name = excluded.name, os = excluded.os${heard ? ', last_seen_at = excluded.last_seen_at, unconfirmed_since = NULL' : ''}`,
     ).run(d.uuid, d.name, d.publicKey, d.os, now, now);
   }
 
