@@ -107,7 +107,8 @@ describe('local availability numbering', () => {
     // crafted on purpose: the text rows of a library made before migration 013 (the newest schema
     // otherwise, without what later migrations add, so 013 and those after it run again).
     const db = openDatabase(path);
-    db.exec(`ALTER TABLE bucket_volumes DROP COLUMN key_id; DROP TABLE library_keys; -- 049
+    db.exec(`ALTER TABLE devices DROP COLUMN unconfirmed_since; -- 050
+      ALTER TABLE bucket_volumes DROP COLUMN key_id; DROP TABLE library_keys; -- 049
       DROP TABLE search_content_mark; -- 047 (048 dropped two triggers of its own: IF EXISTS there)
       ALTER TABLE locations DROP COLUMN xmp_write_back; DROP TABLE objects; -- 046, 045
       ALTER TABLE locations DROP COLUMN kind; -- 042
