@@ -168,8 +168,7 @@ export class PeerLibrary {
     const { store } = this.lib;
     const now = Date.now();
     return store.transaction(() => {
-      // Rows passed on by another member are the owner's words as that member last pulled them: the owner is not heard from.
-      store.devices.upsertPeer({ uuid: owner, name: head.device.name, publicKey: remote.publicKey ?? '', os: head.device.os }, now, via === undefined);
+      store.devices.upsertPeer({ uuid: owner, name: head.device.name, publicKey: remote.publicKey ?? '', os: head.device.os }, now, via === undefined); // rows passed on: the owner not heard from (DeviceStore.upsertPeer)
       let removed = 0;
       const places = head.locations.map((l) => ({
         location_id: l.id, uuid: l.uuid, name: l.name, path: l.path, index_mode: l.mode, files: l.files, dirs: l.dirs, bytes: l.bytes,
