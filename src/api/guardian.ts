@@ -7,23 +7,30 @@ import { rotList } from '../guardian/rot-list.js';
 import { queueDueScrub } from '../guardian/scrub-job.js';
 import { TRASH_DAYS } from '../files/trash-bin.js';
 import { readScrubSettings, writeScrubSettings } from '../guardian/scrub-settings.js';
+import { checkEvery, protectDue, protectStarted, readProtectSchedule, writeProtectSchedule, type ProtectSchedule } from '../guardian/protect-schedule.js';
 import type { InputOf } from '../ops/facade.js';
 import type { OpCall, OpHost } from '../ops/op.js';
 import type { ProtectResult } from '../ops/transfer/protect.js';
 import type { JobRow } from '../jobs/states.js';
 import type { BucketCheckResult, BucketCheckView, GuardianAtRisk, GuardianPolicyView, GuardianProtected, GuardianProtectPlan, GuardianProtectTarget, GuardianRotView, GuardianStatus, RepairResult, ScrubResult, ScrubSettings } from '../wire/guardian.js';
 
-export type { BucketCheckResult, BucketCheckView, GuardianAtRisk, GuardianPolicyView, GuardianProtected, GuardianProtectPlan, GuardianProtectTarget, GuardianRotView, GuardianStatus, PolicyChange, ProtectResult, RepairResult, ScrubResult, ScrubSettings };
+export type { BucketCheckResult, BucketCheckView, GuardianAtRisk, GuardianPolicyView, GuardianProtected, GuardianProtectPlan, GuardianProtectTarget, GuardianRotView, GuardianStatus, PolicyChange, ProtectResult, ProtectSchedule, RepairResult, ScrubResult, ScrubSettings };
 
 export interface ProtectOptions extends OpCall {
   /** A folder of this device's locations (absolute), a drive (name, fingerprint or id); absent: the first drive with room that lacks each content. */
   to?: string;
+  /** The daemon runs this protect again every EVERY hours from now on (guardian/protect-schedule.ts). */
+  every?: number;
+  /** The schedule ended (this protect still runs). */
+  unschedule?: boolean;
 }
 
 /** A protect as its caller sees it: its job (null: nothing to copy) and, once ended, what it did (`protected`: what landed as its content, counted from its files). */
 export interface ProtectOutcome {
   job: JobRow | null;
   result: (ProtectResult & { protected?: GuardianProtected }) | null;
+  /** The protect schedule of this library on this device, as it is now (null: none). */
+  schedule: ProtectSchedule | null;
 }
 
 /** How often the daemon looks for a location due for its scrub (VSS_GUARDIAN_LOOK_MS: a test's, first look included). */
@@ -140,6 +147,7 @@ export class GuardianApi {
       import('../guardian/bucket-check.js').then(({ queueDueBucketCheck }) => queueDueBucketCheck(this.lib)).catch(onError);
       sweep();
       import('./library-backup.js').then(({ backupWhenDue }) => backupWhenDue(this.host)).catch(onError);
+      protectWhenDue(this.host).catch(onError);
     };
     const first = setTimeout(look, SCRUB_FIRST_LOOK_MS);
     const every = setInterval(look, SCRUB_LOOK_EVERY_MS);
@@ -170,18 +178,47 @@ export class GuardianApi {
    * `not_planned`. Nothing to copy: answered at once, without a job.
    */
   async protect(opts: ProtectOptions = {}): Promise<ProtectOutcome> {
-    const { to, ...call } = opts;
+    const { to, every, unschedule, ...call } = opts;
+    if (every !== undefined && unschedule) throw new UsageError('--every and --no-schedule do not go together');
+    if (every !== undefined) checkEvery(every);
+    const started = Date.now();
     const { performTransfer } = await import('../ops/facade.js');
+    // The protect first: a schedule is kept only for a target a protect could be planned to.
     const out = await performTransfer(this.host, { asked: 'protect', ...(to !== undefined ? { to } : {}) }, call);
-    if (!out.job || !out.result?.copied) return out;
+    const dataDir = this.dataDir();
+    const id = this.lib.config.id;
+    const schedule = every !== undefined ? writeProtectSchedule(dataDir, id, { to: to ?? null, every_hours: every }, started)
+      : unschedule ? writeProtectSchedule(dataDir, id, null) : readProtectSchedule(dataDir, id);
+    if (!out.job || !out.result?.copied) return { ...out, schedule };
     // Its plan says what it meant to copy; what it protected is what landed as its content.
     const { protectedBy } = await import('../guardian/protect-outcome.js');
-    return { ...out, result: { ...out.result, protected: protectedBy(this.lib, out.job.id) } };
+    return { ...out, result: { ...out.result, protected: protectedBy(this.lib, out.job.id) }, schedule };
   }
 
   /** The protect's plan, shown and not run (`--dry-run`): no job, no row in the action log. */
   async protectPreview(opts: { to?: string } = {}): Promise<GuardianProtectPlan> {
     const { previewTransfer } = await import('../ops/preview.js');
     return previewTransfer(this.host, { asked: 'protect', ...(opts.to !== undefined ? { to: opts.to } : {}) });
+  }
+}
+
+/**
+ * HOST's library's scheduled protect when one is due (the daemon's hourly look): queued as the
+ * command queues it (detached), unless one is under way still — a protect that takes longer than
+ * its period, or waits for a device away, is not doubled. Its start is recorded before it is
+ * queued: a target that refuses it is tried again next period, not every hour. Other refusals are
+ * thrown for the look to report.
+ */
+export async function protectWhenDue(host: OpHost, now = Date.now()): Promise<void> {
+  const id = host.lib.config.id;
+  const schedule = readProtectSchedule(host.dataDir, id);
+  if (!schedule || !protectDue(schedule, now)) return;
+  protectStarted(host.dataDir, id, now);
+  const { performTransfer } = await import('../ops/facade.js');
+  try {
+    await performTransfer(host, { asked: 'protect', ...(schedule.to !== null ? { to: schedule.to } : {}) }, { detach: true });
+  } catch (err) {
+    // One under way (ops/transfer/protect.ts refuses a second): it is this period's.
+    if (!(err instanceof VssError && err.code === 'WRONG_STATE')) throw err;
   }
 }

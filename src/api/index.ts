@@ -29,7 +29,7 @@ export type { SimilarApi, SimilarGroup, SimilarKeepResult } from './similar.js';
 export type { StacksApi, StackView } from './stacks.js';
 export type { PeopleApi, FacesApi, FaceView, PersonView, PersonCardView, PersonFaceView, UnsortedFacesView } from './people.js';
 export type { VolumesApi, VolumeAdded, VolumeInfo, VolumeSpeed } from './volumes.js';
-export type { BucketCheckResult, BucketCheckView, GuardianApi, GuardianAtRisk, GuardianPolicyView, GuardianProtectPlan, GuardianProtectTarget, GuardianRotView, GuardianStatus, PolicyChange, ProtectOptions, ProtectOutcome, ProtectResult, RepairResult, ScrubResult, ScrubSettings } from './guardian.js';
+export type { BucketCheckResult, BucketCheckView, GuardianApi, GuardianAtRisk, GuardianPolicyView, GuardianProtectPlan, GuardianProtectTarget, GuardianRotView, GuardianStatus, PolicyChange, ProtectOptions, ProtectOutcome, ProtectResult, ProtectSchedule, RepairResult, ScrubResult, ScrubSettings } from './guardian.js';
 export type { GuardianCopyView, GuardianDevice, GuardianNumbers, GuardianTally } from '../wire/guardian.js';
 export type { ActionsApi, ActionInfo, ActionOp, ActionOutcome, ActionWhat } from './actions.js';
 export { DEFAULT_ACTIONS_LIMIT } from './actions.js';

@@ -412,10 +412,10 @@ export const OPERATIONS = {
     method: 'PUT', path: `${LIB}/guardian/scrub-settings`, call: 'lib.guardian.scrubSettings',
     args: [options({ rate_mbps: body('rate_mbps', 'int', { optional: true, min: 0, max: 100_000 }), every_days: body('every_days', 'int', { optional: true, min: 0, max: 3650 }) })],
   },
-  /** Copy the contents short of their policy onto drives of this device that lack them (`to`: a folder or a drive; absent: chosen); streamed like a file operation. */
+  /** Copy the contents short of their policy onto drives of this device that lack them (`to`: a folder or a drive; absent: chosen; `every`: again that often, by the daemon); streamed like a file operation. */
   guardianProtect: {
     method: 'POST', path: `${LIB}/guardian/protect`, call: 'lib.guardian.protect', stream: { events: ['job:progress'], callbacks: ['onQueued'], signal: 'signal' },
-    args: [options({ to: body('to', 'string', opt), detach: body('detach', 'bool', opt) })],
+    args: [options({ to: body('to', 'string', opt), detach: body('detach', 'bool', opt), every: body('every', 'int', { optional: true, min: 1 }), unschedule: body('unschedule', 'bool', opt) })],
   },
   /** The protect's plan, shown and not run (`--dry-run`). */
   guardianProtectPreview: { method: 'POST', path: `${LIB}/guardian/protect/preview`, call: 'lib.guardian.protectPreview', args: [options({ to: body('to', 'string', opt) })] },
