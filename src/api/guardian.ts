@@ -58,7 +58,7 @@ export class GuardianApi {
 
   /** Contents and bytes that meet their policy, fall short, exist once, or only on drives or devices not seen for 30 days; rotten ones; each device's share. */
   status(): GuardianStatus {
-    return guardianStatus(this.lib);
+    return guardianStatus(this.lib, Date.now(), readProtectSchedule(this.dataDir(), this.lib.config.id));
   }
 
   /** The contents short of their policy, fewest copies first, with every file that holds each (`limit`: 100 unless asked). */

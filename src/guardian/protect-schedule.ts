@@ -1,21 +1,17 @@
 import { UsageError } from '../core/errors.js';
 import { readDeviceSettings, updateDeviceSettings } from '../jobs/cpu-budget.js';
+import type { ProtectSchedule } from '../wire/guardian.js';
+
+export type { ProtectSchedule };
 
 /**
  * A library's protect on a schedule (`vss guardian protect --every HOURS`): the daemon runs the
  * same protect again that often, so the copies a policy asks for — an encrypted bucket off-site
  * most often — follow the photos added since without a cron line. A device's setting (it is this
  * device's drives and buckets the copies go to), kept in the data dir's `device-settings.json`
- * under `guardian_protect`, by library id, as the library's backup schedule is.
+ * under `guardian_protect`, by library id, as the library's backup schedule is (its shape:
+ * `ProtectSchedule` of wire/guardian.ts).
  */
-export interface ProtectSchedule {
-  /** The target as the command was given it (a drive, a bucket, a folder, DEVICE:/LOCATION/PATH); null: protect's own choice. */
-  to: string | null;
-  every_hours: number;
-  /** When a protect under it last started (ms): the command that set it, then each of the daemon's. */
-  last_at: number;
-}
-
 const FIELD = 'guardian_protect';
 const MAX_EVERY_HOURS = 24 * 365;
 

@@ -26,7 +26,7 @@ function query(lib: Library, now: number): GuardianQuery {
  * policy, fall short, exist once, or exist only on drives or devices not seen for 30 days; and
  * what each device holds. Two grouped queries, whatever the library's size.
  */
-export function guardianStatus(lib: Library, now = Date.now()): GuardianStatus {
+export function guardianStatus(lib: Library, now = Date.now(), protectSchedule: GuardianStatus['protect_schedule'] = null): GuardianStatus {
   const q = query(lib, now);
   const c = lib.store.guardian.counts(q);
   const self = lib.device.uuid;
@@ -39,6 +39,7 @@ export function guardianStatus(lib: Library, now = Date.now()): GuardianStatus {
       device_id: d.device_uuid, name: d.device_uuid === self ? lib.device.name : d.name, contents: d.contents, bytes: d.bytes, last_seen: d.device_uuid === self ? now : d.last_seen_at,
       unconfirmed_since: d.unconfirmed_since,
     })),
+    protect_schedule: protectSchedule,
   };
 }
 

@@ -65,6 +65,17 @@ export interface GuardianStatus {
   /** The library's own work (issue 45): its database's snapshots (`vss library backup`). */
   library: LibraryProtection;
   by_device: GuardianDevice[];
+  /** This device's protect schedule of the library (`guardian protect --every`), or null. */
+  protect_schedule: ProtectSchedule | null;
+}
+
+/** A library's protect on a schedule of this device (guardian/protect-schedule.ts). */
+export interface ProtectSchedule {
+  /** The target as the command was given it (a drive, a bucket, a folder, DEVICE:/LOCATION/PATH); null: protect's own choice. */
+  to: string | null;
+  every_hours: number;
+  /** When a protect under it last started (ms): the command that set it, then each of the daemon's. */
+  last_at: number;
 }
 
 /** What keeps the library's own work (tags, albums, people, notes, policies): its snapshots, looked at now. */

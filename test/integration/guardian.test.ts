@@ -63,6 +63,7 @@ describe('vss guardian: copies counted against a policy', { skip: loopSkipReason
       trash: { files: 0, bytes: 0, last: 0 },
       library: { snapshots: 0, newest_at: null, fresh_drives: 0 },
       by_device: [{ device_id: self.device_id, name: self.name, contents: 3, bytes: bytes(ONCE, DUPLICATED, BACKED_UP), last_seen: self.last_seen, unconfirmed_since: null }],
+      protect_schedule: null,
     });
   });
 

@@ -67,6 +67,8 @@ describe('a protect on a schedule', async () => {
     assert.deepEqual([first.schedule?.to, first.schedule?.every_hours], ['Offsite', 24]);
     assert.equal(await safe(), 1);
     assert.match((await ok('guardian', 'protect', '--to', 'Offsite', '--every', '24')).stdout, /The daemon runs this protect again every 24 h to Offsite/);
+    assert.deepEqual(json<GuardianStatus>(await ok('guardian', 'status', '--json')).protect_schedule?.every_hours, 24);
+    assert.match((await ok('guardian', 'status')).stdout, /^protect: the daemon runs it every 24 h to Offsite, last /m);
 
     writeFileSync(join(photos, 'second.jpg'), randomBytes(60_000));
     await ok('location', 'rescan', 'Photos');
@@ -82,6 +84,7 @@ describe('a protect on a schedule', async () => {
 
     const ended = json<ProtectOutcome>(await ok('guardian', 'protect', '--to', 'Offsite', '--no-schedule', '--json'));
     assert.equal(ended.schedule, null);
+    assert.match((await ok('guardian', 'status')).stdout, /^protect: on demand/m);
     assert.equal(readProtectSchedule(dataDir, libraryId), null);
   });
 });
