@@ -182,17 +182,22 @@ export class GuardianApi {
     if (every !== undefined && unschedule) throw new UsageError('--every and --no-schedule do not go together');
     if (every !== undefined) checkEvery(every);
     const started = Date.now();
-    const { performTransfer } = await import('../ops/facade.js');
-    // The protect first: a schedule is kept only for a target a protect could be planned to.
-    const out = await performTransfer(this.host, { asked: 'protect', ...(to !== undefined ? { to } : {}) }, call);
     const dataDir = this.dataDir();
     const id = this.lib.config.id;
-    const schedule = every !== undefined ? writeProtectSchedule(dataDir, id, { to: to ?? null, every_hours: every }, started)
-      : unschedule ? writeProtectSchedule(dataDir, id, null) : readProtectSchedule(dataDir, id);
-    if (!out.job || !out.result?.copied) return { ...out, schedule };
+    // Ended first: a schedule whose target is gone must end even though its protect is refused.
+    if (unschedule) writeProtectSchedule(dataDir, id, null);
+    // Set once the protect is planned (its job queued, or nothing to copy): kept only for a target a protect could be
+    // planned to, and not lost when the wait for its job is cut short (the job goes on).
+    const schedule = () => (every !== undefined ? writeProtectSchedule(dataDir, id, { to: to ?? null, every_hours: every }, started) : readProtectSchedule(dataDir, id));
+    const { performTransfer } = await import('../ops/facade.js');
+    const out = await performTransfer(this.host, { asked: 'protect', ...(to !== undefined ? { to } : {}) }, {
+      ...call, onQueued: (job) => { schedule(); call.onQueued?.(job); },
+    });
+    const now = schedule();
+    if (!out.job || !out.result?.copied) return { ...out, schedule: now };
     // Its plan says what it meant to copy; what it protected is what landed as its content.
     const { protectedBy } = await import('../guardian/protect-outcome.js');
-    return { ...out, result: { ...out.result, protected: protectedBy(this.lib, out.job.id) }, schedule };
+    return { ...out, result: { ...out.result, protected: protectedBy(this.lib, out.job.id) }, schedule: now };
   }
 
   /** The protect's plan, shown and not run (`--dry-run`): no job, no row in the action log. */

@@ -180,16 +180,18 @@ describe('guardian: copies counted against a policy', () => {
       assert.deepEqual([guardianStatus(lib, now).safe.contents, guardianStatus(lib, now).lost.contents], [1, 1]);
       setPolicy(lib, { tag: 'Unconfirmed-check', clear: true }, now);
       tags.delete('Unconfirmed-check');
-      // The laptop syncs: its copies count again; the phone's still do not.
+      // The laptop begins a pull (still unconfirmed), then it ends whole: its copies count again; the phone's still do not.
       store.devices.upsertPeer({ uuid: LAPTOP, name: 'Laptop', publicKey: '', os: 'linux' }, now - DAY);
+      assert.equal(guardianStatus(lib, now).safe.contents, 1);
+      store.devices.heardFrom(LAPTOP);
       const heard = guardianStatus(lib, now);
       assert.deepEqual([heard.safe.contents, heard.lost.contents], [2, 1]);
       assert.deepEqual(heard.by_device.map((d) => d.unconfirmed_since), [null, null, now - 1000]);
       assert.equal(store.devices.unconfirmOthers(lib.device.uuid, now), 2);
       assert.equal(store.devices.byUuid(PHONE)!.unconfirmed_since, now - 1000, 'a second restore keeps the first time');
     } finally {
-      store.devices.upsertPeer({ uuid: LAPTOP, name: 'Laptop', publicKey: '', os: 'linux' }, now - DAY);
-      store.devices.upsertPeer({ uuid: PHONE, name: 'Phone', publicKey: '', os: 'linux' }, now - 60 * DAY);
+      store.devices.heardFrom(LAPTOP);
+      store.devices.heardFrom(PHONE);
     }
     assert.deepEqual(guardianStatus(lib, now).lost, { contents: 0, bytes: 0 }, 'heard from: counted again');
   });

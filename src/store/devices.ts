@@ -41,15 +41,22 @@ export class DeviceStore {
 
   /**
    * A paired device as it last named itself (DESIGN §15: devices are device-owned data); its
-   * public key is the one this device pinned when pairing. HEARD: from the device itself, now (it
-   * was seen, and what it says it holds is what it holds); not when another member passed its
-   * rows on, which may be as old as that member's last pull from it.
+   * public key is the one this device pinned when pairing. Not `heardFrom`: a pull that begins may
+   * be cut off before its rows replace what a snapshot said.
    */
-  upsertPeer(d: DeviceFacts & { os: string }, now = Date.now(), heard = true): void {
+  upsertPeer(d: DeviceFacts & { os: string }, now = Date.now()): void {
     this.sql<[string, string, string, string, number, number]>(
       `INSERT INTO devices (uuid, name, public_key, os, created_at, last_seen_at) VALUES (?, ?, ?, ?, ?, ?)
-       ON CONFLICT(uuid) DO UPDATE SET name = excluded.name, os = excluded.os${heard ? ', last_seen_at = excluded.last_seen_at, unconfirmed_since = NULL' : ''}`,
+       ON CONFLICT(uuid) DO UPDATE SET name = excluded.name, os = excluded.os, last_seen_at = excluded.last_seen_at`,
     ).run(d.uuid, d.name, d.publicKey, d.os, now, now);
+  }
+
+  /**
+   * What this library holds of device UUID is its own word now (a whole pull from it ended): what
+   * a restored snapshot said of it is replaced, and its copies count again (`unconfirmOthers`).
+   */
+  heardFrom(uuid: string): void {
+    this.sql<[string]>('UPDATE devices SET unconfirmed_since = NULL WHERE uuid = ? AND unconfirmed_since IS NOT NULL').run(uuid);
   }
 
   /**

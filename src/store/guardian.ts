@@ -137,9 +137,12 @@ const countedFigures = (uncounted: boolean) => {
   ];
 };
 
-/** The contents with a file that does not count: recorded rotten (still linked to the content it rotted from), or in a location of a device unconfirmed. */
-const UNCOUNTED_CTE = `uncounted(ck) AS MATERIALIZED (SELECT r.content_id FROM rot r JOIN entries e ON e.id = r.entry_id AND e.content_id = r.content_id
-  UNION SELECT e.content_id FROM loc l CROSS JOIN entries e ON e.location_id = l.id WHERE NOT l.ok AND e.kind = 'file' AND e.content_id IS NOT NULL),`;
+/**
+ * The contents (of those OWN asks about) with a file that does not count: recorded rotten (still
+ * linked to the content it rotted from), or in a location of a device unconfirmed.
+ */
+const uncountedCte = (own: string) => `uncounted(ck) AS MATERIALIZED (SELECT r.content_id FROM rot r JOIN entries e ON e.id = r.entry_id AND e.content_id = r.content_id WHERE ${own}
+  UNION SELECT e.content_id FROM loc l CROSS JOIN entries e ON e.location_id = l.id WHERE NOT l.ok AND e.kind = 'file' AND ${own}),`;
 
 const ALL = { own: 'e.content_id IS NOT NULL', peers: '1', buckets: '1' };
 
@@ -149,7 +152,7 @@ const copyCtes = (only: { own: string; peers: string; buckets: string } = ALL, u
     lp.copies, lp.devices, lp.offsite, l.device_id = @selfId OR d.unconfirmed_since IS NULL
   FROM locations l JOIN devices d ON d.id = l.device_id LEFT JOIN volumes v ON v.id = l.volume_id
   LEFT JOIN guardian_policies lp ON lp.scope = 'location' AND lp.target = l.uuid
-),${uncounted ? UNCOUNTED_CTE : ''}
+),${uncounted ? uncountedCte(only.own) : ''}
 own(ck, copies, devices, offsite, seen, lc, ld, lo, here) AS (
   SELECT g.ck,
     ${countedFigures(uncounted).join(', ')},

@@ -86,5 +86,10 @@ describe('a protect on a schedule', async () => {
     assert.equal(ended.schedule, null);
     assert.match((await ok('guardian', 'status')).stdout, /^protect: on demand/m);
     assert.equal(readProtectSchedule(dataDir, libraryId), null);
+    // A schedule whose target is gone ends all the same, though its protect is refused.
+    await ok('guardian', 'protect', '--to', 'Offsite', '--every', '6');
+    const refused = await runCli(['guardian', 'protect', '--to', 'No such drive', '--no-schedule'], env);
+    assert.notEqual(refused.code, 0);
+    assert.equal(readProtectSchedule(dataDir, libraryId), null, refused.stderr);
   });
 });

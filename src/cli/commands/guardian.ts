@@ -247,7 +247,7 @@ function statusLines(s: GuardianStatus): string[] {
     `library: ${libraryLine(s.library)}`,
     `protect: ${s.protect_schedule ? `the daemon runs it every ${s.protect_schedule.every_hours} h${s.protect_schedule.to !== null ? ` to ${s.protect_schedule.to}` : ''}, last ${formatAgo(s.protect_schedule.last_at)}` : 'on demand (vss guardian protect --to TARGET --every 24: the daemon keeps it up)'}`,
     ...(s.trash.files > 0 ? [`trash: ${s.trash.files} file${s.trash.files === 1 ? '' : 's'} (${formatBytes(s.trash.bytes)}), not counted as copies${s.trash.last > 0 ? `; ${s.trash.last} content${s.trash.last === 1 ? ' has its' : 's have their'} only bytes there (emptying the trash ends ${s.trash.last === 1 ? 'it' : 'them'}; vss trash restore brings one back)` : ''}`] : []),
-    ...s.by_device.map((d) => `${d.name}: ${tally(d)}, last seen ${formatAgo(d.last_seen)}${d.unconfirmed_since !== null ? `; not heard from since the library was restored ${formatAgo(d.unconfirmed_since)}: its copies are not counted until it syncs or opens the library` : ''}`),
+    ...s.by_device.map((d) => `${d.name}: ${tally(d)}, last seen ${formatAgo(d.last_seen)}${d.unconfirmed_since !== null ? `; not heard from since the library was restored ${formatAgo(d.unconfirmed_since)}: its copies are not counted until it syncs with this device or opens the library` : ''}`),
   ];
 }
 

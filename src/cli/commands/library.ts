@@ -206,5 +206,5 @@ function printCurrent(cmd: Command, known: { name: string; path: string }): void
 
 /** What a restore or a recovery tells of the library's other devices: their copies wait to be heard of again. */
 function unconfirmedLine(n: number): string {
-  return `the copies on the library's ${n === 1 ? 'other device are' : `${n} other devices are`} not counted by the Guardian until ${n === 1 ? 'it is' : 'each is'} heard from again (it syncs, or opens the library): the snapshot says what ${n === 1 ? 'it' : 'they'} held then, not now (vss guardian status)`;
+  return `the copies on the library's ${n === 1 ? 'other device are' : `${n} other devices are`} not counted by the Guardian until ${n === 1 ? 'it is' : 'each is'} heard from again (it syncs with this device, or opens the library): the snapshot says what ${n === 1 ? 'it' : 'they'} held then, not now (vss guardian status)`;
 }

@@ -4,14 +4,17 @@ import { join } from 'node:path';
 import { addLocation, scanLocation } from '../../locations/locations.js';
 import { tempDir } from '../../../test/helpers.js';
 import { members, pullDirect, pullThrough, writeText, type Member } from '../../../test/support/library-members.js';
+import { ownerChanges } from './owner-changes.js';
+import { PeerLibrary, type HeadIn } from './peer-library.js';
 
 /*
- * When a library hears from a device (DESIGN §19, migration 050): a pull from the device itself
- * confirms it (its copies count again after a restore, its last-seen time moves); its rows passed
- * on by another member do not — they are as old as that member's last pull from it, which may be
- * from before the device was lost.
+ * When a library hears from a device again after a restore (DESIGN §19, migration 050): a whole
+ * pull from the device itself confirms it (its copies count again); a pull from it that began and
+ * was cut off does not (what the snapshot said of it is still most of what is held), nor do its
+ * rows passed on by another member — they are as old as that member's last pull from it, which may
+ * be from before the device was lost.
  */
-describe('a device is heard from only by its own rows, not by rows another member passes on', () => {
+describe('a device is heard from by a whole pull of its own rows, not by one cut off or passed on', () => {
   const tmp = tempDir('vss-heard-from-');
   let A: Member, B: Member, C: Member;
   before(async () => {
@@ -27,19 +30,23 @@ describe('a device is heard from only by its own rows, not by rows another membe
     tmp.cleanup();
   });
 
-  it('after a restore, A passed on by B stays unconfirmed and unseen; A itself confirms it', async () => {
+  it('after a restore, A stays unconfirmed through a pull begun and cut off and through B passing its rows on; a whole pull from A confirms it', async () => {
     const a = A.remote.deviceUuid;
     const { devices } = C.lib.store;
     devices.unconfirmOthers(C.lib.device.uuid, 1000);
-    C.lib.db.prepare('UPDATE devices SET last_seen_at = 2000 WHERE uuid = ?').run(a);
     writeText(join(tmp.path, 'photos', 'b.txt'), 'bravo');
     await scanLocation(A.lib, A.lib.store.locations.ofDevice(A.lib.deviceId)[0]!.id);
+
+    // A's head taken, its pages never: the connection dropped.
+    const peer = new PeerLibrary(C.lib);
+    const asked = peer.askOwner(a);
+    peer.begin(A.remote, asked, ownerChanges(A.lib, asked).head as unknown as HeadIn);
+    assert.equal(devices.byUuid(a)!.unconfirmed_since, 1000, 'a pull cut off: not heard from');
+
     await pullDirect(B, A);
     await pullThrough(C, A, B);
-    assert.deepEqual([devices.byUuid(a)!.unconfirmed_since, devices.byUuid(a)!.last_seen_at], [1000, 2000], 'passed on: not heard from');
+    assert.equal(devices.byUuid(a)!.unconfirmed_since, 1000, 'passed on: not heard from');
     await pullDirect(C, A);
-    const heard = devices.byUuid(a)!;
-    assert.equal(heard.unconfirmed_since, null, 'its own rows: heard from');
-    assert.ok(heard.last_seen_at > 2000);
+    assert.equal(devices.byUuid(a)!.unconfirmed_since, null, 'its own rows, whole: heard from');
   });
 });

@@ -168,7 +168,7 @@ export class PeerLibrary {
     const { store } = this.lib;
     const now = Date.now();
     return store.transaction(() => {
-      store.devices.upsertPeer({ uuid: owner, name: head.device.name, publicKey: remote.publicKey ?? '', os: head.device.os }, now, via === undefined); // rows passed on: the owner not heard from (DeviceStore.upsertPeer)
+      store.devices.upsertPeer({ uuid: owner, name: head.device.name, publicKey: remote.publicKey ?? '', os: head.device.os }, now);
       let removed = 0;
       const places = head.locations.map((l) => ({
         location_id: l.id, uuid: l.uuid, name: l.name, path: l.path, index_mode: l.mode, files: l.files, dirs: l.dirs, bytes: l.bytes,
@@ -263,17 +263,15 @@ export class PeerLibrary {
         store.peerEntries.putMany(owner, f.location, f.path, f.rows, pull.number, ids);
         // Its number and, with its last part, its owner's signature: what passing it on needs.
         store.peerFolders.put({ device_uuid: owner, location_id: f.location, path: f.path, folder_id: f.id, seq: f.seq, sig: f.whole ? f.sig ?? null : null, pull: pull.number });
-        // A full copy from the owner sweeps the whole device at its end instead (whatever it did not
-        // confirm); one passed on by a member sweeps folder by folder, never the device (a folder the
-        // member left out keeps what this device had of it).
+        // A full copy from the owner sweeps the whole device at its end instead (whatever it did not confirm); one passed
+        // on by a member sweeps folder by folder, never the device (a folder the member left out keeps what this device had of it).
         if (f.whole && (!pull.full || pull.forwarded)) {
           const swept = store.peerEntries.sweepFolder(owner, f.location, f.path, pull.number);
           for (const gone of swept.folders ?? []) store.peerFolders.dropFolder(owner, f.location, gone);
           pull.removed += this.dropped(swept);
         }
       }
-      // A full copy queues all of the device's contents at its end, in uuid order (a million random
-      // inserts into the queue cost several times more than one sorted pass).
+      // A full copy queues all of the device's contents at its end, in uuid order (a million random inserts cost far more).
       if (!pull.full) store.search.queue(named);
       const last = folders[folders.length - 1];
       if (last) store.feedCursors.advance(owner, FEED, last.seq, last.id, last.whole ? '' : last.rows[last.rows.length - 1]?.name ?? '');
@@ -293,7 +291,9 @@ export class PeerLibrary {
       if ((sweep && !pull.fresh) || pull.removed > 0) store.search.queue(store.peerContents.dropUnheld(pull.deviceUuid));
       if (pull.full) store.search.queuePeerDevice(pull.deviceUuid);
       store.feedCursors.finishPull(pull.deviceUuid, FEED, Date.now());
+      // Its own rows, whole: marked, and what a restored snapshot said of it replaced (rows a member passes on may be as old).
       if (!pull.forwarded) store.feedCursors.mark(pull.deviceUuid, FEED_FROM_OWNER, pull.epoch, pull.toSeq, pull.number);
+      if (!pull.forwarded) store.devices.heardFrom(pull.deviceUuid);
     });
   }
 
