@@ -21,7 +21,7 @@ export interface ProtectOptions extends OpCall {
   to?: string;
   /** The daemon runs this protect again every EVERY hours from now on (guardian/protect-schedule.ts). */
   every?: number;
-  /** The schedule ended (this protect still runs). */
+  /** End the schedule, and nothing else: no protect runs (a target of it may be gone). */
   unschedule?: boolean;
 }
 
@@ -179,13 +179,13 @@ export class GuardianApi {
    */
   async protect(opts: ProtectOptions = {}): Promise<ProtectOutcome> {
     const { to, every, unschedule, ...call } = opts;
-    if (every !== undefined && unschedule) throw new UsageError('--every and --no-schedule do not go together');
+    if (unschedule && (every !== undefined || to !== undefined)) throw new UsageError('--no-schedule ends the schedule and runs nothing: give it alone (no --every, no --to)');
     if (every !== undefined) checkEvery(every);
     const started = Date.now();
     const dataDir = this.dataDir();
     const id = this.lib.config.id;
-    // Ended first: a schedule whose target is gone must end even though its protect is refused.
-    if (unschedule) writeProtectSchedule(dataDir, id, null);
+    // Only ended: its target may be gone, and a protect it did not ask for would copy somewhere it did not choose.
+    if (unschedule) return { job: null, result: null, schedule: writeProtectSchedule(dataDir, id, null) };
     // Set once the protect is planned (its job queued, or nothing to copy): kept only for a target a protect could be
     // planned to, and not lost when the wait for its job is cut short (the job goes on).
     const schedule = () => (every !== undefined ? writeProtectSchedule(dataDir, id, { to: to ?? null, every_hours: every }, started) : readProtectSchedule(dataDir, id));

@@ -21,7 +21,7 @@ export function registerProtectCommand(guardian: Command): void {
     .option('--to <target>', 'a folder of your locations (a path: ./x or /x; copies land as FOLDER/<location>/<path>), a drive (its name, fingerprint or id: into a location on it, under vss-protect/), a paired device\'s folder (DEVICE:/LOCATION/PATH, through the daemon), or a bucket volume (its name or s3:// address); default: the first drive with room that lacks each content');
   protect
     .option('--every <hours>', 'and again that often: the daemon runs the same protect every HOURS hours (an encrypted bucket kept up to date off-site); kept on this device')
-    .option('--no-schedule', 'end the schedule (this protect still runs)');
+    .option('--no-schedule', 'end the schedule, and run nothing (no --to)');
   withFileOpFlags(protect, 'protect')
     .action(async function (this: Command, opts: { to?: string; dryRun?: boolean; detach?: boolean; every?: string; schedule?: boolean }) {
       const to = opts.to === undefined ? undefined : asTypedTarget(opts.to);
@@ -41,6 +41,7 @@ export function registerProtectCommand(guardian: Command): void {
         if (json) return printJson(out);
         const { job, result } = out;
         const said = scheduleLine(out.schedule, scheduling.unschedule === true);
+        if (scheduling.unschedule) return printLine(said!);
         if (!result) {
           printLine(`queued as job ${job!.id}: protect of ${formatBytes(job!.bytes)} (vss jobs info ${job!.id})`);
           if (said) printLine(said);
