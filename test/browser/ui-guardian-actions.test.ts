@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { json, tempDir } from '../helpers.js';
+import type { GuardianStatus } from '../../src/wire/guardian.js';
 // The CLI in this process: these tests are about what it does, not its process (test/support/cli-here.ts).
 import { cliHere as runCli } from '../support/cli-here.js';
 import { loopSkipReason } from '../loop-volume.js';
@@ -130,10 +131,19 @@ describe('the Guardian page: protect to a bucket', { skip: UI_SKIP, timeout: 300
       const plan = protect.getByRole('region', { name: 'The plan' });
       await plan.waitFor({ timeout: 20_000 });
       assert.match(await plan.innerText(), /to s3:\/\/ui-test\/home\/vss-protect \[Offsite\]: 1 file, 25 B/);
+      // Again every day: the daemon keeps the bucket up with what is added (guardian protect --every 24).
+      await protect.getByLabel('and again every day (the daemon does it)').check();
       await protect.getByRole('button', { name: 'Protect now' }).click();
       await protect.getByRole('status').filter({ hasText: 'Protected 1 content: 1 file' }).waitFor({ timeout: 60_000 });
       await main.getByText('Every content has the copies its policy asks for.').waitFor({ timeout: 20_000 });
       assert.match(await main.getByRole('listitem').filter({ hasText: 'meet their policy' }).first().innerText(), /^1\s*safe/);
+      const schedule = protect.getByRole('note', { name: 'Protect schedule' });
+      await schedule.waitFor({ timeout: 20_000 });
+      assert.match(await schedule.innerText(), /^The daemon protects again every 24 h onto Offsite; last /);
+      assert.equal(json<GuardianStatus>(await runCli(['guardian', 'status', '--json'], env)).protect_schedule?.every_hours, 24);
+      await schedule.getByRole('button', { name: 'Stop' }).click();
+      await schedule.waitFor({ state: 'detached', timeout: 20_000 });
+      assert.equal(json<GuardianStatus>(await runCli(['guardian', 'status', '--json'], env)).protect_schedule, null);
       assert.deepEqual(problems, []);
     } finally {
       await launched.close();

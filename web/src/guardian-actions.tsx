@@ -2,8 +2,8 @@ import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react'
 import { api, isAbort, streamed } from './api.js';
 import { API } from './api-paths.js';
 import { reportError } from './errors.js';
-import { bytes, counted } from './format.js';
-import type { GuardianProtectPlan, JobProgress, ProtectOutcome, RepairResult, ScrubResult } from './types.js';
+import { bytes, counted, dateTime } from './format.js';
+import type { GuardianProtectPlan, GuardianStatus, JobProgress, ProtectOutcome, RepairResult, ScrubResult } from './types.js';
 
 /** Contents not planned the panel names (the CLI's `--dry-run --json` has them all). */
 const NOT_PLANNED_SHOWN = 5;
@@ -57,8 +57,12 @@ function ProgressLine({ p, what }: { p: Progress | null; what: string }) {
  * first (`--dry-run`: what would go where, what cannot and why), then run as one verified,
  * resumable job — onto drives of this device, a folder, or a paired device's folder.
  */
-export function ProtectPanel({ libId, onDone }: { libId: string; onDone: () => void }) {
+/** The daemon's protect again, when the box is ticked: once a day (`guardian protect --every 24`). */
+const EVERY_DAY = 24;
+
+export function ProtectPanel({ libId, schedule, onDone }: { libId: string; schedule: GuardianStatus['protect_schedule']; onDone: () => void }) {
   const [to, setTo] = useState('');
+  const [daily, setDaily] = useState(false);
   const [plan, setPlan] = useState<GuardianProtectPlan | null>(null);
   const [planning, setPlanning] = useState(false);
   const [done, setDone] = useState<string | null>(null);
@@ -81,7 +85,7 @@ export function ProtectPanel({ libId, onDone }: { libId: string; onDone: () => v
     }
   }, [libId, to]);
   const protect = useCallback(async () => {
-    const out = await run<ProtectOutcome>(API.guardianProtect(libId), target);
+    const out = await run<ProtectOutcome>(API.guardianProtect(libId), daily ? { ...target, every: EVERY_DAY } : target);
     if (!out) return;
     const copied = out.result?.copied;
     // What landed as its content, not what the plan meant to copy.
@@ -91,10 +95,19 @@ export function ProtectPanel({ libId, onDone }: { libId: string; onDone: () => v
     setLeftOut(left);
     setPlan(null);
     onDone();
-  }, [libId, to, run, onDone]);
+  }, [libId, to, daily, run, onDone]);
+  const stopSchedule = useCallback(async () => {
+    if (await run<ProtectOutcome>(API.guardianProtect(libId), { unschedule: true })) onDone();
+  }, [libId, run, onDone]);
   return (
     <section aria-label="Protect">
       <h2>Protect</h2>
+      {schedule && (
+        <p role="note" aria-label="Protect schedule">
+          The daemon protects again every {schedule.every_hours} h{schedule.to !== null ? <> onto <span className="path">{schedule.to}</span></> : ''}; last {dateTime(schedule.last_at)}.{' '}
+          <button type="button" onClick={() => void stopSchedule()} disabled={busy}>Stop</button>
+        </p>
+      )}
       <form className="guardian-protect" aria-label="Where to copy" onSubmit={(e) => void makePlan(e)}>
         <label className="field">
           Copy onto
@@ -123,7 +136,14 @@ export function ProtectPanel({ libId, onDone }: { libId: string; onDone: () => v
               <ul className="muted">{plan.not_planned.slice(0, NOT_PLANNED_SHOWN).map((n) => <li key={n.content_uuid}>{n.reason}</li>)}</ul>
             </>
           )}
-          {plan.files > 0 && <button type="button" onClick={() => void protect()} disabled={busy}>Protect now</button>}
+          {plan.files > 0 && (
+            <>
+              <label className="check">
+                <input type="checkbox" checked={daily} onChange={(e) => setDaily(e.target.checked)} disabled={busy} /> and again every day (the daemon does it)
+              </label>{' '}
+              <button type="button" onClick={() => void protect()} disabled={busy}>Protect now</button>
+            </>
+          )}
         </div>
       )}
       {busy && <ProgressLine p={progress} what="Copying" />}

@@ -38,7 +38,7 @@ export function GuardianView() {
       {status.state === 'ready' && !status.value.policy_chosen && <PolicyForm policy={status.value.policy} chosen={false} libId={lib.id} onChanged={reload} />}
       {status.state === 'ready' && <Summary s={status.value} />}
       {status.state === 'ready' && status.value.policy_chosen && <PolicyForm policy={status.value.policy} chosen libId={lib.id} onChanged={reload} />}
-      {status.state === 'ready' && <ProtectPanel libId={lib.id} onDone={reload} />}
+      {status.state === 'ready' && <ProtectPanel libId={lib.id} schedule={status.value.protect_schedule} onDone={reload} />}
       {status.state === 'ready' && <RotPanel libId={lib.id} rotten={status.value.rot.contents} onDone={reload} />}
       {status.state === 'ready' && status.value.by_device.length > 0 && <ByDevice s={status.value} />}
       <section aria-label="Contents short of the policy">
