@@ -1,5 +1,6 @@
 import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Installation } from '../library/installation.js';
 import { openDatabase } from '../db/connection.js';
@@ -104,46 +105,14 @@ describe('local availability numbering', () => {
     const path = older.layout.databaseFile;
     const dir = older.root;
     older.close();
-    // crafted on purpose: the text rows of a library made before migration 013 (the newest schema
-    // otherwise, without what later migrations add, so 013 and those after it run again).
+    // The library's database as a vss before migration 013 left it: its migrations alone, run on an
+    // empty file (what later migrations add, they add again when it is opened), with text rows.
+    for (const f of [path, `${path}-wal`, `${path}-shm`]) rmSync(f, { force: true });
     const db = openDatabase(path);
-    db.exec(`ALTER TABLE devices DROP COLUMN unconfirmed_since; -- 050
-      ALTER TABLE bucket_volumes DROP COLUMN key_id; DROP TABLE library_keys; -- 049
-      DROP TABLE search_content_mark; -- 047 (048 dropped two triggers of its own: IF EXISTS there)
-      ALTER TABLE locations DROP COLUMN xmp_write_back; DROP TABLE objects; -- 046, 045
-      ALTER TABLE locations DROP COLUMN kind; -- 042
-      DROP TABLE peer_heads; DROP TABLE peer_folders; -- 041
-      DROP TABLE library_members; -- 039
-      DROP TRIGGER stacks_moved_insert; DROP TRIGGER stacks_moved_update; DROP TRIGGER stack_members_moved_insert; DROP TRIGGER stack_members_moved_update;
-      DROP TABLE stacks_version; DROP TABLE stack_members; DROP TABLE stacks; -- 038
-      DROP TABLE library_backups; DROP TABLE trash; -- 037, 036
-      ALTER TABLE jobs DROP COLUMN interruptions; DROP TRIGGER xmp_bases_content_gone; DROP TABLE xmp_bases; ALTER TABLE entries DROP COLUMN ctime_ms; -- 034, 033, 032
-      DROP TRIGGER search_content_place; DROP INDEX search_docs_places; -- 031 (places in search; the table made again as it was)
-      DROP TABLE album_items; DROP TABLE albums; -- 030 (albums)
-      DROP TRIGGER faces_sidecar_added; DROP TRIGGER faces_sidecar_removed; DROP TRIGGER faces_sidecar_changed; DROP TABLE face_corrections; DROP TABLE people; DROP TABLE people_dirty; DROP TABLE faces_pending; DROP TABLE faces; -- 029 (faces and people)
-      DROP TABLE bucket_uploads; DROP TABLE bucket_objects; DROP TABLE bucket_volumes; -- 028 (buckets)
-      DROP TABLE rot; DROP TABLE scrubs; ALTER TABLE content_identities DROP COLUMN blake3; -- 026 (scrub)
-      DROP TRIGGER actions_follow_job; DROP TABLE actions; -- 025 (the action log)
-      DROP TABLE guardian_policies; ALTER TABLE entries DROP COLUMN verified_at; ALTER TABLE peer_entries DROP COLUMN verified_at; -- 024 (guardian)
-      DROP INDEX entries_listing_digests; ALTER TABLE entries DROP COLUMN listing_digest; -- 023 (listing digests)
-      DROP TABLE feed_cursors; -- 022 (feed cursors), with its triggers: the library's cursor table and peer_sync's cursor as they were
-      CREATE TABLE peer_library_cursor (device_uuid TEXT PRIMARY KEY, epoch TEXT, seq INTEGER NOT NULL DEFAULT 0, pull_full INTEGER, pull_to_seq INTEGER,
-        pull_after_seq INTEGER, pull_after_id INTEGER, pull_after_name TEXT, pull_number INTEGER NOT NULL DEFAULT 0, last_pull_at INTEGER);
-      ALTER TABLE peer_sync ADD COLUMN epoch TEXT; ALTER TABLE peer_sync ADD COLUMN seq INTEGER NOT NULL DEFAULT 0; ALTER TABLE peer_sync ADD COLUMN last_exchange_at INTEGER;
-      ALTER TABLE locations DROP COLUMN media_seq; -- 020 (media finders' cursor)
-      DROP TRIGGER file_op_items_of_gone_job; DROP TABLE file_op_items; -- 019 (file operations), 021 with it
-      DROP TABLE volumes; ALTER TABLE locations DROP COLUMN volume_id; ALTER TABLE locations DROP COLUMN volume_path; -- 018 (volumes)
-      ALTER TABLE locations DROP COLUMN online; ALTER TABLE peer_locations DROP COLUMN online;
-      DROP TABLE tags; DROP TABLE user_metadata; DROP TABLE metadata_tag; DROP TABLE shared_ops; DROP TABLE shared_acks;
-      ALTER TABLE jobs DROP COLUMN params; ALTER TABLE jobs DROP COLUMN result; ALTER TABLE jobs DROP COLUMN done_bytes;
-      DROP TABLE grid_peer_version;
-      DROP INDEX sidecar_availability_by_device_seq; DROP TABLE sidecar_availability; DROP TABLE availability_names; DROP TABLE availability_devices;
-      CREATE TABLE sidecar_availability (id INTEGER PRIMARY KEY, content_uuid TEXT NOT NULL, kind TEXT NOT NULL, variant TEXT NOT NULL, device_uuid TEXT NOT NULL,
-        has INTEGER NOT NULL CHECK (has IN (0, 1)), size INTEGER, checksum TEXT, last_seen_at INTEGER NOT NULL, format TEXT, seq INTEGER,
-        UNIQUE (content_uuid, kind, variant, device_uuid));
-      CREATE INDEX sidecar_availability_by_device_seq ON sidecar_availability(device_uuid, seq);
-      ALTER TABLE peer_entries RENAME COLUMN content_id TO content_uuid; -- as before migration 016`);
-    db.pragma(`user_version = ${availabilityKeys.version - 1}`);
+    db.transaction(() => {
+      for (const m of MIGRATIONS.filter((x) => x.version < availabilityKeys.version)) db.exec(m.sql);
+      db.pragma(`user_version = ${availabilityKeys.version - 1}`);
+    })();
     const peer = '99999999-0000-4000-8000-000000000000';
     const ins = db.prepare('INSERT INTO sidecar_availability (content_uuid, kind, variant, device_uuid, has, size, checksum, format, seq, last_seen_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 7)');
     ins.run(C(1), 'thumb', 'grid@1x', vss.device.uuid, 1, 10, SUM('a'), 'webp', 3);
