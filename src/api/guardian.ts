@@ -7,7 +7,8 @@ import { rotList } from '../guardian/rot-list.js';
 import { queueDueScrub } from '../guardian/scrub-job.js';
 import { TRASH_DAYS } from '../files/trash-bin.js';
 import { readScrubSettings, writeScrubSettings } from '../guardian/scrub-settings.js';
-import { checkEvery, protectDue, protectStarted, readProtectSchedule, writeProtectSchedule, type ProtectSchedule } from '../guardian/protect-schedule.js';
+import { checkEveryHours } from '../guardian/library-schedules.js';
+import { protectDue, protectStarted, readProtectSchedule, writeProtectSchedule, type ProtectSchedule } from '../guardian/protect-schedule.js';
 import type { InputOf } from '../ops/facade.js';
 import type { OpCall, OpHost } from '../ops/op.js';
 import type { ProtectResult } from '../ops/transfer/protect.js';
@@ -180,15 +181,19 @@ export class GuardianApi {
   async protect(opts: ProtectOptions = {}): Promise<ProtectOutcome> {
     const { to, every, unschedule, ...call } = opts;
     if (unschedule && (every !== undefined || to !== undefined)) throw new UsageError('--no-schedule ends the schedule and runs nothing: give it alone (no --every, no --to)');
-    if (every !== undefined) checkEvery(every);
+    if (every !== undefined) checkEveryHours(every);
     const started = Date.now();
     const dataDir = this.dataDir();
     const id = this.lib.config.id;
     // Only ended: its target may be gone, and a protect it did not ask for would copy somewhere it did not choose.
     if (unschedule) return { job: null, result: null, schedule: writeProtectSchedule(dataDir, id, null) };
     // Set once the protect is planned (its job queued, or nothing to copy): kept only for a target a protect could be
-    // planned to, and not lost when the wait for its job is cut short (the job goes on).
-    const schedule = () => (every !== undefined ? writeProtectSchedule(dataDir, id, { to: to ?? null, every_hours: every }, started) : readProtectSchedule(dataDir, id));
+    // planned to, and not lost when the wait for its job is cut short (the job goes on). Written once.
+    let set: ProtectSchedule | null | undefined;
+    const schedule = (): ProtectSchedule | null => {
+      if (set === undefined) set = every !== undefined ? writeProtectSchedule(dataDir, id, { to: to ?? null, every_hours: every }, started) : readProtectSchedule(dataDir, id);
+      return set;
+    };
     const { performTransfer } = await import('../ops/facade.js');
     const out = await performTransfer(this.host, { asked: 'protect', ...(to !== undefined ? { to } : {}) }, {
       ...call, onQueued: (job) => { schedule(); call.onQueued?.(job); },

@@ -11,7 +11,7 @@ import { basename, dirname, join, posix, resolve } from 'node:path';
 import { bucketUrl, parseBucketUrl, placeKind } from '../core/address.js';
 import { UsageError, VssError } from '../core/errors.js';
 import type { Library } from '../library/library.js';
-import { readDeviceSettings, updateDeviceSettings } from '../jobs/cpu-budget.js';
+import { checkEveryHours, editLibrarySchedule, readLibrarySchedule } from './library-schedules.js';
 import { snapshotDatabase, SNAPSHOT_SUFFIX, type MadeSnapshot } from '../library/snapshot.js';
 import { deviceAt, factsAt } from '../storage/local-tree.js';
 import type { LibraryBackupView, LibraryProtection } from '../wire/guardian.js';
@@ -271,17 +271,12 @@ export interface BackupSchedule {
   keep: number;
 }
 
-const MAX_EVERY_HOURS = 24 * 365;
 const MAX_KEEP = 1000;
+const FIELD = 'library_backups';
 
-/**
- * The schedules of this device (a device's setting: it is this device's folders and drives the
- * snapshots go to), kept in the data dir's `device-settings.json` under `library_backups`, by
- * library id.
- */
+/** LIBRARYID's backup schedule on this device (library-schedules.ts: under `library_backups`), or null. */
 export function readBackupSchedule(dataDir: string, libraryId: string): BackupSchedule | null {
-  const all = readDeviceSettings(dataDir).library_backups as Record<string, Partial<BackupSchedule>> | undefined;
-  const s = all?.[libraryId];
+  const s = readLibrarySchedule<BackupSchedule>(dataDir, FIELD, libraryId);
   if (!s || typeof s.every_hours !== 'number' || typeof s.keep !== 'number') return null;
   return { to: typeof s.to === 'string' ? s.to : null, every_hours: s.every_hours, keep: s.keep };
 }
@@ -289,17 +284,10 @@ export function readBackupSchedule(dataDir: string, libraryId: string): BackupSc
 /** Set (or with null, end) LIBRARYID's schedule; the schedule now. */
 export function writeBackupSchedule(dataDir: string, libraryId: string, schedule: BackupSchedule | null): BackupSchedule | null {
   if (schedule) {
-    if (!(Number.isInteger(schedule.every_hours) && schedule.every_hours >= 1 && schedule.every_hours <= MAX_EVERY_HOURS)) {
-      throw new UsageError(`--every takes whole hours, 1 to ${MAX_EVERY_HOURS}, not ${String(schedule.every_hours)}`);
-    }
+    checkEveryHours(schedule.every_hours);
     if (!(Number.isInteger(schedule.keep) && schedule.keep >= 1 && schedule.keep <= MAX_KEEP)) throw new UsageError(`--keep takes 1 to ${MAX_KEEP} snapshots, not ${String(schedule.keep)}`);
   }
-  updateDeviceSettings(dataDir, (s) => {
-    const all = { ...(s.library_backups as Record<string, BackupSchedule> | undefined) };
-    if (schedule) all[libraryId] = schedule;
-    else delete all[libraryId];
-    s.library_backups = all;
-  });
+  editLibrarySchedule<BackupSchedule>(dataDir, FIELD, libraryId, () => schedule ?? undefined);
   return readBackupSchedule(dataDir, libraryId);
 }
 

@@ -11,7 +11,7 @@ export interface DeviceRecord {
   os: string | null;
   created_at: number;
   last_seen_at: number;
-  /** Set when a snapshot was made this library (restored, recovered) and this device not heard from since: its copies are not counted (migration 050). */
+  /** When the library was made from a snapshot (restored, recovered), this device not heard from since: its copies are not counted (migration 050). */
   unconfirmed_since: number | null;
 }
 
@@ -60,9 +60,10 @@ export class DeviceStore {
   }
 
   /**
-   * A snapshot was just made this library (DESIGN §19, migration 050): what it says every other
+   * The library was just made from a snapshot (DESIGN §19, migration 050): what it says every other
    * device holds is what that device held when the snapshot was made, so none of them counts until
-   * it is heard from again (an upsert above). Those already unconfirmed keep their first time.
+   * it is heard from again (`heardFrom`, or `upsertSelf` when it opens the library). Those already
+   * unconfirmed keep their first time.
    */
   unconfirmOthers(selfUuid: string, now = Date.now()): number {
     return this.sql<[number, string]>('UPDATE devices SET unconfirmed_since = coalesce(unconfirmed_since, ?) WHERE uuid <> ?').run(now, selfUuid).changes;

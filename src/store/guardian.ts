@@ -149,7 +149,7 @@ const ALL = { own: 'e.content_id IS NOT NULL', peers: '1', buckets: '1' };
 const copyCtes = (only: { own: string; peers: string; buckets: string } = ALL, uncounted = true) => `loc(id, dev, place, seen, lc, ld, lo, ok) AS MATERIALIZED (
   SELECT l.id, l.device_id, coalesce(l.volume_id, -l.id),
     CASE WHEN l.device_id <> @selfId THEN coalesce(d.last_seen_at, 0) WHEN l.online = 1 THEN @now ELSE coalesce(v.last_seen_at, l.last_scan_completed_at, 0) END,
-    lp.copies, lp.devices, lp.offsite, l.device_id = @selfId OR d.unconfirmed_since IS NULL
+    lp.copies, lp.devices, lp.offsite, d.unconfirmed_since IS NULL
   FROM locations l JOIN devices d ON d.id = l.device_id LEFT JOIN volumes v ON v.id = l.volume_id
   LEFT JOIN guardian_policies lp ON lp.scope = 'location' AND lp.target = l.uuid
 ),${uncounted ? uncountedCte(only.own) : ''}
@@ -338,7 +338,7 @@ export class GuardianStore {
     return this.sql<[GuardianQuery & { limit: number }], JudgedContent>(AT_RISK[this.variant()]).all({ ...q, limit });
   }
 
-  /** Which statement judges every content: the tags' policies joined only where a tag has one, rotten files looked for only where one is recorded. */
+  /** Which statement judges every content: the tags' policies joined only where a tag has one, files that do not count looked for only where one is recorded rotten or a device is unconfirmed. */
   private variant(): keyof typeof COUNTS {
     const tags = this.sql<[], number>("SELECT EXISTS (SELECT 1 FROM guardian_policies WHERE scope = 'tag')").pluck().get() === 1;
     const uncounted = this.sql<[], number>('SELECT EXISTS (SELECT 1 FROM rot) OR EXISTS (SELECT 1 FROM devices WHERE unconfirmed_since IS NOT NULL)').pluck().get() === 1;
