@@ -115,12 +115,10 @@ describe('one CPU budget for every library worked in a process (real libraries, 
     await until(() => live.bg === 1, 3_000, 'a background job running');
     await sleep(100);
     assert.equal(live.peakBg, 1);
-    const asked = Date.now();
     writeCpuBudget(dataDir, 2);
     assert.deepEqual(works.map((w) => w.budget), [2, 2]);
-    await until(() => live.bg === 2, 1_000, 'a second job started');
-    const took = Date.now() - asked;
-    assert.ok(took < 200, `the second slot was taken ${took} ms after the change`);
+    // At once, not at the next poll (10 s away): the bound is the poll's, not a timing of the machine.
+    await until(() => live.bg === 2, 5_000, 'a second job started before the next poll');
     await within(Promise.all(works.map((w) => w.waitUntilIdle())), 30_000, 'both libraries idle');
     assert.equal(live.peakBg, 2, 'never beyond the new budget');
     writeCpuBudget(dataDir, 'default');

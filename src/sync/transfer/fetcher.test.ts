@@ -360,11 +360,12 @@ describe('fetching sidecars between real peers over loopback', () => {
       const user = await fetcher.fetch([probe.address], { priority: 'user' });
       const userMs = Date.now() - userStarted;
       assert.ok(user[0]!.ok);
-      assert.ok(userMs < 1000, `the user's fetch took ${userMs} ms`);
       const outs = await prefetch;
       assert.ok(outs.every((o) => o.ok));
       assert.ok(prefetchDone - prefetchStarted >= 1200, `2 MB at 1 MB/s took ${prefetchDone - prefetchStarted} ms`);
-      assert.ok(prefetchDone > userStarted + userMs);
+      // Passed, not timed (a loaded machine makes any bound on the user's fetch flaky): it ended
+      // while the bulk still had most of its 2 s of bandwidth to go.
+      assert.ok(prefetchDone > userStarted + userMs, `the user's fetch (${userMs} ms) ended after the prefetch it should have passed`);
     } finally {
       fetcher.close();
     }
