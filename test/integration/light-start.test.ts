@@ -195,6 +195,38 @@ describe('the CLI bundle runs from its code cache', () => {
     assert.ok(existsSync(own), 'the flagged run kept a cache of its own, named by its flags');
   });
 
+  it('a command keeps a code cache of its own, made once by a run that succeeded, which V8 takes', () => {
+    // Flags no other test uses: every cache of this test is named by them, so no run beside it touches one.
+    const flag = '--max-old-space-size=231';
+    const tag = createHash('sha1').update(`${flag}\0`).digest('hex').slice(0, 12);
+    const base = join(dirname(bundle), `main.cjs.${tag}.cache`);
+    const own = join(dirname(bundle), `main.cjs.models.${tag}.cache`);
+    const typo = join(dirname(bundle), `main.cjs.modles.${tag}.cache`);
+    for (const f of [base, own, typo]) rmSync(f, { force: true });
+    const vss = (...args: string[]) => spawnSync(process.execPath, [flag, VSS_BIN, ...args], { encoding: 'utf8', env: plainEnv() });
+
+    const first = vss('models', '--help');
+    assert.equal(first.status, 0, first.stderr);
+    assert.ok(existsSync(own), 'the command kept a cache named by it');
+    assert.equal(existsSync(base), false, 'a command writes only its own');
+    const accepted = spawnSync(process.execPath, [flag, '-e', `
+      const { readFileSync } = require('node:fs'); const vm = require('node:vm'); const Module = require('node:module');
+      const f = ${JSON.stringify(bundle)};
+      const s = new vm.Script(Module.wrap(readFileSync(f, 'utf8')), { filename: f, cachedData: readFileSync(${JSON.stringify(own)}) });
+      process.stdout.write(String(s.cachedDataRejected));
+    `], { encoding: 'utf8', env: plainEnv() });
+    assert.equal(accepted.stdout, 'false', accepted.stderr);
+
+    const made = readFileSync(own);
+    assert.equal(vss('models', '--help').status, 0);
+    assert.ok(readFileSync(own).equals(made), 'a run that found its cache leaves it as it was');
+
+    const wrong = vss('modles');
+    assert.equal(wrong.status, 2, wrong.stderr);
+    assert.equal(existsSync(typo), false, 'a mistyped command makes no cache');
+    for (const f of [base, own]) rmSync(f, { force: true });
+  });
+
   it('requires no ES module from node_modules (its default export would be lost to the interop)', () => {
     // Relative to dist/cli/, wherever node_modules really is (a symlinked one is resolved).
     const required = [...readFileSync(bundle, 'latin1').matchAll(/require\("(\.[^"]*\/node_modules\/[^"]+)"\)/g)].map((m) => m[1]!);
