@@ -192,7 +192,7 @@ function noSourceReason(lib: Library, copies: readonly GuardCopy[]): string {
     return `its only copies on this device are objects of the bucket location ${buckets.join(', ')}: protect copies from files on a drive, not from a bucket (vss content get ${uuid} --to FOLDER brings it to a drive first)`;
   }
   const names = [...new Set(copies.map((c) => (c.device_uuid === null ? `the bucket ${c.location_path}` : lib.store.devices.byUuid(c.device_uuid)?.name ?? c.device_uuid)))];
-  return `held only by ${names.join(', ') || 'devices not known'}: fetching it is not part of protect yet (vss content get ${uuid} --to FOLDER brings it here)`;
+  return `held only by ${names.join(', ') || 'devices not known'}: fetching it is not part of protect yet (vss content get ${uuid} --to FOLDER brings it here; vss content get --all --to FOLDER, every content this device lacks, as after a recovery)`;
 }
 
 function shortfallReason(planned: number, missing: number, targets: readonly ProtectTarget[], full: number, to: string | undefined): string {
