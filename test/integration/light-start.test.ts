@@ -172,13 +172,16 @@ describe('the CLI bundle runs from its code cache', () => {
     return env;
   };
 
-  it('the cache the build made is taken by V8 for the bundle as it is', () => {
-    const r = spawnSync(process.execPath, ['-e', `
+  /** Whether V8, under FLAGS, refuses CACHE for the bundle as it is: what a fresh process prints ('false': taken). */
+  const rejected = (cache: string, flags: string[] = []) => spawnSync(process.execPath, [...flags, '-e', `
       const { readFileSync } = require('node:fs'); const vm = require('node:vm'); const Module = require('node:module');
       const f = ${JSON.stringify(bundle)};
-      const s = new vm.Script(Module.wrap(readFileSync(f, 'utf8')), { filename: f, cachedData: readFileSync(f + '.cache') });
+      const s = new vm.Script(Module.wrap(readFileSync(f, 'utf8')), { filename: f, cachedData: readFileSync(${JSON.stringify(cache)}) });
       process.stdout.write(String(s.cachedDataRejected));
     `], { encoding: 'utf8', env: plainEnv() });
+
+  it('the cache the build made is taken by V8 for the bundle as it is', () => {
+    const r = rejected(bundle + '.cache');
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stdout, 'false');
   });
@@ -209,12 +212,7 @@ describe('the CLI bundle runs from its code cache', () => {
     assert.equal(first.status, 0, first.stderr);
     assert.ok(existsSync(own), 'the command kept a cache named by it');
     assert.equal(existsSync(base), false, 'a command writes only its own');
-    const accepted = spawnSync(process.execPath, [flag, '-e', `
-      const { readFileSync } = require('node:fs'); const vm = require('node:vm'); const Module = require('node:module');
-      const f = ${JSON.stringify(bundle)};
-      const s = new vm.Script(Module.wrap(readFileSync(f, 'utf8')), { filename: f, cachedData: readFileSync(${JSON.stringify(own)}) });
-      process.stdout.write(String(s.cachedDataRejected));
-    `], { encoding: 'utf8', env: plainEnv() });
+    const accepted = rejected(own, [flag]);
     assert.equal(accepted.stdout, 'false', accepted.stderr);
 
     const made = readFileSync(own);
