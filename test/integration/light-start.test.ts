@@ -24,7 +24,8 @@ const LOADED_AT_FIRST_USE = [
 ];
 
 /**
- * Run the CLI with every module it loads recorded; returns the loaded URLs. The compiled files
+ * Run the CLI with every module it loads recorded (its ES modules listed at its exit: test/support/record-imports.ts);
+ * returns the loaded URLs. The compiled files
  * run (VSS_UNBUNDLED), whose module graph is what these tests read; with BUNDLED, the bundle
  * bin/vss runs after `npm run build` (dist/cli/main.cjs: vss's modules are in that one file, and what is left
  * out of it — the CommonJS engines — is loaded from node_modules as before).
@@ -33,7 +34,7 @@ function loaded(args: string[], env: Record<string, string>, out: string, bundle
   rmSync(out, { force: true });
   writeFileSync(out, '');
   const r = spawnSync(process.execPath, ['--import', RECORDER, VSS_BIN, ...args], {
-    env: { ...process.env, ...env, VSS_RECORD_IMPORTS: out, VSS_LOG_LEVEL: undefined, VSS_LIBRARY: undefined, VSS_UNBUNDLED: bundled ? undefined : '1' } as NodeJS.ProcessEnv,
+    env: { ...process.env, ...env, VSS_RECORD_IMPORTS: out, VSS_RECORD_IMPORTS_LIVE: undefined, VSS_LOG_LEVEL: undefined, VSS_LIBRARY: undefined, VSS_UNBUNDLED: bundled ? undefined : '1' } as NodeJS.ProcessEnv,
     encoding: 'utf8',
   });
   return { urls: readFileSync(out, 'utf8').split('\n').filter(Boolean), code: r.status, stderr: r.stderr };
@@ -128,9 +129,10 @@ describe('the command line loads only what the command asked uses', () => {
 
   it('a daemon starts without what it loads at the first use (engines, parsers, tus, schema compilers), nor its launcher libp2p', () => {
     const recorded = (pid: number | undefined) => readFileSync(join(tmp.path, `imports-${pid}.txt`), 'utf8').split('\n').filter(Boolean);
-    // The recorder in the daemon too (the CLI starting it passes its environment on), each process to its own file.
+    // The recorder in the daemon too (the CLI starting it passes its environment on), each process to its own file,
+    // each import as it comes (LIVE): the daemon's is read while it runs.
     const started = spawnSync(process.execPath, [VSS_BIN, 'daemon', 'start'], {
-      env: { ...process.env, ...env, VSS_UNBUNDLED: '1', NODE_OPTIONS: `--import=${RECORDER}`, VSS_RECORD_IMPORTS: join(tmp.path, 'imports-%p.txt') }, encoding: 'utf8',
+      env: { ...process.env, ...env, VSS_UNBUNDLED: '1', NODE_OPTIONS: `--import=${RECORDER}`, VSS_RECORD_IMPORTS: join(tmp.path, 'imports-%p.txt'), VSS_RECORD_IMPORTS_LIVE: '1' }, encoding: 'utf8',
     });
     assert.equal(started.status, 0, started.stderr);
     const daemon = recorded((JSON.parse(readFileSync(join(env.VSS_DATA_DIR, 'daemon.json'), 'utf8')) as { pid: number }).pid);
