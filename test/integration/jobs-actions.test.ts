@@ -98,13 +98,15 @@ describe('a running job can be paused and resumed (real daemon, real ffmpeg)', {
   it('stops its tool, spends no attempt, and resumes to make the sidecar', async () => {
     const media = join(tmp.path, 'media');
     mkdirSync(media);
-    // A clip whose proxy takes long enough that the pause lands mid-encode: 60 s of 720p, made of a
-    // 2 s pattern repeated by stream copy (the same 1800 frames to decode and encode as 60 s of
-    // testsrc2, whose own drawing and encoding cost half a minute of CPU).
+    // A clip whose proxy takes long enough that the pause lands mid-encode: 20 s of 720p, made of a
+    // 2 s pattern repeated by stream copy (the same 600 frames to decode and encode as 20 s of
+    // testsrc2, whose own drawing and encoding cost CPU of their own). The pause lands some 70 ms
+    // after ffmpeg starts (the daemon finds the job at once), and the proxy takes ~4 s on this
+    // two-core machine: 60 s of clip (13 s to encode, all of it again after the resume) were most of this file's CPU.
     const { ffmpeg } = ffmpegTools();
     const pattern = join(tmp.path, 'pattern.mp4');
     execFileSync(ffmpeg, ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=1280x720:rate=30:duration=2', '-c:v', 'libx264', '-preset', 'ultrafast', pattern]);
-    execFileSync(ffmpeg, ['-v', 'error', '-y', '-stream_loop', '29', '-i', pattern, '-c', 'copy', join(media, 'long.mp4')]);
+    execFileSync(ffmpeg, ['-v', 'error', '-y', '-stream_loop', '9', '-i', pattern, '-c', 'copy', join(media, 'long.mp4')]);
     assert.equal((await runCli(['library', 'create', 'P', '--path', tmp.path], env)).code, 0);
     const started = await runCli(['daemon', 'start'], env);
     assert.equal(started.code, 0, started.stderr);
