@@ -37,7 +37,10 @@ function loaded(args: string[], env: Record<string, string>, out: string, bundle
     env: { ...process.env, ...env, VSS_RECORD_IMPORTS: out, VSS_RECORD_IMPORTS_LIVE: undefined, VSS_LOG_LEVEL: undefined, VSS_LIBRARY: undefined, VSS_UNBUNDLED: bundled ? undefined : '1' } as NodeJS.ProcessEnv,
     encoding: 'utf8',
   });
-  return { urls: readFileSync(out, 'utf8').split('\n').filter(Boolean), code: r.status, stderr: r.stderr };
+  const urls = readFileSync(out, 'utf8').split('\n').filter(Boolean);
+  // The list made at the exit holds the recorder itself (an ES module): without it, the list is of CommonJS files alone.
+  assert.ok(urls.some((u) => u.endsWith('/dist/test/support/record-imports.js')), `the ES modules were listed at the exit: ${r.stderr}`);
+  return { urls, code: r.status, stderr: r.stderr };
 }
 
 function enginesIn(urls: string[], packages = ENGINES): string[] {
