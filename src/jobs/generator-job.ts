@@ -32,6 +32,7 @@ export function generatorJobKind(gen: Generator, schedule: KindSchedule): JobKin
   return {
     name: gen.kind,
     concurrency: schedule.concurrency,
+    ...(schedule.after !== undefined ? { after: schedule.after } : {}),
     timeoutMs: (job) => timeoutFor(schedule, job.bytes),
     run: (job, ctx) => runGenerator(gen, job, ctx),
     recover: (lib) => recoverGenerating(gen, lib),

@@ -103,6 +103,8 @@ export interface JobKind {
   name: string;
   /** Most jobs of this kind running at once. */
   concurrency: number;
+  /** The kind it is made from when that one is ready: its job waits for the content's job of that kind (KindSchedule.after). */
+  after?: string;
   timeoutMs(job: JobRow): number;
   run(job: JobRow, ctx: JobRunContext): Promise<JobOutcome>;
   /**

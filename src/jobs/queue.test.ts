@@ -86,3 +86,48 @@ describe('a job\'s runs cut off by its process dying', () => {
     }), { numRuns: 200 });
   });
 });
+
+/**
+ * A kind made from another's output when ready (KindSchedule.after: the fingerprint from a
+ * thumbnail) waits for its content's job of that kind in this runner, rather than decode the
+ * source beside it; never for one this runner cannot run (real library database).
+ */
+describe('a job made from another kind waits for that job of its content', () => {
+  const tmp = tempDir('vss-queue-after-');
+  let lib: Library;
+  before(() => { lib = new Installation({ dataDir: join(tmp.path, 'data') }).createLibrary('A', tmp.path); });
+  after(() => { lib.close(); tmp.cleanup(); });
+  const uuid = (n: number) => `00000000-0000-5000-8000-${String(n).padStart(12, '0')}`;
+  const enqueue = (kind: string, n: number, priority: number) => {
+    lib.store.jobs.enqueue({ kind, contentUuid: uuid(n), priority, maxAttempts: 3 });
+    return lib.store.jobs.list({ contentUuid: uuid(n) }).find((j) => j.kind === kind)!.id;
+  };
+  const after_ = new Map([['phash', 'thumb']]);
+  const both = () => new Map([['thumb', 2], ['phash', 2]]);
+
+  it("waits while its content's thumbnail runs here or is about to; goes once it is done; never for one this runner cannot run", () => {
+    const thumbX = enqueue('thumb', 1, 10);
+    const phashX = enqueue('phash', 1, 12);
+    const phashY = enqueue('phash', 2, 12);
+    // X's thumbnail taken: X's fingerprint waits for it in the same claim, Y's (no thumbnail owed) goes.
+    let taken = claimJobs(lib.store, 10, { room: both(), after: after_ });
+    assert.deepEqual(taken.map((j) => j.id).sort(), [thumbX, phashY].sort());
+    // While it runs here, still waiting.
+    taken = claimJobs(lib.store, 10, { room: both(), busy: new Set([thumbX, phashY]), after: after_ });
+    assert.deepEqual(taken, []);
+    // A thumbnail running elsewhere (not this runner's) does not hold it.
+    assert.deepEqual(claimJobs(lib.store, 10, { room: both(), busy: new Set(), after: after_ }).map((j) => j.id), [phashX]);
+
+    // Queued and runnable, but this runner does not make thumbnails: it does not wait.
+    enqueue('thumb', 3, 10);
+    const phashZ = enqueue('phash', 3, 12);
+    assert.deepEqual(claimJobs(lib.store, 10, { room: new Map([['phash', 2]]), after: after_ }).map((j) => j.id), [phashZ]);
+  });
+
+  it('a thumbnail without room now still holds its fingerprint back; without `after`, nothing waits', () => {
+    enqueue('thumb', 4, 10);
+    const phashW = enqueue('phash', 4, 12);
+    assert.deepEqual(claimJobs(lib.store, 10, { room: new Map([['thumb', 0], ['phash', 2]]), after: after_ }), []);
+    assert.deepEqual(claimJobs(lib.store, 10, { room: new Map([['thumb', 0], ['phash', 2]]) }).map((j) => j.id), [phashW]);
+  });
+});

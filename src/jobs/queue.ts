@@ -2,6 +2,8 @@ import type { JobStore } from '../store/jobs.js';
 import type { Stores } from '../store/stores.js';
 import type { JobRow } from './states.js';
 
+type JobRecordLike = Pick<JobRow, 'id' | 'kind' | 'content_uuid'>;
+
 /** Backoff before retry N (1-based): 2 s, 8 s, 32 s … capped at 10 minutes. */
 export function backoffMs(attempt: number, baseMs = 2000): number {
   return Math.min(baseMs * 4 ** Math.max(0, attempt - 1), 10 * 60_000);
@@ -14,13 +16,15 @@ export interface ClaimRoom {
   /** Jobs whose earlier run is still winding down (cancelled and retried meanwhile): they wait for it. */
   busy?: ReadonlySet<number>;
   maxPriority?: number;
+  /** Kind → the kind it is made from when ready (KindSchedule.after). */
+  after?: ReadonlyMap<string, string>;
 }
 
 /**
  * Take up to LIMIT runnable jobs, highest priority first, skipping kinds that are at their
  * concurrency limit. Marks them running and counts the attempt.
  */
-export function claimJobs(stores: Stores, limit: number, { room, busy = new Set(), maxPriority = Number.MAX_SAFE_INTEGER }: ClaimRoom): JobRow[] {
+export function claimJobs(stores: Stores, limit: number, { room, busy = new Set(), maxPriority = Number.MAX_SAFE_INTEGER, after }: ClaimRoom): JobRow[] {
   if (limit <= 0) return [];
   const kinds = [...room].filter(([, free]) => free > 0).map(([k]) => k);
   if (kinds.length === 0) return [];
@@ -31,13 +35,27 @@ export function claimJobs(stores: Stores, limit: number, { room, busy = new Set(
   return stores.immediate(() => {
     const left = new Map(room);
     const taken: JobRow[] = [];
+    const takenIds = new Set<number>();
+    // Made from another kind's output: it waits while its content's job of that kind runs here
+    // (or was just taken) or is runnable here now (its turn comes with a slot of this runner).
+    // Only this runner's work is waited on, so a job is never held by one that cannot run here.
+    const waits = (r: JobRecordLike): boolean => {
+      const from = after?.get(r.kind);
+      if (from === undefined || r.content_uuid === null) return false;
+      const open = store.openFor(from, r.content_uuid, r.id);
+      if (!open) return false;
+      if (open.status === 'running') return busy.has(open.id) || takenIds.has(open.id);
+      return open.status === 'queued' && open.run_after <= now && room.has(from);
+    };
     for (const r of store.runnable(kinds, maxPriority, now, limit * 8)) {
       if (taken.length >= limit) break;
       if (busy.has(r.id)) continue;
       const free = left.get(r.kind) ?? 0;
       if (free <= 0) continue;
+      if (waits(r)) continue;
       if (!store.markRunning(r.id, now)) continue;
       left.set(r.kind, free - 1);
+      takenIds.add(r.id);
       taken.push({ ...r, status: 'running', attempts: r.attempts + 1, run_token: r.run_token + 1, started_at: now, updated_at: now, error: null });
     }
     return taken;

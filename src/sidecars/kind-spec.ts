@@ -74,6 +74,12 @@ interface FoundByFinder {
 export interface KindSchedule {
   /** Lower runs first. */
   priority: number;
+  /**
+   * A kind it is made from when that one is ready (the fingerprint from a thumbnail): a job of it
+   * waits while its content's job of that kind runs here or is about to, rather than decode the
+   * source again beside it (jobs/queue.ts).
+   */
+  after?: string;
   /** Most jobs of the kind at once (the runner's global limit applies too). */
   concurrency: number;
   /** Time one job may take: a base plus a share per MiB of input, capped. */

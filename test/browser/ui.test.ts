@@ -8,7 +8,7 @@ import type { Page, Response } from 'playwright-core';
 import { FIXTURES, FIXTURES_SKIP, json } from '../helpers.js';
 // The CLI in this process: these tests are about what it does, not its process (test/support/cli-here.ts).
 import { cliHere as runCli } from '../support/cli-here.js';
-import { launchBrowser, newPage } from './launch.js';
+import { launchBrowser, newPage, type LaunchedBrowser } from './launch.js';
 import { HAVE_SEARCH, nameOf, SEARCH_SKIP, startUiLibrary, UI_FIXTURES, UI_SKIP, type UiLibrary } from './ui-library.js';
 
 // Inside page.evaluate the page's globals exist; this project compiles without the DOM lib.
@@ -18,11 +18,13 @@ declare const getComputedStyle: any;
 
 /**
  * The web UI as a user meets it: a real daemon over the fixtures, the app it serves at /ui/, a real
- * headless Chromium. Each test launches its own browser and closes it (close() fails the test if a
- * Chromium process outlives it).
+ * headless Chromium: one browser for the file, each test in a fresh context of its own (cookies,
+ * storage, cache and service workers are a context's); closed at the end (close() fails the file
+ * if a Chromium process outlives it).
  */
 describe('the web UI in a real browser', { skip: FIXTURES_SKIP || UI_SKIP, timeout: 300_000 }, () => {
   let ui: UiLibrary;
+  let launched: LaunchedBrowser;
   before(async () => {
     // What its pages show and its checks read: thumbnails, the video's proxy, the Live Photo's
     // movie, and the OCR of the three files the search finds (asked of the daemon's resolver, as a
@@ -34,16 +36,17 @@ describe('the web UI in a real browser', { skip: FIXTURES_SKIP || UI_SKIP, timeo
       const got = await runCli(['sidecars', 'get', ui.uuidOf(f), 'ocr', 'default', '--timeout', '120'], ui.env);
       assert.equal(got.code, 0, `${nameOf(f)}'s OCR: ${got.stderr}`);
     }
+    launched = await launchBrowser();
   });
   after(async () => {
+    await launched?.close();
     await ui?.stop();
   });
 
   /** A signed-in page (an address `vss ui` prints, so the session cookie is set) of WIDTH × HEIGHT. */
   async function withPage(fn: (page: Page) => Promise<void>, size: { width?: number; height?: number } = {}): Promise<void> {
-    const launched = await launchBrowser();
+    const { context, page } = await newPage(launched.browser, size);
     try {
-      const { page } = await newPage(launched.browser, size);
       const problems: string[] = [];
       page.on('pageerror', (err) => problems.push(String(err)));
       const answer = await page.goto(await ui.signInUrl());
@@ -52,7 +55,7 @@ describe('the web UI in a real browser', { skip: FIXTURES_SKIP || UI_SKIP, timeo
       await fn(page);
       assert.deepEqual(problems, [], 'no script error in the page');
     } finally {
-      await launched.close();
+      await context.close();
     }
   }
 
@@ -60,9 +63,8 @@ describe('the web UI in a real browser', { skip: FIXTURES_SKIP || UI_SKIP, timeo
   const searchBox = (page: Page) => page.getByRole('searchbox', { name: 'Search' });
 
   it('refuses a page without a session (401, says to run `vss ui`); a ticket signs in once, to a cookie that is not the token', async () => {
-    const launched = await launchBrowser();
+    const { context, page } = await newPage(launched.browser);
     try {
-      const { page } = await newPage(launched.browser);
       const bare = await page.goto(`${ui.http}/ui/`);
       assert.equal(bare?.status(), 401);
       assert.match(await page.locator('body').innerText(), /vss ui/);
@@ -85,7 +87,7 @@ describe('the web UI in a real browser', { skip: FIXTURES_SKIP || UI_SKIP, timeo
       await other.context.close();
       assert.equal(await page.evaluate(() => document.cookie), '', 'scripts cannot read it');
     } finally {
-      await launched.close();
+      await context.close();
     }
   });
 

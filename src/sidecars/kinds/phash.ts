@@ -13,7 +13,7 @@ export const phash = {
   maxBytes: 4096,
   made: 'generator',
   // Right after the thumbnails, whose bitmap it reads.
-  schedule: { priority: 12, concurrency: 2, timeout: { baseMs: 60_000, perMiBMs: 500, maxMs: 5 * 60_000 } },
+  schedule: { priority: 12, after: 'thumb', concurrency: 2, timeout: { baseMs: 60_000, perMiBMs: 500, maxMs: 5 * 60_000 } },
   policy: { alone: ['default'], desktop: ['default'], mobile: ['default'] },
   // A kilobyte each: every device knows the library's near-duplicates, whoever made them.
   prefetch: 'eager',

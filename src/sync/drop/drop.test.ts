@@ -215,6 +215,19 @@ describe('Spacedrop: /vss/drop', () => {
     assert.match((m.body as { reason: string }).reason, /not the sum/);
   });
 
+  // The receiver lets go of a cut transfer a moment after its partial is whole; a sender's job
+  // retries the refusal it gives meanwhile, and so do these tests (bounded).
+  const resend = async (t: string, items: Parameters<typeof sendDrop>[2]) => {
+    for (let i = 0; ; i++) {
+      try {
+        return await sendDrop(await open(), t, items);
+      } catch (err) {
+        if (i >= 50 || !(err instanceof DropRefused && /being received already/.test(err.reason))) throw err;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }
+  };
+
   it('a send cut off resumes after the bytes that arrived; a cancel drops what came', async () => {
     const body = randomBytes(6 * 1024 * 1024);
     const big = file('resume.bin', body);
@@ -230,7 +243,7 @@ describe('Spacedrop: /vss/drop', () => {
     assert.equal(inboxFiles().includes('resume.bin'), false);
     assert.equal(statSync(partial).mode & 0o777, 0o600, 'what is half received is private');
 
-    const sent = await sendDrop(await open(), transfer, [big]);
+    const sent = await resend(transfer, [big]);
     assert.equal(sent.resumedFrom, 2 * 1024 * 1024);
     assert.equal(sent.bytesSent, body.length - 2 * 1024 * 1024, 'only the rest was sent');
     assert.equal(hex(readFileSync(join(inbox, 'resume.bin'))), big.blake3);
@@ -315,18 +328,6 @@ describe('Spacedrop: /vss/drop', () => {
       assert.deepEqual(stateFiles(), []);
     });
 
-    // The receiver lets go of a cut transfer a moment after its partial is whole; a sender's job
-    // retries the refusal it gives meanwhile, and so do these tests (bounded).
-    const resend = async (t: string, items: Parameters<typeof sendDrop>[2]) => {
-      for (let i = 0; ; i++) {
-        try {
-          return await sendDrop(await open(), t, items);
-        } catch (err) {
-          if (i >= 50 || !(err instanceof DropRefused && /being received already/.test(err.reason))) throw err;
-          await new Promise((r) => setTimeout(r, 50));
-        }
-      }
-    };
 
     it('a send cut off resumes after what arrived (the sum covers the whole file), a placed file is not sent again, and a partial that is not the file is refused', async () => {
       const done = Buffer.from('placed in the first attempt');
