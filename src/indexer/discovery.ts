@@ -83,8 +83,6 @@ export async function discover(input: DiscoveryInput): Promise<DiscoveryCounts &
     // sequential ids: few pages are dirty).
     writer.add(() => reconcile(batch), entries);
     writer.flush();
-    // Committed: the files it held may be read and written now (held-files.ts).
-    input.held?.publish();
     const now = Date.now();
     if (now - lastProgress > 100) {
       lastProgress = now;
@@ -97,7 +95,6 @@ export async function discover(input: DiscoveryInput): Promise<DiscoveryCounts &
     }
   }
   writer.flush();
-  input.held?.publish();
   input.onProgress(reconciler.counts);
   return { ...reconciler.counts, unconfirmed: reconciler.unconfirmed };
 }

@@ -8,12 +8,8 @@ import { addLocation, scanLocation } from '../locations/locations.js';
 import { SMALL_FILE_BYTES } from '../content/hash-file.js';
 import { indexPending } from '../search/search-index.js';
 import { moveIndexed } from './move-indexed.js';
-import { HeldFiles } from './held-files.js';
-import { MIN_FILES_FOR_WORKERS } from './scan-threads.js';
-import type { EntryFacts } from '../store/entries.js';
 import { searchLibrary } from '../search/search-query.js';
 import { tempDir } from '../../test/helpers.js';
-import { memoryTempDir } from '../../test/support/memory-dir.js';
 
 /**
  * A location's first scan writes its small files' rows once, with their contents, as they are
@@ -93,79 +89,5 @@ describe('a first scan writes small files once, with their contents (real librar
     const again = await scanLocation(lib, loc);
     assert.equal(again.hashed, 20, 'read at their new place by the next scan');
     assert.equal(one<number>("SELECT count(*) FROM entries WHERE location_id = ? AND kind = 'file' AND content_id IS NOT NULL AND rel_path LIKE 'b/%'", loc), 20);
-  });
-});
-
-/**
- * Identification reads the held files while discovery still lists (indexer.ts): it takes only
- * those whose folders' rows are committed (published), and none once discovery failed.
- */
-describe('held files are handed to identification only once their folders are committed', () => {
-  const file = (name: string): EntryFacts => ({ parent_id: 1, name, rel_path: name, kind: 'file', size: 10, inode: 1, mtime_ms: 0, ctime_ms: 0, link_target: null });
-
-  it('publish hands on what is held; abandon drops what was not, and wakes the waiting', async () => {
-    const held = new HeldFiles();
-    let woke = 0;
-    const waited = held.more().then(() => woke++);
-    assert.ok(held.take(file('a')) && held.take(file('b')));
-    assert.equal(held.published, 0, 'held, not yet committed');
-    held.publish();
-    await waited;
-    assert.equal(woke, 1);
-    assert.equal(held.published, 2);
-    held.take(file('c'));
-    const enough = held.atLeast(10);
-    held.abandon();
-    await enough;
-    assert.deepEqual(held.files.map((f) => f.name), ['a', 'b'], 'the file of the batch not committed is dropped');
-    assert.ok(held.closed && held.abandoned);
-    assert.equal(held.take(file('d')), false, 'nothing is held after');
-    await held.more();
-  });
-
-  it('close publishes the last batch and ends every wait', async () => {
-    const held = new HeldFiles();
-    held.take(file('a'));
-    const enough = held.atLeast(MIN_FILES_FOR_WORKERS);
-    held.close();
-    await enough;
-    assert.equal(held.published, 1);
-    assert.ok(held.closed && !held.abandoned);
-  });
-});
-
-describe('a first scan large enough for threads reads its held files while it lists (real library, real files)', () => {
-  const tmp = memoryTempDir('vss-held-overlap-');
-  const tree = join(tmp.path, 'tree');
-  const FOLDERS = 60;
-  const PER = 100;
-  let lib: Library;
-  const one = <T>(sql: string, ...args: unknown[]) => lib.db.prepare(sql).pluck().get(...args) as T;
-
-  before(() => {
-    // Several of the walk's batches (2,000 entries each): identification begins after the first ones.
-    for (let d = 0; d < FOLDERS; d++) {
-      mkdirSync(join(tree, `f${String(d).padStart(2, '0')}`), { recursive: true });
-      for (let f = 0; f < PER; f++) writeFileSync(join(tree, `f${String(d).padStart(2, '0')}`, `${f}.txt`), `file ${d} ${f}`);
-    }
-    lib = new Vss({ dataDir: join(tmp.path, 'data') }).createLibrary('O', tmp.path);
-  });
-  after(() => { lib.close(); tmp.cleanup(); });
-
-  it('writes every file once, linked, and every folder keeps its digest and figures', async () => {
-    assert.ok(FOLDERS * PER > MIN_FILES_FOR_WORKERS * 2);
-    const loc = addLocation(lib, tree, { mode: 'content' }).id;
-    const r = await scanLocation(lib, loc);
-    assert.deepEqual(r.skipped, []);
-    assert.equal(r.files, FOLDERS * PER);
-    assert.equal(r.added, FOLDERS * PER + FOLDERS);
-    assert.equal(r.hashed, FOLDERS * PER);
-    assert.equal(r.contents, FOLDERS * PER);
-    assert.equal(one<number>("SELECT count(*) FROM entries WHERE location_id = ? AND kind = 'file'", loc), FOLDERS * PER, 'each file one row');
-    assert.equal(one<number>("SELECT count(*) FROM entries WHERE location_id = ? AND kind = 'file' AND content_id IS NULL", loc), 0);
-    assert.equal(one<number>("SELECT count(*) FROM entries WHERE location_id = ? AND kind = 'dir' AND listing_digest IS NULL", loc), 0, 'every folder keeps its digest');
-    assert.equal(one<number>("SELECT agg_files FROM entries WHERE location_id = ? AND rel_path = 'f07'", loc), PER);
-    const again = await scanLocation(lib, loc);
-    assert.deepEqual([again.added, again.changed, again.removed, again.hashed], [0, 0, 0, 0], 'the next scan finds it all as written');
   });
 });

@@ -3,7 +3,7 @@ import { CAS_WHOLE, contentUuidFor } from '../content/identity.js';
 import { PathRefusedError } from '../library/confine.js';
 import { yieldToEventLoop } from '../store/batch-writer.js';
 import { batchEarly, pagesAhead } from './read-ahead.js';
-import { MIN_FILES_FOR_WORKERS, ScanThreads } from './scan-threads.js';
+import { ScanThreads } from './scan-threads.js';
 import type { LocalAccess, LocationStorage } from '../storage/port.js';
 import type { ContentIdentity } from '../store/contents.js';
 import type { ContentLink, IdentifiedFacts, IdentifiedFile, UnidentifiedFile } from '../store/entries.js';
@@ -76,26 +76,12 @@ const PAGE = 250;
  */
 export async function identifyContents(input: IdentificationInput): Promise<{ hashed: number; relinked: number }> {
   const { store, locationId, force = false } = input;
-  const heldFiles = input.held;
-  // Begun while discovery still lists (a first scan's held files): enough of them to tell whether
-  // threads are worth it, or all there will be.
-  if (heldFiles) await heldFiles.atLeast(MIN_FILES_FOR_WORKERS);
-  const held = heldFiles?.files ?? [];
-  // Held files written without a content (their read failed): rows now, but not read again (they would be told skipped twice).
-  const heldFailed = new Set<string>();
-  // The rows left without a content: counted once discovery is over (before, it is still writing them).
-  let todo: { files: number; bytes: number } | undefined;
-  const rowsToDo = (): { files: number; bytes: number } => {
-    if (heldFiles && !heldFiles.closed) return { files: 0, bytes: 0 };
-    if (todo) return todo;
-    const rows = force ? store.entries.files(locationId) : store.entries.unidentified(locationId);
-    return (todo = { files: Math.max(0, rows.files - heldFailed.size), bytes: rows.bytes });
-  };
-  const totals = {
-    get n() { return rowsToDo().files + held.length; },
-    get bytes() { return rowsToDo().bytes + (heldFiles?.bytes ?? 0); },
-  };
-  if ((!heldFiles || heldFiles.closed) && totals.n === 0) {
+  const todo = force ? store.entries.files(locationId) : store.entries.unidentified(locationId);
+  const held = input.held?.files ?? [];
+  const totals = { n: todo.files + held.length, bytes: todo.bytes + (input.held?.bytes ?? 0) };
+  // Rows the held files become are not read again (one not identified would be read twice).
+  const rowsUpTo = held.length > 0 ? store.entries.lastId() : Infinity;
+  if (totals.n === 0) {
     await input.threads?.closeReading();
     return { hashed: 0, relinked: 0 };
   }
@@ -125,11 +111,7 @@ export async function identifyContents(input: IdentificationInput): Promise<{ ha
       const row = rows[i]!;
       done++;
       doneBytes += row.size;
-      if (heldFrom !== undefined) {
-        const facts = held[heldFrom + i]!;
-        rowsOnce.push({ facts, uuid: r.ok ? r.contentUuid : null, verified: r.ok && r.casVersion === CAS_WHOLE });
-        if (!r.ok) heldFailed.add(facts.rel_path);
-      }
+      if (heldFrom !== undefined) rowsOnce.push({ facts: held[heldFrom + i]!, uuid: r.ok ? r.contentUuid : null, verified: r.ok && r.casVersion === CAS_WHOLE });
       if (!r.ok) {
         input.onSkip(row.rel_path, r.reason);
         return;
@@ -164,17 +146,16 @@ export async function identifyContents(input: IdentificationInput): Promise<{ ha
       writer.maybeFlush();
     }
     const t = Date.now();
-    // Progress is the content phase's, which begins once discovery is over.
-    if (t - lastProgress > 100 && (!heldFiles || heldFiles.closed)) {
+    if (t - lastProgress > 100) {
       lastProgress = t;
       input.onProgress({ done, total: totals.n, doneBytes, totalBytes: totals.bytes });
     }
   };
 
   const scan = input.threads ?? new ScanThreads();
-  const threaded = scan.worthFor(heldFiles && !heldFiles.closed ? heldFiles.published : totals.n);
+  const threaded = scan.worthFor(totals.n);
   // The reading threads are started by the first page with a file to read: a verified copy's files are answered without one.
-  scan.startFor(heldFiles && !heldFiles.closed ? heldFiles.published : totals.n, false);
+  scan.startFor(totals.n, false);
   const local = input.storage.local;
   const root = local?.root;
   const identify = async (files: IdentifyRequest[]): Promise<IdentifyOutcome[]> => {
@@ -198,17 +179,7 @@ export async function identifyContents(input: IdentificationInput): Promise<{ ha
   const unsettled = input.settle ? new Unsettled(input.settle) : undefined;
   try {
     for (;;) {
-      if (heldFiles?.abandoned) throw new Error('discovery failed: its held files are not written');
       // The held files first (ids of their own below 0 match their answers), then the rows.
-      if (heldFiles && !heldFiles.closed && heldAt + PAGE > heldFiles.published) {
-        // Less than a page published, and discovery lists on: write what has been read, then wait for more.
-        while (inFlight.length > 0 && inFlight[0]!.read) {
-          const next = inFlight.shift()!;
-          record(next.rows, await next.results, next.heldFrom);
-        }
-        await heldFiles.more();
-        continue;
-      }
       const heldFrom = heldAt < held.length ? heldAt : undefined;
       let page1: PageRow[];
       if (heldFrom !== undefined) {
@@ -217,9 +188,9 @@ export async function identifyContents(input: IdentificationInput): Promise<{ ha
         }));
       } else {
         page1 = force ? store.entries.filesPage(locationId, lastId, PAGE) : store.entries.unidentifiedPage(locationId, lastId, PAGE);
+        if (page1.length > 0 && page1[page1.length - 1]!.id > rowsUpTo) page1 = page1.filter((row) => row.id <= rowsUpTo);
         if (page1.length === 0) break;
         lastId = page1[page1.length - 1]!.id;
-        if (heldFailed.size > 0) page1 = page1.filter((row) => !heldFailed.has(row.rel_path));
       }
       // Held files are never left out (they have no row to find later): a scan with a settle rule holds none.
       const rows = unsettled && heldFrom === undefined ? unsettled.keepSettled(page1) : page1;

@@ -162,17 +162,6 @@ async function indexWith(lib: Library, location: ScannedLocation, opts: IndexOpt
   const held = location.index_mode !== 'shallow' && storage.local && !opts.only && !opts.landed && !opts.known && !opts.settle && !opts.force
     ? new HeldFiles() : undefined;
   const writer = store.batchWriter(20_000, 1000);
-  let totals = { files: previous.files, dirs: previous.dirs, bytes: previous.bytes };
-  // A first scan reads its held files while discovery lists (held-files.ts): the walk is one
-  // thread and leaves a core idle, which the reading thread and the rows' writes fill.
-  const identify = (withHeld: boolean) => identifyContents({
-    store, locationId, storage, hashThresholdBytes: lib.config.settings.hashThresholdBytes, onSkip,
-    settle: opts.settle, force: opts.force === true, ...(opts.known ? { known: opts.known } : {}), threads, ...(withHeld && held ? { held } : {}),
-    onProgress: (p) => events.emit('index:progress', { locationId, phase: 'content', ...totals, ...p }),
-  });
-  const early = held ? identify(true) : undefined;
-  // Its failure is told where it is awaited (after discovery), not as an unhandled rejection meanwhile.
-  early?.catch(() => undefined);
   let counts: DiscoveryCounts;
   // Rows a full walk did not confirm in their folder's listing; when none, cleanup has nothing to look for.
   let unconfirmed = -1;
@@ -216,26 +205,21 @@ async function indexWith(lib: Library, location: ScannedLocation, opts: IndexOpt
     }
   } catch (err) {
     // Listings gathered and not yet applied are dropped (those applied stay: the cleanup that
-    // would act on them is not reached), and so are the files held under them: what was read of
-    // the others is written (their folders are rows), and nothing is read after.
+    // would act on them is not reached).
     writer.discard();
-    held?.abandon();
-    await early?.catch(() => undefined);
     // Its next scan (once the drive is back) aggregates again: what this one wrote is partial.
     if (opts.present) store.locations.markScanPending(locationId);
     throw err;
   }
 
-  held?.close();
   // Rows written from a file operation's facts are new rows too (a listing after them found them as they are).
   if (landedAdded) counts = { ...counts, added: counts.added + landedAdded.added };
   events.emit('index:phase', { locationId, phase: 'cleanup' });
-  // A first scan's held rows, written meanwhile, are in no listing's `seen`: only a scan with rows
-  // before it (none held: discovery holds files only when it is fresh) may find rows unconfirmed.
   removed ??= unconfirmed === 0 ? { files: 0, rows: 0 } : removeUnseen(store, locationId, seen);
 
   // After a complete scan that found nothing new, every folder's figures are still right.
   const unchanged = previous.scan_state === 'complete' && counts.added + counts.changed + counts.moved + removed.rows === 0;
+  let totals = { files: previous.files, dirs: previous.dirs, bytes: previous.bytes };
   const aggregate = () => {
     events.emit('index:phase', { locationId, phase: 'aggregation' });
     totals = aggregateDirectories(store, locationId);
@@ -250,7 +234,11 @@ async function indexWith(lib: Library, location: ScannedLocation, opts: IndexOpt
   let relinked = 0;
   if (location.index_mode !== 'shallow') {
     events.emit('index:phase', { locationId, phase: 'content' });
-    ({ hashed, relinked } = await (early ?? identify(false)));
+    ({ hashed, relinked } = await identifyContents({
+      store, locationId, storage, hashThresholdBytes: lib.config.settings.hashThresholdBytes, onSkip,
+      settle: opts.settle, force: opts.force === true, ...(opts.known ? { known: opts.known } : {}), threads, ...(holding ? { held } : {}),
+      onProgress: (p) => events.emit('index:progress', { locationId, phase: 'content', ...totals, ...p }),
+    }));
   }
   if (holding) {
     // Every held file has its row now: their folders' listings are whole again.

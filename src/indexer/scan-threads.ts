@@ -3,7 +3,7 @@ import { BackgroundCheckpoints } from '../db/checkpointer.js';
 import type { Db } from '../db/connection.js';
 
 /** Below this many files, starting worker threads costs more than it saves. */
-export const MIN_FILES_FOR_WORKERS = 2000;
+const MIN_FILES_FOR_WORKERS = 2000;
 /**
  * One reading thread: on two cores a second one was no faster at 100k small files (3.3-3.9 s
  * against 3.3-3.6 s, issue 28): the database thread's writes are the floor, and it lost a core.
