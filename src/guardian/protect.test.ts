@@ -173,6 +173,32 @@ describe('protect: the copies planned', { skip: loopSkipReason() }, () => {
     }
   });
 
+  it('--to a device unconfirmed since a restore: what its old rows say it holds is sent to it again, as its copies no longer count; once heard from, not', () => {
+    const { store } = lib;
+    const laptop: DeviceTarget = { kind: 'device', deviceUuid: LAPTOP, deviceName: 'Laptop', location: '00000000-0000-4001-8000-00000000000b', locationName: 'Photos', dir: 'safe', named: true };
+    const toLaptop = () => planProtect(lib, 'Laptop:/Photos/safe', { now, device: () => laptop });
+    // once.jpg (content 1) is here; the snapshot says the laptop holds it too.
+    const ids = store.peerContents.putMany(LAPTOP, [{ content_uuid: uuidOf(1), cas_id: 'c1', cas_version: 1, kind: 'image', mime: 'image/jpeg', size: 4, media_metadata: null }]);
+    store.peerEntries.putMany(LAPTOP, 1, '', [{ name: 'old-once.jpg', kind: 'file', size: 4, mtime_ms: 0, content_uuid: uuidOf(1), verified_at: now }], 2, ids);
+    setPolicy(lib, { devices: 2 }, now);
+    try {
+      assert.ok(!toLaptop().items.some((it) => it.src.endsWith('once.jpg')), 'held by the laptop, heard from: not sent');
+      // A restore: every other device is unconfirmed until heard from (library/restore.ts).
+      store.devices.unconfirmOthers(lib.device.uuid, now);
+      assert.ok(store.devices.byUuid(LAPTOP)!.unconfirmed_since !== null);
+      assert.deepEqual(toLaptop().items.filter((it) => it.src.endsWith('once.jpg')).map((it) => it.dst), ['safe/pics/once.jpg'],
+        'its copy counts no more, and it is not taken to hold it: sent again');
+      store.devices.heardFrom(LAPTOP);
+      assert.ok(!toLaptop().items.some((it) => it.src.endsWith('once.jpg')), 'heard from again: held, not sent');
+    } finally {
+      store.devices.heardFrom(LAPTOP);
+      setPolicy(lib, { clear: true }, now);
+      // The laptop's folder as before: laptop.jpg alone.
+      store.peerEntries.putMany(LAPTOP, 1, '', [{ name: 'laptop.jpg', kind: 'file', size: 4, mtime_ms: 0, content_uuid: uuidOf(5), verified_at: now }], 3);
+      store.peerEntries.sweepFolder(LAPTOP, 1, '', 3);
+    }
+  });
+
   it('a source recorded rotten, or gone since it was indexed, is left out with its reason; the rest is planned (faults note, defect 7)', () => {
     const { store } = lib;
     const e = store.entries.fileAt(loc.pics!, 'once.jpg')!;

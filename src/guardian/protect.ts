@@ -72,6 +72,10 @@ export function planProtect(lib: Library, to: string | undefined, opts: { now?: 
   const anchor = (dir: string) => {
     if (!anchors.has(dir)) anchors.set(dir, anchorOf(dir));
   };
+  // What a device unconfirmed since a restore holds is only what the snapshot said: the counts
+  // leave its copies out (evidence.ts), and so does what a target is taken to hold already, or a
+  // content it may have lost is never sent to it again.
+  const unconfirmed = new Set(lib.store.devices.all().filter((d) => d.unconfirmed_since !== null).map((d) => d.uuid));
   let contents = 0;
   for (let i = 0; i < judged.length; i += CHUNK) {
     const chunk = judged.slice(i, i + CHUNK);
@@ -92,7 +96,8 @@ export function planProtect(lib: Library, to: string | undefined, opts: { now?: 
         why(noSourceReason(lib, c));
         continue;
       }
-      const holding = new Set(c.map((x) => (x.here === 1 || x.device_uuid === null ? x.place : `device:${x.device_uuid}`)));
+      const holding = new Set(c.filter((x) => x.here === 1 || x.device_uuid === null || !unconfirmed.has(x.device_uuid))
+        .map((x) => (x.here === 1 || x.device_uuid === null ? x.place : `device:${x.device_uuid}`)));
       let planned = 0;
       let full = 0;
       for (const t of targets) {
