@@ -96,8 +96,7 @@ export function planProtect(lib: Library, to: string | undefined, opts: { now?: 
         why(noSourceReason(lib, c));
         continue;
       }
-      const holding = new Set(c.filter((x) => x.here === 1 || x.device_uuid === null || !unconfirmed.has(x.device_uuid))
-        .map((x) => (x.here === 1 || x.device_uuid === null ? x.place : `device:${x.device_uuid}`)));
+      const holding = new Set(c.flatMap((x) => (x.here === 1 || x.device_uuid === null ? [x.place] : unconfirmed.has(x.device_uuid) ? [] : [`device:${x.device_uuid}`])));
       let planned = 0;
       let full = 0;
       for (const t of targets) {

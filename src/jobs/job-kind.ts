@@ -168,4 +168,11 @@ export class JobKinds {
   all(): JobKind[] {
     return [...this.kinds.values()];
   }
+
+  /** Kind → the kind it is made from when ready (`JobKind.after`), for a claim to let it wait. */
+  after(): Map<string, string> {
+    const out = new Map<string, string>();
+    for (const k of this.kinds.values()) if (k.after !== undefined) out.set(k.name, k.after);
+    return out;
+  }
 }

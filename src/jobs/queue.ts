@@ -2,8 +2,6 @@ import type { JobStore } from '../store/jobs.js';
 import type { Stores } from '../store/stores.js';
 import type { JobRow } from './states.js';
 
-type JobRecordLike = Pick<JobRow, 'id' | 'kind' | 'content_uuid'>;
-
 /** Backoff before retry N (1-based): 2 s, 8 s, 32 s … capped at 10 minutes. */
 export function backoffMs(attempt: number, baseMs = 2000): number {
   return Math.min(baseMs * 4 ** Math.max(0, attempt - 1), 10 * 60_000);
@@ -39,7 +37,7 @@ export function claimJobs(stores: Stores, limit: number, { room, busy = new Set(
     // Made from another kind's output: it waits while its content's job of that kind runs here
     // (or was just taken) or is runnable here now (its turn comes with a slot of this runner).
     // Only this runner's work is waited on, so a job is never held by one that cannot run here.
-    const waits = (r: JobRecordLike): boolean => {
+    const waits = (r: Pick<JobRow, 'id' | 'kind' | 'content_uuid'>): boolean => {
       const from = after?.get(r.kind);
       if (from === undefined || r.content_uuid === null) return false;
       const open = store.openFor(from, r.content_uuid, r.id);

@@ -79,10 +79,6 @@ export class JobRunner {
   private queueChanged = false;
   private finished = false;
   private readonly startedAt = Date.now();
-  /** Kind → the kind it is made from when ready (JobKind.after): a claim lets it wait for that job. */
-  private get after(): ReadonlyMap<string, string> {
-    return new Map(this.opts.kinds.all().flatMap((k) => (k.after !== undefined ? [[k.name, k.after] as const] : [])));
-  }
   private idleSweeps = 0;
   /**
    * Bumped by everything that may change what can be claimed or reported: a job queued or changed
@@ -276,15 +272,16 @@ export class JobRunner {
   private fill(): void {
     this.claimedAt = this.changes;
     this.lastClaim = Date.now();
+    const after = this.opts.kinds.after();
     const free = this.slots.freeBackground();
     if (free > 0) {
       const room = new Map(this.opts.kinds.all().map((k) => [k.name, k.concurrency - this.running.ofKind(k.name)] as const));
-      for (const job of claimJobs(this.lib.store, free, { room, busy: this.running.ids(), after: this.after })) this.start(job, false);
+      for (const job of claimJobs(this.lib.store, free, { room, busy: this.running.ids(), after })) this.start(job, false);
     }
     const fgFree = this.slots.freeForeground();
     if (fgFree > 0) {
       const room = new Map(this.opts.kinds.names().map((k) => [k, fgFree] as const));
-      for (const job of claimJobs(this.lib.store, fgFree, { room, busy: this.running.ids(), maxPriority: FOREGROUND_PRIORITY, after: this.after })) this.start(job, true);
+      for (const job of claimJobs(this.lib.store, fgFree, { room, busy: this.running.ids(), maxPriority: FOREGROUND_PRIORITY, after })) this.start(job, true);
     }
     if (this.running.size === 0) {
       // Nothing runs: the next claim can wait for a change, or for a waiting job's time.

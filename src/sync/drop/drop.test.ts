@@ -328,7 +328,6 @@ describe('Spacedrop: /vss/drop', () => {
       assert.deepEqual(stateFiles(), []);
     });
 
-
     it('a send cut off resumes after what arrived (the sum covers the whole file), a placed file is not sent again, and a partial that is not the file is refused', async () => {
       const done = Buffer.from('placed in the first attempt');
       const body = randomBytes(5 * 1024 * 1024);
